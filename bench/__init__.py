@@ -1,0 +1,1 @@
+"""Load benchmark for csm-graphql: ``python -m bench.run`` (see bench/README.md)."""

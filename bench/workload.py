@@ -1,0 +1,139 @@
+"""The canonical workload: who asks (personas) and what they ask (three GraphQL queries).
+
+Every request is checked once, parsed properly, before it is measured: a benchmark that
+silently measures 401s or resolver errors is worse than none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import orjson
+
+from bench.driver import RequestSpec
+
+
+@dataclass(frozen=True)
+class Persona:
+    label: str
+    email: str
+
+
+# One internal user with a broad scope, one external contact whose scope is filtered hard:
+# the access rules cost different amounts of SQL for each.
+AGENT = Persona("agent", "agent@csm.example")
+CUSTOMER = Persona("customer", "success@acme.example")
+PERSONAS: tuple[Persona, ...] = (AGENT, CUSTOMER)
+
+PORTAL = """
+query Portal {
+  engagements(first: 20) { nodes { id number name stage account { id name }
+    initiatives(first: 10) { nodes { id number shortDescription state priority dueDate
+      successCases(first: 5) { nodes { id number subject state dueDate } } } } } }
+}"""
+
+DETAIL = """
+query SuccessCaseDetail($id: ID!) {
+  node(id: $id) { ... on SuccessCase { number state subject dueDate daysRemaining description
+    account { name } product { name }
+    tasks(first: 20) { nodes { number shortDescription state dueDate } }
+    activities(first: 20) { nodes { kind at body actorName } }
+    attachments(first: 10) { nodes { fileName sizeBytes } }
+    sharedArticles(first: 5) { nodes { number title } } } }
+}"""
+
+SEARCH = """
+query Search {
+  search(text: "adoption", first: 10) {
+    successCases { totalCount nodes { number subject } }
+    successTasks { totalCount nodes { number } }
+    successInitiatives { totalCount nodes { number } }
+    touchpoints { totalCount nodes { number } } }
+}"""
+
+# Candidates for the detail query: the persona's own visible cases, with how much hangs off
+# each, so the measured detail page is a well-populated one rather than an empty shell.
+CANDIDATE_CASES = """
+query Candidates {
+  successCases(first: 20) { nodes { id number
+    tasks { totalCount } activities { totalCount } attachments { totalCount } } }
+}"""
+
+QUERY_NAMES: tuple[str, ...] = ("portal", "detail", "search")
+HEALTHZ = RequestSpec("GET", "/healthz")
+
+
+class WorkloadError(RuntimeError):
+    """A canonical request does not answer cleanly; measuring it would measure an error."""
+
+
+def graphql_request(token: str, query: str, variables: dict[str, Any] | None = None) -> RequestSpec:
+    payload: dict[str, Any] = {"query": query}
+    if variables:
+        payload["variables"] = variables
+    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    return RequestSpec("POST", "/graphql", orjson.dumps(payload), headers)
+
+
+async def fetch(session: aiohttp.ClientSession, base_url: str, spec: RequestSpec) -> Any:
+    """Send once and return the parsed ``data``; raise unless 200 with no ``errors``."""
+    async with session.request(
+        spec.method, base_url + spec.path, data=spec.body, headers=spec.headers
+    ) as response:
+        status, body = response.status, await response.read()
+    document = orjson.loads(body) if body else None
+    if status != 200 or not isinstance(document, dict) or document.get("errors"):
+        raise WorkloadError(f"HTTP {status}: {body[:500].decode(errors='replace')}")
+    return document.get("data")
+
+
+def _portal_rows(data: Any) -> int:
+    return len(data["engagements"]["nodes"])
+
+
+def _detail_rows(data: Any) -> int:
+    return 1 if data.get("node") and data["node"].get("number") else 0
+
+
+def _search_rows(data: Any) -> int:
+    return sum(group["totalCount"] for group in data["search"].values())
+
+
+# How to tell, per query, that an answer has content (not just that it did not fail).
+ROW_COUNTERS: dict[str, Callable[[Any], int]] = {
+    "portal": _portal_rows,
+    "detail": _detail_rows,
+    "search": _search_rows,
+    "healthz": lambda data: 1,
+}
+
+
+async def pick_case(session: aiohttp.ClientSession, base_url: str, token: str) -> tuple[str, str]:
+    """(global id, number) of the best-populated success case among the persona's first 20."""
+    data = await fetch(session, base_url, graphql_request(token, CANDIDATE_CASES))
+    nodes = data["successCases"]["nodes"]
+    if not nodes:
+        raise WorkloadError("the persona sees no success cases: nothing to run the detail on")
+
+    def weight(node: dict[str, Any]) -> int:
+        return sum(node[name]["totalCount"] for name in ("tasks", "activities", "attachments"))
+
+    best = max(nodes, key=weight)
+    return best["id"], best["number"]
+
+
+async def verify(
+    session: aiohttp.ClientSession, base_url: str, name: str, spec: RequestSpec
+) -> None:
+    """Raise unless ``spec`` answers 200, without errors, with non-empty data."""
+    if spec.method == "GET":
+        async with session.get(base_url + spec.path) as response:
+            if response.status != 200:
+                raise WorkloadError(f"{spec.path}: HTTP {response.status}")
+        return
+    data = await fetch(session, base_url, spec)
+    if not data or ROW_COUNTERS[name](data) == 0:
+        raise WorkloadError(f"{name}: the answer is empty: {data!r:.300}")

@@ -1,0 +1,112 @@
+"""Field rules: which viewer may read which field of which GraphQL type.
+
+The table is data, keyed by (GraphQL type, GraphQL field), so it can be listed, tested for
+coverage of the whole schema, printed into field descriptions and, later, compiled into SQL.
+A field missing from the table is denied (graphql/permissions.py) and fails the coverage test.
+
+Row visibility is not decided here (rows.py does that in SQL): a rule only says whether a
+viewer who sees the row may also see this field of it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from csm_graphql.access.viewer import Viewer
+
+
+class FieldRule(StrEnum):
+    # Whoever sees the row sees the field.
+    PUBLIC = "PUBLIC"
+    # Internal principals only; null (or an empty list) for contacts, never an error.
+    INTERNAL = "INTERNAL"
+
+
+def allows(rule: FieldRule | None, viewer: Viewer) -> bool:
+    if rule is FieldRule.PUBLIC:
+        return True
+    if rule is FieldRule.INTERNAL:
+        return viewer.is_internal
+    return False  # unclassified: deny
+
+
+_P, _I = FieldRule.PUBLIC, FieldRule.INTERNAL
+
+
+def _fields(type_name: str, **rules: FieldRule) -> dict[tuple[str, str], FieldRule]:
+    return {(type_name, name): rule for name, rule in rules.items()}
+
+
+# Types that carry no data of their own (pagination plumbing, result groups): each of their
+# fields is PUBLIC because what they contain is already filtered by the rows and rules above.
+STRUCTURAL_SUFFIXES = ("Connection", "Edge")
+STRUCTURAL_TYPES = frozenset({"PageInfo", "SearchResults"})
+
+_SUCCESS_RECORD_INTERNAL = {"visibleToCustomer": _I, "assignedTo": _I, "contactFilter": _I}
+
+FIELD_RULES: dict[tuple[str, str], FieldRule] = {
+    **_fields("Query", viewer=_P, node=_P, nodes=_P, accounts=_P, users=_P, engagements=_P,
+              successInitiatives=_P, successCases=_P, successTasks=_P, touchpoints=_P, search=_P),
+    **_fields("Node", id=_P),
+    **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P),
+    **_fields("Account", id=_P, number=_P, name=_P, kind=_P, parent=_P, contacts=_P,
+              createdAt=_P, updatedAt=_P),
+    **_fields("Contact", id=_P, name=_P, email=_P, account=_P, accounts=_P, roles=_P),
+    **_fields("User", id=_P, name=_P, email=_P, roles=_P),
+    # ACCESS.md: externally an engagement shows number, name, account, stage, goLiveDate and
+    # the visible records under it; everything else about it is internal.
+    **_fields("Engagement", id=_P, number=_P, name=_P, account=_P, stage=_P, goLiveDate=_P,
+              initiatives=_P, successCases=_P, touchpoints=_P,
+              state=_I, contractValue=_I, renewalDate=_I, perceivedHealth=_I, parent=_I,
+              createdAt=_I, updatedAt=_I),
+    **_fields("SuccessInitiative", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
+              progress=_P, priority=_P, dueDate=_P, daysRemaining=_P, engagement=_P, account=_P,
+              successCases=_P, tasks=_P, createdAt=_P, updatedAt=_P, **_SUCCESS_RECORD_INTERNAL),
+    **_fields("SuccessCase", id=_P, number=_P, subject=_P, shortDescription=_P, description=_P,
+              state=_P, priority=_P, dueDate=_P, daysRemaining=_P, engagement=_P, account=_P,
+              initiative=_P, product=_P, tasks=_P, activities=_P, attachments=_P, sharedArticles=_P,
+              createdAt=_P, updatedAt=_P, **_SUCCESS_RECORD_INTERNAL),
+    # ACCESS.md lists the externally visible task fields; everything else is internal.
+    **_fields("SuccessTask", id=_P, number=_P, shortDescription=_P, state=_P, progress=_P,
+              priority=_P, dueDate=_P, daysRemaining=_P, account=_P, comments=_P,
+              description=_I, engagement=_I, parent=_I, activities=_I, createdAt=_I, updatedAt=_I,
+              **_SUCCESS_RECORD_INTERNAL),
+    **_fields("Touchpoint", id=_P, number=_P, shortDescription=_P, description=_P, type=_P,
+              scheduledAt=_P, state=_P, priority=_P, dueDate=_P, daysRemaining=_P, engagement=_P,
+              account=_P, createdAt=_P, updatedAt=_P, **_SUCCESS_RECORD_INTERNAL),
+    **_fields("Product", id=_P, number=_P, name=_P, description=_P),
+    # The activity's author is shown by name; who they are in detail is internal.
+    **_fields("Activity", id=_P, kind=_P, at=_P, body=_P, actorName=_P, changes=_I),
+    **_fields("Attachment", id=_P, fileName=_P, contentType=_P, sizeBytes=_P, createdAt=_P),
+    **_fields("KnowledgeArticle", id=_P, number=_P, title=_P, body=_P, audience=_I),
+}  # fmt: skip
+
+
+# The text-search document a viewer's search may match, per type. A document is built from
+# fields, so a viewer may only match (and be ranked by) documents built from fields it may read:
+# a success task's description is internal, so contacts match its number and short description.
+SEARCH_DOCUMENTS: dict[str, dict[FieldRule, str]] = {
+    "SuccessInitiative": {_P: "search_vector"},
+    "SuccessCase": {_P: "search_vector"},
+    "Touchpoint": {_P: "search_vector"},
+    "SuccessTask": {_I: "search_vector", _P: "customer_search_vector"},
+}
+
+
+def search_document(type_name: str, viewer: Viewer) -> str:
+    documents = SEARCH_DOCUMENTS[type_name]
+    if viewer.is_internal and _I in documents:
+        return documents[_I]
+    return documents[_P]
+
+
+def may_sort_by(type_name: str, field_name: str, viewer: Viewer) -> bool:
+    """Sorting by a field reveals its order, and cursors carry its values: a viewer may sort
+    only by fields it may read."""
+    return allows(rule_for(type_name, field_name), viewer)
+
+
+def rule_for(type_name: str, field_name: str) -> FieldRule | None:
+    if type_name in STRUCTURAL_TYPES or type_name.endswith(STRUCTURAL_SUFFIXES):
+        return FieldRule.PUBLIC
+    return FIELD_RULES.get((type_name, field_name))

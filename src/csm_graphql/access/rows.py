@@ -1,0 +1,195 @@
+"""Row visibility: ``<entity>(viewer, ...) -> SQL predicate``, one function per entity.
+
+Every read composes one of these into its WHERE clause before ORDER BY and LIMIT, so pages are
+full and counts honest. Each function takes the table as a parameter (defaulting to the base
+table) so that callers may alias it. A viewer with no applicable role gets ``false``: deny where
+ACCESS.md is silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    false,
+    or_,
+    true,
+)
+
+from csm_graphql import tables as t
+from csm_graphql.access.scope import ListScope
+from csm_graphql.access.viewer import Viewer
+from csm_graphql.domain.enums import ActivityKind, ArticleAudience
+
+
+def _any_of(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column = ANY(:ids)``: one statement text for any number of ids (plan cache friendly)."""
+    return column == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger)))
+
+
+def my_accounts(viewer: Viewer, column: ColumnElement[int]) -> ColumnElement[bool]:
+    return _any_of(column, viewer.account_ids) if viewer.account_ids else false()
+
+
+# -- people and organisations -------------------------------------------------------------------
+
+
+def accounts(viewer: Viewer, table: FromClause = t.accounts) -> ColumnElement[bool]:
+    """Internal principals see every account (agents and proxies pick accounts); contacts
+    see their own accounts."""
+    if viewer.is_internal:
+        return true()
+    return my_accounts(viewer, table.c.id)
+
+
+def contacts(viewer: Viewer, table: FromClause = t.contacts) -> ColumnElement[bool]:
+    """Internal principals see every contact. A contact sees itself; roles that work with
+    their colleagues (admins, case managers, success customers) see the contacts of their
+    accounts."""
+    if viewer.is_internal:
+        return true()
+    if viewer.sees_account_contacts:
+        return or_(table.c.id == viewer.id, my_accounts(viewer, table.c.account_id))
+    return table.c.id == viewer.id
+
+
+def users(viewer: Viewer, table: FromClause = t.users) -> ColumnElement[bool]:
+    """Employees are visible to employees only."""
+    return true() if viewer.is_internal else false()
+
+
+# -- customer success ---------------------------------------------------------------------------
+
+
+def engagements(viewer: Viewer, table: FromClause = t.engagements) -> ColumnElement[bool]:
+    if viewer.reads_all_success_records:
+        return true()
+    if viewer.reads_visible_success_records:
+        return my_accounts(viewer, table.c.account_id)
+    return false()
+
+
+def _in_contact_filter(
+    viewer: Viewer, table: FromClause, contact_list: FromClause
+) -> ColumnElement[bool]:
+    """The contact filter: the record's contact, plus its explicit contact list."""
+    listed = exists().where(
+        contact_list.c.record_id == table.c.id, contact_list.c.contact_id == viewer.id
+    )
+    return or_(table.c.contact_id == viewer.id, listed)
+
+
+def _success_record(
+    viewer: Viewer, scope: ListScope, table: FromClause, contact_list: FromClause
+) -> ColumnElement[bool]:
+    """The rule shared by initiatives, success cases and touchpoints (ACCESS.md table)."""
+    if viewer.reads_all_success_records:
+        return true() if scope is ListScope.ALL else table.c.assigned_to_id == viewer.id
+    if viewer.reads_visible_success_records:
+        visible = and_(table.c.visible_to_customer, my_accounts(viewer, table.c.account_id))
+        if scope is ListScope.ALL:
+            return visible
+        return and_(visible, _in_contact_filter(viewer, table, contact_list))
+    return false()
+
+
+def success_initiatives(
+    viewer: Viewer, scope: ListScope = ListScope.ALL, table: FromClause = t.success_initiatives
+) -> ColumnElement[bool]:
+    return _success_record(viewer, scope, table, t.success_initiative_contacts)
+
+
+def success_cases(
+    viewer: Viewer, scope: ListScope = ListScope.ALL, table: FromClause = t.success_cases
+) -> ColumnElement[bool]:
+    return _success_record(viewer, scope, table, t.success_case_contacts)
+
+
+def touchpoints(
+    viewer: Viewer, scope: ListScope = ListScope.ALL, table: FromClause = t.touchpoints
+) -> ColumnElement[bool]:
+    return _success_record(viewer, scope, table, t.touchpoint_contacts)
+
+
+def success_tasks(
+    viewer: Viewer, scope: ListScope = ListScope.ALL, table: FromClause = t.success_tasks
+) -> ColumnElement[bool]:
+    """Internally like the others. Externally a task also needs its parent (initiative or
+    success case) visible under the same scope: MINE follows the parent's contact filter."""
+    if viewer.reads_all_success_records:
+        return true() if scope is ListScope.ALL else table.c.assigned_to_id == viewer.id
+    if not viewer.reads_visible_success_records:
+        return false()
+    initiative = t.success_initiatives.alias("parent_initiative")
+    success_case = t.success_cases.alias("parent_success_case")
+    parent_visible = or_(
+        exists().where(
+            initiative.c.id == table.c.initiative_id, success_initiatives(viewer, scope, initiative)
+        ),
+        exists().where(
+            success_case.c.id == table.c.success_case_id, success_cases(viewer, scope, success_case)
+        ),
+    )
+    return and_(
+        table.c.visible_to_customer, my_accounts(viewer, table.c.account_id), parent_visible
+    )
+
+
+# -- records under records ----------------------------------------------------------------------
+# These hang off a parent the viewer already sees (the parent's rule ran first); the predicates
+# add what is specific to them and, for contacts, re-check the account as a second line.
+
+
+def activities(viewer: Viewer, table: FromClause = t.activities) -> ColumnElement[bool]:
+    """Work notes are internal communication: no contact, and no proxy contact (an employee
+    acting for customers), ever receives one."""
+    if viewer.reads_work_notes:
+        return true()
+    if viewer.is_internal:
+        return table.c.kind != ActivityKind.WORK_NOTE.value
+    return and_(
+        table.c.kind != ActivityKind.WORK_NOTE.value, my_accounts(viewer, table.c.account_id)
+    )
+
+
+def attachments(viewer: Viewer, table: FromClause = t.attachments) -> ColumnElement[bool]:
+    return true() if viewer.is_internal else my_accounts(viewer, table.c.account_id)
+
+
+def knowledge_articles(
+    viewer: Viewer, table: FromClause = t.knowledge_articles
+) -> ColumnElement[bool]:
+    """Internal-audience articles never reach a contact, even when shared on a record."""
+    if viewer.is_internal:
+        return true()
+    return table.c.audience != ArticleAudience.INTERNAL.value
+
+
+def products(viewer: Viewer, table: FromClause = t.products) -> ColumnElement[bool]:
+    """The product catalogue is public to every authenticated principal."""
+    return true()
+
+
+__all__ = [
+    "accounts",
+    "activities",
+    "attachments",
+    "contacts",
+    "engagements",
+    "knowledge_articles",
+    "my_accounts",
+    "products",
+    "success_cases",
+    "success_initiatives",
+    "success_tasks",
+    "touchpoints",
+    "users",
+]

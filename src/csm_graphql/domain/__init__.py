@@ -1,0 +1,1 @@
+"""Pure domain logic: vocabularies, derived values and rules, free of I/O."""

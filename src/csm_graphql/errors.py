@@ -1,0 +1,74 @@
+"""Coded errors: every error a client sees carries ``extensions.code``.
+
+Expected failures raise a :class:`CodedError`; anything else is masked to "Unexpected error."
+with ``INTERNAL_SERVER_ERROR`` before it leaves the process (see graphql/extensions.py).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from graphql import GraphQLError
+
+
+class ErrorCode(StrEnum):
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    STALE_VERSION = "STALE_VERSION"
+    RATE_LIMITED = "RATE_LIMITED"
+    TIMEOUT = "TIMEOUT"
+    # The document does not parse, or does not validate against the schema.
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    # Depth, token, alias or node limits.
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class CodedError(GraphQLError):
+    """An expected error: its message and code are safe to show to the client."""
+
+    code: ErrorCode = ErrorCode.INTERNAL_SERVER_ERROR
+
+    def __init__(self, message: str, *, code: ErrorCode | None = None, **extensions: Any) -> None:
+        if code is not None:
+            self.code = code
+        super().__init__(message, extensions={"code": self.code.value, **extensions})
+
+
+class Unauthenticated(CodedError):
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class BadUserInput(CodedError):
+    code = ErrorCode.BAD_USER_INPUT
+
+
+class NotFound(CodedError):
+    code = ErrorCode.NOT_FOUND
+
+
+class Forbidden(CodedError):
+    code = ErrorCode.FORBIDDEN
+
+
+class QueryTooComplex(CodedError):
+    code = ErrorCode.QUERY_TOO_COMPLEX
+
+
+class RequestTimeout(CodedError):
+    code = ErrorCode.TIMEOUT
+
+
+TIMEOUT_MESSAGE = "The request took too long."
+UNAVAILABLE_MESSAGE = "The database is unavailable."
+
+
+def error_body(message: str, code: ErrorCode) -> dict[str, Any]:
+    """A GraphQL-shaped response body for errors raised before GraphQL runs (HTTP layer)."""
+    return {"data": None, "errors": [{"message": message, "extensions": {"code": code.value}}]}

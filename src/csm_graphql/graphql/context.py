@@ -1,0 +1,28 @@
+"""The per-request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from csm_graphql.access.viewer import Viewer
+from csm_graphql.graphql.loaders import Loaders
+from csm_graphql.repositories.database import Database
+from csm_graphql.settings import Settings
+
+
+@dataclass(slots=True)
+class Context:
+    settings: Settings
+    db: Database
+    viewer: Viewer
+    loaders: Loaders
+    request_id: str | None = None
+    # One "today" per request, so that daysRemaining agrees across a response.
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+
+    @classmethod
+    def build(
+        cls, settings: Settings, db: Database, viewer: Viewer, request_id: str | None = None
+    ) -> Context:
+        return cls(settings, db, viewer, Loaders(db, viewer), request_id)

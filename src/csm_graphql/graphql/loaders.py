@@ -1,0 +1,112 @@
+"""Per-request DataLoaders: every nested read is batched into one statement per level.
+
+Loaders close over the request's viewer, so a cached row can never be served to anyone else,
+and they die with the request. A loader that takes page arguments is keyed by them: all parents
+asking for the same page shape share one batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import ColumnElement, RowMapping, Table
+
+from csm_graphql.access.viewer import Viewer
+from csm_graphql.repositories import reads, relations
+from csm_graphql.repositories.database import Database
+from csm_graphql.repositories.entities import Entity
+from csm_graphql.repositories.paging import Ordering, Page, PageRequest
+from csm_graphql.repositories.reads import RecordFilter
+
+
+@dataclass(frozen=True, slots=True)
+class ChildQuery:
+    """A page of ``entity`` rows under each parent id; hashable, so it can key a loader."""
+
+    entity: Entity
+    parent_column: str
+    request: PageRequest
+    ordering: Ordering | None = None
+    record_filter: RecordFilter | None = None
+    # For polymorphic children (activities, attachments): the parent's record type.
+    record_type: str | None = None
+    kinds: tuple[str, ...] = ()
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        columns = self.entity.table.c
+        conditions = self.record_filter.conditions(self.entity) if self.record_filter else []
+        if self.record_type is not None:
+            conditions.append(columns.record_type == self.record_type)
+        if self.kinds:
+            conditions.append(columns.kind.in_(self.kinds))
+        return conditions
+
+
+def _batch(fetch: Callable[[list[int]], Awaitable[dict[int, Any]]], default: Any) -> DataLoader:
+    async def load(keys: list[int]) -> list[Any]:
+        found = await fetch(keys)
+        return [found.get(key, default) for key in keys]
+
+    return DataLoader(batch_load_fn=load)
+
+
+class Loaders:
+    def __init__(self, db: Database, viewer: Viewer) -> None:
+        self.db = db
+        self.viewer = viewer
+        self._loaders: dict[Hashable, DataLoader] = {}
+
+    def _memo(self, key: Hashable, build: Callable[[], DataLoader]) -> DataLoader:
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = build()
+        return loader
+
+    def by_id(self, entity: Entity) -> DataLoader:
+        """Rows of ``entity`` by database id; None when missing or not visible."""
+
+        def fetch(ids: list[int]) -> Awaitable[dict[int, RowMapping]]:
+            return reads.by_ids(self.db, entity, self.viewer, ids)
+
+        return self._memo(("by_id", entity.name), lambda: _batch(fetch, None))
+
+    def children(self, query: ChildQuery) -> DataLoader:
+        """A page of children per parent id."""
+
+        def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:
+            return reads.child_pages(
+                self.db,
+                query.entity,
+                self.viewer,
+                query.parent_column,
+                ids,
+                query.request,
+                where=query.conditions(),
+                ordering=query.ordering,
+            )
+
+        return self._memo(("children", query), lambda: _batch(fetch, Page()))
+
+    def contact_filter(self, record_table: Table, contact_list: Table) -> DataLoader:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, list[RowMapping]]]:
+            return relations.contact_filters(self.db, self.viewer, record_table, contact_list, ids)
+
+        return self._memo(("contact_filter", record_table.name), lambda: _batch(fetch, []))
+
+    def contact_accounts(self) -> DataLoader:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, list[RowMapping]]]:
+            return relations.contact_accounts(self.db, self.viewer, ids)
+
+        return self._memo("contact_accounts", lambda: _batch(fetch, []))
+
+    def shared_articles(self, request: PageRequest) -> DataLoader:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:
+            return relations.shared_articles(self.db, self.viewer, ids, request)
+
+        return self._memo(("shared_articles", request), lambda: _batch(fetch, Page()))
+
+
+__all__ = ["ChildQuery", "Loaders"]

@@ -1,0 +1,245 @@
+"""The root Query: thin resolvers over the repositories."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy import ColumnElement, RowMapping
+from strawberry.types import Info
+
+from csm_graphql.access.scope import ListScope
+from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.ids import from_global_id, to_global_id
+from csm_graphql.graphql.inputs import (
+    AccountOrder,
+    EngagementFilter,
+    EngagementOrder,
+    Filter,
+    OrderBy,
+    SuccessRecordFilter,
+    SuccessRecordOrder,
+    record_filter,
+    to_ordering,
+)
+from csm_graphql.graphql.pagination import (
+    After,
+    Connection,
+    First,
+    page_request,
+)
+from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.types.common import Scope
+from csm_graphql.graphql.types.node import Node
+from csm_graphql.graphql.types.people import Account, Contact, User, ViewerInfo
+from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
+from csm_graphql.graphql.types.search import SearchResults
+from csm_graphql.graphql.types.success import (
+    Engagement,
+    SuccessCase,
+    SuccessInitiative,
+    SuccessTask,
+    Touchpoint,
+)
+from csm_graphql.repositories import entities, reads
+from csm_graphql.repositories.entities import Entity
+
+ListScopeArg = Annotated[
+    Scope, strawberry.argument(description='ALL: the "All ..." list; MINE: "My ...".')
+]
+
+# Every type `node(id:)` can return: its entity (for the visibility rule) and its builder.
+NODE_TYPES: dict[str, tuple[Entity, Callable[[RowMapping], Node]]] = {
+    "Account": (entities.ACCOUNT, Account.from_row),
+    "Contact": (entities.CONTACT, Contact.from_row),
+    "User": (entities.USER, User.from_row),
+    "Engagement": (entities.ENGAGEMENT, Engagement.from_row),
+    "SuccessInitiative": (entities.SUCCESS_INITIATIVE, SuccessInitiative.from_row),
+    "SuccessCase": (entities.SUCCESS_CASE, SuccessCase.from_row),
+    "SuccessTask": (entities.SUCCESS_TASK, SuccessTask.from_row),
+    "Touchpoint": (entities.TOUCHPOINT, Touchpoint.from_row),
+    "Product": (entities.PRODUCT, Product.from_row),
+    "KnowledgeArticle": (entities.KNOWLEDGE_ARTICLE, KnowledgeArticle.from_row),
+}
+# Activities and attachments are reachable only through their record, whose rule they need.
+NOT_FETCHABLE = (Activity, Attachment)
+
+
+async def _load_node(info: Info, global_id: str) -> Node | None:
+    """The node, or None: missing, hidden, malformed and wrong-type ids all look the same."""
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] not in NODE_TYPES:
+        return None
+    entity, build = NODE_TYPES[decoded[0]]
+    row = await info.context.loaders.by_id(entity).load(decoded[1])
+    return build(row) if row else None
+
+
+async def _root_list(
+    info: Info,
+    entity: Entity,
+    build: Callable[[RowMapping], Any],
+    first: int | None,
+    after: str | None,
+    *,
+    scope: ListScope = ListScope.ALL,
+    where: Sequence[ColumnElement[bool]] = (),
+    order: Any = None,
+) -> Connection[Any]:
+    page = await reads.page(
+        info.context.db,
+        entity,
+        info.context.viewer,
+        page_request(info, first, after),
+        scope=scope,
+        where=where,
+        ordering=to_ordering(entity, order, info.context.viewer),
+    )
+    return Connection.from_page(page, build)
+
+
+async def _success_list(
+    info: Info,
+    entity: Entity,
+    build: Callable[[RowMapping], Any],
+    scope: Scope,
+    first: int | None,
+    after: str | None,
+    filter: SuccessRecordFilter | None,
+    order_by: SuccessRecordOrder | None,
+) -> Connection[Any]:
+    conditions = (record_filter(filter) or reads.RecordFilter()).conditions(entity)
+    return await _root_list(
+        info, entity, build, first, after, scope=ListScope(scope), where=conditions, order=order_by
+    )
+
+
+def _success_root_list(entity: Entity, type_name: str, description: str) -> Any:
+    """A root customer-success list ("All ..." or "My ..."); see success_list_field."""
+
+    async def resolve(
+        root: Any,
+        info: Info,
+        scope: ListScopeArg = Scope.ALL,
+        first: First = None,
+        after: After = None,
+        filter: Filter = None,
+        order_by: OrderBy = None,
+    ) -> Any:
+        build = NODE_TYPES[type_name][1]
+        return await _success_list(info, entity, build, scope, first, after, filter, order_by)
+
+    resolve.__annotations__["return"] = f"Connection[{type_name}]"
+    return strawberry.field(resolver=resolve, description=description)
+
+
+@field_rules
+@strawberry.type(description="Everything the viewer may read.")
+class Query:
+    @strawberry.field(description="The principal this request acts for.")
+    def viewer(self, info: Info) -> ViewerInfo:
+        viewer = info.context.viewer
+        return ViewerInfo(
+            id=strawberry.ID(to_global_id(viewer.kind.value.title(), viewer.id)),
+            kind=viewer.kind,
+            name=viewer.name,
+            email=viewer.email,
+            roles=sorted(viewer.roles),
+            account_ids=viewer.account_ids,
+        )
+
+    @strawberry.field(description="Any record by global id; null when missing or not visible.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await _load_node(info, id)
+
+    @strawberry.field(description="Records by global id, in order; null where not visible.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        limit = info.context.settings.limits.max_first
+        if len(ids) > limit:
+            raise BadUserInput(f"ids takes at most {limit} ids.", field="ids")
+        # Gathered, not awaited in turn, so that the loaders batch them: one statement per type.
+        return list(await asyncio.gather(*(_load_node(info, global_id) for global_id in ids)))
+
+    @strawberry.field(description="Accounts the viewer may see (contacts: their accounts).")
+    async def accounts(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        order_by: Annotated[AccountOrder | None, strawberry.argument(description="Order.")] = None,
+    ) -> Connection[Account]:
+        return await _root_list(
+            info, entities.ACCOUNT, Account.from_row, first, after, order=order_by
+        )
+
+    @strawberry.field(description="Employees; empty for external viewers.")
+    async def users(self, info: Info, first: First = None, after: After = None) -> Connection[User]:
+        return await _root_list(info, entities.USER, User.from_row, first, after)
+
+    @strawberry.field(description="Engagements the viewer may see.")
+    async def engagements(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            EngagementFilter | None, strawberry.argument(description="Only matching ones.")
+        ] = None,
+        order_by: Annotated[
+            EngagementOrder | None, strawberry.argument(description="Sort order.")
+        ] = None,
+    ) -> Connection[Engagement]:
+        table = entities.ENGAGEMENT.table
+        conditions: list[ColumnElement[bool]] = []
+        if filter is not None:
+            if filter.stages():
+                conditions.append(table.c.stage.in_([stage.value for stage in filter.stages()]))
+            if (account_id := filter.account_id()) is not None:
+                conditions.append(table.c.account_id == account_id)
+        return await _root_list(
+            info,
+            entities.ENGAGEMENT,
+            Engagement.from_row,
+            first,
+            after,
+            where=conditions,
+            order=order_by,
+        )
+
+    success_initiatives = _success_root_list(
+        entities.SUCCESS_INITIATIVE,
+        "SuccessInitiative",
+        "Success initiatives: all visible, or mine.",
+    )
+
+    success_cases = _success_root_list(
+        entities.SUCCESS_CASE,
+        "SuccessCase",
+        "Success cases (customer plays): all visible, or mine.",
+    )
+
+    success_tasks = _success_root_list(
+        entities.SUCCESS_TASK, "SuccessTask", "Success tasks: all visible, or mine."
+    )
+
+    touchpoints = _success_root_list(
+        entities.TOUCHPOINT, "Touchpoint", "Touchpoints: all visible, or mine."
+    )
+
+    @strawberry.field(
+        description="Full-text search over number, short description and description."
+    )
+    def search(
+        self,
+        info: Info,
+        text: Annotated[str, strawberry.argument(description="Words, phrases or a number.")],
+        first: Annotated[int, strawberry.argument(description="Hits per source.")] = 10,
+    ) -> SearchResults:
+        limits = info.context.settings.limits
+        if not 0 <= first <= limits.max_first:
+            raise BadUserInput(f"first must be between 0 and {limits.max_first}.", field="first")
+        if not text.strip() or len(text) > 200 or "\x00" in text:
+            raise BadUserInput("text must be 1 to 200 characters, without NUL.", field="text")
+        return SearchResults(text=text, first=first)

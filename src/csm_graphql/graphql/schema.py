@@ -1,0 +1,54 @@
+"""The served schema: ``build_schema(settings)``, and ``schema`` for tools that want the SDL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+
+from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
+from csm_graphql.graphql.types import people, records, success
+from csm_graphql.settings import Settings
+
+# Types reachable only through the Node interface must still be in the schema.
+NODE_CLASSES = [
+    people.Account,
+    people.Contact,
+    people.User,
+    success.Engagement,
+    success.SuccessInitiative,
+    success.SuccessCase,
+    success.SuccessTask,
+    success.Touchpoint,
+    records.Product,
+    records.KnowledgeArticle,
+    *NOT_FETCHABLE,
+]
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Do nothing: the CodeErrors extension logs what is unexpected, once, and client
+        mistakes (an unknown field, a bad id) are not server errors worth a traceback."""
+
+
+def build_schema(settings: Settings | None = None) -> Schema:
+    from csm_graphql.graphql.extensions import schema_extensions
+
+    settings = settings or Settings()
+    return Schema(
+        query=Query,
+        types=NODE_CLASSES,
+        extensions=schema_extensions(settings.limits, production=settings.production),
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def sdl() -> str:
+    """The schema as served (production and development serve the same types)."""
+    return build_schema().as_str() + "\n"
+
+
+__all__ = ["NODE_TYPES", "build_schema", "sdl"]

@@ -1,0 +1,1 @@
+"""GraphQL output types, one module per area. Leaves are plain attributes; relations load."""

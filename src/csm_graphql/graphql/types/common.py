@@ -1,0 +1,77 @@
+"""Helpers shared by the type modules: enums exposed to GraphQL, and child connections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+from typing import TypeVar
+
+import strawberry
+from sqlalchemy import RowMapping
+from strawberry.types import Info
+
+from csm_graphql.access.scope import ListScope
+from csm_graphql.access.viewer import PrincipalKind
+from csm_graphql.domain.enums import (
+    AccountKind,
+    ActivityKind,
+    ArticleAudience,
+    EngagementStage,
+    EngagementState,
+    PerceivedHealth,
+    Priority,
+    Progress,
+    TouchpointType,
+    WorkState,
+)
+from csm_graphql.graphql.loaders import ChildQuery
+from csm_graphql.graphql.pagination import Connection
+
+NodeT = TypeVar("NodeT")
+
+# The domain's enums are the GraphQL enums: registering returns the same class, so resolvers
+# and repositories share one vocabulary.
+ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
+    AccountKind: "Customer or partner company.",
+    PrincipalKind: "Employee (USER) or external contact (CONTACT).",
+    ListScope: 'All records the viewer may see ("All ..." lists), or only its own ("My ...").',
+    EngagementState: "Lifecycle of an engagement.",
+    EngagementStage: "Customer journey stage.",
+    PerceivedHealth: "Health as the team perceives it.",
+    WorkState: "State of customer-success work.",
+    Progress: "How work is progressing.",
+    Priority: "Priority, CRITICAL first.",
+    TouchpointType: "Kind of contact moment.",
+    ActivityKind: "Kind of activity-stream entry.",
+    ArticleAudience: "Who may read an article.",
+}
+for enum_class, description in ENUM_DESCRIPTIONS.items():
+    strawberry.enum(enum_class, description=description)
+
+Kind = PrincipalKind
+Scope = ListScope
+
+
+async def child_connection(
+    info: Info, query: ChildQuery, parent_id: int, build: Callable[[RowMapping], NodeT]
+) -> Connection[NodeT]:
+    """A page of children for this parent, batched with its siblings by the loader."""
+    page = await info.context.loaders.children(query).load(parent_id)
+    return Connection.from_page(page, build)
+
+
+__all__ = [
+    "AccountKind",
+    "ActivityKind",
+    "ArticleAudience",
+    "EngagementStage",
+    "EngagementState",
+    "Kind",
+    "PerceivedHealth",
+    "Priority",
+    "Progress",
+    "Scope",
+    "TouchpointType",
+    "WorkState",
+    "child_connection",
+]

@@ -1,0 +1,64 @@
+"""Portal search: hits grouped by source, each a connection, ranked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from sqlalchemy import RowMapping
+from strawberry.types import Info
+
+from csm_graphql.graphql.pagination import After, Connection, page_request
+from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.types.success import (
+    SuccessCase,
+    SuccessInitiative,
+    SuccessTask,
+    Touchpoint,
+)
+from csm_graphql.repositories import entities
+from csm_graphql.repositories.entities import Entity
+from csm_graphql.repositories.search import search
+
+
+async def _hits(
+    root: SearchResults,
+    info: Info,
+    entity: Entity,
+    build: Callable[[RowMapping], Any],
+    after: str | None,
+) -> Connection[Any]:
+    request = page_request(info, root.first, after)
+    page = await search(info.context.db, entity, info.context.viewer, root.text, request)
+    return Connection.from_page(page, build)
+
+
+@field_rules
+@strawberry.type(
+    description="Search hits grouped by source, best first. Counts and hits include only "
+    "records the viewer may see."
+)
+class SearchResults:
+    text: strawberry.Private[str]
+    first: strawberry.Private[int]
+
+    @strawberry.field(description="Matching success cases.")
+    async def success_cases(self, info: Info, after: After = None) -> Connection[SuccessCase]:
+        return await _hits(self, info, entities.SUCCESS_CASE, SuccessCase.from_row, after)
+
+    @strawberry.field(description="Matching success tasks.")
+    async def success_tasks(self, info: Info, after: After = None) -> Connection[SuccessTask]:
+        return await _hits(self, info, entities.SUCCESS_TASK, SuccessTask.from_row, after)
+
+    @strawberry.field(description="Matching success initiatives.")
+    async def success_initiatives(
+        self, info: Info, after: After = None
+    ) -> Connection[SuccessInitiative]:
+        return await _hits(
+            self, info, entities.SUCCESS_INITIATIVE, SuccessInitiative.from_row, after
+        )
+
+    @strawberry.field(description="Matching touchpoints.")
+    async def touchpoints(self, info: Info, after: After = None) -> Connection[Touchpoint]:
+        return await _hits(self, info, entities.TOUCHPOINT, Touchpoint.from_row, after)

@@ -1,0 +1,81 @@
+"""Loading the principal a token names, with its roles and accounts (one statement)."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, and_, func, select
+from sqlalchemy.dialects.postgresql import array
+
+from csm_graphql import tables as t
+from csm_graphql.access.roles import ExternalRole, InternalRole, parse_roles
+from csm_graphql.access.viewer import PrincipalKind, Viewer
+from csm_graphql.repositories.database import Database
+
+_INTERNAL = {role.value for role in InternalRole}
+_EXTERNAL = {role.value for role in ExternalRole}
+
+
+async def load_viewer(db: Database, kind: PrincipalKind, principal_id: int) -> Viewer | None:
+    """The active principal with its roles from the database, or None.
+
+    A user holding an external role, or a contact holding an internal one, is refused:
+    ACCESS.md forbids mixing the two, and guessing which half to honour would be unsafe.
+    """
+    if kind is PrincipalKind.USER:
+        row = await db.first(
+            select(t.users.c.id, t.users.c.name, t.users.c.email, t.users.c.roles).where(
+                t.users.c.id == principal_id, t.users.c.active
+            )
+        )
+        if row is None or set(row["roles"]) & _EXTERNAL:
+            return None
+        return Viewer(
+            PrincipalKind.USER,
+            row["id"],
+            row["name"],
+            row["email"],
+            parse_roles(row["roles"], internal=True),
+        )
+    related = (
+        select(
+            func.coalesce(
+                func.array_agg(t.contact_relationships.c.account_id), array([], type_=BigInteger)
+            )
+        )
+        .where(t.contact_relationships.c.contact_id == t.contacts.c.id)
+        .scalar_subquery()
+    )
+    row = await db.first(
+        select(
+            t.contacts.c.id,
+            t.contacts.c.name,
+            t.contacts.c.email,
+            t.contacts.c.roles,
+            t.contacts.c.account_id,
+            related.label("related_account_ids"),
+        ).where(and_(t.contacts.c.id == principal_id, t.contacts.c.active))
+    )
+    if row is None or set(row["roles"]) & _INTERNAL:
+        return None
+    extra = sorted(set(row["related_account_ids"]) - {row["account_id"]})
+    return Viewer(
+        PrincipalKind.CONTACT,
+        row["id"],
+        row["name"],
+        row["email"],
+        parse_roles(row["roles"], internal=False),
+        (row["account_id"], *extra),
+    )
+
+
+async def find_principal(db: Database, email: str) -> tuple[PrincipalKind, int] | None:
+    """The principal with this email (case-insensitive); users before contacts."""
+    for kind, table in ((PrincipalKind.USER, t.users), (PrincipalKind.CONTACT, t.contacts)):
+        principal_id = await db.scalar(
+            select(table.c.id).where(func.lower(table.c.email) == email.strip().lower())
+        )
+        if principal_id is not None:
+            return kind, principal_id
+    return None
+
+
+__all__ = ["find_principal", "load_viewer"]

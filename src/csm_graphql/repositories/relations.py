@@ -1,0 +1,95 @@
+"""Reads of relations that are not a plain foreign key: contact filters, a contact's accounts,
+articles shared on success cases."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import ARRAY, BigInteger, RowMapping, Table, any_, bindparam, literal, select, union
+
+from csm_graphql import tables as t
+from csm_graphql.access import rows
+from csm_graphql.access.viewer import Viewer
+from csm_graphql.repositories import paging
+from csm_graphql.repositories.database import Database
+from csm_graphql.repositories.entities import data_columns
+from csm_graphql.repositories.paging import Ordering, Page, PageRequest
+
+
+def _ids(name: str, ids: Sequence[int]) -> object:
+    return any_(bindparam(name, list(ids), type_=ARRAY(BigInteger)))
+
+
+async def contact_filters(
+    db: Database,
+    viewer: Viewer,
+    record_table: Table,
+    contact_list: Table,
+    record_ids: Sequence[int],
+) -> dict[int, list[RowMapping]]:
+    """Each record's contact filter: its ``contact`` plus its explicit list, deduplicated."""
+    contact = t.contacts
+    statement = union(
+        select(record_table.c.id.label("record_id"), *data_columns(contact))
+        .join(contact, contact.c.id == record_table.c.contact_id)
+        .where(record_table.c.id == _ids("record_ids", record_ids), rows.contacts(viewer)),
+        select(contact_list.c.record_id, *data_columns(contact))
+        .join(contact, contact.c.id == contact_list.c.contact_id)
+        .where(contact_list.c.record_id == _ids("listed_ids", record_ids), rows.contacts(viewer)),
+    )
+    grouped: dict[int, list[RowMapping]] = defaultdict(list)
+    for row in await db.rows(statement.order_by("record_id", "name", "id")):
+        grouped[row["record_id"]].append(row)
+    return grouped
+
+
+async def contact_accounts(
+    db: Database, viewer: Viewer, contact_ids: Sequence[int]
+) -> dict[int, list[RowMapping]]:
+    """A contact's accounts: its own, then those of its contact relationships."""
+    account, contact, related = t.accounts, t.contacts, t.contact_relationships
+    own = select(
+        contact.c.id.label("contact_id"), literal(0).label("rank"), *data_columns(account)
+    ).join(account, account.c.id == contact.c.account_id)
+    granted = select(related.c.contact_id, literal(1).label("rank"), *data_columns(account)).join(
+        account, account.c.id == related.c.account_id
+    )
+    statement = union(
+        own.where(contact.c.id == _ids("own_ids", contact_ids), rows.accounts(viewer)),
+        granted.where(
+            related.c.contact_id == _ids("granted_ids", contact_ids), rows.accounts(viewer)
+        ),
+    ).order_by("contact_id", "rank", "name", "id")
+    grouped: dict[int, list[RowMapping]] = defaultdict(list)
+    for row in await db.rows(statement):
+        grouped[row["contact_id"]].append(row)
+    return grouped
+
+
+SHARED_AT_DESC = Ordering(
+    "SHARED_AT_DESC",
+    key=lambda _: t.success_case_articles.c.shared_at,
+    descending=True,
+    tiebreak=lambda _: t.knowledge_articles.c.id,
+)
+
+
+async def shared_articles(
+    db: Database, viewer: Viewer, success_case_ids: Sequence[int], request: PageRequest
+) -> dict[int, Page]:
+    """Articles shared on each success case, newest share first; the article's audience rule
+    applies (internal articles never reach contacts, even when shared)."""
+    shared = t.knowledge_articles.join(
+        t.success_case_articles, t.success_case_articles.c.article_id == t.knowledge_articles.c.id
+    )
+    return await paging.fetch_child_pages(
+        db,
+        shared,
+        data_columns(t.knowledge_articles),
+        t.success_case_articles.c.success_case_id,
+        success_case_ids,
+        [rows.knowledge_articles(viewer)],
+        SHARED_AT_DESC,
+        request,
+    )

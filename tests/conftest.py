@@ -1,0 +1,128 @@
+"""Shared fixtures: one real PostgreSQL database per test session, built by the migrations and
+loaded with the demo data; the app over it; a client that acts as any persona.
+
+``CSM_TEST_DATABASE_URL`` names a server to use (a fresh database is created on it and dropped
+afterwards); without it an embedded PostgreSQL is started in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from csm_graphql import tables
+from csm_graphql.access.viewer import PrincipalKind
+from csm_graphql.app import create_app
+from csm_graphql.db import create_engine, to_async_url
+from csm_graphql.db.migrate import upgrade
+from csm_graphql.demo.seed import seed
+from csm_graphql.settings import Settings
+from tests.support import GraphQLClient, StatementLog
+
+# The demo data's "today": fixed, so that expectations computed from it are reproducible.
+ANCHOR = date(2026, 6, 1)
+SEED = 42
+
+
+def _server_url() -> str:
+    configured = os.environ.get("CSM_TEST_DATABASE_URL")
+    if configured:
+        return to_async_url(configured)
+    from csm_graphql.db.embedded import start_embedded
+
+    data_dir = Path(tempfile.mkdtemp(prefix="csm-graphql-tests-"))
+    # Registered before the server's own exit hook, so it runs after it (atexit is LIFO).
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    return to_async_url(start_embedded(data_dir, database="postgres", temporary=True))
+
+
+async def create_database(server_url: str, prefix: str = "csm_test") -> str:
+    """A new empty database on the server; returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(server_url: str, database_url: str) -> None:
+    name = make_url(database_url).database
+    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+async def server_url() -> str:
+    return _server_url()
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str) -> AsyncIterator[str]:
+    url = await create_database(server_url)
+    yield url
+    await drop_database(server_url, url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(environment="test", database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str, settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, settings)
+    await upgrade(engine)
+    async with engine.begin() as connection:
+        await seed(connection, scale=1, seed=SEED, anchor=ANCHOR)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def statement_log(engine: AsyncEngine) -> StatementLog:
+    log = StatementLog()
+    log.attach(engine)
+    return log
+
+
+@pytest.fixture(scope="session")
+async def principals(engine: AsyncEngine) -> dict[str, tuple[PrincipalKind, int]]:
+    """Every user and contact by email, so tests can act as any of them."""
+    found: dict[str, tuple[PrincipalKind, int]] = {}
+    async with engine.connect() as connection:
+        for kind, table in (
+            (PrincipalKind.USER, tables.users),
+            (PrincipalKind.CONTACT, tables.contacts),
+        ):
+            for row in await connection.execute(select(table.c.email, table.c.id)):
+                found[row.email] = (kind, row.id)
+    return found
+
+
+@pytest.fixture(scope="session")
+async def client(
+    engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
+) -> AsyncIterator[GraphQLClient]:
+    app = create_app(settings, engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http, settings, principals)

@@ -1,0 +1,127 @@
+"""The canonical queries cost a fixed number of SQL statements, whatever the page sizes.
+
+Counted from the engine, so the statement that loads the viewer is included.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from csm_graphql.demo import personas
+from tests.support import GraphQLClient, StatementLog
+
+PORTAL = """
+query Portal($engagements: Int!, $initiatives: Int!, $cases: Int!) {
+  engagements(first: $engagements) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id number name stage goLiveDate
+      initiatives(first: $initiatives) {
+        totalCount
+        nodes {
+          id number shortDescription state priority dueDate daysRemaining
+          successCases(first: $cases) {
+            totalCount
+            nodes { id number subject state priority dueDate daysRemaining }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+DETAIL = """
+query Detail($id: ID!) {
+  node(id: $id) {
+    ... on SuccessCase {
+      number state subject dueDate daysRemaining description
+      account { id name }
+      product { name }
+      tasks(first: 20) { totalCount nodes { number shortDescription state dueDate } }
+      activities(first: 20) { totalCount nodes { kind at body actorName } }
+      attachments(first: 10) { nodes { fileName sizeBytes } }
+      sharedArticles(first: 5) { nodes { number title } }
+    }
+  }
+}
+"""
+
+EVERY_PERSONA = [persona.email for persona in personas.PERSONAS]
+
+
+async def _count(
+    client: GraphQLClient, statement_log: StatementLog, query: str, variables: dict, email: str
+) -> tuple[int, dict]:
+    with statement_log.record() as statements:
+        data = await client.query(query, variables, as_=email)
+    return len(statements), data
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_portal_query_costs_at_most_four_statements(
+    client: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    full = {"engagements": 20, "initiatives": 10, "cases": 5}
+    count, data = await _count(client, statement_log, PORTAL, full, email)
+    engagements = data["engagements"]["nodes"]
+    # Viewer, engagements, initiatives of all engagements, success cases of all initiatives;
+    # a level with no parents issues no statement, so viewers who see less cost less.
+    levels = 1 + 1 + bool(engagements) + any(e["initiatives"]["nodes"] for e in engagements)
+    assert count == levels <= 4
+
+
+async def test_portal_query_cost_does_not_grow_with_page_sizes(
+    client: GraphQLClient, statement_log: StatementLog
+) -> None:
+    small, _ = await _count(
+        client,
+        statement_log,
+        PORTAL,
+        {"engagements": 1, "initiatives": 1, "cases": 1},
+        "agent@csm.example",
+    )
+    large, data = await _count(
+        client,
+        statement_log,
+        PORTAL,
+        {"engagements": 20, "initiatives": 10, "cases": 5},
+        "agent@csm.example",
+    )
+    initiatives = [i for e in data["engagements"]["nodes"] for i in e["initiatives"]["nodes"]]
+    assert len(data["engagements"]["nodes"]) == 20
+    assert len(initiatives) > 50
+    assert sum(len(i["successCases"]["nodes"]) for i in initiatives) > 50
+    assert small == large == 4
+
+
+@pytest.mark.parametrize("email", ["agent@csm.example", "success@acme.example"])
+async def test_success_case_detail_costs_a_fixed_number_of_statements(
+    client: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    listing = await client.query(
+        "{ successCases(first: 1, filter: {}) { nodes { id } } }", as_=email
+    )
+    case_id = listing["successCases"]["nodes"][0]["id"]
+    count, data = await _count(client, statement_log, DETAIL, {"id": case_id}, email)
+    assert data["node"]["number"]
+    # Viewer, the case, then one statement per relation: account, product, tasks,
+    # activities, attachments, shared articles.
+    assert count <= 8
+
+
+async def test_nodes_are_batched_per_type(
+    client: GraphQLClient, statement_log: StatementLog
+) -> None:
+    listing = await client.query(
+        "{ successCases(first: 30) { nodes { id } } engagements(first: 30) { nodes { id } } }",
+        as_="agent@csm.example",
+    )
+    ids = [n["id"] for n in listing["successCases"]["nodes"] + listing["engagements"]["nodes"]]
+    with statement_log.record() as statements:
+        data = await client.query(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}, as_="agent@csm.example"
+        )
+    assert [node["id"] for node in data["nodes"]] == ids
+    assert len(statements) == 3  # the viewer, then one statement per type
