@@ -16,6 +16,12 @@ from csm_graphql.tables.records import (
     products,
     success_case_articles,
 )
+from csm_graphql.tables.service import (
+    contracts,
+    notifications,
+    support_group_members,
+    support_groups,
+)
 from csm_graphql.tables.success import (
     engagements,
     success_case_contacts,
@@ -35,9 +41,11 @@ __all__ = [
     "audit_log",
     "contact_relationships",
     "contacts",
+    "contracts",
     "engagements",
     "knowledge_articles",
     "metadata",
+    "notifications",
     "partner_relationships",
     "products",
     "success_case_articles",
@@ -47,6 +55,8 @@ __all__ = [
     "success_initiatives",
     "success_task_contacts",
     "success_tasks",
+    "support_group_members",
+    "support_groups",
     "touchpoint_contacts",
     "touchpoints",
     "users",
