@@ -178,18 +178,102 @@ def products(viewer: Viewer, table: FromClause = t.products) -> ColumnElement[bo
     return true()
 
 
+# -- the engagement workspace -------------------------------------------------------------------
+# ACCESS.md: health, indicators, series, contract value, renewal data, risk signals, internal
+# plays and their tasks, squad, account team, roll-ups and work items are internal only, and
+# internal plays, their tasks and risk signals are never visible externally by any path. So
+# every workspace record is read by the internal success roles alone; a contact, a case agent
+# or a proxy gets ``false`` on every path (lists, node, counts, series).
+
+
+def _success_internal(viewer: Viewer) -> ColumnElement[bool]:
+    return true() if viewer.reads_all_success_records else false()
+
+
+def health_records(viewer: Viewer, table: FromClause = t.health_indicators) -> ColumnElement[bool]:
+    """Health definitions, indicators and weekly snapshots."""
+    return _success_internal(viewer)
+
+
+def success_objectives(
+    viewer: Viewer, table: FromClause = t.success_objectives
+) -> ColumnElement[bool]:
+    return _success_internal(viewer)
+
+
+def internal_plays(viewer: Viewer, table: FromClause = t.internal_plays) -> ColumnElement[bool]:
+    return _success_internal(viewer)
+
+
+def internal_play_tasks(
+    viewer: Viewer, table: FromClause = t.internal_play_tasks
+) -> ColumnElement[bool]:
+    return _success_internal(viewer)
+
+
+def risk_signals(viewer: Viewer, table: FromClause = t.risk_signals) -> ColumnElement[bool]:
+    return _success_internal(viewer)
+
+
+def success_plays(viewer: Viewer, table: FromClause = t.success_plays) -> ColumnElement[bool]:
+    return _success_internal(viewer)
+
+
+def sold_products(viewer: Viewer, table: FromClause = t.sold_products) -> ColumnElement[bool]:
+    """Sold products, their weekly adoption scores and adoption roadmaps."""
+    return _success_internal(viewer)
+
+
+def engagement_contracts(viewer: Viewer, table: FromClause = t.contracts) -> ColumnElement[bool]:
+    """Contracts as the workspace's renewal view shows them (contract value is internal)."""
+    return _success_internal(viewer)
+
+
+def engagement_team(viewer: Viewer, table: FromClause = t.engagement_users) -> ColumnElement[bool]:
+    """Squad, account team and customer team links."""
+    return _success_internal(viewer)
+
+
+def templates(viewer: Viewer, table: FromClause = t.email_templates) -> ColumnElement[bool]:
+    """Email and form templates are tools of the success agents."""
+    return _success_internal(viewer)
+
+
+def discussions(viewer: Viewer, table: FromClause = t.discussions) -> ColumnElement[bool]:
+    """Participants and the internal success roles read a discussion; nobody else."""
+    if viewer.reads_all_success_records:
+        return true()
+    if not viewer.is_internal:
+        return false()
+    participants = t.discussion_participants
+    return exists().where(
+        participants.c.discussion_id == table.c.id, participants.c.user_id == viewer.id
+    )
+
+
 __all__ = [
     "accounts",
     "activities",
     "attachments",
     "contacts",
+    "discussions",
+    "engagement_contracts",
+    "engagement_team",
     "engagements",
+    "health_records",
+    "internal_play_tasks",
+    "internal_plays",
     "knowledge_articles",
     "my_accounts",
     "products",
+    "risk_signals",
+    "sold_products",
     "success_cases",
     "success_initiatives",
+    "success_objectives",
+    "success_plays",
     "success_tasks",
+    "templates",
     "touchpoints",
     "users",
 ]

@@ -110,6 +110,8 @@ class AccountGraph:
         self.others = {focus: account.others_than(focus) for focus in account.focus}
         actors = [*directory.persona_agents, *self.agents]
         self.journal = Journal(sink, clock, rng, directory, account, actors)
+        # What the workspace generator builds on: (engagement id, created at), in order.
+        self.engagements: list[tuple[int, datetime]] = []
 
     def build(self) -> None:
         built: list[int] = []
@@ -117,6 +119,7 @@ class AccountGraph:
             parent = self._engagement_parent(index, built)
             engagement = self._engagement(parent)
             built.append(engagement.id)
+            self.engagements.append((engagement.id, engagement.created_at))
             self._records(engagement)
 
     def _engagement_parent(self, index: int, built: list[int]) -> int | None:

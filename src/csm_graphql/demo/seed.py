@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from csm_graphql.demo.directory import build_directory
 from csm_graphql.demo.graph import AccountGraph
 from csm_graphql.demo.sampling import Clock, child_rng
+from csm_graphql.demo.workspace import BuiltEngagement, WorkspaceGraph, build_catalogue
 from csm_graphql.demo.writer import RowSink, empty_database
 from csm_graphql.tables import metadata
 
@@ -43,10 +44,18 @@ async def seed(
     sink = RowSink()
     await empty_database(conn)
     directory = build_directory(sink, clock, seed, scale)
+    catalogue = build_catalogue(sink, clock)
     await sink.flush(conn)
     for account in directory.success_accounts:
         rng = child_rng(seed, "graph", account.key)
-        AccountGraph(sink, clock, rng, directory, account).build()
+        graph = AccountGraph(sink, clock, rng, directory, account)
+        graph.build()
+        # Its own generator, so the workspace leaves the success graph's draws unchanged.
+        workspace_rng = child_rng(seed, "workspace", account.key)
+        workspace = WorkspaceGraph(
+            sink, clock, workspace_rng, directory, account, catalogue, graph.agents
+        )
+        workspace.build([BuiltEngagement(*built) for built in graph.engagements])
         if sink.pending_rows >= FLUSH_ROWS:
             await sink.flush(conn)
     await sink.flush(conn)
