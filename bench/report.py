@@ -155,7 +155,8 @@ def _method_section(info: RunInfo) -> str:
         "success@acme.example (external customer_success_customer); `-` = no token.\n"
         "- Queries: portal (engagements > initiatives > success cases), detail (one success "
         f"case with tasks, activities, attachments, articles; {cases or 'n/a'}), search "
-        '("adoption" over four sources), healthz (GET /healthz, a ceiling for the HTTP stack).'
+        '("adoption" over four sources), dashboard (20 engagements with 12-week health and '
+        "adoption series and indicators), healthz (GET /healthz, a ceiling for the HTTP stack)."
     )
 
 

@@ -34,6 +34,7 @@ from bench.machine import describe
 from bench.report import Row, RunInfo
 from bench.server import ServerError, ServerInfo, cli, running_server
 from bench.workload import (
+    DASHBOARD,
     DETAIL,
     HEALTHZ,
     PERSONAS,
@@ -54,7 +55,7 @@ class Cell:
 
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-ALL_QUERIES = ("portal", "detail", "search", "healthz")
+ALL_QUERIES = ("portal", "detail", "search", "dashboard", "healthz")
 
 
 def _int_list(text: str) -> list[int]:
@@ -98,7 +99,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--queries", type=_query_list, default=list(ALL_QUERIES),
-        help="subset of portal,detail,search,healthz",
+        help="subset of portal,detail,search,dashboard,healthz",
     )  # fmt: skip
     parser.add_argument("--output", type=Path, help="markdown results file")
     args = parser.parse_args(argv)
@@ -135,6 +136,7 @@ async def build_workload(
             specs = {
                 "portal": graphql_request(token, PORTAL),
                 "search": graphql_request(token, SEARCH),
+                "dashboard": graphql_request(token, DASHBOARD),
             }
             if "detail" in queries:
                 case_id, number = await pick_case(session, server.base_url, token)

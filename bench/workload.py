@@ -54,6 +54,16 @@ query Search {
     touchpoints { totalCount nodes { number } } }
 }"""
 
+# The workspace dashboard (issue 4): 20 engagements, both 12-week series and the indicators.
+DASHBOARD = """
+query Dashboard {
+  engagements(first: 20) { nodes { id number name healthScore healthColour
+    healthSeries(weeks: 12) { weekStart hasSnapshot score colour }
+    adoptionSeries(weeks: 12) { weekStart counts { low medium high none total } }
+    healthIndicators(first: 20) { totalCount nodes { metric target weight direction actual
+      attainment gapPercent score } } } }
+}"""
+
 # Candidates for the detail query: the persona's own visible cases, with how much hangs off
 # each, so the measured detail page is a well-populated one rather than an empty shell.
 CANDIDATE_CASES = """
@@ -62,7 +72,7 @@ query Candidates {
     tasks { totalCount } activities { totalCount } attachments { totalCount } } }
 }"""
 
-QUERY_NAMES: tuple[str, ...] = ("portal", "detail", "search")
+QUERY_NAMES: tuple[str, ...] = ("portal", "detail", "search", "dashboard")
 HEALTHZ = RequestSpec("GET", "/healthz")
 
 
@@ -107,6 +117,7 @@ ROW_COUNTERS: dict[str, Callable[[Any], int]] = {
     "portal": _portal_rows,
     "detail": _detail_rows,
     "search": _search_rows,
+    "dashboard": _portal_rows,
     "healthz": lambda data: 1,
 }
 

@@ -31,6 +31,17 @@ CONTACTS = ["success@acme.example", "manager@acme.example", "multi@initech.examp
 EVERYONE = [*CONTACTS, AGENT]
 
 _RECORD_INTERNALS = frozenset({"visibleToCustomer", "assignedTo", "contactFilter"})
+# The agent's engagement workspace (issue 4): every one of these Engagement fields is internal.
+WORKSPACE_FIELDS = frozenset(
+    {
+        "healthScore", "healthColour", "healthIndicators", "healthSeries", "riskSignals",
+        "workItems", "internalPlays", "successPlays", "objectives", "successRate",
+        "soldProducts", "adoptionSeries", "adoptionToday", "adoptionRoadmaps", "contracts",
+        "customerTeam", "squad", "accountTeam", "lastActiveTouchpoint", "upcomingTouchpoints",
+        "timeline", "relatedLists", "attachments", "recommendedArticles", "discussions",
+        "initiativeRoadmap",
+    }
+)  # fmt: skip
 INTERNAL_FIELDS: dict[str, frozenset[str]] = {
     "SuccessInitiative": _RECORD_INTERNALS,
     "SuccessCase": _RECORD_INTERNALS,
@@ -46,8 +57,10 @@ INTERNAL_FIELDS: dict[str, frozenset[str]] = {
             "parent",
             "createdAt",
             "updatedAt",
+            *WORKSPACE_FIELDS,
         }
     ),
+    "Account": frozenset({"engagementRollup"}),
     "Activity": frozenset({"changes"}),
     "KnowledgeArticle": frozenset({"audience"}),
 }
@@ -94,6 +107,21 @@ fragment TaskInternals on SuccessTask {
 fragment EngagementInternals on Engagement {
   __typename id number state contractValue renewalDate perceivedHealth
   parent { __typename id } createdAt updatedAt
+  healthScore healthColour successRate relatedLists { name count }
+  healthIndicators(first: 2) { totalCount nodes { metric score } }
+  healthSeries(weeks: 2) { weekStart score } adoptionSeries(weeks: 2) { counts { total } }
+  adoptionToday { total } initiativeRoadmap { healthScore stage }
+  riskSignals(first: 2) { totalCount nodes { __typename id number } }
+  workItems(first: 2) { totalCount nodes { __typename } }
+  internalPlays(first: 2) { totalCount nodes { __typename id number } }
+  objectives(first: 2) { totalCount nodes { __typename id number } }
+  successPlays(first: 2) { totalCount } soldProducts(first: 2) { totalCount }
+  adoptionRoadmaps(first: 2) { totalCount } contracts(first: 2) { totalCount }
+  customerTeam(first: 2) { totalCount } squad(first: 2) { totalCount }
+  accountTeam(first: 2) { totalCount } lastActiveTouchpoint { number }
+  upcomingTouchpoints(first: 2) { totalCount } timeline(first: 2) { totalCount }
+  attachments(first: 2) { totalCount } recommendedArticles(first: 2) { number }
+  discussions(first: 2) { totalCount }
 }
 """
 FRAGMENTS = {
@@ -241,6 +269,26 @@ query Aliased($scope: ListScope!, $n: Int!) {
 """
     + SNEAKY
 )
+# Each workspace field under an alias (x<field>), with the smallest selection it takes.
+WORKSPACE_SELECTIONS = {
+    "healthScore": "", "healthColour": "", "successRate": "",
+    "healthIndicators": "(first: 1) { nodes { metric } }",
+    "healthSeries": "(weeks: 1) { score }", "adoptionSeries": "(weeks: 1) { weekStart }",
+    "adoptionToday": "{ total }", "initiativeRoadmap": "{ stage }",
+    "relatedLists": "{ count }", "recommendedArticles": "(first: 1) { number }",
+    "lastActiveTouchpoint": "{ number }",
+    **dict.fromkeys(
+        ("riskSignals", "workItems", "internalPlays", "objectives", "successPlays",
+         "soldProducts", "adoptionRoadmaps", "contracts", "customerTeam", "squad",
+         "accountTeam", "upcomingTouchpoints", "timeline", "attachments", "discussions"),
+        "(first: 1) { totalCount }",
+    ),
+}  # fmt: skip
+assert set(WORKSPACE_SELECTIONS) == WORKSPACE_FIELDS
+ALIASES.update({f"x{name}": name for name in WORKSPACE_FIELDS})
+WORKSPACE_ALIASED = " ".join(
+    f"x{name}: {name}{selection}" for name, selection in sorted(WORKSPACE_SELECTIONS.items())
+)
 ALIASED_MORE = (
     """
 query AliasedMore($scope: ListScope!, $n: Int!) {
@@ -259,6 +307,14 @@ query AliasedMore($scope: ListScope!, $n: Int!) {
 """
     + SNEAKY
 )
+# The alias limit (30) keeps them apart from the queries above.
+ALIASED_WORKSPACE = f"""
+query AliasedWorkspace($n: Int!) {{
+  engs: engagements(first: $n) {{
+    nodes {{ __typename ... on Engagement {{ {WORKSPACE_ALIASED} }} }}
+  }}
+}}
+"""
 
 
 # -- the database ---------------------------------------------------------------------------------
@@ -677,6 +733,7 @@ async def test_aliases_and_fragments(
     seen = Seen()
     for query in (ALIASED, ALIASED_MORE):
         seen.visit(await client.query(query, {"scope": scope, "n": _page(email)}, as_=email))
+    seen.visit(await client.query(ALIASED_WORKSPACE, {"n": _page(email)}, as_=email))
     for typename in RECORD_TYPES:
         assert seen.typenames[typename], typename
     check(seen, email, journal, (*RECORD_TYPES, "Activity", "KnowledgeArticle"))

@@ -125,3 +125,56 @@ async def test_nodes_are_batched_per_type(
         )
     assert [node["id"] for node in data["nodes"]] == ids
     assert len(statements) == 3  # the viewer, then one statement per type
+
+
+# The workspace dashboard (issue 4): 20 engagements with both weekly series and indicators.
+DASHBOARD = """
+query Dashboard($engagements: Int!, $weeks: Int!) {
+  engagements(first: $engagements) {
+    nodes {
+      id number name healthScore healthColour
+      healthSeries(weeks: $weeks) { weekStart hasSnapshot score colour }
+      adoptionSeries(weeks: $weeks) { weekStart counts { low medium high none total } }
+      healthIndicators(first: 20) {
+        totalCount nodes { metric target weight direction actual attainment gapPercent score }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_dashboard_costs_a_fixed_number_of_statements(
+    client: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    count, data = await _count(
+        client, statement_log, DASHBOARD, {"engagements": 20, "weeks": 12}, email
+    )
+    engagements = data["engagements"]["nodes"]
+    internal = email.endswith("@csm.example")
+    # Viewer, engagements, then one statement each for the health readings (score, colour and
+    # indicators share it), the health snapshots and the adoption history. Contacts get the
+    # internal fields as null without a statement.
+    expected = 2 + (3 if engagements and internal else 0)
+    assert count == expected
+    if engagements and internal:
+        assert len(engagements) == 20
+        assert all(len(e["healthSeries"]) == 12 for e in engagements)
+        assert all(len(e["adoptionSeries"]) == 12 for e in engagements)
+        assert all(e["healthIndicators"]["totalCount"] for e in engagements)
+    else:
+        assert all(e["healthSeries"] == [] for e in engagements)
+
+
+async def test_dashboard_cost_does_not_grow_with_engagements_or_weeks(
+    client: GraphQLClient, statement_log: StatementLog
+) -> None:
+    small, _ = await _count(
+        client, statement_log, DASHBOARD, {"engagements": 1, "weeks": 1}, "agent@csm.example"
+    )
+    large, data = await _count(
+        client, statement_log, DASHBOARD, {"engagements": 60, "weeks": 52}, "agent@csm.example"
+    )
+    assert len(data["engagements"]["nodes"]) == 60
+    assert small == large == 5

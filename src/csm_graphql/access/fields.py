@@ -42,15 +42,81 @@ def _fields(type_name: str, **rules: FieldRule) -> dict[tuple[str, str], FieldRu
 STRUCTURAL_SUFFIXES = ("Connection", "Edge")
 STRUCTURAL_TYPES = frozenset({"PageInfo", "SearchResults"})
 
+# The agent's engagement workspace (issue 4): every field internal (ACCESS.md).
+_ENGAGEMENT_WORKSPACE = dict.fromkeys(
+    (
+        "healthScore", "healthColour", "healthIndicators", "healthSeries", "riskSignals",
+        "workItems", "internalPlays", "successPlays", "objectives", "successRate",
+        "soldProducts", "adoptionSeries", "adoptionToday", "adoptionRoadmaps", "contracts",
+        "customerTeam", "squad", "accountTeam", "lastActiveTouchpoint", "upcomingTouchpoints",
+        "timeline", "relatedLists", "attachments", "recommendedArticles", "discussions",
+        "initiativeRoadmap",
+    ),
+    FieldRule.INTERNAL,
+)  # fmt: skip
+
+_WORK = (
+    "id",
+    "number",
+    "shortDescription",
+    "description",
+    "state",
+    "priority",
+    "dueDate",
+    "daysRemaining",
+    "closureCode",
+    "closureNotes",
+    "createdAt",
+    "updatedAt",
+    "engagement",
+    "assignedTo",
+)
+_WORKSPACE_TYPES: dict[str, tuple[str, ...]] = {
+    "SuccessObjective": ("id", "number", "shortDescription", "description", "state", "dueDate",
+                         "closureCode", "closureNotes", "successRate", "createdAt", "updatedAt",
+                         "engagement"),
+    "InternalPlay": (*_WORK, "tasks"),
+    "InternalPlayTask": (*_WORK, "play"),
+    "RiskSignal": ("id", "number", "shortDescription", "description", "probability", "priority",
+                   "state", "scope", "dueDate", "daysRemaining", "createdAt", "updatedAt",
+                   "engagement", "assignedTo"),
+    "SuccessPlay": ("id", "number", "category", "subcategory", "activity", "state", "sourceType",
+                    "sourceId", "createdAt", "engagement"),
+    "SoldProduct": ("id", "usagePlan", "customerPriority", "businessCriticality", "adoptionScore",
+                    "adoptionCategory", "usageDetail", "createdAt", "engagement", "product"),
+    "ProductAdoptionRoadmap": ("id", "number", "name", "milestone", "plannedStart", "plannedEnd",
+                               "targetScore", "createdAt", "engagement", "soldProduct"),
+    "Contract": ("id", "number", "name", "value", "startDate", "endDate", "active"),
+    "EmailTemplate": ("id", "name", "appliesTo", "subject", "body"),
+    "FormTemplate": ("id", "name", "appliesTo", "description", "fields"),
+    "Discussion": ("id", "subject", "recordType", "recordId", "createdAt", "engagement",
+                   "startedBy", "messages"),
+    "DiscussionMessage": ("id", "at", "body", "author"),
+    # Values reachable only through the INTERNAL fields above.
+    "HealthIndicator": ("metric", "target", "weight", "direction", "actual", "attainment",
+                        "gapPercent", "score"),
+    "HealthPoint": ("weekStart", "hasSnapshot", "score", "colour"),
+    "AdoptionCounts": ("low", "medium", "high", "none", "total"),
+    "AdoptionPoint": ("weekStart", "counts"),
+    "RelatedList": ("name", "count"),
+    "InitiativeRoadmap": ("healthScore", "healthColour", "stage", "renewalDate", "initiatives"),
+    "EngagementRollup": ("totalEngagements", "totalContractValue", "riskSignalsByProbability",
+                         "squadWorkByState", "activeEngagements"),
+    "ProbabilityCount": ("probability", "count"),
+    "StateCount": ("state", "count"),
+    "EngagementTreeNode": ("depth", "parentId", "engagement"),
+}  # fmt: skip
+
 _SUCCESS_RECORD_INTERNAL = {"visibleToCustomer": _I, "assignedTo": _I, "contactFilter": _I}
 
 FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Query", viewer=_P, node=_P, nodes=_P, accounts=_P, users=_P, engagements=_P,
-              successInitiatives=_P, successCases=_P, successTasks=_P, touchpoints=_P, search=_P),
+              successInitiatives=_P, successCases=_P, successTasks=_P, touchpoints=_P, search=_P,
+              emailTemplates=_P, formTemplates=_P),
     **_fields("Node", id=_P),
     **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P),
     **_fields("Account", id=_P, number=_P, name=_P, kind=_P, parent=_P, contacts=_P,
-              createdAt=_P, updatedAt=_P),
+              createdAt=_P, updatedAt=_P, engagementRollup=_I),
     **_fields("Contact", id=_P, name=_P, email=_P, account=_P, accounts=_P, roles=_P),
     **_fields("User", id=_P, name=_P, email=_P, roles=_P),
     # ACCESS.md: externally an engagement shows number, name, account, stage, goLiveDate and
@@ -58,7 +124,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Engagement", id=_P, number=_P, name=_P, account=_P, stage=_P, goLiveDate=_P,
               initiatives=_P, successCases=_P, touchpoints=_P,
               state=_I, contractValue=_I, renewalDate=_I, perceivedHealth=_I, parent=_I,
-              createdAt=_I, updatedAt=_I),
+              createdAt=_I, updatedAt=_I, **_ENGAGEMENT_WORKSPACE),
     **_fields("SuccessInitiative", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
               progress=_P, priority=_P, dueDate=_P, daysRemaining=_P, engagement=_P, account=_P,
               successCases=_P, tasks=_P, createdAt=_P, updatedAt=_P, **_SUCCESS_RECORD_INTERNAL),
@@ -79,6 +145,9 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Activity", id=_P, kind=_P, at=_P, body=_P, actorName=_P, changes=_I),
     **_fields("Attachment", id=_P, fileName=_P, contentType=_P, sizeBytes=_P, createdAt=_P),
     **_fields("KnowledgeArticle", id=_P, number=_P, title=_P, body=_P, audience=_I),
+    # Workspace records are read by the internal success roles alone (rows.py, every path), so
+    # whoever sees one sees all of it; the Engagement / Account fields leading there are INTERNAL.
+    **{(type_name, name): _P for type_name, names in _WORKSPACE_TYPES.items() for name in names},
 }  # fmt: skip
 
 

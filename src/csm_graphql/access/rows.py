@@ -251,11 +251,20 @@ def discussions(viewer: Viewer, table: FromClause = t.discussions) -> ColumnElem
     )
 
 
+def discussion_messages(
+    viewer: Viewer, table: FromClause = t.discussion_messages
+) -> ColumnElement[bool]:
+    """A message is read by whoever reads its discussion."""
+    discussion = t.discussions.alias("message_discussion")
+    return exists().where(discussion.c.id == table.c.discussion_id, discussions(viewer, discussion))
+
+
 __all__ = [
     "accounts",
     "activities",
     "attachments",
     "contacts",
+    "discussion_messages",
     "discussions",
     "engagement_contracts",
     "engagement_team",

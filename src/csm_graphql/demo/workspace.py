@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from csm_graphql.demo import vocabulary
 from csm_graphql.demo.directory import Directory, SuccessAccount
 from csm_graphql.demo.sampling import Clock, Deck
 from csm_graphql.demo.writer import RowSink
 from csm_graphql.domain import health
 from csm_graphql.domain.blueprint import ClosureCode
-from csm_graphql.domain.enums import EngagementState, WorkState
+from csm_graphql.domain.enums import EngagementState, RecordType, WorkState
 from csm_graphql.domain.weeks import last_weeks
 from csm_graphql.domain.workspace import (
     Criticality,
@@ -33,6 +34,7 @@ from csm_graphql.domain.workspace import (
 )
 from csm_graphql.tables import (
     adoption_scores,
+    attachments,
     contracts,
     discussion_messages,
     discussion_participants,
@@ -221,6 +223,7 @@ class WorkspaceGraph:
         self._team(e)
         self._contracts(e)
         self._discussion(e)
+        self._attachments(e)
 
     # -- health -----------------------------------------------------------------------------------
 
@@ -470,6 +473,25 @@ class WorkspaceGraph:
                     **self._times(e.created_at),
                 },
             )
+
+    def _attachments(self, e: BuiltEngagement) -> None:
+        """Files on the engagement itself (the side panel's attachments)."""
+        for _ in range(self.rng.randint(0, 2)):
+            file_name, content_type = self.rng.choice(vocabulary.ATTACHMENTS)
+            at = self.clock.between(self.rng, e.created_at)
+            row = {
+                "record_type": RecordType.ENGAGEMENT.value,
+                "record_id": e.id,
+                "account_id": self.account.id,
+                "file_name": file_name,
+                "content_type": content_type,
+                "size_bytes": self.rng.randint(8_000, 5_000_000),
+                "uploaded_by_user_id": self.rng.choice(self.agents),
+                "uploaded_by_contact_id": None,
+                "created_at": at,
+                "updated_at": at,
+            }
+            self.sink.add(attachments, row)
 
     def _discussion(self, e: BuiltEngagement) -> None:
         if self.rng.random() < 0.4:

@@ -20,6 +20,9 @@ class Context:
     request_id: str | None = None
     # One "today" per request, so that daysRemaining agrees across a response.
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    # One "now" per request, so "upcoming" means the same instant for every engagement (and
+    # their loaders, keyed by it, batch together).
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
     def build(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiodataloader import DataLoader
 from sqlalchemy import ColumnElement, RowMapping, Table
@@ -22,6 +22,12 @@ from csm_graphql.repositories.paging import Ordering, Page, PageRequest
 from csm_graphql.repositories.reads import RecordFilter
 
 
+class RowConditions(Protocol):
+    """A hashable filter of a child list (e.g. RecordFilter): its SQL conditions."""
+
+    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ChildQuery:
     """A page of ``entity`` rows under each parent id; hashable, so it can key a loader."""
@@ -30,7 +36,7 @@ class ChildQuery:
     parent_column: str
     request: PageRequest
     ordering: Ordering | None = None
-    record_filter: RecordFilter | None = None
+    record_filter: RecordFilter | RowConditions | None = None
     # For polymorphic children (activities, attachments): the parent's record type.
     record_type: str | None = None
     kinds: tuple[str, ...] = ()
@@ -101,6 +107,16 @@ class Loaders:
             return relations.contact_accounts(self.db, self.viewer, ids)
 
         return self._memo("contact_accounts", lambda: _batch(fetch, []))
+
+    def batched(
+        self,
+        key: Hashable,
+        fetch: Callable[[list[int]], Awaitable[dict[int, Any]]],
+        default: Any = None,
+    ) -> DataLoader:
+        """A loader for any batched read (``fetch`` maps parent ids to values), memoised per
+        request under ``key``: callers with equal keys share one batch, one statement."""
+        return self._memo(("batched", key), lambda: _batch(fetch, default))
 
     def shared_articles(self, request: PageRequest) -> DataLoader:
         def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:

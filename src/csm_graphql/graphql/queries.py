@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, RowMapping
 from strawberry.types import Info
 
 from csm_graphql.access.scope import ListScope
+from csm_graphql.domain.workspace import TemplateTarget
 from csm_graphql.errors import BadUserInput
 from csm_graphql.graphql.ids import from_global_id, to_global_id
 from csm_graphql.graphql.inputs import (
@@ -43,7 +44,8 @@ from csm_graphql.graphql.types.success import (
     SuccessTask,
     Touchpoint,
 )
-from csm_graphql.repositories import entities, reads
+from csm_graphql.graphql.types.workspace import WORKSPACE_NODE_TYPES, EmailTemplate, FormTemplate
+from csm_graphql.repositories import entities, reads, workspace_entities
 from csm_graphql.repositories.entities import Entity
 
 ListScopeArg = Annotated[
@@ -62,6 +64,7 @@ NODE_TYPES: dict[str, tuple[Entity, Callable[[RowMapping], Node]]] = {
     "Touchpoint": (entities.TOUCHPOINT, Touchpoint.from_row),
     "Product": (entities.PRODUCT, Product.from_row),
     "KnowledgeArticle": (entities.KNOWLEDGE_ARTICLE, KnowledgeArticle.from_row),
+    **WORKSPACE_NODE_TYPES,
 }
 # Activities and attachments are reachable only through their record, whose rule they need.
 NOT_FETCHABLE = (Activity, Attachment)
@@ -227,6 +230,48 @@ class Query:
     touchpoints = _success_root_list(
         entities.TOUCHPOINT, "Touchpoint", "Touchpoints: all visible, or mine."
     )
+
+    @strawberry.field(description="Email templates for success agents; empty for others.")
+    async def email_templates(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        applies_to: Annotated[
+            TemplateTarget | None, strawberry.argument(description="Only those for these records.")
+        ] = None,
+    ) -> Connection[EmailTemplate]:
+        table = workspace_entities.EMAIL_TEMPLATE.table
+        where = [] if applies_to is None else [table.c.applies_to == applies_to.value]
+        return await _root_list(
+            info,
+            workspace_entities.EMAIL_TEMPLATE,
+            EmailTemplate.from_row,
+            first,
+            after,
+            where=where,
+        )
+
+    @strawberry.field(description="Form templates for success agents; empty for others.")
+    async def form_templates(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        applies_to: Annotated[
+            TemplateTarget | None, strawberry.argument(description="Only those for these records.")
+        ] = None,
+    ) -> Connection[FormTemplate]:
+        table = workspace_entities.FORM_TEMPLATE.table
+        where = [] if applies_to is None else [table.c.applies_to == applies_to.value]
+        return await _root_list(
+            info,
+            workspace_entities.FORM_TEMPLATE,
+            FormTemplate.from_row,
+            first,
+            after,
+            where=where,
+        )
 
     @strawberry.field(
         description="Full-text search over number, short description and description."

@@ -9,7 +9,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
-from csm_graphql.graphql.types import people, records, success
+from csm_graphql.graphql.types import people, records, success, workspace
 from csm_graphql.settings import Settings
 
 # Types reachable only through the Node interface must still be in the schema.
@@ -24,6 +24,7 @@ NODE_CLASSES = [
     success.Touchpoint,
     records.Product,
     records.KnowledgeArticle,
+    *workspace.WORKSPACE_NODE_CLASSES,
     *NOT_FETCHABLE,
 ]
 

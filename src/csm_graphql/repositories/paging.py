@@ -243,7 +243,7 @@ async def fetch_child_pages(
     db: Database,
     table: FromClause,
     columns: Sequence[ColumnElement[object]],
-    parent_column: ColumnElement[int],
+    parent_column: ColumnElement[int] | Callable[[ColumnElement[int]], ColumnElement[bool]],
     parent_ids: Sequence[int],
     where: Sequence[ColumnElement[bool]],
     ordering: Ordering,
@@ -252,7 +252,9 @@ async def fetch_child_pages(
     """A page of children for each parent id, in one statement whatever the number of parents.
 
     ``unnest(parent ids) LEFT JOIN LATERAL (page of children)``: each parent's page is an index
-    walk limited to ``first + 1`` rows.
+    walk limited to ``first + 1`` rows. ``parent_column`` is the child's parent key, or a
+    function from the parent id to the condition that links a child to it (e.g. a timeline
+    whose entries hang off several kinds of record under the parent).
     """
     parents = (
         func.unnest(bindparam("parent_ids", list(parent_ids), type_=ARRAY(BigInteger)))
@@ -260,7 +262,11 @@ async def fetch_child_pages(
         .render_derived()
         .alias("parents")
     )
-    where = [parent_column == parents.c.parent_id, *where]
+    if isinstance(parent_column, ColumnElement):
+        link = parent_column == parents.c.parent_id
+    else:
+        link = parent_column(parents.c.parent_id)
+    where = [link, *where]
     page = _page_select(table, columns, where, ordering, request).lateral(PAGE)
     selected: list[Any] = [parents.c.parent_id.label(PARENT)]
     if request.with_total:

@@ -130,3 +130,9 @@ DISCUSSION = _entity(
     rows.discussions,
     workspace_ordering(WorkspaceOrder.CREATED_AT, descending=True),
 )
+DISCUSSION_MESSAGE = _entity(
+    "DiscussionMessage",
+    t.discussion_messages,
+    rows.discussion_messages,
+    workspace_ordering(WorkspaceOrder.AT),
+)

@@ -20,12 +20,13 @@ from csm_graphql.graphql.pagination import (
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.common import AccountKind, Kind, child_connection
 from csm_graphql.graphql.types.node import Node
+from csm_graphql.graphql.types.workspace_account import AccountWorkspace
 from csm_graphql.repositories import entities
 
 
 @field_rules
 @strawberry.type(description="A customer or partner company.")
-class Account(Node):
+class Account(Node, AccountWorkspace):
     db_id: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
     number: str = strawberry.field(description="Human account number, e.g. ACCT0000042.")

@@ -41,6 +41,7 @@ from csm_graphql.graphql.types.common import (
     WorkState,
     child_connection,
 )
+from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
@@ -187,7 +188,7 @@ def days_remaining_field() -> Any:
 
 @field_rules
 @strawberry.type(description="The relationship with one customer account.")
-class Engagement(Node):
+class Engagement(Node, EngagementWorkspace):
     db_id: strawberry.Private[int]
     account_id: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
