@@ -10,7 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
-from csm_graphql.graphql.types import people, records, success
+from csm_graphql.graphql.types import people, projects, records, success
 from csm_graphql.settings import Settings
 
 # Types reachable only through the Node interface must still be in the schema.
@@ -25,6 +25,10 @@ NODE_CLASSES = [
     success.Touchpoint,
     records.Product,
     records.KnowledgeArticle,
+    projects.Project,
+    projects.ProjectTask,
+    projects.ProjectChangeRequest,
+    projects.ProjectIssue,
     *NOT_FETCHABLE,
 ]
 

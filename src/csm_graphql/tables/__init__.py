@@ -8,6 +8,13 @@ from csm_graphql.tables.people import (
     partner_relationships,
     users,
 )
+from csm_graphql.tables.projects import (
+    project_change_requests,
+    project_contacts,
+    project_issues,
+    project_tasks,
+    projects,
+)
 from csm_graphql.tables.records import (
     activities,
     attachments,
@@ -48,6 +55,11 @@ __all__ = [
     "notifications",
     "partner_relationships",
     "products",
+    "project_change_requests",
+    "project_contacts",
+    "project_issues",
+    "project_tasks",
+    "projects",
     "success_case_articles",
     "success_case_contacts",
     "success_cases",
