@@ -37,10 +37,11 @@ def _fields(type_name: str, **rules: FieldRule) -> dict[tuple[str, str], FieldRu
     return {(type_name, name): rule for name, rule in rules.items()}
 
 
-# Types that carry no data of their own (pagination plumbing, result groups): each of their
-# fields is PUBLIC because what they contain is already filtered by the rows and rules above.
-STRUCTURAL_SUFFIXES = ("Connection", "Edge")
-STRUCTURAL_TYPES = frozenset({"PageInfo", "SearchResults"})
+# Types that carry no data of their own (pagination plumbing, result groups, mutation payloads
+# and their user errors): each of their fields is PUBLIC because what they contain is already
+# filtered by the rows and rules above (a payload's record is read back under them).
+STRUCTURAL_SUFFIXES = ("Connection", "Edge", "Payload")
+STRUCTURAL_TYPES = frozenset({"PageInfo", "SearchResults", "UserError"})
 
 # The agent's engagement workspace (issue 4): every field internal (ACCESS.md).
 _ENGAGEMENT_WORKSPACE = dict.fromkeys(
@@ -112,7 +113,12 @@ _SUCCESS_RECORD_INTERNAL = {"visibleToCustomer": _I, "assignedTo": _I, "contactF
 FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Query", viewer=_P, node=_P, nodes=_P, accounts=_P, users=_P, engagements=_P,
               successInitiatives=_P, successCases=_P, successTasks=_P, touchpoints=_P, search=_P,
-              emailTemplates=_P, formTemplates=_P),
+              emailTemplates=_P, formTemplates=_P, projects=_P, projectTasks=_P),
+    # Mutations are open to every viewer: services and access/writes.py decide, and refuse with
+    # coded user errors (NOT_FOUND for what the viewer cannot see, FORBIDDEN otherwise).
+    **_fields("Mutation", updateProjectTask=_P, completeProjectTask=_P, addProjectTaskComment=_P,
+              editProjectTask=_P, assignProjectTask=_P, addProjectContact=_P,
+              removeProjectContact=_P),
     **_fields("Node", id=_P),
     **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P),
     **_fields("Account", id=_P, number=_P, name=_P, kind=_P, parent=_P, contacts=_P,
@@ -148,6 +154,19 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     # Workspace records are read by the internal success roles alone (rows.py, every path), so
     # whoever sees one sees all of it; the Engagement / Account fields leading there are INTERNAL.
     **{(type_name, name): _P for type_name, names in _WORKSPACE_TYPES.items() for name in names},
+    # Customer projects. ACCESS.md restricts who sees a project or task, not which of their
+    # fields; who else works a task (an employee) and the full journal stay internal.
+    **_fields("Project", id=_P, number=_P, name=_P, description=_P, state=_P, plannedStart=_P,
+              plannedEnd=_P, actualStart=_P, actualEnd=_P, version=_P, createdAt=_P, updatedAt=_P,
+              account=_P, contacts=_P, tasks=_P, changeRequests=_P, issues=_P, activities=_I),
+    **_fields("ProjectTask", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
+              plannedStart=_P, plannedEnd=_P, actualStart=_P, actualEnd=_P, visibleToCustomer=_P,
+              version=_P, createdAt=_P, updatedAt=_P, project=_P, account=_P, assignedContact=_P,
+              comments=_P, assignedTo=_I, activities=_I),
+    **_fields("ProjectChangeRequest", id=_P, number=_P, shortDescription=_P, description=_P,
+              state=_P, createdAt=_P, updatedAt=_P, project=_P),
+    **_fields("ProjectIssue", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
+              createdAt=_P, updatedAt=_P, project=_P),
 }  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from csm_graphql.access.roles import (
     CONTACT_DIRECTORY_EXTERNAL,
+    PROJECT_WORKERS_INTERNAL,
     SUCCESS_READERS_EXTERNAL,
     SUCCESS_READERS_INTERNAL,
     SUCCESS_WRITERS_INTERNAL,
@@ -65,6 +66,11 @@ class Viewer:
     @property
     def writes_success_records(self) -> bool:
         return self.is_internal and self.has_any(SUCCESS_WRITERS_INTERNAL)
+
+    @property
+    def works_projects(self) -> bool:
+        """Reads and changes every customer project, task, change request and issue."""
+        return self.is_internal and self.has_any(PROJECT_WORKERS_INTERNAL)
 
     @property
     def reads_work_notes(self) -> bool:

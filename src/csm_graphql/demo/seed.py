@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from csm_graphql.demo.directory import build_directory
 from csm_graphql.demo.graph import AccountGraph
+from csm_graphql.demo.projects import ProjectGraph
 from csm_graphql.demo.sampling import Clock, child_rng
 from csm_graphql.demo.workspace import BuiltEngagement, WorkspaceGraph, build_catalogue
 from csm_graphql.demo.writer import RowSink, empty_database
@@ -58,6 +59,7 @@ async def seed(
         workspace.build([BuiltEngagement(*built) for built in graph.engagements])
         if sink.pending_rows >= FLUSH_ROWS:
             await sink.flush(conn)
+    ProjectGraph(sink, clock, seed, directory).build()
     await sink.flush(conn)
     await sink.continue_identities(conn)
     return SeedSummary({table.name: sink.counts[table.name] for table in metadata.sorted_tables})

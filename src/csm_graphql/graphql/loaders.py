@@ -19,11 +19,10 @@ from csm_graphql.repositories import reads, relations
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
-from csm_graphql.repositories.reads import RecordFilter
 
 
-class RowConditions(Protocol):
-    """A hashable filter of a child list (e.g. RecordFilter): its SQL conditions."""
+class ChildFilter(Protocol, Hashable):
+    """A filter of child rows, compared by value so that equal filters share one batch."""
 
     def conditions(self, entity: Entity) -> list[ColumnElement[bool]]: ...
 
@@ -36,7 +35,7 @@ class ChildQuery:
     parent_column: str
     request: PageRequest
     ordering: Ordering | None = None
-    record_filter: RecordFilter | RowConditions | None = None
+    record_filter: ChildFilter | None = None
     # For polymorphic children (activities, attachments): the parent's record type.
     record_type: str | None = None
     kinds: tuple[str, ...] = ()
@@ -123,6 +122,12 @@ class Loaders:
             return relations.shared_articles(self.db, self.viewer, ids, request)
 
         return self._memo(("shared_articles", request), lambda: _batch(fetch, Page()))
+
+    def project_contacts(self, request: PageRequest) -> DataLoader:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:
+            return relations.project_contacts(self.db, self.viewer, ids, request)
+
+        return self._memo(("project_contacts", request), lambda: _batch(fetch, Page()))
 
 
 __all__ = ["ChildQuery", "Loaders"]

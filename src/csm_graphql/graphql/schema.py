@@ -8,8 +8,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
+from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
-from csm_graphql.graphql.types import people, records, success, workspace
+from csm_graphql.graphql.types import people, projects, records, success, workspace
 from csm_graphql.settings import Settings
 
 # Types reachable only through the Node interface must still be in the schema.
@@ -25,6 +26,10 @@ NODE_CLASSES = [
     records.Product,
     records.KnowledgeArticle,
     *workspace.WORKSPACE_NODE_CLASSES,
+    projects.Project,
+    projects.ProjectTask,
+    projects.ProjectChangeRequest,
+    projects.ProjectIssue,
     *NOT_FETCHABLE,
 ]
 
@@ -41,6 +46,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
     settings = settings or Settings()
     return Schema(
         query=Query,
+        mutation=Mutation,
         types=NODE_CLASSES,
         extensions=schema_extensions(settings.limits, production=settings.production),
         config=StrawberryConfig(auto_camel_case=True),

@@ -8,6 +8,13 @@ from csm_graphql.tables.people import (
     partner_relationships,
     users,
 )
+from csm_graphql.tables.projects import (
+    project_change_requests,
+    project_contacts,
+    project_issues,
+    project_tasks,
+    projects,
+)
 from csm_graphql.tables.records import (
     activities,
     attachments,
@@ -84,6 +91,11 @@ __all__ = [
     "partner_relationships",
     "product_adoption_roadmaps",
     "products",
+    "project_change_requests",
+    "project_contacts",
+    "project_issues",
+    "project_tasks",
+    "projects",
     "risk_signals",
     "sold_products",
     "success_case_articles",

@@ -1,7 +1,7 @@
 """workspace: health, blueprint, internal work, risks, adoption, team, discussions, templates
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0006 (re-chained by the integrator after the cases migration)
 Create Date: 2026-11-23 06:26:34.761113
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
