@@ -14,7 +14,13 @@ from csm_graphql.domain.adoption import (
     distribution,
     weekly_distribution,
 )
-from csm_graphql.domain.blueprint import ClosureCode, objective_score, success_rate
+from csm_graphql.domain.blueprint import (
+    ClosureCode,
+    ClosureRequired,
+    closure_values,
+    objective_score,
+    success_rate,
+)
 from csm_graphql.domain.enums import PerceivedHealth
 from csm_graphql.domain.health import (
     ColourBands,
@@ -29,6 +35,7 @@ from csm_graphql.domain.health import (
     score,
 )
 from csm_graphql.domain.weeks import fill_weeks, last_weeks, week_start
+from csm_graphql.domain.workspace import has_cycle
 
 MAX, MIN = Direction.MAXIMIZE, Direction.MINIMIZE
 
@@ -230,3 +237,28 @@ def test_each_weeks_counts_sum_to_the_sold_products() -> None:
     assert weeks[1][1] == {low: 0, medium: 0, high: 0, none: 4}
     assert weeks[2][1] == {low: 1, medium: 0, high: 2, none: 1}
     assert distribution([]) == {low: 0, medium: 0, high: 0, none: 0}
+
+
+# -- business rules -------------------------------------------------------------------------------
+
+
+def test_closing_needs_a_closure_code_and_notes_and_reopening_clears_them() -> None:
+    closed = closure_values(True, ClosureCode.ACHIEVED, "  Done with the customer.  ")
+    assert closed == {"closure_code": "ACHIEVED", "closure_notes": "Done with the customer."}
+    for code, notes in ((None, "notes"), (ClosureCode.MISSED, None), (ClosureCode.MISSED, "  ")):
+        with pytest.raises(ClosureRequired):
+            closure_values(True, code, notes)
+    assert closure_values(False, ClosureCode.ACHIEVED, "kept?") == {
+        "closure_code": None,
+        "closure_notes": None,
+    }
+
+
+def test_no_cyclic_parents() -> None:
+    parents = {1: None, 2: 1, 3: 2, 4: None}
+    assert has_cycle(parents, 1, 3)  # 3 -> 2 -> 1: making 3 the parent of 1 loops
+    assert has_cycle(parents, 2, 2)  # its own parent
+    assert not has_cycle(parents, 3, 4)
+    assert not has_cycle(parents, 4, 3)
+    assert not has_cycle(parents, 1, None)
+    assert not has_cycle({5: 6, 6: 5}, 1, 5)  # a loop elsewhere is not this change's

@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    cast,
     exists,
     false,
     or_,
@@ -194,11 +195,27 @@ def project_case_records(viewer: Viewer, table: FromClause) -> ColumnElement[boo
 def activities(viewer: Viewer, table: FromClause = t.activities) -> ColumnElement[bool]:
     """Work notes are internal communication: no contact, and no proxy contact (an employee
     acting for customers), ever receives one."""
+    internal_kinds = [ActivityKind.WORK_NOTE.value, ActivityKind.DISCUSSION.value]
     if viewer.reads_work_notes:
-        return true()
+        if viewer.reads_all_success_records:
+            return true()
+        # A discussion entry is read by the discussion's participants (and success roles).
+        return or_(
+            table.c.kind != ActivityKind.DISCUSSION.value, _discussion_participant(viewer, table)
+        )
     if viewer.is_internal:
-        return table.c.kind != ActivityKind.WORK_NOTE.value
-    return and_(table.c.kind != ActivityKind.WORK_NOTE.value, _journal_second_line(viewer, table))
+        return table.c.kind.not_in(internal_kinds)
+    return and_(table.c.kind.not_in(internal_kinds), _journal_second_line(viewer, table))
+
+
+def _discussion_participant(viewer: Viewer, activity: FromClause) -> ColumnElement[bool]:
+    """The viewer takes part in the discussion a DISCUSSION entry announces (its changes name
+    the discussion)."""
+    participants = t.discussion_participants
+    discussion_id = cast(activity.c.changes["discussionId"].astext, BigInteger)
+    return exists().where(
+        participants.c.discussion_id == discussion_id, participants.c.user_id == viewer.id
+    )
 
 
 def attachments(viewer: Viewer, table: FromClause = t.attachments) -> ColumnElement[bool]:

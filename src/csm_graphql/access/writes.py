@@ -36,3 +36,17 @@ def edits_project_tasks(viewer: Viewer) -> bool:
 def manages_projects(viewer: Viewer) -> bool:
     """Add or remove a project's contacts."""
     return viewer.works_projects
+
+
+# -- the engagement workspace (issue 4) ---------------------------------------------------------
+
+
+def works_engagements(viewer: Viewer) -> bool:
+    """Create, change, launch or refresh anything of the workspace: customer_success_agent and
+    admin (customer_success_viewer reads only; contacts and other employees write nothing)."""
+    return viewer.writes_success_records
+
+
+def posts_to_discussion(viewer: Viewer, participant_ids: set[int]) -> bool:
+    """Post to a discussion: its participants and the success writers."""
+    return viewer.writes_success_records or (viewer.is_internal and viewer.id in participant_ids)

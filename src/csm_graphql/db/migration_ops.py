@@ -25,10 +25,23 @@ def remove_record_types(*record_types: str) -> None:
     _rewrite(lambda current: current - set(record_types))
 
 
-def _rewrite(change: Callable[[set[str]], set[str]]) -> None:
+def add_activity_kinds(*kinds: str) -> None:
+    """Activity kinds (one CHECK, on activities) compose the same way."""
+    _rewrite(lambda current: current | set(kinds), "kind", ("activities",))
+
+
+def remove_activity_kinds(*kinds: str) -> None:
+    _rewrite(lambda current: current - set(kinds), "kind", ("activities",))
+
+
+def _rewrite(
+    change: Callable[[set[str]], set[str]],
+    column: str = "record_type",
+    tables: tuple[str, ...] = JOURNAL_TABLES,
+) -> None:
     bind = op.get_bind()
-    for table in JOURNAL_TABLES:
-        name = f"ck_{table}_record_type_valid"
+    for table in tables:
+        name = f"ck_{table}_{column}_valid"
         definition = bind.execute(
             text(
                 "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c "
@@ -39,4 +52,4 @@ def _rewrite(change: Callable[[set[str]], set[str]]) -> None:
         allowed = sorted(change(set(re.findall(r"'([^']+)'", definition))))
         listed = ", ".join(f"'{value}'" for value in allowed)
         op.drop_constraint(op.f(name), table, type_="check")
-        op.create_check_constraint(op.f(name), table, f"record_type IN ({listed})")
+        op.create_check_constraint(op.f(name), table, f"{column} IN ({listed})")

@@ -33,3 +33,20 @@ def success_rate(codes: Iterable[ClosureCode | None]) -> float | None:
     if not scores:
         return None
     return sum(scores) / len(scores) * 100
+
+
+class ClosureRequired(ValueError):
+    """Closing (or canceling) work without its closure code and notes."""
+
+
+def closure_values(
+    closing: bool, code: ClosureCode | None, notes: str | None
+) -> dict[str, str | None]:
+    """The closure columns for a record moving to a state: closing (Closed or Canceled) needs
+    a closure code and notes; any other state clears both, so a reopened record does not carry
+    the outcome of its previous closing."""
+    if not closing:
+        return {"closure_code": None, "closure_notes": None}
+    if code is None or not (notes or "").strip():
+        raise ClosureRequired("A closure code and closure notes are required to close it.")
+    return {"closure_code": code.value, "closure_notes": (notes or "").strip()}

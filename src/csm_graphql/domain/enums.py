@@ -86,6 +86,9 @@ class ActivityKind(StrEnum):
     FIELD_CHANGE = "FIELD_CHANGE"
     ATTACHMENT = "ATTACHMENT"
     EMAIL = "EMAIL"
+    # A discussion started about the record: read only by its participants and the internal
+    # success roles (access/rows.activities), never by contacts.
+    DISCUSSION = "DISCUSSION"
 
 
 class ArticleAudience(StrEnum):
@@ -106,6 +109,11 @@ class RecordType(StrEnum):
     TOUCHPOINT = "touchpoint"
     PROJECT = "project"
     PROJECT_TASK = "project_task"
+    SUCCESS_OBJECTIVE = "success_objective"
+    INTERNAL_PLAY = "internal_play"
+    INTERNAL_PLAY_TASK = "internal_play_task"
+    RISK_SIGNAL = "risk_signal"
+    SUCCESS_PLAY = "success_play"
 
 
 class ProjectState(StrEnum):

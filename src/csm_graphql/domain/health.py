@@ -125,3 +125,8 @@ def effective_definition(definitions: Iterable[Definition], engagement_id: int) 
         if definition.engagement_id is None:
             global_id = definition.id
     return global_id
+
+
+def colour_of(value: float | None, green_from: float, yellow_from: float) -> PerceivedHealth:
+    """The colour of a score under a definition's bands."""
+    return ColourBands(green_from, yellow_from).colour(value)

@@ -88,3 +88,18 @@ class TemplateTarget(StrEnum):
     ENGAGEMENT = "ENGAGEMENT"
     SUCCESS_CASE = "SUCCESS_CASE"
     RISK_SIGNAL = "RISK_SIGNAL"
+
+
+def has_cycle(parents: dict[int, int | None], child: int, parent: int | None) -> bool:
+    """Whether making ``parent`` the parent of ``child`` closes a loop, given every other
+    record's current parent (``parents``): walking up from ``parent`` reaches ``child``."""
+    seen: set[int] = set()
+    current = parent
+    while current is not None:
+        if current == child:
+            return True
+        if current in seen:  # an existing loop elsewhere: not ours to report, but stop
+            return False
+        seen.add(current)
+        current = parents.get(current)
+    return False

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ARRAY,
@@ -49,6 +49,13 @@ from csm_graphql.repositories.entities import Entity, data_columns
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
 
 
+class RowReader(Protocol):
+    """Anything that runs a SELECT: the read-side Database, or a write's UnitOfWork (so that a
+    service computes from the very rows its transaction sees)."""
+
+    async def rows(self, statement: Any) -> Sequence[RowMapping]: ...
+
+
 def _ids(name: str, ids: Sequence[int]) -> Any:
     return any_(bindparam(name, list(ids), type_=ARRAY(BigInteger)))
 
@@ -75,7 +82,7 @@ class HealthReading:
 
 
 async def health_readings(
-    db: Database, viewer: Viewer, engagement_ids: Sequence[int]
+    db: RowReader, viewer: Viewer, engagement_ids: Sequence[int]
 ) -> dict[int, HealthReading]:
     """Each engagement's effective definition (its own, else the global one) and indicators."""
     engagement, definition = t.engagements, t.health_definitions
@@ -283,6 +290,26 @@ async def work_item_pages(
 # -- the customer timeline ------------------------------------------------------------------------
 
 
+def _scoped(
+    rule: Callable[[Viewer, ListScope, FromClause], ColumnElement[bool]],
+) -> Callable[[Viewer, FromClause], ColumnElement[bool]]:
+    return lambda viewer, table: rule(viewer, ListScope.ALL, table)
+
+
+# The records under an engagement whose activities its timeline shows, with their row rules.
+TIMELINE_RECORDS: dict[RecordType, tuple[Any, Callable[[Viewer, Any], ColumnElement[bool]]]] = {
+    RecordType.SUCCESS_INITIATIVE: (t.success_initiatives, _scoped(rows.success_initiatives)),
+    RecordType.SUCCESS_CASE: (t.success_cases, _scoped(rows.success_cases)),
+    RecordType.SUCCESS_TASK: (t.success_tasks, _scoped(rows.success_tasks)),
+    RecordType.TOUCHPOINT: (t.touchpoints, _scoped(rows.touchpoints)),
+    RecordType.SUCCESS_OBJECTIVE: (t.success_objectives, rows.success_objectives),
+    RecordType.INTERNAL_PLAY: (t.internal_plays, rows.internal_plays),
+    RecordType.INTERNAL_PLAY_TASK: (t.internal_play_tasks, rows.internal_play_tasks),
+    RecordType.RISK_SIGNAL: (t.risk_signals, rows.risk_signals),
+    RecordType.SUCCESS_PLAY: (t.success_plays, rows.success_plays),
+}
+
+
 def _under_engagement(
     viewer: Viewer, activity: FromClause, engagement_id: Any
 ) -> ColumnElement[bool]:
@@ -293,13 +320,7 @@ def _under_engagement(
             activity.c.record_id == engagement_id,
         )
     ]
-    records = {
-        RecordType.SUCCESS_INITIATIVE: (t.success_initiatives, rows.success_initiatives),
-        RecordType.SUCCESS_CASE: (t.success_cases, rows.success_cases),
-        RecordType.SUCCESS_TASK: (t.success_tasks, rows.success_tasks),
-        RecordType.TOUCHPOINT: (t.touchpoints, rows.touchpoints),
-    }
-    for record_type, (table, rule) in records.items():
+    for record_type, (table, rule) in TIMELINE_RECORDS.items():
         record = table.alias(f"timeline_{record_type.value}")
         options.append(
             and_(
@@ -308,7 +329,7 @@ def _under_engagement(
                 .where(
                     record.c.id == activity.c.record_id,
                     record.c.engagement_id == engagement_id,
-                    rule(viewer, ListScope.ALL, record),
+                    rule(viewer, record),
                 )
                 .correlate_except(record),
             )

@@ -11,13 +11,33 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from csm_graphql.db.migration_ops import (
+    add_activity_kinds,
+    add_record_types,
+    remove_activity_kinds,
+    remove_record_types,
+)
+
 revision: str = "0005"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The workspace's records get activities (state changes, discussions); DISCUSSION entries are
+# read by a discussion's participants and the internal success roles alone.
+RECORD_TYPES = (
+    "success_objective",
+    "internal_play",
+    "internal_play_task",
+    "risk_signal",
+    "success_play",
+)
+
+
 def upgrade() -> None:
+    add_record_types(*RECORD_TYPES)
+    add_activity_kinds("DISCUSSION")
     op.execute(sa.schema.CreateSequence(sa.Sequence("success_objective_number_seq")))
     op.execute(sa.schema.CreateSequence(sa.Sequence("internal_play_number_seq")))
     op.execute(sa.schema.CreateSequence(sa.Sequence("internal_play_task_number_seq")))
@@ -942,6 +962,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    remove_activity_kinds("DISCUSSION")
+    remove_record_types(*RECORD_TYPES)
     op.drop_index(
         op.f("ix_health_indicators_indicator_definition_id"), table_name="health_indicators"
     )

@@ -1,0 +1,618 @@
+"""The engagement workspace's mutations (issue 4): thin resolvers over services/workspace.py.
+
+Every payload's record is read back after the commit through the viewer's row rules, so a
+payload shows only what a query would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy import RowMapping
+from strawberry.types import Info
+
+from csm_graphql.domain.blueprint import ClosureCode
+from csm_graphql.domain.enums import (
+    EngagementStage,
+    EngagementState,
+    PerceivedHealth,
+    Priority,
+    RecordType,
+    TouchpointType,
+    WorkState,
+)
+from csm_graphql.domain.workspace import PlaySource, Probability, RiskScope
+from csm_graphql.graphql.ids import from_global_id
+from csm_graphql.graphql.mutations.common import UserError, perform, reload
+from csm_graphql.graphql.mutations.projects import id_of
+from csm_graphql.graphql.types.engagement_workspace import HealthPoint
+from csm_graphql.graphql.types.success import (
+    Engagement,
+    SuccessCase,
+    SuccessInitiative,
+    Touchpoint,
+)
+from csm_graphql.graphql.types.workspace import (
+    Discussion,
+    InternalPlay,
+    ProductAdoptionRoadmap,
+    RiskSignal,
+    SuccessObjective,
+    SuccessPlay,
+)
+from csm_graphql.repositories import entities
+from csm_graphql.repositories import workspace_entities as ws
+from csm_graphql.repositories.entities import Entity
+from csm_graphql.services import workspace
+from csm_graphql.services.unit_of_work import UnitOfWork
+
+EngagementId = Annotated[strawberry.ID, strawberry.argument(description="The engagement.")]
+ExpectedVersion = Annotated[
+    int, strawberry.argument(description="The version as last read (optimistic lock).")
+]
+WriteAction = Callable[[UnitOfWork], Awaitable[RowMapping]]
+
+# Global id type -> what a success play is launched from, and what a discussion is about.
+PLAY_SOURCES = {
+    "Engagement": PlaySource.ENGAGEMENT,
+    "SuccessObjective": PlaySource.OBJECTIVE,
+    "SuccessInitiative": PlaySource.INITIATIVE,
+    "Touchpoint": PlaySource.TOUCHPOINT,
+    "InternalPlay": PlaySource.INTERNAL_PLAY,
+    "RiskSignal": PlaySource.RISK_SIGNAL,
+}
+DISCUSSED = {
+    "Engagement": RecordType.ENGAGEMENT,
+    "SuccessInitiative": RecordType.SUCCESS_INITIATIVE,
+    "SuccessCase": RecordType.SUCCESS_CASE,
+    "Touchpoint": RecordType.TOUCHPOINT,
+    "SuccessObjective": RecordType.SUCCESS_OBJECTIVE,
+    "InternalPlay": RecordType.INTERNAL_PLAY,
+    "RiskSignal": RecordType.RISK_SIGNAL,
+}
+
+
+def _typed_id(global_id: strawberry.ID | None) -> tuple[str | None, int | None]:
+    decoded = from_global_id(global_id) if global_id else None
+    return decoded if decoded else (None, None)
+
+
+def _optional_id(global_id: strawberry.ID | None, type_name: str) -> int | None:
+    """None when omitted; an id that is not a ``type_name``'s names nobody (0), so it is
+    refused as invalid rather than taken as "none"."""
+    return None if global_id is None else id_of(global_id, type_name) or 0
+
+
+def _user_id(global_id: strawberry.ID | None) -> int | None:
+    return _optional_id(global_id, "User")
+
+
+async def _run(
+    info: Info, action: WriteAction, entity: Entity, build: Callable[[RowMapping], Any]
+) -> tuple[Any, list[UserError]]:
+    outcome = await perform(info, action)
+    if not outcome.ok or outcome.value is None:
+        return None, outcome.user_errors
+    row = await reload(info, entity, outcome.value["id"])
+    return (build(row) if row else None), []
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+
+
+@strawberry.input(description="A new touchpoint on an engagement.")
+class CreateTouchpointInput:
+    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
+    short_description: str = strawberry.field(description="One-line summary.")
+    type: TouchpointType = strawberry.field(
+        default=TouchpointType.MEETING, description="Kind of contact moment."
+    )
+    scheduled_at: datetime | None = strawberry.field(default=None, description="When.")
+    description: str | None = strawberry.field(default=None, description="Agenda.")
+    visible_to_customer: bool = strawberry.field(default=False, description="In the portal.")
+    assigned_to: strawberry.ID | None = strawberry.field(default=None, description="Employee.")
+
+
+@strawberry.input(description="A new risk signal on an engagement.")
+class CreateRiskSignalInput:
+    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
+    short_description: str = strawberry.field(description="One-line summary.")
+    probability: Probability = strawberry.field(description="How likely it is (required).")
+    priority: Priority = strawberry.field(default=Priority.MODERATE, description="Priority.")
+    scope: RiskScope = strawberry.field(
+        default=RiskScope.ADOPTION, description="What it threatens."
+    )
+    due_date: date | None = strawberry.field(default=None, description="Deal with it by.")
+    description: str | None = strawberry.field(default=None, description="Details.")
+
+
+@strawberry.input(description="A new success case (customer play) on an engagement.")
+class CreateSuccessCaseInput:
+    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
+    subject: str = strawberry.field(description="The subject.")
+    description: str | None = strawberry.field(default=None, description="Instructions.")
+    initiative_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An initiative of the same engagement."
+    )
+    product_id: strawberry.ID | None = strawberry.field(default=None, description="Product.")
+    priority: Priority = strawberry.field(default=Priority.MODERATE, description="Priority.")
+    due_date: date | None = strawberry.field(default=None, description="Due date.")
+    visible_to_customer: bool = strawberry.field(default=False, description="In the portal.")
+
+
+@strawberry.input(description="A new internal play on an engagement (it has no parent play).")
+class CreateInternalPlayInput:
+    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
+    short_description: str = strawberry.field(description="One-line summary.")
+    description: str | None = strawberry.field(default=None, description="Details.")
+    priority: Priority = strawberry.field(default=Priority.MODERATE, description="Priority.")
+    due_date: date | None = strawberry.field(default=None, description="Due date.")
+    assigned_to: strawberry.ID | None = strawberry.field(default=None, description="Employee.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Always refused: an internal play has no parent."
+    )
+
+
+@strawberry.input(description="A new product adoption roadmap on an engagement.")
+class CreateProductAdoptionRoadmapInput:
+    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
+    name: str = strawberry.field(description="Name.")
+    sold_product_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A sold product of the same engagement."
+    )
+    milestone: str | None = strawberry.field(default=None, description="The milestone.")
+    planned_start: date = strawberry.field(description="Planned start.")
+    planned_end: date = strawberry.field(description="Planned end, not before the start.")
+    target_score: float | None = strawberry.field(default=None, description="Score aimed at.")
+
+
+@strawberry.input(description="Engagement changes; omitted fields stay as they are.")
+class UpdateEngagementInput:
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="Name.")
+    state: EngagementState | None = strawberry.field(
+        default=strawberry.UNSET, description="Lifecycle state."
+    )
+    stage: EngagementStage | None = strawberry.field(
+        default=strawberry.UNSET, description="Journey stage."
+    )
+    contract_value: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description="Contract value; null clears it."
+    )
+    go_live_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Go-live; null clears it."
+    )
+    renewal_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Renewal; null clears it."
+    )
+    perceived_health: PerceivedHealth | None = strawberry.field(
+        default=strawberry.UNSET, description="Perceived health."
+    )
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Parent engagement; null makes it a root."
+    )
+    account_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its account; fixed once objectives, plays or risks exist.",
+    )
+
+    def values(self) -> dict[str, Any]:
+        given: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("name", self.name),
+                ("state", self.state),
+                ("stage", self.stage),
+                ("contract_value", self.contract_value),
+                ("go_live_date", self.go_live_date),
+                ("renewal_date", self.renewal_date),
+                ("perceived_health", self.perceived_health),
+            )
+            if value is not strawberry.UNSET
+        }
+        if self.parent_id is not strawberry.UNSET:
+            given["parent_id"] = _optional_id(self.parent_id, "Engagement")
+        if self.account_id is not strawberry.UNSET:
+            given["account_id"] = _optional_id(self.account_id, "Account")
+        return given
+
+
+# -- payloads -------------------------------------------------------------------------------------
+
+
+def _errors() -> Any:
+    return strawberry.field(description="Why it was refused, if it was; nothing changed then.")
+
+
+@strawberry.type(description="The result of refreshing an engagement's health.")
+class RefreshHealthPayload:
+    engagement: Engagement | None = strawberry.field(description="The engagement.")
+    snapshot: HealthPoint | None = strawberry.field(description="This week's snapshot.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of creating a touchpoint.")
+class CreateTouchpointPayload:
+    touchpoint: Touchpoint | None = strawberry.field(description="The new touchpoint.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of creating a risk signal.")
+class CreateRiskSignalPayload:
+    risk_signal: RiskSignal | None = strawberry.field(description="The new risk signal.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of creating a success case.")
+class CreateSuccessCasePayload:
+    success_case: SuccessCase | None = strawberry.field(description="The new success case.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of creating an internal play.")
+class CreateInternalPlayPayload:
+    internal_play: InternalPlay | None = strawberry.field(description="The new internal play.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of launching a success play.")
+class LaunchSuccessPlayPayload:
+    success_play: SuccessPlay | None = strawberry.field(description="The launched play.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of creating a product adoption roadmap.")
+class CreateProductAdoptionRoadmapPayload:
+    roadmap: ProductAdoptionRoadmap | None = strawberry.field(description="The new roadmap.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of changing an engagement.")
+class UpdateEngagementPayload:
+    engagement: Engagement | None = strawberry.field(description="The engagement as it is now.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of moving a success objective.")
+class UpdateSuccessObjectivePayload:
+    objective: SuccessObjective | None = strawberry.field(description="The objective.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of moving an internal play.")
+class UpdateInternalPlayPayload:
+    internal_play: InternalPlay | None = strawberry.field(description="The internal play.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of moving a success initiative.")
+class UpdateSuccessInitiativePayload:
+    initiative: SuccessInitiative | None = strawberry.field(description="The initiative.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.type(description="The result of starting or posting to a discussion.")
+class DiscussionPayload:
+    discussion: Discussion | None = strawberry.field(description="The discussion.")
+    user_errors: list[UserError] = _errors()
+
+
+# -- mutations ------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="Engagement workspace changes.")
+class WorkspaceMutations:
+    @strawberry.mutation(
+        description="Recompute the health score from the indicators and upsert this week's "
+        "snapshot (success agents and admins)."
+    )
+    async def refresh_health(self, info: Info, engagement_id: EngagementId) -> RefreshHealthPayload:
+        engagement = id_of(engagement_id, "Engagement")
+        outcome = await perform(info, lambda work: workspace.refresh_health(work, engagement))
+        if not outcome.ok or outcome.value is None:
+            return RefreshHealthPayload(
+                engagement=None, snapshot=None, user_errors=outcome.user_errors
+            )
+        row = await reload(info, entities.ENGAGEMENT, engagement)
+        snapshot = outcome.value
+        point = HealthPoint(
+            week_start=snapshot["week_start"],
+            has_snapshot=True,
+            score=snapshot["score"],
+            colour=PerceivedHealth(snapshot["colour"]),
+        )
+        return RefreshHealthPayload(
+            engagement=Engagement.from_row(row) if row else None, snapshot=point, user_errors=[]
+        )
+
+    @strawberry.mutation(description="Schedule a touchpoint on an engagement.")
+    async def create_touchpoint(
+        self, info: Info, input: CreateTouchpointInput
+    ) -> CreateTouchpointPayload:
+        engagement = id_of(input.engagement_id, "Engagement")
+        assignee = _user_id(input.assigned_to)
+        record, errors = await _run(
+            info,
+            lambda work: workspace.create_touchpoint(
+                work,
+                engagement,
+                input.short_description,
+                input.type,
+                input.scheduled_at,
+                input.description,
+                input.visible_to_customer,
+                assignee,
+            ),
+            entities.TOUCHPOINT,
+            Touchpoint.from_row,
+        )
+        return CreateTouchpointPayload(touchpoint=record, user_errors=errors)
+
+    @strawberry.mutation(description="Raise a risk signal on an engagement.")
+    async def create_risk_signal(
+        self, info: Info, input: CreateRiskSignalInput
+    ) -> CreateRiskSignalPayload:
+        engagement = id_of(input.engagement_id, "Engagement")
+        record, errors = await _run(
+            info,
+            lambda work: workspace.create_risk_signal(
+                work,
+                engagement,
+                input.short_description,
+                input.probability,
+                input.priority,
+                input.scope,
+                input.due_date,
+                input.description,
+            ),
+            ws.RISK_SIGNAL,
+            RiskSignal.from_row,
+        )
+        return CreateRiskSignalPayload(risk_signal=record, user_errors=errors)
+
+    @strawberry.mutation(description="Create a success case (customer play) on an engagement.")
+    async def create_success_case(
+        self, info: Info, input: CreateSuccessCaseInput
+    ) -> CreateSuccessCasePayload:
+        engagement = id_of(input.engagement_id, "Engagement")
+        initiative = (
+            None
+            if input.initiative_id is None
+            else id_of(input.initiative_id, "SuccessInitiative") or 0
+        )
+        product = None if input.product_id is None else id_of(input.product_id, "Product") or 0
+        record, errors = await _run(
+            info,
+            lambda work: workspace.create_success_case(
+                work,
+                engagement,
+                input.subject,
+                input.description,
+                initiative,
+                product,
+                input.priority,
+                input.due_date,
+                input.visible_to_customer,
+            ),
+            entities.SUCCESS_CASE,
+            SuccessCase.from_row,
+        )
+        return CreateSuccessCasePayload(success_case=record, user_errors=errors)
+
+    @strawberry.mutation(description="Create an internal play on an engagement.")
+    async def create_internal_play(
+        self, info: Info, input: CreateInternalPlayInput
+    ) -> CreateInternalPlayPayload:
+        engagement = id_of(input.engagement_id, "Engagement")
+        assignee = _user_id(input.assigned_to)
+        record, errors = await _run(
+            info,
+            lambda work: workspace.create_internal_play(
+                work,
+                engagement,
+                input.short_description,
+                input.description,
+                input.priority,
+                input.due_date,
+                assignee,
+                input.parent_id is not None,
+            ),
+            ws.INTERNAL_PLAY,
+            InternalPlay.from_row,
+        )
+        return CreateInternalPlayPayload(internal_play=record, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Launch a success play from an engagement, objective, initiative, "
+        "touchpoint, internal play or risk signal."
+    )
+    async def launch_success_play(
+        self,
+        info: Info,
+        source_id: Annotated[strawberry.ID, strawberry.argument(description="Launched from.")],
+        category: Annotated[str, strawberry.argument(description="Playbook category.")],
+        subcategory: Annotated[str, strawberry.argument(description="Playbook subcategory.")],
+        activity: Annotated[str, strawberry.argument(description="The activity.")],
+    ) -> LaunchSuccessPlayPayload:
+        type_name, record_id = _typed_id(source_id)
+        source = PLAY_SOURCES.get(type_name or "")
+        record, errors = await _run(
+            info,
+            lambda work: workspace.launch_success_play(
+                work, source, record_id, category, subcategory, activity
+            ),
+            ws.SUCCESS_PLAY,
+            SuccessPlay.from_row,
+        )
+        return LaunchSuccessPlayPayload(success_play=record, user_errors=errors)
+
+    @strawberry.mutation(description="Plan a product adoption roadmap on an engagement.")
+    async def create_product_adoption_roadmap(
+        self, info: Info, input: CreateProductAdoptionRoadmapInput
+    ) -> CreateProductAdoptionRoadmapPayload:
+        engagement = id_of(input.engagement_id, "Engagement")
+        sold = (
+            None
+            if input.sold_product_id is None
+            else id_of(input.sold_product_id, "SoldProduct") or 0
+        )
+        record, errors = await _run(
+            info,
+            lambda work: workspace.create_adoption_roadmap(
+                work,
+                engagement,
+                input.name,
+                sold,
+                input.milestone,
+                input.planned_start,
+                input.planned_end,
+                input.target_score,
+            ),
+            ws.PRODUCT_ADOPTION_ROADMAP,
+            ProductAdoptionRoadmap.from_row,
+        )
+        return CreateProductAdoptionRoadmapPayload(roadmap=record, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Change an engagement's details (expectedVersion: a stale version is a "
+        "STALE_VERSION user error and nothing changes)."
+    )
+    async def update_engagement(
+        self,
+        info: Info,
+        id: EngagementId,
+        expected_version: ExpectedVersion,
+        input: Annotated[UpdateEngagementInput, strawberry.argument(description="Changes.")],
+    ) -> UpdateEngagementPayload:
+        engagement, values = id_of(id, "Engagement"), input.values()
+        record, errors = await _run(
+            info,
+            lambda work: workspace.update_engagement(work, engagement, expected_version, values),
+            entities.ENGAGEMENT,
+            Engagement.from_row,
+        )
+        return UpdateEngagementPayload(engagement=record, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Move a success objective; CLOSED and CANCELED need a closure code and "
+        "notes, any other state clears them."
+    )
+    async def update_success_objective(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The objective.")],
+        expected_version: ExpectedVersion,
+        state: Annotated[EngagementState, strawberry.argument(description="The new state.")],
+        closure_code: Annotated[
+            ClosureCode | None, strawberry.argument(description="How it ended (closing).")
+        ] = None,
+        closure_notes: Annotated[
+            str | None, strawberry.argument(description="Why (closing).")
+        ] = None,
+    ) -> UpdateSuccessObjectivePayload:
+        objective = id_of(id, "SuccessObjective")
+        record, errors = await _run(
+            info,
+            lambda work: workspace.update_objective(
+                work, objective, expected_version, state, closure_code, closure_notes
+            ),
+            ws.SUCCESS_OBJECTIVE,
+            SuccessObjective.from_row,
+        )
+        return UpdateSuccessObjectivePayload(objective=record, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Move an internal play; CLOSED and CANCELED need a closure code and notes, "
+        "any other state clears them."
+    )
+    async def update_internal_play(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The internal play.")],
+        expected_version: ExpectedVersion,
+        state: Annotated[WorkState, strawberry.argument(description="The new state.")],
+        closure_code: Annotated[
+            ClosureCode | None, strawberry.argument(description="How it ended (closing).")
+        ] = None,
+        closure_notes: Annotated[
+            str | None, strawberry.argument(description="Why (closing).")
+        ] = None,
+    ) -> UpdateInternalPlayPayload:
+        play = id_of(id, "InternalPlay")
+        record, errors = await _run(
+            info,
+            lambda work: workspace.update_internal_play(
+                work, play, expected_version, state, closure_code, closure_notes
+            ),
+            ws.INTERNAL_PLAY,
+            InternalPlay.from_row,
+        )
+        return UpdateInternalPlayPayload(internal_play=record, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Move a success initiative; closing it cancels its open plays (its open "
+        "success cases and the success plays launched from it)."
+    )
+    async def update_success_initiative(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The initiative.")],
+        expected_version: ExpectedVersion,
+        state: Annotated[WorkState, strawberry.argument(description="The new state.")],
+    ) -> UpdateSuccessInitiativePayload:
+        initiative = id_of(id, "SuccessInitiative")
+        record, errors = await _run(
+            info,
+            lambda work: workspace.update_initiative_state(
+                work, initiative, expected_version, state
+            ),
+            entities.SUCCESS_INITIATIVE,
+            SuccessInitiative.from_row,
+        )
+        return UpdateSuccessInitiativePayload(initiative=record, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Open an internal discussion about an engagement or a record under it with "
+        "chosen employees; it shows in the record's activity stream."
+    )
+    async def start_discussion(
+        self,
+        info: Info,
+        record_id: Annotated[strawberry.ID, strawberry.argument(description="The record.")],
+        participants: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Employees (User ids).")
+        ],
+        subject: Annotated[str, strawberry.argument(description="What it is about.")],
+        message: Annotated[str, strawberry.argument(description="The first message.")],
+    ) -> DiscussionPayload:
+        type_name, record = _typed_id(record_id)
+        record_type = DISCUSSED.get(type_name or "")
+        people = [id_of(p, "User") for p in participants]
+        found, errors = await _run(
+            info,
+            lambda work: workspace.start_discussion(
+                work, record_type, record, people, subject, message
+            ),
+            ws.DISCUSSION,
+            Discussion.from_row,
+        )
+        return DiscussionPayload(discussion=found, user_errors=errors)
+
+    @strawberry.mutation(description="Post a message to a discussion (its participants).")
+    async def post_to_discussion(
+        self,
+        info: Info,
+        discussion_id: Annotated[strawberry.ID, strawberry.argument(description="The discussion.")],
+        message: Annotated[str, strawberry.argument(description="The message.")],
+    ) -> DiscussionPayload:
+        discussion = id_of(discussion_id, "Discussion")
+        found, errors = await _run(
+            info,
+            lambda work: workspace.post_to_discussion(work, discussion, message),
+            ws.DISCUSSION,
+            Discussion.from_row,
+        )
+        return DiscussionPayload(discussion=found, user_errors=errors)
