@@ -7,8 +7,6 @@ payload shows only what a query would.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
@@ -17,19 +15,36 @@ from strawberry.types import Info
 
 from csm_graphql.domain.blueprint import ClosureCode
 from csm_graphql.domain.enums import (
-    EngagementStage,
     EngagementState,
     PerceivedHealth,
-    Priority,
     RecordType,
-    TouchpointType,
     WorkState,
 )
-from csm_graphql.domain.workspace import PlaySource, Probability, RiskScope
+from csm_graphql.domain.workspace import PlaySource
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.mutations.projects import id_of
-from csm_graphql.graphql.types.engagement_workspace import HealthPoint
+from csm_graphql.graphql.mutations.workspace_io import (
+    CreateInternalPlayInput,
+    CreateInternalPlayPayload,
+    CreateProductAdoptionRoadmapInput,
+    CreateProductAdoptionRoadmapPayload,
+    CreateRiskSignalInput,
+    CreateRiskSignalPayload,
+    CreateSuccessCaseInput,
+    CreateSuccessCasePayload,
+    CreateTouchpointInput,
+    CreateTouchpointPayload,
+    DiscussionPayload,
+    LaunchSuccessPlayPayload,
+    RefreshHealthPayload,
+    UpdateEngagementInput,
+    UpdateEngagementPayload,
+    UpdateInternalPlayPayload,
+    UpdateSuccessInitiativePayload,
+    UpdateSuccessObjectivePayload,
+    optional_id,
+)
 from csm_graphql.graphql.types.success import (
     Engagement,
     SuccessCase,
@@ -44,10 +59,11 @@ from csm_graphql.graphql.types.workspace import (
     SuccessObjective,
     SuccessPlay,
 )
+from csm_graphql.graphql.types.workspace_values import HealthPoint
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories.entities import Entity
-from csm_graphql.services import workspace
+from csm_graphql.services import discussions, workspace, workspace_updates
 from csm_graphql.services.unit_of_work import UnitOfWork
 
 EngagementId = Annotated[strawberry.ID, strawberry.argument(description="The engagement.")]
@@ -81,14 +97,8 @@ def _typed_id(global_id: strawberry.ID | None) -> tuple[str | None, int | None]:
     return decoded if decoded else (None, None)
 
 
-def _optional_id(global_id: strawberry.ID | None, type_name: str) -> int | None:
-    """None when omitted; an id that is not a ``type_name``'s names nobody (0), so it is
-    refused as invalid rather than taken as "none"."""
-    return None if global_id is None else id_of(global_id, type_name) or 0
-
-
 def _user_id(global_id: strawberry.ID | None) -> int | None:
-    return _optional_id(global_id, "User")
+    return optional_id(global_id, "User")
 
 
 async def _run(
@@ -99,205 +109,6 @@ async def _run(
         return None, outcome.user_errors
     row = await reload(info, entity, outcome.value["id"])
     return (build(row) if row else None), []
-
-
-# -- inputs ---------------------------------------------------------------------------------------
-
-
-@strawberry.input(description="A new touchpoint on an engagement.")
-class CreateTouchpointInput:
-    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
-    short_description: str = strawberry.field(description="One-line summary.")
-    type: TouchpointType = strawberry.field(
-        default=TouchpointType.MEETING, description="Kind of contact moment."
-    )
-    scheduled_at: datetime | None = strawberry.field(default=None, description="When.")
-    description: str | None = strawberry.field(default=None, description="Agenda.")
-    visible_to_customer: bool = strawberry.field(default=False, description="In the portal.")
-    assigned_to: strawberry.ID | None = strawberry.field(default=None, description="Employee.")
-
-
-@strawberry.input(description="A new risk signal on an engagement.")
-class CreateRiskSignalInput:
-    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
-    short_description: str = strawberry.field(description="One-line summary.")
-    probability: Probability = strawberry.field(description="How likely it is (required).")
-    priority: Priority = strawberry.field(default=Priority.MODERATE, description="Priority.")
-    scope: RiskScope = strawberry.field(
-        default=RiskScope.ADOPTION, description="What it threatens."
-    )
-    due_date: date | None = strawberry.field(default=None, description="Deal with it by.")
-    description: str | None = strawberry.field(default=None, description="Details.")
-
-
-@strawberry.input(description="A new success case (customer play) on an engagement.")
-class CreateSuccessCaseInput:
-    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
-    subject: str = strawberry.field(description="The subject.")
-    description: str | None = strawberry.field(default=None, description="Instructions.")
-    initiative_id: strawberry.ID | None = strawberry.field(
-        default=None, description="An initiative of the same engagement."
-    )
-    product_id: strawberry.ID | None = strawberry.field(default=None, description="Product.")
-    priority: Priority = strawberry.field(default=Priority.MODERATE, description="Priority.")
-    due_date: date | None = strawberry.field(default=None, description="Due date.")
-    visible_to_customer: bool = strawberry.field(default=False, description="In the portal.")
-
-
-@strawberry.input(description="A new internal play on an engagement (it has no parent play).")
-class CreateInternalPlayInput:
-    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
-    short_description: str = strawberry.field(description="One-line summary.")
-    description: str | None = strawberry.field(default=None, description="Details.")
-    priority: Priority = strawberry.field(default=Priority.MODERATE, description="Priority.")
-    due_date: date | None = strawberry.field(default=None, description="Due date.")
-    assigned_to: strawberry.ID | None = strawberry.field(default=None, description="Employee.")
-    parent_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Always refused: an internal play has no parent."
-    )
-
-
-@strawberry.input(description="A new product adoption roadmap on an engagement.")
-class CreateProductAdoptionRoadmapInput:
-    engagement_id: strawberry.ID = strawberry.field(description="The engagement.")
-    name: str = strawberry.field(description="Name.")
-    sold_product_id: strawberry.ID | None = strawberry.field(
-        default=None, description="A sold product of the same engagement."
-    )
-    milestone: str | None = strawberry.field(default=None, description="The milestone.")
-    planned_start: date = strawberry.field(description="Planned start.")
-    planned_end: date = strawberry.field(description="Planned end, not before the start.")
-    target_score: float | None = strawberry.field(default=None, description="Score aimed at.")
-
-
-@strawberry.input(description="Engagement changes; omitted fields stay as they are.")
-class UpdateEngagementInput:
-    name: str | None = strawberry.field(default=strawberry.UNSET, description="Name.")
-    state: EngagementState | None = strawberry.field(
-        default=strawberry.UNSET, description="Lifecycle state."
-    )
-    stage: EngagementStage | None = strawberry.field(
-        default=strawberry.UNSET, description="Journey stage."
-    )
-    contract_value: Decimal | None = strawberry.field(
-        default=strawberry.UNSET, description="Contract value; null clears it."
-    )
-    go_live_date: date | None = strawberry.field(
-        default=strawberry.UNSET, description="Go-live; null clears it."
-    )
-    renewal_date: date | None = strawberry.field(
-        default=strawberry.UNSET, description="Renewal; null clears it."
-    )
-    perceived_health: PerceivedHealth | None = strawberry.field(
-        default=strawberry.UNSET, description="Perceived health."
-    )
-    parent_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="Parent engagement; null makes it a root."
-    )
-    account_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Its account; fixed once objectives, plays or risks exist.",
-    )
-
-    def values(self) -> dict[str, Any]:
-        given: dict[str, Any] = {
-            name: value
-            for name, value in (
-                ("name", self.name),
-                ("state", self.state),
-                ("stage", self.stage),
-                ("contract_value", self.contract_value),
-                ("go_live_date", self.go_live_date),
-                ("renewal_date", self.renewal_date),
-                ("perceived_health", self.perceived_health),
-            )
-            if value is not strawberry.UNSET
-        }
-        if self.parent_id is not strawberry.UNSET:
-            given["parent_id"] = _optional_id(self.parent_id, "Engagement")
-        if self.account_id is not strawberry.UNSET:
-            given["account_id"] = _optional_id(self.account_id, "Account")
-        return given
-
-
-# -- payloads -------------------------------------------------------------------------------------
-
-
-def _errors() -> Any:
-    return strawberry.field(description="Why it was refused, if it was; nothing changed then.")
-
-
-@strawberry.type(description="The result of refreshing an engagement's health.")
-class RefreshHealthPayload:
-    engagement: Engagement | None = strawberry.field(description="The engagement.")
-    snapshot: HealthPoint | None = strawberry.field(description="This week's snapshot.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of creating a touchpoint.")
-class CreateTouchpointPayload:
-    touchpoint: Touchpoint | None = strawberry.field(description="The new touchpoint.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of creating a risk signal.")
-class CreateRiskSignalPayload:
-    risk_signal: RiskSignal | None = strawberry.field(description="The new risk signal.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of creating a success case.")
-class CreateSuccessCasePayload:
-    success_case: SuccessCase | None = strawberry.field(description="The new success case.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of creating an internal play.")
-class CreateInternalPlayPayload:
-    internal_play: InternalPlay | None = strawberry.field(description="The new internal play.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of launching a success play.")
-class LaunchSuccessPlayPayload:
-    success_play: SuccessPlay | None = strawberry.field(description="The launched play.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of creating a product adoption roadmap.")
-class CreateProductAdoptionRoadmapPayload:
-    roadmap: ProductAdoptionRoadmap | None = strawberry.field(description="The new roadmap.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of changing an engagement.")
-class UpdateEngagementPayload:
-    engagement: Engagement | None = strawberry.field(description="The engagement as it is now.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of moving a success objective.")
-class UpdateSuccessObjectivePayload:
-    objective: SuccessObjective | None = strawberry.field(description="The objective.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of moving an internal play.")
-class UpdateInternalPlayPayload:
-    internal_play: InternalPlay | None = strawberry.field(description="The internal play.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of moving a success initiative.")
-class UpdateSuccessInitiativePayload:
-    initiative: SuccessInitiative | None = strawberry.field(description="The initiative.")
-    user_errors: list[UserError] = _errors()
-
-
-@strawberry.type(description="The result of starting or posting to a discussion.")
-class DiscussionPayload:
-    discussion: Discussion | None = strawberry.field(description="The discussion.")
-    user_errors: list[UserError] = _errors()
 
 
 # -- mutations ------------------------------------------------------------------------------------
@@ -490,7 +301,9 @@ class WorkspaceMutations:
         engagement, values = id_of(id, "Engagement"), input.values()
         record, errors = await _run(
             info,
-            lambda work: workspace.update_engagement(work, engagement, expected_version, values),
+            lambda work: workspace_updates.update_engagement(
+                work, engagement, expected_version, values
+            ),
             entities.ENGAGEMENT,
             Engagement.from_row,
         )
@@ -516,7 +329,7 @@ class WorkspaceMutations:
         objective = id_of(id, "SuccessObjective")
         record, errors = await _run(
             info,
-            lambda work: workspace.update_objective(
+            lambda work: workspace_updates.update_objective(
                 work, objective, expected_version, state, closure_code, closure_notes
             ),
             ws.SUCCESS_OBJECTIVE,
@@ -544,7 +357,7 @@ class WorkspaceMutations:
         play = id_of(id, "InternalPlay")
         record, errors = await _run(
             info,
-            lambda work: workspace.update_internal_play(
+            lambda work: workspace_updates.update_internal_play(
                 work, play, expected_version, state, closure_code, closure_notes
             ),
             ws.INTERNAL_PLAY,
@@ -566,7 +379,7 @@ class WorkspaceMutations:
         initiative = id_of(id, "SuccessInitiative")
         record, errors = await _run(
             info,
-            lambda work: workspace.update_initiative_state(
+            lambda work: workspace_updates.update_initiative_state(
                 work, initiative, expected_version, state
             ),
             entities.SUCCESS_INITIATIVE,
@@ -593,7 +406,7 @@ class WorkspaceMutations:
         people = [id_of(p, "User") for p in participants]
         found, errors = await _run(
             info,
-            lambda work: workspace.start_discussion(
+            lambda work: discussions.start_discussion(
                 work, record_type, record, people, subject, message
             ),
             ws.DISCUSSION,
@@ -611,7 +424,7 @@ class WorkspaceMutations:
         discussion = id_of(discussion_id, "Discussion")
         found, errors = await _run(
             info,
-            lambda work: workspace.post_to_discussion(work, discussion, message),
+            lambda work: discussions.post_to_discussion(work, discussion, message),
             ws.DISCUSSION,
             Discussion.from_row,
         )

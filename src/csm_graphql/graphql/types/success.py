@@ -41,6 +41,7 @@ from csm_graphql.graphql.types.common import (
     WorkState,
     child_connection,
 )
+from csm_graphql.graphql.types.engagement_health import EngagementHealth
 from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
@@ -188,7 +189,7 @@ def days_remaining_field() -> Any:
 
 @field_rules
 @strawberry.type(description="The relationship with one customer account.")
-class Engagement(Node, EngagementWorkspace):
+class Engagement(Node, EngagementWorkspace, EngagementHealth):
     db_id: strawberry.Private[int]
     account_id: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]

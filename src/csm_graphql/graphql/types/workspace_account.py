@@ -18,7 +18,7 @@ from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.types import workspace_enums  # noqa: F401 (registers the enums)
 from csm_graphql.graphql.types.common import WorkState
 from csm_graphql.repositories import entities
-from csm_graphql.repositories import workspace as reads
+from csm_graphql.repositories import workspace_summaries as summaries
 
 # Lazy references to the success types, which import this module.
 SUCCESS = "csm_graphql.graphql.types.success"
@@ -97,10 +97,10 @@ class AccountWorkspace:
     @strawberry.field(description="Engagement hierarchy roll-ups of this account.")
     async def engagement_rollup(self, info: Info) -> EngagementRollup | None:
         viewer, db = info.context.viewer, info.context.db
-        fetch = lambda ids: reads.account_rollups(db, viewer, ids)  # noqa: E731
+        fetch = lambda ids: summaries.account_rollups(db, viewer, ids)  # noqa: E731
         loader = info.context.loaders.batched("rollups", fetch, None)
-        rollup: reads.AccountRollup | None = await loader.load(self.db_id)
-        rollup = rollup or reads.AccountRollup()
+        rollup: summaries.AccountRollup | None = await loader.load(self.db_id)
+        rollup = rollup or summaries.AccountRollup()
         return EngagementRollup(
             total_engagements=rollup.total_engagements,
             total_contract_value=rollup.total_contract_value,

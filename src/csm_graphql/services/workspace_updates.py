@@ -1,0 +1,290 @@
+"""Workspace updates (issue 4): engagements (optimistic concurrency, a fixed account once
+records hang under it, no cyclic parents), objectives and internal plays (closure code and notes
+to close, cleared on reopen), initiatives (closing one cancels its open plays)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import RowMapping, Table, exists, func, or_, select, update
+
+from csm_graphql import tables as t
+from csm_graphql.access import rows
+from csm_graphql.domain.blueprint import ClosureCode, ClosureRequired, closure_values
+from csm_graphql.domain.enums import (
+    ActivityKind,
+    EngagementStage,
+    EngagementState,
+    PerceivedHealth,
+    RecordType,
+    WorkState,
+)
+from csm_graphql.domain.workspace import PlaySource, has_cycle
+from csm_graphql.services.errors import (
+    UserErrors,
+    bad_input,
+    invalid_state,
+)
+from csm_graphql.services.records import load_for_update, update_versioned
+from csm_graphql.services.unit_of_work import UnitOfWork
+from csm_graphql.services.workspace_common import (
+    clean_text,
+    engagement_for_update,
+    journal_change,
+    may_write,
+)
+
+CLOSING_WORK = frozenset({WorkState.CLOSED.value, WorkState.CANCELED.value})
+CLOSING_OBJECTIVE = frozenset({EngagementState.CLOSED.value, EngagementState.CANCELED.value})
+
+# -- updates --------------------------------------------------------------------------------------
+
+ENGAGEMENT_FIELDS = frozenset(
+    {
+        "name",
+        "state",
+        "stage",
+        "contract_value",
+        "go_live_date",
+        "renewal_date",
+        "perceived_health",
+        "parent_id",
+        "account_id",
+    }
+)
+# DOMAIN.md: an engagement's account cannot change once it has objectives, plays or risks.
+ACCOUNT_PINNING = (
+    t.success_objectives,
+    t.internal_plays,
+    t.success_plays,
+    t.success_cases,
+    t.risk_signals,
+)
+# Every other record that carries the engagement's account (composite keys pin it too).
+ACCOUNT_CARRYING = (
+    t.success_initiatives,
+    t.success_tasks,
+    t.touchpoints,
+    t.contracts,
+    t.sold_products,
+    t.health_indicators,
+    t.health_snapshots,
+    t.product_adoption_roadmaps,
+    t.discussions,
+    t.engagement_contacts,
+    t.engagement_users,
+    t.internal_play_tasks,
+    t.adoption_scores,
+    t.health_definitions,
+)
+
+
+async def _has_any(work: UnitOfWork, tables: tuple[Table, ...], engagement_id: int) -> bool:
+    """Whether any of ``tables`` holds a row of the engagement (one statement)."""
+    checks = [exists().where(table.c.engagement_id == engagement_id) for table in tables]
+    return bool(await work.scalar(select(or_(*checks))))
+
+
+async def update_engagement(
+    work: UnitOfWork,
+    engagement_id: int | None,
+    expected_version: int,
+    values: Mapping[str, Any],
+) -> RowMapping:
+    """Change an engagement's details under optimistic concurrency. Its account is fixed once
+    records hang under it; its parent may not make the hierarchy loop."""
+    unknown = set(values) - ENGAGEMENT_FIELDS
+    if unknown:
+        raise bad_input(f"Unknown engagement fields: {sorted(unknown)}.")
+    engagement = await engagement_for_update(work, engagement_id, "id")
+    changes = dict(values)
+    if "name" in changes:
+        changes["name"] = clean_text(changes["name"], "name")
+    for name, kind in (
+        ("state", EngagementState),
+        ("stage", EngagementStage),
+        ("perceived_health", PerceivedHealth),
+    ):
+        if changes.get(name) is not None:
+            changes[name] = kind(changes[name]).value
+        elif name in changes:
+            raise bad_input(f"{name} cannot be cleared.", (name,))
+    value = changes.get("contract_value")
+    if value is not None and Decimal(value) < 0:
+        raise bad_input("The contract value is not negative.", ("contractValue",))
+    moved = "account_id" in changes and changes["account_id"] != engagement["account_id"]
+    if moved:
+        account = changes["account_id"]
+        if account is None or not await work.scalar(
+            select(t.accounts.c.id).where(t.accounts.c.id == account, rows.accounts(work.viewer))
+        ):
+            raise bad_input("No account with this id.", ("accountId",))
+        if await _has_any(work, ACCOUNT_PINNING, engagement["id"]):
+            raise invalid_state(
+                "The engagement has objectives, plays or risks: its account cannot change.",
+                ("accountId",),
+            )
+        if await _has_any(work, ACCOUNT_CARRYING, engagement["id"]):
+            raise invalid_state(
+                "Records under the engagement carry its account: it cannot change.",
+                ("accountId",),
+            )
+    if changes.get("parent_id") is not None:
+        await _check_parent(work, engagement["id"], changes["parent_id"])
+    updated = await update_versioned(work, t.engagements, engagement, expected_version, changes)
+    await journal_change(
+        work, RecordType.ENGAGEMENT, "engagement.update", engagement, updated, changes
+    )
+    return updated
+
+
+async def _check_parent(work: UnitOfWork, engagement_id: int, parent_id: int) -> None:
+    engagement = t.engagements
+    visible = await work.scalar(
+        select(engagement.c.id).where(engagement.c.id == parent_id, rows.engagements(work.viewer))
+    )
+    if visible is None:
+        raise bad_input("No engagement with this id.", ("parentId",))
+    # The chain above the new parent, in one statement (engagement trees are shallow).
+    chain = (
+        select(engagement.c.id, engagement.c.parent_id)
+        .where(engagement.c.id == parent_id)
+        .cte("chain", recursive=True)
+    )
+    above = engagement.alias("above")
+    chain = chain.union(
+        select(above.c.id, above.c.parent_id).join(chain, above.c.id == chain.c.parent_id)
+    )
+    parents = {row["id"]: row["parent_id"] for row in await work.rows(select(chain))}
+    if has_cycle(parents, engagement_id, parent_id):
+        raise bad_input("That parent would make the engagement hierarchy loop.", ("parentId",))
+
+
+def _closure(
+    state: str, closing_states: frozenset[str], code: ClosureCode | None, notes: str | None
+) -> dict[str, str | None]:
+    try:
+        return closure_values(state in closing_states, code, notes)
+    except ClosureRequired as error:
+        raise UserErrors(
+            [
+                bad_input(str(error), (field,))
+                for field, given in (("closureCode", code), ("closureNotes", (notes or "").strip()))
+                if not given
+            ]
+        ) from error
+
+
+async def update_objective(
+    work: UnitOfWork,
+    objective_id: int | None,
+    expected_version: int,
+    state: EngagementState,
+    closure_code: ClosureCode | None,
+    closure_notes: str | None,
+) -> RowMapping:
+    """Move an objective; closing or canceling needs its closure code and notes, reopening
+    clears them."""
+    objective = await load_for_update(
+        work,
+        t.success_objectives,
+        objective_id,
+        rows.success_objectives(work.viewer),
+        what="objective",
+    )
+    may_write(work)
+    closure = _closure(state.value, CLOSING_OBJECTIVE, closure_code, closure_notes)
+    values = {"state": state.value, **closure}
+    updated = await update_versioned(
+        work, t.success_objectives, objective, expected_version, values
+    )
+    await journal_change(
+        work, RecordType.SUCCESS_OBJECTIVE, "success_objective.update", objective, updated, values
+    )
+    return updated
+
+
+async def update_internal_play(
+    work: UnitOfWork,
+    play_id: int | None,
+    expected_version: int,
+    state: WorkState,
+    closure_code: ClosureCode | None,
+    closure_notes: str | None,
+) -> RowMapping:
+    play = await load_for_update(
+        work, t.internal_plays, play_id, rows.internal_plays(work.viewer), what="internal play"
+    )
+    may_write(work)
+    closure = _closure(state.value, CLOSING_WORK, closure_code, closure_notes)
+    values = {"state": state.value, **closure}
+    updated = await update_versioned(work, t.internal_plays, play, expected_version, values)
+    await journal_change(
+        work, RecordType.INTERNAL_PLAY, "internal_play.update", play, updated, values
+    )
+    return updated
+
+
+OPEN_WORK = [state.value for state in WorkState if state.is_open]
+
+
+async def update_initiative_state(
+    work: UnitOfWork, initiative_id: int | None, expected_version: int, state: WorkState
+) -> RowMapping:
+    """Move an initiative. Closing it cancels its open plays: the success cases launched under
+    it and the success plays launched from it (DOMAIN.md), each journaled."""
+    initiative = await load_for_update(
+        work,
+        t.success_initiatives,
+        initiative_id,
+        rows.success_initiatives(work.viewer),
+        what="initiative",
+    )
+    may_write(work)
+    values = {"state": state.value}
+    updated = await update_versioned(
+        work, t.success_initiatives, initiative, expected_version, values
+    )
+    await journal_change(
+        work,
+        RecordType.SUCCESS_INITIATIVE,
+        "success_initiative.update",
+        initiative,
+        updated,
+        values,
+    )
+    if state is WorkState.CLOSED and initiative["state"] != WorkState.CLOSED.value:
+        await _cancel_open_plays(work, updated)
+    return updated
+
+
+async def _cancel_open_plays(work: UnitOfWork, initiative: RowMapping) -> None:
+    canceled = WorkState.CANCELED.value
+    for table, record_type, condition in (
+        (t.success_cases, RecordType.SUCCESS_CASE, t.success_cases.c.initiative_id),
+        (t.success_plays, RecordType.SUCCESS_PLAY, None),
+    ):
+        if condition is not None:
+            match = condition == initiative["id"]
+        else:
+            match = (table.c.source_type == PlaySource.INITIATIVE.value) & (
+                table.c.source_id == initiative["id"]
+            )
+        changed = await work.rows(
+            update(table)
+            .where(match, table.c.state.in_(OPEN_WORK))
+            .values(state=canceled, version=table.c.version + 1, updated_at=func.now())
+            .returning(table.c.id, table.c.account_id, table.c.state)
+        )
+        for row in changed:
+            change = {"state": {"to": canceled}, "reason": "initiative closed"}
+            await work.record_activity(
+                record_type,
+                row["id"],
+                row["account_id"],
+                ActivityKind.STATE_CHANGE,
+                changes=change,
+            )
+            await work.audit(f"{record_type}.cancel", record_type, row["id"], change)
