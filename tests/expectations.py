@@ -344,3 +344,19 @@ async def page_through(
     numbers = walk.numbers
     assert len(numbers) == len(set(numbers)), "a record came back twice"
     return walk
+
+
+# -- the engagement workspace (issue 4) -----------------------------------------------------------
+# ACCESS.md: health, series, indicators, contract value, renewal data, risk signals, internal plays
+# and their tasks, squad, account team, roll-ups and work items are internal only; internal plays,
+# their tasks and risk signals never reach an external viewer by any path. Every workspace record
+# (tables/workspace.py, and contracts) is read by the internal success roles alone; a discussion
+# also by its participants.
+
+
+def reads_workspace(who: Principal) -> bool:
+    return who.internal and bool(who.roles & INTERNAL_SUCCESS_ROLES)
+
+
+def reads_discussion(who: Principal, participants: Iterable[int]) -> bool:
+    return reads_workspace(who) or (who.internal and who.id in set(participants))

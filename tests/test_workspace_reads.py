@@ -468,14 +468,17 @@ async def test_timeline_is_newest_first_over_the_records_under_the_engagement(
         """
         SELECT a.id, a.kind, a.at FROM activities a
         WHERE (a.record_type = 'engagement' AND a.record_id = :e)
-           OR (a.record_type = 'success_initiative'
-               AND a.record_id IN (SELECT id FROM success_initiatives WHERE engagement_id = :e))
-           OR (a.record_type = 'success_case'
-               AND a.record_id IN (SELECT id FROM success_cases WHERE engagement_id = :e))
-           OR (a.record_type = 'success_task'
-               AND a.record_id IN (SELECT id FROM success_tasks WHERE engagement_id = :e))
-           OR (a.record_type = 'touchpoint'
-               AND a.record_id IN (SELECT id FROM touchpoints WHERE engagement_id = :e))
+           OR EXISTS (SELECT 1 FROM (
+                SELECT 'success_initiative' AS t, id, engagement_id FROM success_initiatives
+                UNION ALL SELECT 'success_case', id, engagement_id FROM success_cases
+                UNION ALL SELECT 'success_task', id, engagement_id FROM success_tasks
+                UNION ALL SELECT 'touchpoint', id, engagement_id FROM touchpoints
+                UNION ALL SELECT 'success_objective', id, engagement_id FROM success_objectives
+                UNION ALL SELECT 'internal_play', id, engagement_id FROM internal_plays
+                UNION ALL SELECT 'internal_play_task', id, engagement_id FROM internal_play_tasks
+                UNION ALL SELECT 'risk_signal', id, engagement_id FROM risk_signals
+                UNION ALL SELECT 'success_play', id, engagement_id FROM success_plays
+              ) r WHERE r.t = a.record_type AND r.id = a.record_id AND r.engagement_id = :e)
         ORDER BY a.at DESC, a.id DESC
         """,
         e=eid,

@@ -752,3 +752,39 @@ async def test_discussions_are_for_participants_and_show_in_the_records_stream(
         AGENT,
     )
     assert bad["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["participants"]}]
+
+
+TIMELINE = """query($id: ID!, $after: String) { node(id: $id) { ... on Engagement {
+  timeline(first: 3, after: $after) { totalCount pageInfo { endCursor }
+    nodes { id kind changes } } } } }"""
+
+
+async def test_the_timeline_is_append_only_newest_first_and_cursors_hold(
+    write_client: GraphQLClient, write_engine: AsyncEngine
+) -> None:
+    engagement = await _engagement(write_engine, 5)
+    eid = global_id("Engagement", engagement.id)
+    before = (await write_client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
+    second_page = await write_client.query(
+        TIMELINE, {"id": eid, "after": before["pageInfo"]["endCursor"]}, as_=AGENT
+    )
+    created = await _mutate(
+        write_client,
+        CREATE_RISK,
+        {"input": {"engagementId": eid, "shortDescription": "New risk", "probability": "LOW"}},
+        AGENT,
+    )
+    assert created["userErrors"] == []
+    after = (await write_client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
+    assert after["totalCount"] == before["totalCount"] + 1
+    newest = after["nodes"][0]
+    assert newest["kind"] == "FIELD_CHANGE"
+    assert newest["changes"]["number"] == created["riskSignal"]["number"]
+    assert [n["id"] for n in after["nodes"][1:]] == [n["id"] for n in before["nodes"][:2]]
+    # A cursor taken before the insert still continues exactly where it did.
+    again = await write_client.query(
+        TIMELINE, {"id": eid, "after": before["pageInfo"]["endCursor"]}, as_=AGENT
+    )
+    page, earlier = again["node"]["timeline"], second_page["node"]["timeline"]
+    assert page["nodes"] == earlier["nodes"]
+    assert page["totalCount"] == earlier["totalCount"] + 1  # the total counts the new entry
