@@ -149,6 +149,11 @@ REFUSABLE = {
     "startDiscussion": """mutation($e: ID!, $u: ID!) { startDiscussion(recordId: $e,
       participants: [$u], subject: "s", message: "m") {
       discussion { id } userErrors { code } } }""",
+    "setHealthDefinition": """mutation($e: ID!) { setHealthDefinition(engagementId: $e,
+      input: {name: "x", indicators: [{metric: "m", target: 1, weight: 100}]}) {
+      engagement { id } userErrors { code } } }""",
+    "recordHealthActual": """mutation($e: ID!) { recordHealthActual(engagementId: $e,
+      metric: "Weekly active users", actual: 1) { engagement { id } userErrors { code } } }""",
     "postToDiscussion": """mutation($d: ID!) { postToDiscussion(discussionId: $d, message: "m") {
       discussion { id } userErrors { code } } }""",
 }
@@ -172,6 +177,8 @@ REFUSED = {
         "updateEngagement": "FORBIDDEN",
         "startDiscussion": "FORBIDDEN",
         "updateSuccessInitiative": "FORBIDDEN",
+        "setHealthDefinition": "FORBIDDEN",
+        "recordHealthActual": "FORBIDDEN",
     },
 }
 
@@ -788,3 +795,95 @@ async def test_the_timeline_is_append_only_newest_first_and_cursors_hold(
     page, earlier = again["node"]["timeline"], second_page["node"]["timeline"]
     assert page["nodes"] == earlier["nodes"]
     assert page["totalCount"] == earlier["totalCount"] + 1  # the total counts the new entry
+
+
+DEFINE = """mutation($id: ID!, $input: HealthDefinitionInput!) {
+  setHealthDefinition(engagementId: $id, input: $input) {
+    engagement { healthScore healthColour healthIndicators(first: 20) { nodes { metric weight } } }
+    userErrors { code field } } }"""
+MEASURE = """mutation($id: ID!, $metric: String!, $actual: Float) {
+  recordHealthActual(engagementId: $id, metric: $metric, actual: $actual) {
+    engagement { healthScore healthColour } userErrors { code field } } }"""
+
+
+async def test_an_engagement_definition_overrides_the_global_one_and_weights_sum_to_100(
+    write_client: GraphQLClient, write_engine: AsyncEngine
+) -> None:
+    engagement = await _one(
+        write_engine,
+        "SELECT e.id FROM engagements e WHERE NOT EXISTS (SELECT 1 FROM health_definitions d "
+        "WHERE d.engagement_id = e.id) ORDER BY e.id DESC OFFSET 7 LIMIT 1",
+    )
+    eid = global_id("Engagement", engagement.id)
+    audits = await _audits(write_engine)
+    indicators = [
+        {"metric": "Active seats", "target": 200, "weight": 60},
+        {"metric": "Open escalations", "target": 2, "weight": 30, "direction": "MINIMIZE"},
+    ]
+    refused = await _mutate(
+        write_client, DEFINE, {"id": eid, "input": {"name": "Own", "indicators": indicators}}, AGENT
+    )
+    assert refused["engagement"] is None
+    assert refused["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["indicators", "weight"]}]
+    bad_bands = await _mutate(
+        write_client,
+        DEFINE,
+        {
+            "id": eid,
+            "input": {
+                "name": "Own",
+                "greenFrom": 30,
+                "yellowFrom": 60,
+                "indicators": [{"metric": "x", "target": 1, "weight": 100}],
+            },
+        },
+        AGENT,
+    )
+    assert bad_bands["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["greenFrom"]}]
+    assert await _audits(write_engine) == audits
+
+    indicators[1]["weight"] = 40
+    defined = await _mutate(
+        write_client,
+        DEFINE,
+        {
+            "id": eid,
+            "input": {"name": "Own", "greenFrom": 90, "yellowFrom": 50, "indicators": indicators},
+        },
+        AGENT,
+    )
+    assert defined["userErrors"] == []
+    metrics = {i["metric"]: i["weight"] for i in defined["engagement"]["healthIndicators"]["nodes"]}
+    assert metrics == {"Active seats": 60, "Open escalations": 40}  # the global ones are gone
+    assert defined["engagement"]["healthScore"] == 0  # nothing measured yet
+    # Measure: 150 of 200 seats (0.75 x 60 = 45), 4 escalations against 2 (0.5 x 40 = 20).
+    for metric, actual in (("Active seats", 150), ("Open escalations", 4)):
+        measured = await _mutate(
+            write_client, MEASURE, {"id": eid, "metric": metric, "actual": actual}, AGENT
+        )
+        assert measured["userErrors"] == []
+    assert measured["engagement"] == {"healthScore": 65.0, "healthColour": "YELLOW"}
+    unknown = await _mutate(
+        write_client, MEASURE, {"id": eid, "metric": "Weekly active users", "actual": 1}, AGENT
+    )
+    assert unknown["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["metric"]}]
+    refreshed = await _mutate(write_client, REFRESH, {"id": eid}, AGENT)
+    assert refreshed["snapshot"]["score"] == 65.0
+    assert refreshed["snapshot"]["colour"] == "YELLOW"  # the definition's bands: 50-89 yellow
+    # Other engagements keep the global definition.
+    other = await _one(
+        write_engine,
+        "SELECT e.id FROM engagements e WHERE e.id <> :e AND NOT EXISTS (SELECT 1 FROM "
+        "health_definitions d WHERE d.engagement_id = e.id) ORDER BY e.id LIMIT 1",
+        e=engagement.id,
+    )
+    data = await write_client.query(
+        "query($id: ID!) { node(id: $id) { ... on Engagement { healthIndicators(first: 20) "
+        "{ nodes { metric } } } } }",
+        {"id": global_id("Engagement", other.id)},
+        as_=AGENT,
+    )
+    assert "Active seats" not in {n["metric"] for n in data["node"]["healthIndicators"]["nodes"]}
+    for email in ("viewer@csm.example", "success@acme.example"):
+        payload = await _mutate(write_client, MEASURE, {"id": eid, "metric": "x"}, email)
+        assert _codes(payload) in (["FORBIDDEN"], ["NOT_FOUND"])

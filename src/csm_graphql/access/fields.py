@@ -123,7 +123,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               createSuccessCase=_P, createInternalPlay=_P, launchSuccessPlay=_P,
               createProductAdoptionRoadmap=_P, updateEngagement=_P, updateSuccessObjective=_P,
               updateInternalPlay=_P, updateSuccessInitiative=_P, startDiscussion=_P,
-              postToDiscussion=_P),
+              postToDiscussion=_P, setHealthDefinition=_P, recordHealthActual=_P),
     **_fields("Node", id=_P),
     **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P),
     **_fields("Account", id=_P, number=_P, name=_P, kind=_P, parent=_P, contacts=_P,

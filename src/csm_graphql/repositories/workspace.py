@@ -310,7 +310,18 @@ TIMELINE_RECORDS: dict[RecordType, tuple[Any, Callable[[Viewer, Any], ColumnElem
 def _under_engagement(
     viewer: Viewer, activity: FromClause, engagement_id: Any
 ) -> ColumnElement[bool]:
-    """The activity is on the engagement or on a visible record under it."""
+    """The activity is on the engagement or on a visible record under it.
+
+    Every such activity carries the engagement's account, so the account's index narrows the
+    search to one account's journal before the record checks run, at any scale.
+    """
+    engagement = t.engagements.alias("timeline_engagement")
+    account = (
+        select(engagement.c.account_id)
+        .where(engagement.c.id == engagement_id)
+        .correlate_except(engagement)
+        .scalar_subquery()
+    )
     options: list[ColumnElement[bool]] = [
         and_(
             activity.c.record_type == RecordType.ENGAGEMENT.value,
@@ -331,7 +342,7 @@ def _under_engagement(
                 .correlate_except(record),
             )
         )
-    return or_(*options)
+    return and_(activity.c.account_id == account, or_(*options))
 
 
 async def timeline_pages(

@@ -36,6 +36,8 @@ from csm_graphql.graphql.mutations.workspace_io import (
     CreateTouchpointInput,
     CreateTouchpointPayload,
     DiscussionPayload,
+    EngagementHealthPayload,
+    HealthDefinitionInput,
     LaunchSuccessPlayPayload,
     RefreshHealthPayload,
     UpdateEngagementInput,
@@ -63,7 +65,7 @@ from csm_graphql.graphql.types.workspace_values import HealthPoint
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories.entities import Entity
-from csm_graphql.services import discussions, workspace, workspace_updates
+from csm_graphql.services import discussions, workspace, workspace_health, workspace_updates
 from csm_graphql.services.unit_of_work import UnitOfWork
 
 EngagementId = Annotated[strawberry.ID, strawberry.argument(description="The engagement.")]
@@ -138,6 +140,50 @@ class WorkspaceMutations:
         return RefreshHealthPayload(
             engagement=Engagement.from_row(row) if row else None, snapshot=point, user_errors=[]
         )
+
+    @strawberry.mutation(
+        description="Give an engagement its own health definition, overriding the global one "
+        "(weights must sum to 100; colour bands are the definition's)."
+    )
+    async def set_health_definition(
+        self, info: Info, engagement_id: EngagementId, input: HealthDefinitionInput
+    ) -> EngagementHealthPayload:
+        engagement = id_of(engagement_id, "Engagement")
+        specs = [
+            workspace_health.IndicatorSpec(i.metric, i.target, i.weight, i.direction)
+            for i in input.indicators
+        ]
+        record, errors = await _run(
+            info,
+            lambda work: workspace_health.set_health_definition(
+                work, engagement, input.name, input.green_from, input.yellow_from, specs
+            ),
+            entities.ENGAGEMENT,
+            Engagement.from_row,
+        )
+        return EngagementHealthPayload(engagement=record, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Record the measured value of one indicator of the engagement's health "
+        "definition (null: not measured)."
+    )
+    async def record_health_actual(
+        self,
+        info: Info,
+        engagement_id: EngagementId,
+        metric: Annotated[str, strawberry.argument(description="The indicator's metric.")],
+        actual: Annotated[
+            float | None, strawberry.argument(description="The value; null: not measured.")
+        ] = None,
+    ) -> EngagementHealthPayload:
+        engagement = id_of(engagement_id, "Engagement")
+        record, errors = await _run(
+            info,
+            lambda work: workspace_health.record_health_actual(work, engagement, metric, actual),
+            entities.ENGAGEMENT,
+            Engagement.from_row,
+        )
+        return EngagementHealthPayload(engagement=record, user_errors=errors)
 
     @strawberry.mutation(description="Schedule a touchpoint on an engagement.")
     async def create_touchpoint(

@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from csm_graphql.domain import health
 from csm_graphql.domain.enums import (
     EngagementStage,
     EngagementState,
@@ -237,4 +238,30 @@ class UpdateSuccessInitiativePayload:
 @strawberry.type(description="The result of starting or posting to a discussion.")
 class DiscussionPayload:
     discussion: Discussion | None = strawberry.field(description="The discussion.")
+    user_errors: list[UserError] = _errors()
+
+
+@strawberry.input(description="One indicator of a health definition.")
+class HealthIndicatorInput:
+    metric: str = strawberry.field(description="What is measured (distinct per definition).")
+    target: float = strawberry.field(description="The value aimed at (not negative).")
+    weight: int = strawberry.field(description="Its weight; a definition's weights sum to 100.")
+    direction: health.Direction = strawberry.field(
+        default=health.Direction.MAXIMIZE, description="Better high or low."
+    )
+
+
+@strawberry.input(description="An engagement's own health definition (overrides the global one).")
+class HealthDefinitionInput:
+    name: str = strawberry.field(description="Name.")
+    green_from: float = strawberry.field(default=70, description="GREEN from this score.")
+    yellow_from: float = strawberry.field(default=40, description="YELLOW from this score.")
+    indicators: list[HealthIndicatorInput] = strawberry.field(
+        description="Its indicators; their weights must sum to 100."
+    )
+
+
+@strawberry.type(description="The result of changing how an engagement's health is measured.")
+class EngagementHealthPayload:
+    engagement: Engagement | None = strawberry.field(description="The engagement.")
     user_errors: list[UserError] = _errors()
