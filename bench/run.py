@@ -1,4 +1,4 @@
-"""Load benchmark for csm-graphql: seed, serve, drive three canonical queries, report.
+"""Load benchmark for csm-graphql: seed, serve, drive four canonical queries, report.
 
 Run from the repository root: ``python -m bench.run`` (or ``python bench/run.py``).
 See bench/README.md.
@@ -34,6 +34,7 @@ from bench.machine import describe
 from bench.report import Row, RunInfo
 from bench.server import ServerError, ServerInfo, cli, running_server
 from bench.workload import (
+    CASES,
     DETAIL,
     HEALTHZ,
     PERSONAS,
@@ -54,7 +55,7 @@ class Cell:
 
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-ALL_QUERIES = ("portal", "detail", "search", "healthz")
+ALL_QUERIES = ("portal", "detail", "search", "cases", "healthz")
 
 
 def _int_list(text: str) -> list[int]:
@@ -135,13 +136,16 @@ async def build_workload(
             specs = {
                 "portal": graphql_request(token, PORTAL),
                 "search": graphql_request(token, SEARCH),
+                "cases": graphql_request(token, CASES),
             }
-            if "detail" in queries:
+            if "detail" in queries and "detail" in persona.queries:
                 case_id, number = await pick_case(session, server.base_url, token)
                 info.detail_cases[persona.label] = number
                 specs["detail"] = graphql_request(token, DETAIL, {"id": case_id})
             cells.extend(
-                Cell(persona.label, name, specs[name]) for name in queries if name != "healthz"
+                Cell(persona.label, name, specs[name])
+                for name in queries
+                if name != "healthz" and name in persona.queries
             )
     return cells
 

@@ -15,18 +15,24 @@ import orjson
 
 from bench.driver import RequestSpec
 
+QUERY_NAMES: tuple[str, ...] = ("portal", "detail", "search", "cases")
+
 
 @dataclass(frozen=True)
 class Persona:
     label: str
     email: str
+    # The queries this persona's answers are non-empty for (a benchmark measures content).
+    queries: tuple[str, ...] = QUERY_NAMES
 
 
 # One internal user with a broad scope, one external contact whose scope is filtered hard:
-# the access rules cost different amounts of SQL for each.
+# the access rules cost different amounts of SQL for each. success@acme sees no service
+# cases, so the case list is measured for a case manager (child accounts) instead.
 AGENT = Persona("agent", "agent@csm.example")
-CUSTOMER = Persona("customer", "success@acme.example")
-PERSONAS: tuple[Persona, ...] = (AGENT, CUSTOMER)
+CUSTOMER = Persona("customer", "success@acme.example", ("portal", "detail", "search"))
+CASE_MANAGER = Persona("case_manager", "manager@acme.example", ("cases",))
+PERSONAS: tuple[Persona, ...] = (AGENT, CUSTOMER, CASE_MANAGER)
 
 PORTAL = """
 query Portal {
@@ -54,6 +60,16 @@ query Search {
     touchpoints { totalCount nodes { number } } }
 }"""
 
+# The case list of issue 5: 20 cases with contact, account, product, SLAs and the last 5
+# activities; a fixed number of statements (tests/test_cases_query_counts.py pins it).
+CASES = """
+query CaseList {
+  cases(first: 20) { totalCount nodes { id number state priority shortDescription updatedAt
+    contact { name } account { name } product { name }
+    slas(first: 5) { nodes { name stage plannedEnd breached percentElapsed } }
+    activities(first: 5) { nodes { kind at body actorName } } } }
+}"""
+
 # Candidates for the detail query: the persona's own visible cases, with how much hangs off
 # each, so the measured detail page is a well-populated one rather than an empty shell.
 CANDIDATE_CASES = """
@@ -62,7 +78,6 @@ query Candidates {
     tasks { totalCount } activities { totalCount } attachments { totalCount } } }
 }"""
 
-QUERY_NAMES: tuple[str, ...] = ("portal", "detail", "search")
 HEALTHZ = RequestSpec("GET", "/healthz")
 
 
@@ -107,6 +122,7 @@ ROW_COUNTERS: dict[str, Callable[[Any], int]] = {
     "portal": _portal_rows,
     "detail": _detail_rows,
     "search": _search_rows,
+    "cases": lambda data: len(data["cases"]["nodes"]),
     "healthz": lambda data: 1,
 }
 

@@ -104,3 +104,4 @@ class RecordType(StrEnum):
     SUCCESS_CASE = "success_case"
     SUCCESS_TASK = "success_task"
     TOUCHPOINT = "touchpoint"
+    CASE = "case"

@@ -20,6 +20,8 @@ class Context:
     request_id: str | None = None
     # One "today" per request, so that daysRemaining agrees across a response.
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    # The request's clock, e.g. for SLA percentages: one instant per response.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
     def build(

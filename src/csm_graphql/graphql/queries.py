@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from csm_graphql.access.scope import ListScope
 from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.case_inputs import CaseFilterArg, CaseOrderArg, case_ordering
 from csm_graphql.graphql.ids import from_global_id, to_global_id
 from csm_graphql.graphql.inputs import (
     AccountOrder,
@@ -31,11 +32,21 @@ from csm_graphql.graphql.pagination import (
     page_request,
 )
 from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.types.cases import Case, Interaction, RelatedRecord, TaskSla, WorkOrder
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User, ViewerInfo
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
 from csm_graphql.graphql.types.search import SearchResults
+from csm_graphql.graphql.types.service import (
+    Asset,
+    Contract,
+    Entitlement,
+    ProductModel,
+    Schedule,
+    SlaDefinition,
+    SupportGroup,
+)
 from csm_graphql.graphql.types.success import (
     Engagement,
     SuccessCase,
@@ -43,7 +54,7 @@ from csm_graphql.graphql.types.success import (
     SuccessTask,
     Touchpoint,
 )
-from csm_graphql.repositories import entities, reads
+from csm_graphql.repositories import case_entities, entities, reads
 from csm_graphql.repositories.entities import Entity
 
 ListScopeArg = Annotated[
@@ -62,9 +73,20 @@ NODE_TYPES: dict[str, tuple[Entity, Callable[[RowMapping], Node]]] = {
     "Touchpoint": (entities.TOUCHPOINT, Touchpoint.from_row),
     "Product": (entities.PRODUCT, Product.from_row),
     "KnowledgeArticle": (entities.KNOWLEDGE_ARTICLE, KnowledgeArticle.from_row),
+    "Case": (case_entities.CASE, Case.from_row),
+    "Asset": (case_entities.ASSET, Asset.from_row),
+    "ProductModel": (case_entities.PRODUCT_MODEL, ProductModel.from_row),
+    "Entitlement": (case_entities.ENTITLEMENT, Entitlement.from_row),
+    "Contract": (case_entities.CONTRACT, Contract.from_row),
+    "Schedule": (case_entities.SCHEDULE, Schedule.from_row),
+    "SlaDefinition": (case_entities.SLA_DEFINITION, SlaDefinition.from_row),
+    "SupportGroup": (case_entities.SUPPORT_GROUP, SupportGroup.from_row),
+    "WorkOrder": (case_entities.WORK_ORDER, WorkOrder.from_row),
+    "Interaction": (case_entities.INTERACTION, Interaction.from_row),
 }
-# Activities and attachments are reachable only through their record, whose rule they need.
-NOT_FETCHABLE = (Activity, Attachment)
+# Activities, attachments, task SLAs and related records are reachable only through their
+# record, whose rule they need.
+NOT_FETCHABLE = (Activity, Attachment, TaskSla, RelatedRecord)
 
 
 async def _load_node(info: Info, global_id: str) -> Node | None:
@@ -227,6 +249,31 @@ class Query:
     touchpoints = _success_root_list(
         entities.TOUCHPOINT, "Touchpoint", "Touchpoints: all visible, or mine."
     )
+
+    @strawberry.field(
+        description="Customer service cases: all the viewer may see, or MINE (assigned to me "
+        "for agents; the cases I am the contact or internal contact of for everyone else)."
+    )
+    async def cases(
+        self,
+        info: Info,
+        scope: ListScopeArg = Scope.ALL,
+        first: First = None,
+        after: After = None,
+        filter: CaseFilterArg = None,
+        order_by: CaseOrderArg = None,
+    ) -> Connection[Case]:
+        conditions = filter.to_value().conditions(case_entities.CASE) if filter else []
+        page = await reads.page(
+            info.context.db,
+            case_entities.CASE,
+            info.context.viewer,
+            page_request(info, first, after),
+            scope=ListScope(scope),
+            where=conditions,
+            ordering=case_ordering(order_by, info.context.viewer),
+        )
+        return Connection.from_page(page, Case.from_row)
 
     @strawberry.field(
         description="Full-text search over number, short description and description."

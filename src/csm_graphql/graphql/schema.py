@@ -9,7 +9,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
-from csm_graphql.graphql.types import people, records, success
+from csm_graphql.graphql.types import cases, people, records, service, success
 from csm_graphql.settings import Settings
 
 # Types reachable only through the Node interface must still be in the schema.
@@ -24,6 +24,16 @@ NODE_CLASSES = [
     success.Touchpoint,
     records.Product,
     records.KnowledgeArticle,
+    cases.Case,
+    cases.WorkOrder,
+    cases.Interaction,
+    service.Asset,
+    service.ProductModel,
+    service.Entitlement,
+    service.Contract,
+    service.Schedule,
+    service.SlaDefinition,
+    service.SupportGroup,
     *NOT_FETCHABLE,
 ]
 

@@ -1,6 +1,20 @@
 """SQLAlchemy Core table definitions, one module per area; migrations build them."""
 
 from csm_graphql.tables.base import metadata
+from csm_graphql.tables.cases import (
+    assets,
+    case_articles,
+    case_informed_users,
+    case_related_records,
+    cases,
+    entitlements,
+    interactions,
+    product_models,
+    schedules,
+    sla_definitions,
+    task_slas,
+    work_orders,
+)
 from csm_graphql.tables.people import (
     accounts,
     contact_relationships,
@@ -37,17 +51,27 @@ from csm_graphql.tables.success import (
 __all__ = [
     "accounts",
     "activities",
+    "assets",
     "attachments",
     "audit_log",
+    "case_articles",
+    "case_informed_users",
+    "case_related_records",
+    "cases",
     "contact_relationships",
     "contacts",
     "contracts",
     "engagements",
+    "entitlements",
+    "interactions",
     "knowledge_articles",
     "metadata",
     "notifications",
     "partner_relationships",
+    "product_models",
     "products",
+    "schedules",
+    "sla_definitions",
     "success_case_articles",
     "success_case_contacts",
     "success_cases",
@@ -57,7 +81,9 @@ __all__ = [
     "success_tasks",
     "support_group_members",
     "support_groups",
+    "task_slas",
     "touchpoint_contacts",
     "touchpoints",
     "users",
+    "work_orders",
 ]
