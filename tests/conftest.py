@@ -89,24 +89,20 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 async def engine(database_url: str, settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url, settings)
-    await upgrade(engine)
-    async with engine.begin() as connection:
-        await seed(connection, scale=1, seed=SEED, anchor=ANCHOR)
+    engine = await _seeded_engine(database_url, settings)
     yield engine
     await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def statement_log(engine: AsyncEngine) -> StatementLog:
-    log = StatementLog()
-    log.attach(engine)
-    return log
+async def _seeded_engine(url: str, settings: Settings) -> AsyncEngine:
+    engine = create_engine(url, settings)
+    await upgrade(engine)
+    async with engine.begin() as connection:
+        await seed(connection, scale=1, seed=SEED, anchor=ANCHOR)
+    return engine
 
 
-@pytest.fixture(scope="session")
-async def principals(engine: AsyncEngine) -> dict[str, tuple[PrincipalKind, int]]:
-    """Every user and contact by email, so tests can act as any of them."""
+async def _principals(engine: AsyncEngine) -> dict[str, tuple[PrincipalKind, int]]:
     found: dict[str, tuple[PrincipalKind, int]] = {}
     async with engine.connect() as connection:
         for kind, table in (
@@ -119,6 +115,19 @@ async def principals(engine: AsyncEngine) -> dict[str, tuple[PrincipalKind, int]
 
 
 @pytest.fixture(scope="session")
+def statement_log(engine: AsyncEngine) -> StatementLog:
+    log = StatementLog()
+    log.attach(engine)
+    return log
+
+
+@pytest.fixture(scope="session")
+async def principals(engine: AsyncEngine) -> dict[str, tuple[PrincipalKind, int]]:
+    """Every user and contact by email, so tests can act as any of them."""
+    return await _principals(engine)
+
+
+@pytest.fixture(scope="session")
 async def client(
     engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
 ) -> AsyncIterator[GraphQLClient]:
@@ -126,3 +135,49 @@ async def client(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http, settings, principals)
+
+
+# -- a second database for tests that write --------------------------------------------------
+# Mutations change data; they run against their own seeded database so that the read tests'
+# expectations (computed from the demo data) never see their changes. Tests that write assert
+# on the records they create or on changes relative to what they read first, never on totals
+# another writing test may have moved.
+
+
+@pytest.fixture(scope="session")
+async def write_database_url(server_url: str) -> AsyncIterator[str]:
+    url = await create_database(server_url, prefix="csm_test_writes")
+    yield url
+    await drop_database(server_url, url)
+
+
+@pytest.fixture(scope="session")
+def write_settings(write_database_url: str) -> Settings:
+    return Settings(environment="test", database_url=write_database_url)
+
+
+@pytest.fixture(scope="session")
+async def write_engine(
+    write_database_url: str, write_settings: Settings
+) -> AsyncIterator[AsyncEngine]:
+    engine = await _seeded_engine(write_database_url, write_settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def write_principals(write_engine: AsyncEngine) -> dict[str, tuple[PrincipalKind, int]]:
+    return await _principals(write_engine)
+
+
+@pytest.fixture(scope="session")
+async def write_client(
+    write_engine: AsyncEngine,
+    write_settings: Settings,
+    write_principals: dict[str, tuple[PrincipalKind, int]],
+) -> AsyncIterator[GraphQLClient]:
+    """A client over the writable database: use it for every mutation."""
+    app = create_app(write_settings, engine=write_engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http, write_settings, write_principals)

@@ -37,10 +37,11 @@ def _fields(type_name: str, **rules: FieldRule) -> dict[tuple[str, str], FieldRu
     return {(type_name, name): rule for name, rule in rules.items()}
 
 
-# Types that carry no data of their own (pagination plumbing, result groups): each of their
-# fields is PUBLIC because what they contain is already filtered by the rows and rules above.
-STRUCTURAL_SUFFIXES = ("Connection", "Edge")
-STRUCTURAL_TYPES = frozenset({"PageInfo", "SearchResults"})
+# Types that carry no data of their own (pagination plumbing, result groups, mutation payloads
+# and their user errors): each of their fields is PUBLIC because what they contain is already
+# filtered by the rows and rules above (a payload's record is read back under them).
+STRUCTURAL_SUFFIXES = ("Connection", "Edge", "Payload")
+STRUCTURAL_TYPES = frozenset({"PageInfo", "SearchResults", "UserError"})
 
 _SUCCESS_RECORD_INTERNAL = {"visibleToCustomer": _I, "assignedTo": _I, "contactFilter": _I}
 

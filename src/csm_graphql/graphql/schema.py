@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
+from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
 from csm_graphql.graphql.types import cases, people, records, service, success
 from csm_graphql.settings import Settings
@@ -50,6 +51,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
     settings = settings or Settings()
     return Schema(
         query=Query,
+        mutation=Mutation,
         types=NODE_CLASSES,
         extensions=schema_extensions(settings.limits, production=settings.production),
         config=StrawberryConfig(auto_camel_case=True),

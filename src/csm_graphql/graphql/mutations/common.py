@@ -1,0 +1,90 @@
+"""What every mutation shares: the UserError type, running a service, reading back the result.
+
+A resolver stays thin: it decodes ids, calls :func:`perform` with a service function, and builds
+its payload from the :class:`Outcome`. The record in a payload is read back after the commit
+through :func:`reload`, that is through the same visibility rules as any query (ACCESS.md: "a
+mutation payload is filtered like a query").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import strawberry
+from sqlalchemy import RowMapping
+from strawberry.types import Info
+
+from csm_graphql.graphql.context import Context
+from csm_graphql.graphql.loaders import Loaders
+from csm_graphql.repositories import reads
+from csm_graphql.repositories.entities import Entity
+from csm_graphql.services import errors
+from csm_graphql.services.unit_of_work import UnitOfWork, unit_of_work
+
+T = TypeVar("T")
+
+# The service vocabulary is the GraphQL enum (registering returns the same class).
+strawberry.enum(errors.UserErrorCode, description="Why a mutation refused it; nothing changed.")
+
+
+@strawberry.type(
+    description="A problem with a mutation's input or its record; nothing was written."
+)
+class UserError:
+    code: errors.UserErrorCode = strawberry.field(description="Machine-readable reason.")
+    message: str = strawberry.field(description="What went wrong, for people.")
+    field: list[str] | None = strawberry.field(
+        description="Path to the input field at fault, when one is."
+    )
+
+    @classmethod
+    def of(cls, error: errors.UserError) -> UserError:
+        return cls(code=error.code, message=error.message, field=list(error.field) or None)
+
+
+@dataclass(slots=True)
+class Outcome(Generic[T]):
+    """The service's result, or the user errors that refused it (then ``value`` is None)."""
+
+    value: T | None = None
+    user_errors: list[UserError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.user_errors
+
+
+async def perform(
+    info: Info[Context, None], action: Callable[[UnitOfWork], Awaitable[T]]
+) -> Outcome[T]:
+    """Run ``action`` in one transaction as the request's viewer.
+
+    A UserError rolls everything back and becomes the payload's ``userErrors``; any other
+    exception propagates (masked as an unexpected error). After a commit the request's loaders
+    are replaced, so that the payload, and any later mutation of the same request, read the
+    committed state rather than rows cached before the change.
+    """
+    context = info.context
+    try:
+        async with unit_of_work(
+            context.db, context.viewer, context.request_id, context.today
+        ) as work:
+            value = await action(work)
+    except errors.UserError as error:
+        return Outcome(user_errors=[UserError.of(error)])
+    except errors.UserErrors as refused:
+        return Outcome(user_errors=[UserError.of(error) for error in refused.errors])
+    context.loaders = Loaders(context.db, context.viewer)
+    return Outcome(value)
+
+
+async def reload(
+    info: Info[Context, None], entity: Entity, record_id: int | None
+) -> RowMapping | None:
+    """The record as the viewer may now see it (None when the viewer may not)."""
+    if record_id is None:
+        return None
+    found = await reads.by_ids(info.context.db, entity, info.context.viewer, [record_id])
+    return found.get(record_id)
