@@ -125,3 +125,44 @@ async def test_nodes_are_batched_per_type(
         )
     assert [node["id"] for node in data["nodes"]] == ids
     assert len(statements) == 3  # the viewer, then one statement per type
+
+
+PROJECTS = """
+query Projects($projects: Int!, $tasks: Int!, $comments: Int!) {
+  projects(first: $projects) {
+    totalCount
+    nodes {
+      number name state plannedEnd
+      account { name }
+      contacts(first: 10) { nodes { name } }
+      tasks(first: $tasks) {
+        totalCount
+        nodes {
+          number shortDescription state plannedEnd actualStart actualEnd version
+          assignedContact { name }
+          comments(first: $comments) { nodes { body actorName at } }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "email", ["caseagent@csm.example", "customer@acme.example", "partner@globex.example"]
+)
+async def test_the_project_portal_query_costs_a_fixed_number_of_statements(
+    client: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    small, _ = await _count(
+        client, statement_log, PROJECTS, {"projects": 1, "tasks": 1, "comments": 1}, email
+    )
+    large, data = await _count(
+        client, statement_log, PROJECTS, {"projects": 30, "tasks": 20, "comments": 5}, email
+    )
+    tasks = [t for p in data["projects"]["nodes"] for t in p["tasks"]["nodes"]]
+    assert tasks, "the query must reach every level for the count to mean something"
+    # Viewer, projects, then one statement per relation: account, contacts, tasks, and under
+    # the tasks their assigned contacts and comments.
+    assert small == large == 7

@@ -48,7 +48,12 @@ _SUCCESS_RECORD_INTERNAL = {"visibleToCustomer": _I, "assignedTo": _I, "contactF
 FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Query", viewer=_P, node=_P, nodes=_P, accounts=_P, users=_P, engagements=_P,
               successInitiatives=_P, successCases=_P, successTasks=_P, touchpoints=_P, search=_P,
-              cases=_P),
+              projects=_P, projectTasks=_P, cases=_P),
+    # Mutations are open to every viewer: services and access/writes.py decide, and refuse with
+    # coded user errors (NOT_FOUND for what the viewer cannot see, FORBIDDEN otherwise).
+    **_fields("Mutation", updateProjectTask=_P, completeProjectTask=_P, addProjectTaskComment=_P,
+              editProjectTask=_P, assignProjectTask=_P, addProjectContact=_P,
+              removeProjectContact=_P),
     **_fields("Node", id=_P),
     **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P),
     **_fields("Account", id=_P, number=_P, name=_P, kind=_P, parent=_P, contacts=_P,
@@ -118,6 +123,19 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("SlaDefinition", id=_P, name=_P, target=_P, priority=_P, durationMinutes=_P,
               schedule=_P),
     **_fields("SupportGroup", id=_P, name=_P, description=_P),
+    # Customer projects. ACCESS.md restricts who sees a project or task, not which of their
+    # fields; who else works a task (an employee) and the full journal stay internal.
+    **_fields("Project", id=_P, number=_P, name=_P, description=_P, state=_P, plannedStart=_P,
+              plannedEnd=_P, actualStart=_P, actualEnd=_P, version=_P, createdAt=_P, updatedAt=_P,
+              account=_P, contacts=_P, tasks=_P, changeRequests=_P, issues=_P, activities=_I),
+    **_fields("ProjectTask", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
+              plannedStart=_P, plannedEnd=_P, actualStart=_P, actualEnd=_P, visibleToCustomer=_P,
+              version=_P, createdAt=_P, updatedAt=_P, project=_P, account=_P, assignedContact=_P,
+              comments=_P, assignedTo=_I, activities=_I),
+    **_fields("ProjectChangeRequest", id=_P, number=_P, shortDescription=_P, description=_P,
+              state=_P, createdAt=_P, updatedAt=_P, project=_P),
+    **_fields("ProjectIssue", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
+              createdAt=_P, updatedAt=_P, project=_P),
 }  # fmt: skip
 
 

@@ -30,6 +30,9 @@ SUCCESS_READERS_INTERNAL = frozenset(
 )
 # Internal roles that may change customer-success records.
 SUCCESS_WRITERS_INTERNAL = frozenset({InternalRole.CUSTOMER_SUCCESS_AGENT, InternalRole.ADMIN})
+# Internal roles that read and change every customer project and its tasks (ACCESS.md:
+# case_agent works "all cases, projects and their related records"; admin does everything).
+PROJECT_WORKERS_INTERNAL = frozenset({InternalRole.CASE_AGENT, InternalRole.ADMIN})
 # External roles that see the visible customer-success records of their accounts.
 SUCCESS_READERS_EXTERNAL = frozenset(
     {ExternalRole.CUSTOMER_SUCCESS_CUSTOMER, ExternalRole.CUSTOMER_CASE_MANAGER}

@@ -145,24 +145,52 @@ def success_tasks(
     )
 
 
+# -- customer projects ---------------------------------------------------------------------------
+
+
+def _project_contact(viewer: Viewer, project_id: ColumnElement[int]) -> ColumnElement[bool]:
+    return exists().where(
+        t.project_contacts.c.project_id == project_id,
+        t.project_contacts.c.contact_id == viewer.id,
+    )
+
+
+def projects(viewer: Viewer, table: FromClause = t.projects) -> ColumnElement[bool]:
+    """Project workers see every project; an external viewer only the projects it is a
+    contact of (its own account's, or a served customer's for a partner contact)."""
+    if viewer.works_projects:
+        return true()
+    if viewer.is_external:
+        return _project_contact(viewer, table.c.id)
+    return false()
+
+
+def project_tasks(
+    viewer: Viewer, scope: ListScope = ListScope.ALL, table: FromClause = t.project_tasks
+) -> ColumnElement[bool]:
+    """Externally: tasks of my projects that are visible to customers. MINE: assigned to me."""
+    if viewer.works_projects:
+        return true() if scope is ListScope.ALL else table.c.assigned_to_id == viewer.id
+    if not viewer.is_external:
+        return false()
+    visible = and_(table.c.visible_to_customer, _project_contact(viewer, table.c.project_id))
+    if scope is ListScope.ALL:
+        return visible
+    return and_(visible, table.c.assigned_contact_id == viewer.id)
+
+
+def project_case_records(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
+    """Change requests and issues raised for a case: externally, project contacts only."""
+    if viewer.works_projects:
+        return true()
+    if viewer.is_external:
+        return _project_contact(viewer, table.c.project_id)
+    return false()
+
+
 # -- records under records ----------------------------------------------------------------------
 # These hang off a parent the viewer already sees (the parent's rule ran first); the predicates
 # add what is specific to them and, for contacts, re-check the account as a second line.
-
-
-def _record_accounts(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
-    """A contact's second line for records under records: my accounts, and for entries under
-    a case also the accounts whose cases I see (a case manager's child accounts, a partner
-    admin's customers)."""
-    if not viewer.case_account_ids:
-        return my_accounts(viewer, table.c.account_id)
-    return or_(
-        my_accounts(viewer, table.c.account_id),
-        and_(
-            table.c.record_type == RecordType.CASE.value,
-            case_accounts(viewer, table.c.account_id),
-        ),
-    )
 
 
 def activities(viewer: Viewer, table: FromClause = t.activities) -> ColumnElement[bool]:
@@ -172,11 +200,42 @@ def activities(viewer: Viewer, table: FromClause = t.activities) -> ColumnElemen
         return true()
     if viewer.is_internal:
         return table.c.kind != ActivityKind.WORK_NOTE.value
-    return and_(table.c.kind != ActivityKind.WORK_NOTE.value, _record_accounts(viewer, table))
+    return and_(table.c.kind != ActivityKind.WORK_NOTE.value, _journal_second_line(viewer, table))
 
 
 def attachments(viewer: Viewer, table: FromClause = t.attachments) -> ColumnElement[bool]:
-    return true() if viewer.is_internal else _record_accounts(viewer, table)
+    return true() if viewer.is_internal else _journal_second_line(viewer, table)
+
+
+def _journal_second_line(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
+    """For a contact: the entry's account is one of mine (or, on a case, one whose cases I
+    see), except on project records, whose
+    external readers are the project's contacts (a partner contact serves another account),
+    so there the project's own rule decides."""
+    task = t.project_tasks.alias("journal_project_task")
+    return or_(
+        and_(
+            table.c.record_type.notin_(_PROJECT_RECORD_TYPES),
+            my_accounts(viewer, table.c.account_id),
+        ),
+        # Entries under a case: also the accounts whose cases I see (a case manager's child
+        # accounts, a partner admin's customers).
+        and_(
+            table.c.record_type == RecordType.CASE.value,
+            case_accounts(viewer, table.c.account_id),
+        ),
+        and_(
+            table.c.record_type == RecordType.PROJECT_TASK.value,
+            exists().where(task.c.id == table.c.record_id, project_tasks(viewer, table=task)),
+        ),
+        and_(
+            table.c.record_type == RecordType.PROJECT.value,
+            _project_contact(viewer, table.c.record_id),
+        ),
+    )
+
+
+_PROJECT_RECORD_TYPES = (RecordType.PROJECT.value, RecordType.PROJECT_TASK.value)
 
 
 def knowledge_articles(
@@ -307,6 +366,9 @@ __all__ = [
     "my_accounts",
     "product_models",
     "products",
+    "project_case_records",
+    "project_tasks",
+    "projects",
     "success_cases",
     "success_initiatives",
     "success_tasks",

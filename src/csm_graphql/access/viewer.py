@@ -14,6 +14,7 @@ from csm_graphql.access.roles import (
     CASE_ROLES_EXTERNAL,
     CASE_WRITERS_INTERNAL,
     CONTACT_DIRECTORY_EXTERNAL,
+    PROJECT_WORKERS_INTERNAL,
     SUCCESS_READERS_EXTERNAL,
     SUCCESS_READERS_INTERNAL,
     SUCCESS_WRITERS_INTERNAL,
@@ -74,6 +75,11 @@ class Viewer:
     @property
     def writes_success_records(self) -> bool:
         return self.is_internal and self.has_any(SUCCESS_WRITERS_INTERNAL)
+
+    @property
+    def works_projects(self) -> bool:
+        """Reads and changes every customer project, task, change request and issue."""
+        return self.is_internal and self.has_any(PROJECT_WORKERS_INTERNAL)
 
     @property
     def reads_work_notes(self) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from csm_graphql.demo.cases import build_cases
 from csm_graphql.demo.directory import build_directory
 from csm_graphql.demo.graph import AccountGraph
+from csm_graphql.demo.projects import ProjectGraph
 from csm_graphql.demo.sampling import Clock, child_rng
 from csm_graphql.demo.writer import RowSink, empty_database
 from csm_graphql.tables import metadata
@@ -50,6 +51,7 @@ async def seed(
         AccountGraph(sink, clock, rng, directory, account).build()
         if sink.pending_rows >= FLUSH_ROWS:
             await sink.flush(conn)
+    ProjectGraph(sink, clock, seed, directory).build()
     await sink.flush(conn)
     # Cases come after the success graph, from generators of their own: adding them changes
     # no success record.

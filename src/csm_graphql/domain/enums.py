@@ -105,3 +105,25 @@ class RecordType(StrEnum):
     SUCCESS_TASK = "success_task"
     TOUCHPOINT = "touchpoint"
     CASE = "case"
+    PROJECT = "project"
+    PROJECT_TASK = "project_task"
+
+
+class ProjectState(StrEnum):
+    """Lifecycle of a customer project and of its tasks (ServiceNow's project states)."""
+
+    PENDING = "PENDING"
+    OPEN = "OPEN"
+    WORK_IN_PROGRESS = "WORK_IN_PROGRESS"
+    CLOSED_COMPLETE = "CLOSED_COMPLETE"
+    CLOSED_INCOMPLETE = "CLOSED_INCOMPLETE"
+    CANCELED = "CANCELED"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in CLOSED_PROJECT_STATES
+
+
+CLOSED_PROJECT_STATES = frozenset(
+    {ProjectState.CLOSED_COMPLETE, ProjectState.CLOSED_INCOMPLETE, ProjectState.CANCELED}
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -141,12 +141,14 @@ SORTED_FIELDS = {
     OrderField.UPDATED_AT: "updatedAt",
     OrderField.NAME: "name",
     OrderField.GO_LIVE_DATE: "goLiveDate",
+    OrderField.PLANNED_START: "plannedStart",
+    OrderField.PLANNED_END: "plannedEnd",
 }
 
 
 def to_ordering(
     entity: Entity,
-    order: SuccessRecordOrder | EngagementOrder | AccountOrder | None,
+    order: Any,
     viewer: Viewer,
 ) -> Ordering:
     if order is None:

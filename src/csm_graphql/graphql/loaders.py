@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiodataloader import DataLoader
 from sqlalchemy import ColumnElement, RowMapping, Table
@@ -19,7 +19,12 @@ from csm_graphql.repositories import reads, relations
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
-from csm_graphql.repositories.reads import RecordFilter
+
+
+class ChildFilter(Protocol, Hashable):
+    """A filter of child rows, compared by value so that equal filters share one batch."""
+
+    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +35,7 @@ class ChildQuery:
     parent_column: str
     request: PageRequest
     ordering: Ordering | None = None
-    record_filter: RecordFilter | None = None
+    record_filter: ChildFilter | None = None
     # For polymorphic children (activities, attachments): the parent's record type.
     record_type: str | None = None
     kinds: tuple[str, ...] = ()
@@ -114,6 +119,12 @@ class Loaders:
             return relations.shared_articles(self.db, self.viewer, ids, request)
 
         return self._memo(("shared_articles", request), lambda: _batch(fetch, Page()))
+
+    def project_contacts(self, request: PageRequest) -> DataLoader:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:
+            return relations.project_contacts(self.db, self.viewer, ids, request)
+
+        return self._memo(("project_contacts", request), lambda: _batch(fetch, Page()))
 
 
 __all__ = ["ChildQuery", "Loaders"]

@@ -36,6 +36,16 @@ from csm_graphql.graphql.types.cases import Case, Interaction, RelatedRecord, Ta
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User, ViewerInfo
+from csm_graphql.graphql.types.projects import (
+    Project,
+    ProjectChangeRequest,
+    ProjectFilter,
+    ProjectIssue,
+    ProjectOrder,
+    ProjectTask,
+    ProjectTaskFilterArg,
+    ProjectTaskOrderArg,
+)
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
 from csm_graphql.graphql.types.search import SearchResults
 from csm_graphql.graphql.types.service import (
@@ -83,6 +93,10 @@ NODE_TYPES: dict[str, tuple[Entity, Callable[[RowMapping], Node]]] = {
     "SupportGroup": (case_entities.SUPPORT_GROUP, SupportGroup.from_row),
     "WorkOrder": (case_entities.WORK_ORDER, WorkOrder.from_row),
     "Interaction": (case_entities.INTERACTION, Interaction.from_row),
+    "Project": (entities.PROJECT, Project.from_row),
+    "ProjectTask": (entities.PROJECT_TASK, ProjectTask.from_row),
+    "ProjectChangeRequest": (entities.PROJECT_CHANGE_REQUEST, ProjectChangeRequest.from_row),
+    "ProjectIssue": (entities.PROJECT_ISSUE, ProjectIssue.from_row),
 }
 # Activities, attachments, task SLAs and related records are reachable only through their
 # record, whose rule they need.
@@ -249,6 +263,47 @@ class Query:
     touchpoints = _success_root_list(
         entities.TOUCHPOINT, "Touchpoint", "Touchpoints: all visible, or mine."
     )
+
+    @strawberry.field(description="Customer projects the viewer may see (contacts: theirs).")
+    async def projects(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            ProjectFilter | None, strawberry.argument(description="Only matching projects.")
+        ] = None,
+        order_by: Annotated[
+            ProjectOrder | None, strawberry.argument(description="Sort order; number first.")
+        ] = None,
+    ) -> Connection[Project]:
+        where = filter.conditions() if filter else []
+        return await _root_list(
+            info, entities.PROJECT, Project.from_row, first, after, where=where, order=order_by
+        )
+
+    @strawberry.field(description="Project tasks: all visible, or those assigned to me.")
+    async def project_tasks(
+        self,
+        info: Info,
+        scope: ListScopeArg = Scope.ALL,
+        first: First = None,
+        after: After = None,
+        filter: ProjectTaskFilterArg = None,
+        order_by: ProjectTaskOrderArg = None,
+    ) -> Connection[ProjectTask]:
+        entity = entities.PROJECT_TASK
+        where = filter.to_task_filter().conditions(entity) if filter else []
+        return await _root_list(
+            info,
+            entity,
+            ProjectTask.from_row,
+            first,
+            after,
+            scope=ListScope(scope),
+            where=where,
+            order=order_by,
+        )
 
     @strawberry.field(
         description="Customer service cases: all the viewer may see, or MINE (assigned to me "

@@ -10,7 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
-from csm_graphql.graphql.types import cases, people, records, service, success
+from csm_graphql.graphql.types import cases, people, projects, records, service, success
 from csm_graphql.settings import Settings
 
 # Types reachable only through the Node interface must still be in the schema.
@@ -35,6 +35,10 @@ NODE_CLASSES = [
     service.Schedule,
     service.SlaDefinition,
     service.SupportGroup,
+    projects.Project,
+    projects.ProjectTask,
+    projects.ProjectChangeRequest,
+    projects.ProjectIssue,
     *NOT_FETCHABLE,
 ]
 

@@ -31,6 +31,8 @@ class OrderField(StrEnum):
     GO_LIVE_DATE = "GO_LIVE_DATE"
     CREATED_AT = "CREATED_AT"
     AT = "AT"
+    PLANNED_START = "PLANNED_START"
+    PLANNED_END = "PLANNED_END"
 
 
 def _dates_empty_last(column: str, *, descending: bool) -> SortKey:
@@ -48,7 +50,12 @@ SORT_KEYS: dict[OrderField, SortKey] = {
     OrderField.NAME: lambda table: table.c.name,
     OrderField.AT: lambda table: table.c.at,
 }
-DATE_KEYS = {OrderField.DUE_DATE: "due_date", OrderField.GO_LIVE_DATE: "go_live_date"}
+DATE_KEYS = {
+    OrderField.DUE_DATE: "due_date",
+    OrderField.GO_LIVE_DATE: "go_live_date",
+    OrderField.PLANNED_START: "planned_start",
+    OrderField.PLANNED_END: "planned_end",
+}
 
 
 def ordering(order_field: OrderField, *, descending: bool = False) -> Ordering:
@@ -160,5 +167,39 @@ KNOWLEDGE_ARTICLE = Entity(
     "KnowledgeArticle",
     t.knowledge_articles,
     _unscoped(rows.knowledge_articles),
+    ordering(OrderField.NUMBER),
+)
+
+# -- customer projects ---------------------------------------------------------------------------
+
+PROJECT = Entity(
+    "Project",
+    t.projects,
+    _unscoped(rows.projects),
+    ordering(OrderField.NUMBER),
+    frozenset(
+        {OrderField.NUMBER, OrderField.NAME, OrderField.PLANNED_START, OrderField.PLANNED_END}
+        | {OrderField.UPDATED_AT}
+    ),
+)
+PROJECT_TASK = Entity(
+    "ProjectTask",
+    t.project_tasks,
+    lambda viewer, scope, table: rows.project_tasks(viewer, scope, table),
+    ordering(OrderField.PLANNED_END),
+    frozenset(
+        {OrderField.PLANNED_END, OrderField.PLANNED_START, OrderField.NUMBER, OrderField.UPDATED_AT}
+    ),
+)
+PROJECT_CHANGE_REQUEST = Entity(
+    "ProjectChangeRequest",
+    t.project_change_requests,
+    _unscoped(rows.project_case_records),
+    ordering(OrderField.NUMBER),
+)
+PROJECT_ISSUE = Entity(
+    "ProjectIssue",
+    t.project_issues,
+    _unscoped(rows.project_case_records),
     ordering(OrderField.NUMBER),
 )

@@ -93,3 +93,26 @@ async def shared_articles(
         SHARED_AT_DESC,
         request,
     )
+
+
+CONTACT_NAME = Ordering(
+    "NAME_ASC", key=lambda _: t.contacts.c.name, tiebreak=lambda _: t.contacts.c.id
+)
+
+
+async def project_contacts(
+    db: Database, viewer: Viewer, project_ids: Sequence[int], request: PageRequest
+) -> dict[int, Page]:
+    """Each project's contacts, by name; the contact directory rule applies (a plain customer
+    sees itself among them, not its colleagues)."""
+    listed = t.contacts.join(t.project_contacts, t.project_contacts.c.contact_id == t.contacts.c.id)
+    return await paging.fetch_child_pages(
+        db,
+        listed,
+        data_columns(t.contacts),
+        t.project_contacts.c.project_id,
+        project_ids,
+        [rows.contacts(viewer)],
+        CONTACT_NAME,
+        request,
+    )

@@ -22,6 +22,13 @@ from csm_graphql.tables.people import (
     partner_relationships,
     users,
 )
+from csm_graphql.tables.projects import (
+    project_change_requests,
+    project_contacts,
+    project_issues,
+    project_tasks,
+    projects,
+)
 from csm_graphql.tables.records import (
     activities,
     attachments,
@@ -70,6 +77,11 @@ __all__ = [
     "partner_relationships",
     "product_models",
     "products",
+    "project_change_requests",
+    "project_contacts",
+    "project_issues",
+    "project_tasks",
+    "projects",
     "schedules",
     "sla_definitions",
     "success_case_articles",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import strawberry
 
+from csm_graphql.graphql.mutations.projects import ProjectMutations
 from csm_graphql.graphql.permissions import field_rules
 
 # Each area's mutation type, in the order its fields should appear.
-AREA_MUTATIONS: tuple[type, ...] = ()
+AREA_MUTATIONS: tuple[type, ...] = (ProjectMutations,)
 
 
 def _merge(areas: tuple[type, ...]) -> type | None:
