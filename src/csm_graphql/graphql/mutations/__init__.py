@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import strawberry
 
+from csm_graphql.graphql.mutations.cases import CaseMutations
 from csm_graphql.graphql.mutations.projects import ProjectMutations
 from csm_graphql.graphql.permissions import field_rules
 
 # Each area's mutation type, in the order its fields should appear.
-AREA_MUTATIONS: tuple[type, ...] = (ProjectMutations,)
+AREA_MUTATIONS: tuple[type, ...] = (ProjectMutations, CaseMutations)
 
 
 def _merge(areas: tuple[type, ...]) -> type | None:
