@@ -317,3 +317,52 @@ async def test_supporting_records(
             account = snapshot.cases[decode_global_id(node["id"])[1]].account_id
             shown = who.internal or account in who.accounts
             assert (node["asset"]["account"] is not None) == shown
+
+
+SEARCH = """query($text: String!, $after: String) { search(text: $text, first: 100) {
+  cases(after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id number } } } }"""
+
+
+async def _search(client: GraphQLClient, email: str, words: str) -> tuple[set[int], int]:
+    found: set[int] = set()
+    after = None
+    while True:
+        data = await client.query(SEARCH, {"text": words, "after": after}, as_=email)
+        hits = data["search"]["cases"]
+        found |= {decode_global_id(n["id"])[1] for n in hits["nodes"]}
+        if not hits["pageInfo"]["hasNextPage"]:
+            return found, hits["totalCount"]
+        after = hits["pageInfo"]["endCursor"]
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_search_finds_visible_cases_by_comment_and_work_notes_only_internally(
+    client: GraphQLClient, snapshot: CaseSnapshot, email: str
+) -> None:
+    who = snapshot.base.principal(email)
+    visible = snapshot.visible_case_ids(who)
+
+    def by_journal(word: str) -> set[int]:
+        return {
+            case_id
+            for case_id in visible
+            if any(
+                word in (body or "").lower()
+                for _, body in snapshot.visible_activities(who, case_id)
+            )
+        }
+
+    hits, total = await _search(client, email, "screenshot")
+    assert hits == by_journal("screenshot")
+    assert total == len(hits)
+    hits, total = await _search(client, email, WORK_NOTE_WORD)
+    assert hits == by_journal(WORK_NOTE_WORD)
+    assert total == len(hits)
+    if snapshot.reads_work_notes(who):
+        assert hits
+    else:
+        assert hits == set()
+    # A case number finds that case, if visible, and nothing otherwise.
+    for case_id in (min(snapshot.cases), max(snapshot.cases)):
+        hits, _ = await _search(client, email, snapshot.cases[case_id].number.lower())
+        assert hits == ({case_id} & visible)
