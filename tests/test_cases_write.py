@@ -669,3 +669,52 @@ async def test_update_case_fields_and_assignment(
         query, {"id": created["id"], "v": created["version"] + 1, "impact": "LOW"}, as_=CUSTOMER
     )
     assert [e["code"] for e in by_customer["updateCase"]["userErrors"]] == ["FORBIDDEN"]
+
+
+async def test_closing_notifies_the_followers_and_stops_the_slas(
+    write_client: GraphQLClient, write_engine: AsyncEngine, ids: dict[str, Any]
+) -> None:
+    input = _input(ids, contactId=global_id("Contact", ids[CUSTOMER]))
+    created = (await _create(write_client, PROXY, **input))["case"]
+    case_id = decode_global_id(created["id"])[1]
+    steps = [
+        (AGENT, "ACCEPT"),
+        (AGENT, "REQUEST_INFO"),
+        (AGENT, "PROPOSE_SOLUTION"),
+        (PROXY, "ACCEPT_SOLUTION"),  # the internal contact accepts for the customer
+    ]
+    version = created["version"]
+    for email, action in steps:
+        variables = {
+            "id": created["id"],
+            "v": version,
+            "action": action,
+            "code": "SOLVED_WORKAROUND",
+            "notes": "Restarted the gateway.",
+        }
+        payload = (await write_client.query(TRANSITION, variables, as_=email))["transitionCase"]
+        assert payload["userErrors"] == [], action
+        version = payload["case"]["version"]
+    assert payload["case"]["state"] == "CLOSED"
+    closed = await _rows(
+        write_engine,
+        "SELECT recipient_user_id, recipient_contact_id, payload FROM notifications "
+        "WHERE event = 'case.closed' AND record_id = :i",
+        i=case_id,
+    )
+    # The proxy closed it, so only the contact is told.
+    assert [(e["recipient_user_id"], e["recipient_contact_id"]) for e in closed] == [
+        (None, ids[CUSTOMER])
+    ]
+    assert closed[0]["payload"]["state"] == "CLOSED"
+    stages = await _rows(
+        write_engine,
+        "SELECT s.stage, d.target, s.paused_seconds, s.stopped_at IS NOT NULL AS stopped "
+        "FROM task_slas s JOIN sla_definitions d ON d.id = s.sla_definition_id "
+        "WHERE s.case_id = :i ORDER BY d.target",
+        i=case_id,
+    )
+    assert [(s["target"], s["stage"], s["stopped"]) for s in stages] == [
+        ("RESOLUTION", "COMPLETED", True),
+        ("RESPONSE", "COMPLETED", True),
+    ]

@@ -20,11 +20,11 @@ every rule of ACCESS.md "Cases" has records on both sides for its persona:
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from csm_graphql.demo import personas
+from csm_graphql.demo.case_setup import SLA_MINUTES, Setup, build_setup
 from csm_graphql.demo.directory import Directory
 from csm_graphql.demo.sampling import Clock, child_rng
 from csm_graphql.demo.writer import RowSink
@@ -51,11 +51,6 @@ from csm_graphql.tables import (
     contracts,
     entitlements,
     interactions,
-    product_models,
-    schedules,
-    sla_definitions,
-    support_group_members,
-    support_groups,
     task_slas,
     work_orders,
 )
@@ -108,26 +103,10 @@ STATES = (
     CaseState.CLOSED,
     CaseState.CANCELED,
 )
-SLA_MINUTES = {  # priority -> (response, resolution)
-    1: (30, 240),
-    2: (60, 480),
-    3: (240, 1_440),
-    4: (480, 4_320),
-    5: (1_440, 10_080),
-}
-
-
-@dataclass
-class _Setup:
-    schedules: list[int] = field(default_factory=list)
-    sla_definitions: dict[tuple[int, SlaTarget], int] = field(default_factory=dict)
-    support_groups: list[int] = field(default_factory=list)
-    product_models: list[tuple[int, int]] = field(default_factory=list)  # (model id, product id)
-    agents: list[int] = field(default_factory=list)  # who cases are assigned to
 
 
 def build_cases(sink: RowSink, clock: Clock, seed: int, directory: Directory) -> None:
-    setup = _setup(sink, clock, child_rng(seed, "case-setup"), directory)
+    setup = build_setup(sink, clock, child_rng(seed, "case-setup"), directory)
     named_first_case: dict[str, int] = {}
     for spec in personas.ACCOUNTS:
         contacts = _named_account_contacts(directory, spec.key)
@@ -160,52 +139,6 @@ def _named_account_contacts(directory: Directory, key: str) -> list[int]:
     return [*own, *directory.named_contacts[key]]
 
 
-def _setup(sink: RowSink, clock: Clock, rng: random.Random, directory: Directory) -> _Setup:
-    setup = _Setup()
-    created = clock.days_ago(rng, 800, 900)
-    record = {"created_at": created, "updated_at": created}
-    for name, zone, hours in (
-        ("Business hours (Europe)", "Europe/Amsterdam", "Mon-Fri 08:00-18:00"),
-        ("Business hours (Americas)", "America/New_York", "Mon-Fri 08:00-18:00"),
-        ("Around the clock", "UTC", "Mon-Sun 00:00-24:00"),
-    ):
-        row = {"name": name, "time_zone": zone, "hours": hours, **record}
-        setup.schedules.append(sink.add(schedules, row))
-    for priority, (response, resolution) in SLA_MINUTES.items():
-        for target, minutes in ((SlaTarget.RESPONSE, response), (SlaTarget.RESOLUTION, resolution)):
-            row = {
-                "name": f"P{priority} {target.value.lower()}",
-                "target": target.value,
-                "priority": priority,
-                "duration_minutes": minutes,
-                "schedule_id": setup.schedules[2 if priority == 1 else 0],
-                **record,
-            }
-            setup.sla_definitions[(priority, target)] = sink.add(sla_definitions, row)
-    case_agent = directory.user_ids[personas.CASE_AGENT.key]
-    admin = directory.user_ids[personas.ADMIN.key]
-    setup.agents = [case_agent, case_agent, admin, *directory.agents[:3]]
-    for name, text in (
-        ("Service Desk", "First-line support for every customer."),
-        ("Platform Support", "Second-line support for the platform products."),
-        ("Field Services", "On-site work: installs and repairs."),
-    ):
-        group = sink.add(support_groups, {"name": name, "description": text, **record})
-        setup.support_groups.append(group)
-        for user_id in sorted({case_agent, *rng.sample(directory.agents, 2)}):
-            sink.add(support_group_members, {"support_group_id": group, "user_id": user_id})
-    for product_id, product_name in directory.products:
-        for suffix in ("Standard", "Enterprise"):
-            row = {
-                "name": f"{product_name} {suffix}",
-                "product_id": product_id,
-                "manufacturer": "CSM Example Inc.",
-                **record,
-            }
-            setup.product_models.append((sink.add(product_models, row), product_id))
-    return setup
-
-
 class _AccountCases:
     """One account's contract, assets, entitlement and cases with everything under them."""
 
@@ -215,7 +148,7 @@ class _AccountCases:
         clock: Clock,
         rng: random.Random,
         directory: Directory,
-        setup: _Setup,
+        setup: Setup,
         account_id: int,
         contacts: list[int],
     ) -> None:
