@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from csm_graphql.db.migration_ops import add_record_types, remove_record_types
+
 revision: str = "0006"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -22,30 +24,12 @@ SEQUENCES = (
     "project_change_request_number_seq",
     "project_issue_number_seq",
 )
-# Activities and attachments reference records polymorphically; their record_type CHECK lists
-# every record type, and autogenerate does not see CHECK changes, so they are replaced here.
-RECORD_TYPES_BEFORE = (
-    "engagement",
-    "success_initiative",
-    "success_case",
-    "success_task",
-    "touchpoint",
-)
-RECORD_TYPES_AFTER = (*RECORD_TYPES_BEFORE, "project", "project_task")
-
-
-def _record_types(allowed: tuple[str, ...]) -> None:
-    listed = ", ".join(f"'{value}'" for value in allowed)
-    for table in ("activities", "attachments"):
-        name = f"ck_{table}_record_type_valid"
-        op.drop_constraint(op.f(name), table, type_="check")
-        op.create_check_constraint(op.f(name), table, f"record_type IN ({listed})")
 
 
 def upgrade() -> None:
     for name in SEQUENCES:
         op.execute(sa.schema.CreateSequence(sa.Sequence(name)))
-    _record_types(RECORD_TYPES_AFTER)
+    add_record_types("project", "project_task")
     op.create_table(
         "projects",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -318,7 +302,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _record_types(RECORD_TYPES_BEFORE)
+    remove_record_types("project", "project_task")
     op.drop_index("ix_project_tasks_updated", table_name="project_tasks")
     op.drop_index("ix_project_tasks_project_planned", table_name="project_tasks")
     op.drop_index("ix_project_tasks_assigned_to", table_name="project_tasks")
