@@ -718,3 +718,44 @@ async def test_closing_notifies_the_followers_and_stops_the_slas(
         ("RESOLUTION", "COMPLETED", True),
         ("RESPONSE", "COMPLETED", True),
     ]
+
+
+PROJECT_CASE = """query($id: ID!) { node(id: $id) { ... on Case { project { name }
+  projectTask { shortDescription } } } }"""
+
+
+async def test_cases_for_projects(
+    write_client: GraphQLClient, write_engine: AsyncEngine, ids: dict[str, Any]
+) -> None:
+    async def project(name: str) -> str:
+        project_id = await _scalar(write_engine, "SELECT id FROM projects WHERE name = :n", n=name)
+        return global_id("Project", project_id)
+
+    rollout = await project("Data platform rollout")  # Acme; customer@acme is a contact of it
+    portal = await project("Support portal migration")  # Acme; customer@acme is not
+    onboarding = await project("Onboarding")  # Initech
+    created = await _create(write_client, CUSTOMER, **_input(ids, projectId=rollout))
+    assert created["userErrors"] == []
+    refused = await _create(write_client, CUSTOMER, **_input(ids, projectId=portal))
+    assert _codes(refused) == [("NOT_FOUND", ("projectId",))]
+    refused = await _create(write_client, AGENT, **_input(ids, projectId=onboarding))
+    assert _codes(refused) == [("BAD_USER_INPUT", ("projectId",))]
+    task_id = await _scalar(
+        write_engine,
+        "SELECT t.id FROM project_tasks t JOIN projects p ON p.id = t.project_id "
+        "WHERE p.name = 'Support portal migration' ORDER BY t.id LIMIT 1",
+    )
+    with_task = await _create(
+        write_client, AGENT, **_input(ids, projectTaskId=global_id("ProjectTask", task_id))
+    )
+    assert with_task["userErrors"] == []
+    seen = await write_client.query(PROJECT_CASE, {"id": created["case"]["id"]}, as_=CUSTOMER)
+    assert seen["node"]["project"] == {"name": "Data platform rollout"}
+    # The case manager sees every Acme case, but not a project it is no contact of.
+    seen = await write_client.query(
+        PROJECT_CASE, {"id": created["case"]["id"]}, as_="manager@acme.example"
+    )
+    assert seen["node"] == {"project": None, "projectTask": None}
+    seen = await write_client.query(PROJECT_CASE, {"id": with_task["case"]["id"]}, as_=AGENT)
+    assert seen["node"]["project"] == {"name": "Support portal migration"}
+    assert seen["node"]["projectTask"] is not None

@@ -100,7 +100,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               resolutionCode=_P, resolutionNotes=_P, assignedToName=_P, openedByName=_P,
               closedAt=_P, createdAt=_P, updatedAt=_P, version=_P, customer360=_P,
               activities=_P, comments=_P, attachments=_P, childCases=_P, slas=_P, workOrders=_P,
-              requests=_P, knowledge=_P,
+              requests=_P, knowledge=_P, project=_P, projectTask=_P,
               supportGroup=_I, assignedTo=_I, informedUsers=_I, incidents=_I, problems=_I,
               changes=_I, workNotes=_I, interactions=_I),
     **_fields("Customer360", kind=_P, name=_P, email=_P, contact=_P, user=_P),

@@ -142,7 +142,8 @@ async def create_case_from_email(
         case["id"],
         case["account_id"],
         ActivityKind.EMAIL,
-        f"From: {sender}\nSubject: {short_description}\n\n{content}",
+        # Not the sender's address: a proxy's is an employee's, which contacts never read.
+        f"Subject: {short_description}\n\n{content}",
     )
     return EmailOutcome(case=case)
 

@@ -65,6 +65,8 @@ class CaseDraft:
     entitlement_id: int | None = None
     contract_id: int | None = None
     parent_id: int | None = None
+    project_id: int | None = None
+    project_task_id: int | None = None
     category: str | None = None
     impact: Impact = Impact.MEDIUM
     urgency: Urgency = Urgency.MEDIUM
@@ -80,6 +82,37 @@ async def _account(work: UnitOfWork, account_id: int | None) -> RowMapping:
     if row is None:
         raise not_found("account", ("accountId",))
     return row
+
+
+async def _project_of_case(
+    work: UnitOfWork, draft: CaseDraft, account_id: int
+) -> tuple[int | None, UserError | None]:
+    """ACCESS.md: a case for a project or project task only for a project of the case's
+    account that the viewer can see (a task: visible too, and of that project)."""
+    project_id = draft.project_id
+    if draft.project_task_id is not None:
+        task = await work.first(
+            select(t.project_tasks.c.project_id).where(
+                t.project_tasks.c.id == draft.project_task_id, rows.project_tasks(work.viewer)
+            )
+        )
+        if task is None:
+            return None, not_found("project task", ("projectTaskId",))
+        if project_id is not None and project_id != task["project_id"]:
+            return None, bad_input("The task is not of that project.", ("projectTaskId",))
+        project_id = task["project_id"]
+    if project_id is None:
+        return None, None
+    found = await work.scalar(
+        select(t.projects.c.account_id).where(
+            t.projects.c.id == project_id, rows.projects(work.viewer)
+        )
+    )
+    if found is None:
+        return None, not_found("project", ("projectId",))
+    if found != account_id:
+        return None, bad_input("The project is not of the chosen account.", ("projectId",))
+    return project_id, None
 
 
 async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]:
@@ -159,6 +192,9 @@ async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]
         )
         if parent is None:
             problems.append(not_found("parent case", ("parentId",)))
+    project_id, project_problem = await _project_of_case(work, draft, account_id)
+    if project_problem is not None:
+        problems.append(project_problem)
     if problems:
         raise UserErrors(problems)
     consumer = text(draft.consumer_name, "consumer", required=False, limit=MAX_SHORT_DESCRIPTION)
@@ -178,6 +214,8 @@ async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]
         "entitlement_id": draft.entitlement_id,
         "contract_id": contract_id,
         "parent_id": draft.parent_id,
+        "project_id": project_id,
+        "project_task_id": draft.project_task_id,
         "category": text(draft.category, "category", required=False, limit=100),
         "impact": int(draft.impact),
         "urgency": int(draft.urgency),

@@ -74,6 +74,12 @@ class CreateCaseInput:
     parent_id: strawberry.ID | None = strawberry.field(
         default=None, description="A parent case the viewer sees."
     )
+    project_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A project of the account the viewer sees."
+    )
+    project_task_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A task of that project the viewer sees."
+    )
     category: str | None = strawberry.field(default=None, description="Category.")
     impact: Impact = strawberry.field(default=Impact.MEDIUM, description="Impact.")
     urgency: Urgency = strawberry.field(default=Urgency.MEDIUM, description="Urgency.")
@@ -92,6 +98,8 @@ class CreateCaseInput:
             entitlement_id=_ref(self.entitlement_id, "Entitlement"),
             contract_id=_ref(self.contract_id, "Contract"),
             parent_id=_ref(self.parent_id, "Case"),
+            project_id=_ref(self.project_id, "Project"),
+            project_task_id=_ref(self.project_task_id, "ProjectTask"),
             category=self.category,
             impact=self.impact,
             urgency=self.urgency,

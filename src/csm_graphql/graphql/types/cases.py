@@ -37,6 +37,7 @@ from csm_graphql.graphql.types.case_records import (
 from csm_graphql.graphql.types.common import Priority, child_connection
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
+from csm_graphql.graphql.types.projects import Project, ProjectTask
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
 from csm_graphql.graphql.types.service import (
     Asset,
@@ -230,6 +231,8 @@ class Case(Node):
     contract_id: strawberry.Private[int | None]
     entitlement_id: strawberry.Private[int | None]
     parent_id: strawberry.Private[int | None]
+    project_id: strawberry.Private[int | None]
+    project_task_id: strawberry.Private[int | None]
     resolution_notes_value: strawberry.Private[str | None]
     number: str = strawberry.field(description="Case number, e.g. CS0001042.")
     channel: CaseChannel = strawberry.field(description="How the case came in.")
@@ -277,6 +280,8 @@ class Case(Node):
             contract_id=row["contract_id"],
             entitlement_id=row["entitlement_id"],
             parent_id=row["parent_id"],
+            project_id=row["project_id"],
+            project_task_id=row["project_task_id"],
             resolution_notes_value=row["resolution_notes"],
             number=row["number"],
             channel=CaseChannel(row["channel"]),
@@ -356,6 +361,20 @@ class Case(Node):
     @strawberry.field(description="The parent case, when visible.")
     async def parent(self, info: Info) -> Case | None:
         return await _case(info, self.parent_id)
+
+    @strawberry.field(
+        description="The customer project it was raised for, when the viewer sees that project."
+    )
+    async def project(self, info: Info) -> Project | None:
+        row = await _by_id(info, entities.PROJECT, self.project_id)
+        return Project.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The project task it was raised for, when the viewer sees that task."
+    )
+    async def project_task(self, info: Info) -> ProjectTask | None:
+        row = await _by_id(info, entities.PROJECT_TASK, self.project_task_id)
+        return ProjectTask.from_row(row) if row else None
 
     @strawberry.field(description="Employees kept informed of the case.")
     async def informed_users(self, info: Info) -> list[User]:
