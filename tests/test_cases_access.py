@@ -366,3 +366,41 @@ async def test_search_finds_visible_cases_by_comment_and_work_notes_only_interna
     for case_id in (min(snapshot.cases), max(snapshot.cases)):
         hits, _ = await _search(client, email, snapshot.cases[case_id].number.lower())
         assert hits == ({case_id} & visible)
+
+
+FILTERED = """query($after: String) { cases(first: 5, after: $after,
+  filter: {state: [OPEN, AWAITING_INFO], priority: [CRITICAL, HIGH, MODERATE]},
+  orderBy: {field: PRIORITY, direction: ASC}) {
+  totalCount pageInfo { hasNextPage endCursor } nodes { id priority } } }"""
+
+
+@pytest.mark.parametrize("email", ["manager@acme.example", "caseagent@csm.example"])
+async def test_filter_and_order_page_through_the_visible_cases(
+    client: GraphQLClient, snapshot: CaseSnapshot, email: str
+) -> None:
+    states = {row["id"]: row["state"] for row in await _states(client, email)}
+    who = snapshot.base.principal(email)
+    expected = sorted(
+        (snapshot.cases[c].priority, c)
+        for c in snapshot.visible_case_ids(who)
+        if states[c] in {"OPEN", "AWAITING_INFO"} and snapshot.cases[c].priority <= 3
+    )
+    seen: list[int] = []
+    after = None
+    while True:
+        data = (await client.query(FILTERED, {"after": after}, as_=email))["cases"]
+        assert data["totalCount"] == len(expected)
+        seen += [decode_global_id(n["id"])[1] for n in data["nodes"]]
+        if not data["pageInfo"]["hasNextPage"]:
+            break
+        after = data["pageInfo"]["endCursor"]
+    assert seen == [case_id for _, case_id in expected]
+    assert expected
+
+
+async def _states(client: GraphQLClient, email: str) -> list[dict[str, Any]]:
+    query = LIST.replace("nodes { id number }", "nodes { id number state }")
+    return [
+        {"id": decode_global_id(n["id"])[1], "state": n["state"]}
+        for n in await _walk(client, email, ALL, query)
+    ]
