@@ -1,7 +1,7 @@
 """cases, assets, entitlements, SLAs, related records, work orders, interactions
 
 Revision ID: 0004
-Revises: 0006
+Revises: 0003
 Create Date: 2026-11-23 06:25:44.126744
 """
 
@@ -16,7 +16,7 @@ from csm_graphql.db.migration_ops import add_record_types, remove_record_types
 revision: str = "0004"
 # Chained after 0006 (customer projects), which main added off 0003 while this area was built,
 # so that the branch has one head; the record-type CHECK changes compose in any order.
-down_revision: str | None = "0006"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
