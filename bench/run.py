@@ -1,4 +1,4 @@
-"""Load benchmark for csm-graphql: seed, serve, drive three canonical queries, report.
+"""Load benchmark for csm-graphql: seed, serve, drive four canonical queries, report.
 
 Run from the repository root: ``python -m bench.run`` (or ``python bench/run.py``).
 See bench/README.md.
@@ -34,6 +34,7 @@ from bench.machine import describe
 from bench.report import Row, RunInfo
 from bench.server import ServerError, ServerInfo, cli, running_server
 from bench.workload import (
+    CASES,
     DASHBOARD,
     DETAIL,
     HEALTHZ,
@@ -55,7 +56,7 @@ class Cell:
 
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-ALL_QUERIES = ("portal", "detail", "search", "dashboard", "healthz")
+ALL_QUERIES = ("portal", "detail", "search", "cases", "dashboard", "healthz")
 
 
 def _int_list(text: str) -> list[int]:
@@ -99,7 +100,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--queries", type=_query_list, default=list(ALL_QUERIES),
-        help="subset of portal,detail,search,dashboard,healthz",
+        help="subset of portal,detail,search,cases,dashboard,healthz",
     )  # fmt: skip
     parser.add_argument("--output", type=Path, help="markdown results file")
     args = parser.parse_args(argv)
@@ -137,13 +138,16 @@ async def build_workload(
                 "portal": graphql_request(token, PORTAL),
                 "search": graphql_request(token, SEARCH),
                 "dashboard": graphql_request(token, DASHBOARD),
+                "cases": graphql_request(token, CASES),
             }
-            if "detail" in queries:
+            if "detail" in queries and "detail" in persona.queries:
                 case_id, number = await pick_case(session, server.base_url, token)
                 info.detail_cases[persona.label] = number
                 specs["detail"] = graphql_request(token, DETAIL, {"id": case_id})
             cells.extend(
-                Cell(persona.label, name, specs[name]) for name in queries if name != "healthz"
+                Cell(persona.label, name, specs[name])
+                for name in queries
+                if name != "healthz" and name in persona.queries
             )
     return cells
 

@@ -15,18 +15,24 @@ import orjson
 
 from bench.driver import RequestSpec
 
+QUERY_NAMES: tuple[str, ...] = ("portal", "detail", "search", "cases", "dashboard")
+
 
 @dataclass(frozen=True)
 class Persona:
     label: str
     email: str
+    # The queries this persona's answers are non-empty for (a benchmark measures content).
+    queries: tuple[str, ...] = QUERY_NAMES
 
 
 # One internal user with a broad scope, one external contact whose scope is filtered hard:
-# the access rules cost different amounts of SQL for each.
+# the access rules cost different amounts of SQL for each. success@acme sees no service
+# cases, so the case list is measured for a case manager (child accounts) instead.
 AGENT = Persona("agent", "agent@csm.example")
-CUSTOMER = Persona("customer", "success@acme.example")
-PERSONAS: tuple[Persona, ...] = (AGENT, CUSTOMER)
+CUSTOMER = Persona("customer", "success@acme.example", ("portal", "detail", "search", "dashboard"))
+CASE_MANAGER = Persona("case_manager", "manager@acme.example", ("cases",))
+PERSONAS: tuple[Persona, ...] = (AGENT, CUSTOMER, CASE_MANAGER)
 
 PORTAL = """
 query Portal {
@@ -54,6 +60,16 @@ query Search {
     touchpoints { totalCount nodes { number } } }
 }"""
 
+# The case list of issue 5: 20 cases with contact, account, product, SLAs and the last 5
+# activities; a fixed number of statements (tests/test_cases_query_counts.py pins it).
+CASES = """
+query CaseList {
+  cases(first: 20) { totalCount nodes { id number state priority shortDescription updatedAt
+    contact { name } account { name } product { name }
+    slas(first: 5) { nodes { name stage plannedEnd breached percentElapsed } }
+    activities(first: 5) { nodes { kind at body actorName } } } }
+}"""
+
 # The workspace dashboard (issue 4): 20 engagements, both 12-week series and the indicators.
 DASHBOARD = """
 query Dashboard {
@@ -72,7 +88,6 @@ query Candidates {
     tasks { totalCount } activities { totalCount } attachments { totalCount } } }
 }"""
 
-QUERY_NAMES: tuple[str, ...] = ("portal", "detail", "search", "dashboard")
 HEALTHZ = RequestSpec("GET", "/healthz")
 
 
@@ -118,6 +133,7 @@ ROW_COUNTERS: dict[str, Callable[[Any], int]] = {
     "detail": _detail_rows,
     "search": _search_rows,
     "dashboard": _portal_rows,
+    "cases": lambda data: len(data["cases"]["nodes"]),
     "healthz": lambda data: 1,
 }
 

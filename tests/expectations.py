@@ -360,3 +360,135 @@ def reads_workspace(who: Principal) -> bool:
 
 def reads_discussion(who: Principal, participants: Iterable[int]) -> bool:
     return reads_workspace(who) or (who.internal and who.id in set(participants))
+
+
+# -- customer service cases (ACCESS.md "Cases") ------------------------------------------------
+#
+# Modelled from the spec text, like the rest of this module:
+# - internal case_agent / admin / customer_success_agent / customer_success_viewer: ALL = every
+#   case, MINE = assigned to me; proxy_contact: cases whose internal contact is me (both scopes);
+#   any other internal role: nothing;
+# - customer / partner: cases I am the contact of or opened;
+# - customer_admin: every case of my accounts; customer_case_manager: of my accounts and all
+#   their descendants; partner_admin: of my accounts and the customer accounts they serve;
+# - MINE for contacts: those I am the contact of;
+# - work notes reach internal principals other than proxy contacts, nobody else;
+# - resolution notes reach contacts only when the case shares them.
+
+CASE_READERS = frozenset(
+    {"case_agent", "admin", "customer_success_agent", "customer_success_viewer"}
+)
+
+
+@dataclass
+class CaseRow:
+    id: int
+    number: str
+    account_id: int
+    contact_id: int | None
+    internal_contact_id: int | None
+    opened_by_contact_id: int | None
+    assigned_to_id: int | None
+    parent_id: int | None
+    share_resolution_notes: bool
+    resolution_notes: str | None
+    impact: int
+    urgency: int
+    priority: int
+
+
+@dataclass
+class CaseSnapshot:
+    base: Snapshot
+    cases: dict[int, CaseRow] = field(default_factory=dict)
+    served: dict[int, set[int]] = field(default_factory=dict)  # partner account -> customers
+    # case id -> [(kind, body)] of its activities
+    activities: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
+    related_kinds: dict[int, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    async def load(cls, engine: AsyncEngine) -> CaseSnapshot:
+        snapshot = cls(await Snapshot.load(engine))
+        async with engine.connect() as connection:
+
+            async def fetch(sql: str) -> list[dict[str, Any]]:
+                result = await connection.execute(text(sql))
+                return [dict(row) for row in result.mappings()]
+
+            columns = ", ".join(CaseRow.__dataclass_fields__)
+            for row in await fetch(f"SELECT {columns} FROM cases"):
+                snapshot.cases[row["id"]] = CaseRow(**row)
+            for row in await fetch(
+                "SELECT partner_account_id, customer_account_id FROM partner_relationships"
+            ):
+                snapshot.served.setdefault(row["partner_account_id"], set()).add(
+                    row["customer_account_id"]
+                )
+            for row in await fetch(
+                "SELECT record_id, kind, body FROM activities WHERE record_type = 'case'"
+            ):
+                snapshot.activities.setdefault(row["record_id"], []).append(
+                    (row["kind"], row["body"])
+                )
+            for row in await fetch("SELECT case_id, kind FROM case_related_records"):
+                snapshot.related_kinds.setdefault(row["case_id"], []).append(row["kind"])
+        return snapshot
+
+    def descendants(self, account_ids: Iterable[int]) -> set[int]:
+        found: set[int] = set()
+        frontier = set(account_ids)
+        while frontier:
+            children = {
+                a["id"] for a in self.base.accounts.values() if a["parent_id"] in frontier
+            } - found
+            found |= children
+            frontier = children
+        return found
+
+    def visible_case_ids(self, who: Principal, scope: str = ALL) -> set[int]:
+        cases = self.cases.values()
+        if who.internal:
+            if who.roles & CASE_READERS:
+                if scope == ALL:
+                    return {c.id for c in cases}
+                return {c.id for c in cases if c.assigned_to_id == who.id}
+            if "proxy_contact" in who.roles:
+                return {c.id for c in cases if c.internal_contact_id == who.id}
+            return set()
+        accounts: set[int] = set()
+        if who.roles & {"customer_admin", "customer_case_manager", "partner_admin"}:
+            accounts |= who.accounts
+        if "customer_case_manager" in who.roles:
+            accounts |= self.descendants(who.accounts)
+        if "partner_admin" in who.roles:
+            for account in who.accounts:
+                accounts |= self.served.get(account, set())
+        own = bool(who.roles & {"customer", "partner"})
+        visible = {
+            c.id
+            for c in cases
+            if c.account_id in accounts
+            or (own and who.id in {c.contact_id, c.opened_by_contact_id})
+        }
+        if scope == MINE:
+            return {case_id for case_id in visible if self.cases[case_id].contact_id == who.id}
+        return visible
+
+    def visible_cases(self, who: Principal, scope: str = ALL) -> set[str]:
+        return {self.cases[case_id].number for case_id in self.visible_case_ids(who, scope)}
+
+    @staticmethod
+    def reads_work_notes(who: Principal) -> bool:
+        return who.internal and "proxy_contact" not in who.roles
+
+    def visible_activities(self, who: Principal, case_id: int) -> list[tuple[str, str | None]]:
+        entries = self.activities.get(case_id, [])
+        if self.reads_work_notes(who):
+            return entries
+        return [entry for entry in entries if entry[0] != "WORK_NOTE"]
+
+    def resolution_notes(self, who: Principal, case_id: int) -> str | None:
+        case = self.cases[case_id]
+        if who.internal or case.share_resolution_notes:
+            return case.resolution_notes
+        return None

@@ -25,12 +25,13 @@ NODE_TABLES = {
     "SuccessPlay": "success_plays",
     "SoldProduct": "sold_products",
     "ProductAdoptionRoadmap": "product_adoption_roadmaps",
-    "Contract": "contracts",
     "EmailTemplate": "email_templates",
     "FormTemplate": "form_templates",
     "Discussion": "discussions",
     "DiscussionMessage": "discussion_messages",
 }
+# (Contract is the cases area's type, readable by contacts of its account; the workspace reaches
+# contracts only through the internal Engagement.contracts.)
 # Records of the accounts the external personas see, so that "missing" is not just "elsewhere".
 ACME = "(SELECT id FROM accounts WHERE name IN ('Acme Corp', 'Initech', 'Umbrella Health'))"
 

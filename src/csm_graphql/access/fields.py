@@ -87,7 +87,6 @@ _WORKSPACE_TYPES: dict[str, tuple[str, ...]] = {
                     "adoptionCategory", "usageDetail", "createdAt", "engagement", "product"),
     "ProductAdoptionRoadmap": ("id", "number", "name", "milestone", "plannedStart", "plannedEnd",
                                "targetScore", "createdAt", "engagement", "soldProduct"),
-    "Contract": ("id", "number", "name", "value", "startDate", "endDate", "active"),
     "EmailTemplate": ("id", "name", "appliesTo", "subject", "body"),
     "FormTemplate": ("id", "name", "appliesTo", "description", "fields"),
     "Discussion": ("id", "subject", "recordType", "recordId", "createdAt", "engagement",
@@ -113,7 +112,8 @@ _SUCCESS_RECORD_INTERNAL = {"visibleToCustomer": _I, "assignedTo": _I, "contactF
 FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Query", viewer=_P, node=_P, nodes=_P, accounts=_P, users=_P, engagements=_P,
               successInitiatives=_P, successCases=_P, successTasks=_P, touchpoints=_P, search=_P,
-              emailTemplates=_P, formTemplates=_P, projects=_P, projectTasks=_P),
+              emailTemplates=_P, formTemplates=_P, projects=_P, projectTasks=_P,
+              cases=_P),
     # Mutations are open to every viewer: services and access/writes.py decide, and refuse with
     # coded user errors (NOT_FOUND for what the viewer cannot see, FORBIDDEN otherwise).
     **_fields("Mutation", updateProjectTask=_P, completeProjectTask=_P, addProjectTaskComment=_P,
@@ -124,6 +124,9 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               createProductAdoptionRoadmap=_P, updateEngagement=_P, updateSuccessObjective=_P,
               updateInternalPlay=_P, updateSuccessInitiative=_P, startDiscussion=_P,
               postToDiscussion=_P, setHealthDefinition=_P, recordHealthActual=_P),
+    **_fields("Mutation", createCase=_P, updateCase=_P, transitionCase=_P, addCaseComment=_P,
+              addWorkNote=_P, addCaseAttachment=_P, createCaseFromEmail=_P,
+              createInteraction=_P, createCaseFromInteraction=_P, createRelatedRecord=_P),
     **_fields("Node", id=_P),
     **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P),
     **_fields("Account", id=_P, number=_P, name=_P, kind=_P, parent=_P, contacts=_P,
@@ -159,6 +162,43 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     # Workspace records are read by the internal success roles alone (rows.py, every path), so
     # whoever sees one sees all of it; the Engagement / Account fields leading there are INTERNAL.
     **{(type_name, name): _P for type_name, names in _WORKSPACE_TYPES.items() for name in names},
+    # -- customer service cases (ACCESS.md "Cases") --
+    # Internal: supportGroup, assignedTo (beyond the name), informed users, related incidents,
+    # problems and changes, work notes, SLA internals, interactions (the agents' desk).
+    # resolutionNotes is PUBLIC here and row-dependent: may_read_resolution_notes().
+    **_fields("Case", id=_P, number=_P, channel=_P, account=_P, contact=_P, consumer=_P,
+              consumerEmail=_P, internalContact=_P, asset=_P, product=_P, category=_P, impact=_P,
+              urgency=_P, priority=_P, shareResolutionNotes=_P, state=_P, contract=_P,
+              entitlement=_P, parent=_P, shortDescription=_P, description=_P,
+              resolutionCode=_P, resolutionNotes=_P, assignedToName=_P, openedByName=_P,
+              closedAt=_P, createdAt=_P, updatedAt=_P, version=_P, customer360=_P,
+              activities=_P, comments=_P, attachments=_P, childCases=_P, slas=_P, workOrders=_P,
+              requests=_P, knowledge=_P, project=_P, projectTask=_P,
+              supportGroup=_I, assignedTo=_I, informedUsers=_I, incidents=_I, problems=_I,
+              changes=_I, workNotes=_I, interactions=_I),
+    **_fields("Customer360", kind=_P, name=_P, email=_P, contact=_P, user=_P),
+    # ACCESS.md "SLA internals": a contact sees which SLA runs, its stage and planned end;
+    # whether it breached, how much is used and its definition stay internal.
+    **_fields("TaskSla", id=_P, name=_P, target=_P, stage=_P, plannedEnd=_P,
+              breached=_I, percentElapsed=_I, startAt=_I, pausedSeconds=_I, definition=_I),
+    **_fields("RelatedRecord", id=_P, number=_P, kind=_P, shortDescription=_P, state=_P,
+              createdAt=_P),
+    **_fields("WorkOrder", id=_P, number=_P, shortDescription=_P, state=_P, scheduledAt=_P,
+              createdAt=_P, case=_P, assignedTo=_I),
+    **_fields("Interaction", id=_P, number=_P, channel=_P, state=_P, shortDescription=_P,
+              createdAt=_P, openedFor=_P, account=_P, contact=_P, case=_P),
+    **_fields("Asset", id=_P, number=_P, name=_P, serialNumber=_P, installedOn=_P, account=_P,
+              productModel=_P),
+    **_fields("ProductModel", id=_P, number=_P, name=_P, manufacturer=_P, product=_P),
+    **_fields("Contract", id=_P, number=_P, name=_P, startDate=_P, endDate=_P, active=_P,
+              account=_P, value=_I),
+    **_fields("Entitlement", id=_P, number=_P, name=_P, startDate=_P, endDate=_P, active=_P,
+              account=_P, product=_P, contract=_P, schedule=_I),
+    # Rows of these three are internal only (rows.internal_only), so no contact reaches them.
+    **_fields("Schedule", id=_P, name=_P, timeZone=_P, hours=_P),
+    **_fields("SlaDefinition", id=_P, name=_P, target=_P, priority=_P, durationMinutes=_P,
+              schedule=_P),
+    **_fields("SupportGroup", id=_P, name=_P, description=_P),
     # Customer projects. ACCESS.md restricts who sees a project or task, not which of their
     # fields; who else works a task (an employee) and the full journal stay internal.
     **_fields("Project", id=_P, number=_P, name=_P, description=_P, state=_P, plannedStart=_P,
@@ -184,6 +224,12 @@ SEARCH_DOCUMENTS: dict[str, dict[FieldRule, str]] = {
     "Touchpoint": {_P: "search_vector"},
     "SuccessTask": {_I: "search_vector", _P: "customer_search_vector"},
 }
+
+
+def may_read_resolution_notes(viewer: Viewer, shared: bool) -> bool:
+    """ACCESS.md: a case's resolution notes reach external viewers only when shared. The one
+    field rule that depends on the row, so it is a function rather than a table entry."""
+    return viewer.is_internal or shared
 
 
 def search_document(type_name: str, viewer: Viewer) -> str:

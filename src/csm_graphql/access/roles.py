@@ -47,6 +47,25 @@ CONTACT_DIRECTORY_EXTERNAL = frozenset(
     }
 )
 
+# Cases (ACCESS.md "Cases"): internal roles that read every case, and those that work them.
+CASE_READERS_INTERNAL = frozenset(
+    {
+        InternalRole.CASE_AGENT,
+        InternalRole.ADMIN,
+        InternalRole.CUSTOMER_SUCCESS_AGENT,
+        InternalRole.CUSTOMER_SUCCESS_VIEWER,
+    }
+)
+CASE_WRITERS_INTERNAL = frozenset({InternalRole.CASE_AGENT, InternalRole.ADMIN})
+# External roles that see the cases they are the contact of or opened.
+CASE_OWN_EXTERNAL = frozenset({ExternalRole.CUSTOMER, ExternalRole.PARTNER})
+# External roles that see every case of an account set (viewer.case_account_ids) and may
+# raise cases on behalf of other contacts of their accounts.
+CASE_ACCOUNT_EXTERNAL = frozenset(
+    {ExternalRole.CUSTOMER_ADMIN, ExternalRole.CUSTOMER_CASE_MANAGER, ExternalRole.PARTNER_ADMIN}
+)
+CASE_ROLES_EXTERNAL = CASE_OWN_EXTERNAL | CASE_ACCOUNT_EXTERNAL
+
 
 def parse_roles(names: list[str] | tuple[str, ...], *, internal: bool) -> frozenset[Role]:
     """Known roles of the principal's kind; unknown names grant nothing (deny where silent)."""

@@ -26,8 +26,10 @@ from sqlalchemy import (
 )
 
 from csm_graphql import tables as t
+from csm_graphql.access.roles import CASE_OWN_EXTERNAL
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
+from csm_graphql.domain.cases import RelatedRecordKind
 from csm_graphql.domain.enums import ActivityKind, ArticleAudience, RecordType
 
 
@@ -223,7 +225,8 @@ def attachments(viewer: Viewer, table: FromClause = t.attachments) -> ColumnElem
 
 
 def _journal_second_line(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
-    """For a contact: the entry's account is one of mine, except on project records, whose
+    """For a contact: the entry's account is one of mine (or, on a case, one whose cases I
+    see), except on project records, whose
     external readers are the project's contacts (a partner contact serves another account),
     so there the project's own rule decides."""
     task = t.project_tasks.alias("journal_project_task")
@@ -231,6 +234,12 @@ def _journal_second_line(viewer: Viewer, table: FromClause) -> ColumnElement[boo
         and_(
             table.c.record_type.notin_(_PROJECT_RECORD_TYPES),
             my_accounts(viewer, table.c.account_id),
+        ),
+        # Entries under a case: also the accounts whose cases I see (a case manager's child
+        # accounts, a partner admin's customers).
+        and_(
+            table.c.record_type == RecordType.CASE.value,
+            case_accounts(viewer, table.c.account_id),
         ),
         and_(
             table.c.record_type == RecordType.PROJECT_TASK.value,
@@ -341,21 +350,126 @@ def discussion_messages(
     return exists().where(discussion.c.id == table.c.discussion_id, discussions(viewer, discussion))
 
 
+# -- customer service cases ---------------------------------------------------------------------
+
+
+def case_accounts(viewer: Viewer, column: ColumnElement[int]) -> ColumnElement[bool]:
+    """The accounts all of whose cases the viewer sees (computed when the viewer is loaded)."""
+    accounts = viewer.case_account_ids
+    return _any_of(column, accounts) if accounts else false()
+
+
+def cases(
+    viewer: Viewer, scope: ListScope = ListScope.ALL, table: FromClause = t.cases
+) -> ColumnElement[bool]:
+    """ACCESS.md "Cases". MINE: assigned to me for internal readers; otherwise the cases I am
+    the contact of (contacts) or the internal contact of (proxy contacts)."""
+    if viewer.reads_all_cases:
+        return true() if scope is ListScope.ALL else table.c.assigned_to_id == viewer.id
+    if viewer.is_proxy_contact:
+        return table.c.internal_contact_id == viewer.id
+    if not viewer.has_case_role:
+        return false()
+    grants: list[ColumnElement[bool]] = []
+    if viewer.has_any(CASE_OWN_EXTERNAL):
+        grants += [table.c.contact_id == viewer.id, table.c.opened_by_contact_id == viewer.id]
+    if viewer.case_account_ids:
+        grants.append(case_accounts(viewer, table.c.account_id))
+    visible = or_(*grants) if grants else false()
+    if scope is ListScope.MINE:
+        return and_(visible, table.c.contact_id == viewer.id)
+    return visible
+
+
+def _case_records(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
+    """Records reached through a case the viewer already sees: internal principals see them
+    all (the case rule ran first); contacts re-check the account as a second line."""
+    if viewer.is_internal:
+        return true()
+    return or_(my_accounts(viewer, table.c.account_id), case_accounts(viewer, table.c.account_id))
+
+
+def task_slas(viewer: Viewer, table: FromClause = t.task_slas) -> ColumnElement[bool]:
+    return _case_records(viewer, table)
+
+
+def case_related_records(
+    viewer: Viewer, table: FromClause = t.case_related_records
+) -> ColumnElement[bool]:
+    """Related incidents, problems and changes are internal; requests (raised for the
+    customer) are visible to whoever sees the case."""
+    if viewer.is_internal:
+        return true()
+    return and_(table.c.kind == RelatedRecordKind.REQUEST.value, _case_records(viewer, table))
+
+
+def work_orders(viewer: Viewer, table: FromClause = t.work_orders) -> ColumnElement[bool]:
+    """Visible to whoever sees the case (a work order without a case: case readers only)."""
+    if viewer.reads_all_cases:
+        return true()
+    parent = t.cases.alias("work_order_case")
+    return exists().where(parent.c.id == table.c.case_id, cases(viewer, ListScope.ALL, parent))
+
+
+def interactions(viewer: Viewer, table: FromClause = t.interactions) -> ColumnElement[bool]:
+    """Interactions are the agents' desk: case readers only (ACCESS.md is silent: deny)."""
+    return true() if viewer.reads_all_cases else false()
+
+
+def _account_records(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
+    """Assets, entitlements and contracts: employees see all (agents and proxies pick them for
+    a case); contacts those of my accounts and of the accounts whose cases they see."""
+    if viewer.is_internal:
+        return true()
+    return or_(my_accounts(viewer, table.c.account_id), case_accounts(viewer, table.c.account_id))
+
+
+def assets(viewer: Viewer, table: FromClause = t.assets) -> ColumnElement[bool]:
+    return _account_records(viewer, table)
+
+
+def entitlements(viewer: Viewer, table: FromClause = t.entitlements) -> ColumnElement[bool]:
+    return _account_records(viewer, table)
+
+
+def contracts(viewer: Viewer, table: FromClause = t.contracts) -> ColumnElement[bool]:
+    return _account_records(viewer, table)
+
+
+def product_models(viewer: Viewer, table: FromClause = t.product_models) -> ColumnElement[bool]:
+    """Part of the catalogue, like products."""
+    return true()
+
+
+def internal_only(viewer: Viewer, table: FromClause | None = None) -> ColumnElement[bool]:
+    """Schedules, SLA definitions and support groups: the service desk's own set-up."""
+    return true() if viewer.is_internal else false()
+
+
 __all__ = [
     "accounts",
     "activities",
+    "assets",
     "attachments",
+    "case_accounts",
+    "case_related_records",
+    "cases",
     "contacts",
+    "contracts",
     "discussion_messages",
     "discussions",
     "engagement_contracts",
     "engagement_team",
     "engagements",
+    "entitlements",
     "health_records",
+    "interactions",
+    "internal_only",
     "internal_play_tasks",
     "internal_plays",
     "knowledge_articles",
     "my_accounts",
+    "product_models",
     "products",
     "project_case_records",
     "project_tasks",
@@ -367,7 +481,9 @@ __all__ = [
     "success_objectives",
     "success_plays",
     "success_tasks",
+    "task_slas",
     "templates",
     "touchpoints",
     "users",
+    "work_orders",
 ]

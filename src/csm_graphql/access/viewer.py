@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from csm_graphql.access.roles import (
+    CASE_ACCOUNT_EXTERNAL,
+    CASE_READERS_INTERNAL,
+    CASE_ROLES_EXTERNAL,
+    CASE_WRITERS_INTERNAL,
     CONTACT_DIRECTORY_EXTERNAL,
     PROJECT_WORKERS_INTERNAL,
     SUCCESS_READERS_EXTERNAL,
@@ -34,6 +38,11 @@ class Viewer:
     roles: frozenset[Role]
     # A contact's own account first, then the accounts granted by contact relationships.
     account_ids: tuple[int, ...] = ()
+    # Loaded with the principal so that case predicates stay join-free (contacts only): the
+    # accounts below my accounts in the hierarchy, and the customer accounts my accounts
+    # are partner for. Which of them widen what I see is decided by my roles (case_accounts).
+    descendant_account_ids: tuple[int, ...] = ()
+    served_account_ids: tuple[int, ...] = ()
 
     @property
     def is_internal(self) -> bool:
@@ -75,6 +84,40 @@ class Viewer:
     @property
     def reads_work_notes(self) -> bool:
         return self.is_internal and InternalRole.PROXY_CONTACT not in self.roles
+
+    # -- cases (ACCESS.md "Cases") --------------------------------------------------------------
+
+    @property
+    def reads_all_cases(self) -> bool:
+        return self.is_internal and self.has_any(CASE_READERS_INTERNAL)
+
+    @property
+    def writes_cases(self) -> bool:
+        """Case agents and admins: every write on every case, work notes included."""
+        return self.is_internal and self.has_any(CASE_WRITERS_INTERNAL)
+
+    @property
+    def is_proxy_contact(self) -> bool:
+        return self.is_internal and InternalRole.PROXY_CONTACT in self.roles
+
+    @property
+    def has_case_role(self) -> bool:
+        return self.is_external and self.has_any(CASE_ROLES_EXTERNAL)
+
+    @property
+    def case_account_ids(self) -> tuple[int, ...]:
+        """Accounts all of whose cases I see: customer_admin my accounts; case manager also
+        their descendants; partner_admin also the customers my accounts are partner for."""
+        if not self.is_external:
+            return ()
+        accounts: list[int] = []
+        if self.has_any(CASE_ACCOUNT_EXTERNAL):
+            accounts.extend(self.account_ids)
+        if ExternalRole.CUSTOMER_CASE_MANAGER in self.roles:
+            accounts.extend(self.descendant_account_ids)
+        if ExternalRole.PARTNER_ADMIN in self.roles:
+            accounts.extend(self.served_account_ids)
+        return tuple(dict.fromkeys(accounts))
 
     @property
     def sees_account_contacts(self) -> bool:

@@ -87,6 +87,8 @@ class Directory:
     success_accounts: list[SuccessAccount] = field(default_factory=list)
     products: list[tuple[int, str]] = field(default_factory=list)  # (id, name)
     articles: list[int] = field(default_factory=list)
+    # Non-persona contacts of each named account (the cases demo needs them all).
+    named_contacts: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def persona_agents(self) -> list[int]:
@@ -253,6 +255,7 @@ def _named_contacts(sink: RowSink, clock: Clock, seed: int, directory: Directory
             _contact(sink, clock, rng, account_id, name, email, _role(rng, roles))
             for name, email in _people(rng, NAMED_OTHER_CONTACTS[spec.key], spec.domain)
         ]
+        directory.named_contacts[spec.key] = others
         focus = FOCUS_PERSONAS.get(spec.key)
         if focus is None:
             continue  # no engagements: Acme Americas stays empty, Globex is a partner

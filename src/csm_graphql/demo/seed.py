@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from csm_graphql.demo.cases import build_cases
 from csm_graphql.demo.directory import build_directory
 from csm_graphql.demo.graph import AccountGraph
 from csm_graphql.demo.projects import ProjectGraph
@@ -60,6 +61,10 @@ async def seed(
         if sink.pending_rows >= FLUSH_ROWS:
             await sink.flush(conn)
     ProjectGraph(sink, clock, seed, directory).build()
+    await sink.flush(conn)
+    # Cases come after the success graph, from generators of their own: adding them changes
+    # no success record.
+    build_cases(sink, clock, seed, directory)
     await sink.flush(conn)
     await sink.continue_identities(conn)
     return SeedSummary({table.name: sink.counts[table.name] for table in metadata.sorted_tables})

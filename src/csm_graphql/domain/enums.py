@@ -107,6 +107,7 @@ class RecordType(StrEnum):
     SUCCESS_CASE = "success_case"
     SUCCESS_TASK = "success_task"
     TOUCHPOINT = "touchpoint"
+    CASE = "case"
     PROJECT = "project"
     PROJECT_TASK = "project_task"
     SUCCESS_OBJECTIVE = "success_objective"

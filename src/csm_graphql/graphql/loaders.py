@@ -108,14 +108,11 @@ class Loaders:
         return self._memo("contact_accounts", lambda: _batch(fetch, []))
 
     def batched(
-        self,
-        key: Hashable,
-        fetch: Callable[[list[int]], Awaitable[dict[int, Any]]],
-        default: Any = None,
+        self, key: Hashable, fetch: Callable[[list[int]], Awaitable[dict[int, Any]]], default: Any
     ) -> DataLoader:
-        """A loader for any batched read (``fetch`` maps parent ids to values), memoised per
-        request under ``key``: callers with equal keys share one batch, one statement."""
-        return self._memo(("batched", key), lambda: _batch(fetch, default))
+        """A per-request loader for an area's own relation: ``fetch`` maps parent ids to
+        values (one statement per batch); ``key`` names the loader (and its page shape)."""
+        return self._memo(key, lambda: _batch(fetch, default))
 
     def shared_articles(self, request: PageRequest) -> DataLoader:
         def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:

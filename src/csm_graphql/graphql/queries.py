@@ -13,6 +13,7 @@ from strawberry.types import Info
 from csm_graphql.access.scope import ListScope
 from csm_graphql.domain.workspace import TemplateTarget
 from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.case_inputs import CaseFilterArg, CaseOrderArg, case_ordering
 from csm_graphql.graphql.ids import from_global_id, to_global_id
 from csm_graphql.graphql.inputs import (
     AccountOrder,
@@ -32,6 +33,7 @@ from csm_graphql.graphql.pagination import (
     page_request,
 )
 from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.types.cases import Case, Interaction, RelatedRecord, TaskSla, WorkOrder
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User, ViewerInfo
@@ -47,6 +49,15 @@ from csm_graphql.graphql.types.projects import (
 )
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
 from csm_graphql.graphql.types.search import SearchResults
+from csm_graphql.graphql.types.service import (
+    Asset,
+    Contract,
+    Entitlement,
+    ProductModel,
+    Schedule,
+    SlaDefinition,
+    SupportGroup,
+)
 from csm_graphql.graphql.types.success import (
     Engagement,
     SuccessCase,
@@ -55,7 +66,7 @@ from csm_graphql.graphql.types.success import (
     Touchpoint,
 )
 from csm_graphql.graphql.types.workspace import WORKSPACE_NODE_TYPES, EmailTemplate, FormTemplate
-from csm_graphql.repositories import entities, reads, workspace_entities
+from csm_graphql.repositories import case_entities, entities, reads, workspace_entities
 from csm_graphql.repositories.entities import Entity
 
 ListScopeArg = Annotated[
@@ -74,14 +85,25 @@ NODE_TYPES: dict[str, tuple[Entity, Callable[[RowMapping], Node]]] = {
     "Touchpoint": (entities.TOUCHPOINT, Touchpoint.from_row),
     "Product": (entities.PRODUCT, Product.from_row),
     "KnowledgeArticle": (entities.KNOWLEDGE_ARTICLE, KnowledgeArticle.from_row),
+    "Case": (case_entities.CASE, Case.from_row),
+    "Asset": (case_entities.ASSET, Asset.from_row),
+    "ProductModel": (case_entities.PRODUCT_MODEL, ProductModel.from_row),
+    "Entitlement": (case_entities.ENTITLEMENT, Entitlement.from_row),
+    "Contract": (case_entities.CONTRACT, Contract.from_row),
+    "Schedule": (case_entities.SCHEDULE, Schedule.from_row),
+    "SlaDefinition": (case_entities.SLA_DEFINITION, SlaDefinition.from_row),
+    "SupportGroup": (case_entities.SUPPORT_GROUP, SupportGroup.from_row),
+    "WorkOrder": (case_entities.WORK_ORDER, WorkOrder.from_row),
+    "Interaction": (case_entities.INTERACTION, Interaction.from_row),
     **WORKSPACE_NODE_TYPES,
     "Project": (entities.PROJECT, Project.from_row),
     "ProjectTask": (entities.PROJECT_TASK, ProjectTask.from_row),
     "ProjectChangeRequest": (entities.PROJECT_CHANGE_REQUEST, ProjectChangeRequest.from_row),
     "ProjectIssue": (entities.PROJECT_ISSUE, ProjectIssue.from_row),
 }
-# Activities and attachments are reachable only through their record, whose rule they need.
-NOT_FETCHABLE = (Activity, Attachment)
+# Activities, attachments, task SLAs and related records are reachable only through their
+# record, whose rule they need.
+NOT_FETCHABLE = (Activity, Attachment, TaskSla, RelatedRecord)
 
 
 async def _load_node(info: Info, global_id: str) -> Node | None:
@@ -327,6 +349,31 @@ class Query:
             where=where,
             order=order_by,
         )
+
+    @strawberry.field(
+        description="Customer service cases: all the viewer may see, or MINE (assigned to me "
+        "for agents; the cases I am the contact or internal contact of for everyone else)."
+    )
+    async def cases(
+        self,
+        info: Info,
+        scope: ListScopeArg = Scope.ALL,
+        first: First = None,
+        after: After = None,
+        filter: CaseFilterArg = None,
+        order_by: CaseOrderArg = None,
+    ) -> Connection[Case]:
+        conditions = filter.to_value().conditions(case_entities.CASE) if filter else []
+        page = await reads.page(
+            info.context.db,
+            case_entities.CASE,
+            info.context.viewer,
+            page_request(info, first, after),
+            scope=ListScope(scope),
+            where=conditions,
+            ordering=case_ordering(order_by, info.context.viewer),
+        )
+        return Connection.from_page(page, Case.from_row)
 
     @strawberry.field(
         description="Full-text search over number, short description and description."

@@ -10,7 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
-from csm_graphql.graphql.types import people, projects, records, success, workspace
+from csm_graphql.graphql.types import cases, people, projects, records, service, success, workspace
 from csm_graphql.settings import Settings
 
 # Types reachable only through the Node interface must still be in the schema.
@@ -26,6 +26,16 @@ NODE_CLASSES = [
     records.Product,
     records.KnowledgeArticle,
     *workspace.WORKSPACE_NODE_CLASSES,
+    cases.Case,
+    cases.WorkOrder,
+    cases.Interaction,
+    service.Asset,
+    service.ProductModel,
+    service.Entitlement,
+    service.Contract,
+    service.Schedule,
+    service.SlaDefinition,
+    service.SupportGroup,
     projects.Project,
     projects.ProjectTask,
     projects.ProjectChangeRequest,

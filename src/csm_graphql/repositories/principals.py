@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, and_, func, select
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, ScalarSelect, and_, func, select, union
 from sqlalchemy.dialects.postgresql import array
 
 from csm_graphql import tables as t
@@ -35,6 +37,36 @@ async def load_viewer(db: Database, kind: PrincipalKind, principal_id: int) -> V
             row["email"],
             parse_roles(row["roles"], internal=True),
         )
+    return await _load_contact(db, principal_id)
+
+
+def _ids(column: ColumnElement[int], *where: ColumnElement[bool]) -> ScalarSelect[Any]:
+    empty = array([], type_=BigInteger)
+    return (
+        select(func.coalesce(func.array_agg(column.distinct()), empty))
+        .where(*where)
+        .scalar_subquery()
+    )
+
+
+async def _load_contact(db: Database, principal_id: int) -> Viewer | None:
+    # My accounts, then (same statement, so one round trip per request) the accounts under
+    # them (recursive: a cycle is invalid and UNION stops one anyway) and the customer
+    # accounts they are partner for: what case managers and partner admins see cases of.
+    mine = union(
+        select(t.contacts.c.account_id.label("id")).where(t.contacts.c.id == principal_id),
+        select(t.contact_relationships.c.account_id).where(
+            t.contact_relationships.c.contact_id == principal_id
+        ),
+    ).cte("mine")
+    tree = (
+        select(t.accounts.c.id)
+        .where(t.accounts.c.parent_id.in_(select(mine.c.id)))
+        .cte("descendants", recursive=True)
+    )
+    child = t.accounts.alias("child")
+    tree = tree.union(select(child.c.id).where(child.c.parent_id == tree.c.id))
+    partners = t.partner_relationships
     related = (
         select(
             func.coalesce(
@@ -52,6 +84,11 @@ async def load_viewer(db: Database, kind: PrincipalKind, principal_id: int) -> V
             t.contacts.c.roles,
             t.contacts.c.account_id,
             related.label("related_account_ids"),
+            _ids(tree.c.id).label("descendant_account_ids"),
+            _ids(
+                partners.c.customer_account_id,
+                partners.c.partner_account_id.in_(select(mine.c.id)),
+            ).label("served_account_ids"),
         ).where(and_(t.contacts.c.id == principal_id, t.contacts.c.active))
     )
     if row is None or set(row["roles"]) & _INTERNAL:
@@ -64,6 +101,8 @@ async def load_viewer(db: Database, kind: PrincipalKind, principal_id: int) -> V
         row["email"],
         parse_roles(row["roles"], internal=False),
         (row["account_id"], *extra),
+        descendant_account_ids=tuple(sorted(row["descendant_account_ids"])),
+        served_account_ids=tuple(sorted(row["served_account_ids"])),
     )
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import strawberry
 
+from csm_graphql.graphql.mutations.cases import CaseMutations
 from csm_graphql.graphql.mutations.projects import ProjectMutations
 from csm_graphql.graphql.mutations.workspace import WorkspaceMutations
 from csm_graphql.graphql.permissions import field_rules
 
 # Each area's mutation type, in the order its fields should appear.
-AREA_MUTATIONS: tuple[type, ...] = (ProjectMutations, WorkspaceMutations)
+AREA_MUTATIONS: tuple[type, ...] = (ProjectMutations, CaseMutations, WorkspaceMutations)
 
 
 def _merge(areas: tuple[type, ...]) -> type | None:

@@ -63,7 +63,7 @@ DEFAULT_WEEKS = 12
 def batched(
     info: Info, key: Hashable, fetch: Callable[[list[int]], Awaitable[dict[int, Any]]], default: Any
 ) -> Any:
-    return info.context.loaders.batched(key, fetch, default)
+    return info.context.loaders.batched(("workspace", key), fetch, default)
 
 
 def _mondays(info: Info, weeks: int) -> list[date]:

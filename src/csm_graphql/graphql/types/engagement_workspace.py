@@ -31,8 +31,8 @@ from csm_graphql.graphql.types.common import (
 from csm_graphql.graphql.types.engagement_health import batched
 from csm_graphql.graphql.types.people import Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle
+from csm_graphql.graphql.types.service import Contract
 from csm_graphql.graphql.types.workspace import (
-    Contract,
     Discussion,
     InternalPlay,
     InternalPlayTask,

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from csm_graphql.graphql.pagination import After, Connection, page_request
 from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.types.cases import Case
 from csm_graphql.graphql.types.success import (
     SuccessCase,
     SuccessInitiative,
@@ -18,6 +19,7 @@ from csm_graphql.graphql.types.success import (
     Touchpoint,
 )
 from csm_graphql.repositories import entities
+from csm_graphql.repositories.case_search import search_cases
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.search import search
 
@@ -58,6 +60,15 @@ class SearchResults:
         return await _hits(
             self, info, entities.SUCCESS_INITIATIVE, SuccessInitiative.from_row, after
         )
+
+    @strawberry.field(
+        description="Matching customer service cases: number, short description, description "
+        "and additional comments (work notes too, for viewers who may read them)."
+    )
+    async def cases(self, info: Info, after: After = None) -> Connection[Case]:
+        request = page_request(info, self.first, after)
+        page = await search_cases(info.context.db, info.context.viewer, self.text, request)
+        return Connection.from_page(page, Case.from_row)
 
     @strawberry.field(description="Matching touchpoints.")
     async def touchpoints(self, info: Info, after: After = None) -> Connection[Touchpoint]:

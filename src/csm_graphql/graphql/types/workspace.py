@@ -9,7 +9,6 @@ lead to them are INTERNAL (null or empty for everyone else).
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
@@ -379,33 +378,6 @@ class ProductAdoptionRoadmap(Node):
 
 
 @field_rules
-@strawberry.type(description="A customer contract (the renewal view).")
-class Contract(Node):
-    db_id: strawberry.Private[int]
-    engagement_id: strawberry.Private[int | None]
-    number: str = strawberry.field(description="Contract number, e.g. CNTR0000012.")
-    name: str = strawberry.field(description="Name.")
-    value: Decimal = strawberry.field(description="Contract value.")
-    start_date: date = strawberry.field(description="Start.")
-    end_date: date = strawberry.field(description="End.")
-    active: bool = strawberry.field(description="Whether it is in force.")
-
-    @classmethod
-    def from_row(cls, row: RowMapping) -> Self:
-        return cls(
-            id=_gid("Contract", row),
-            db_id=row["id"],
-            engagement_id=row["engagement_id"],
-            number=row["number"],
-            name=row["name"],
-            value=row["value"],
-            start_date=row["start_date"],
-            end_date=row["end_date"],
-            active=row["active"],
-        )
-
-
-@field_rules
 @strawberry.type(description="An email template for success agents.")
 class EmailTemplate(Node):
     name: str = strawberry.field(description="Name.")
@@ -516,7 +488,6 @@ WORKSPACE_NODE_TYPES: dict[str, tuple[Any, Any]] = {
     "SuccessPlay": (ws.SUCCESS_PLAY, SuccessPlay.from_row),
     "SoldProduct": (ws.SOLD_PRODUCT, SoldProduct.from_row),
     "ProductAdoptionRoadmap": (ws.PRODUCT_ADOPTION_ROADMAP, ProductAdoptionRoadmap.from_row),
-    "Contract": (ws.CONTRACT, Contract.from_row),
     "EmailTemplate": (ws.EMAIL_TEMPLATE, EmailTemplate.from_row),
     "FormTemplate": (ws.FORM_TEMPLATE, FormTemplate.from_row),
     "Discussion": (ws.DISCUSSION, Discussion.from_row),
@@ -530,7 +501,6 @@ WORKSPACE_NODE_CLASSES = [
     SuccessPlay,
     SoldProduct,
     ProductAdoptionRoadmap,
-    Contract,
     EmailTemplate,
     FormTemplate,
     Discussion,

@@ -98,7 +98,7 @@ class AccountWorkspace:
     async def engagement_rollup(self, info: Info) -> EngagementRollup | None:
         viewer, db = info.context.viewer, info.context.db
         fetch = lambda ids: summaries.account_rollups(db, viewer, ids)  # noqa: E731
-        loader = info.context.loaders.batched("rollups", fetch, None)
+        loader = info.context.loaders.batched(("workspace", "rollups"), fetch, None)
         rollup: summaries.AccountRollup | None = await loader.load(self.db_id)
         rollup = rollup or summaries.AccountRollup()
         return EngagementRollup(

@@ -1,7 +1,7 @@
 """customer projects: projects, contacts, tasks, change requests, issues
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-23 06:26:45.162879
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from csm_graphql.db.migration_ops import add_record_types, remove_record_types
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,95 @@
+"""Arguments of case lists: filter and order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from csm_graphql.access.fields import may_sort_by
+from csm_graphql.access.viewer import Viewer
+from csm_graphql.errors import Forbidden
+from csm_graphql.graphql.ids import database_id
+from csm_graphql.graphql.inputs import OrderDirection
+from csm_graphql.graphql.types.common import Priority
+from csm_graphql.graphql.types.service import CaseChannel, CaseState
+from csm_graphql.repositories import case_entities
+from csm_graphql.repositories.case_entities import CaseFilter as CaseFilterValue
+from csm_graphql.repositories.entities import OrderField, ordering
+from csm_graphql.repositories.paging import Ordering
+
+
+@strawberry.enum(description="What case lists sort by (then by id).")
+class CaseOrderField(Enum):
+    NUMBER = OrderField.NUMBER
+    PRIORITY = OrderField.PRIORITY
+    UPDATED_AT = OrderField.UPDATED_AT
+    CREATED_AT = OrderField.CREATED_AT
+
+
+@strawberry.input(description="Sort order of a case list; newest number first by default.")
+class CaseOrder:
+    field: CaseOrderField = strawberry.field(default=CaseOrderField.NUMBER, description="Sort key.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.DESC, description="Sort direction."
+    )
+
+
+@strawberry.input(description="Filters of case lists; all given filters apply.")
+class CaseFilter:
+    state: list[CaseState] | None = strawberry.field(
+        default=None, description="Any of these states."
+    )
+    priority: list[Priority] | None = strawberry.field(
+        default=None, description="Any of these priorities."
+    )
+    channel: list[CaseChannel] | None = strawberry.field(
+        default=None, description="Any of these channels."
+    )
+    account: strawberry.ID | None = strawberry.field(
+        default=None, description="Only cases of this account."
+    )
+    updated_from: datetime | None = strawberry.field(
+        default=None, description="Changed on or after this instant."
+    )
+
+    def to_value(self) -> CaseFilterValue:
+        return CaseFilterValue(
+            states=tuple(self.state or ()),
+            priorities=tuple(self.priority or ()),
+            channels=tuple(self.channel or ()),
+            account_id=database_id(self.account, "Account", field="filter.account"),
+            updated_from=self.updated_from,
+        )
+
+
+CaseFilterArg = Annotated[
+    CaseFilter | None, strawberry.argument(description="Only matching cases.")
+]
+CaseOrderArg = Annotated[
+    CaseOrder | None, strawberry.argument(description="Sort order; newest number first.")
+]
+
+
+# The field each case sort key shows, for the field rules (a viewer sorts only by fields it
+# may read: cursors carry the values).
+CASE_SORTED_FIELDS = {
+    OrderField.NUMBER: "number",
+    OrderField.PRIORITY: "priority",
+    OrderField.UPDATED_AT: "updatedAt",
+    OrderField.CREATED_AT: "createdAt",
+}
+
+
+def case_ordering(order: CaseOrder | None, viewer: Viewer) -> Ordering:
+    if order is None:
+        return case_entities.CASE.default_ordering
+    order_field = OrderField(order.field.value)
+    sorted_field = CASE_SORTED_FIELDS[order_field]
+    if not may_sort_by("Case", sorted_field, viewer):
+        raise Forbidden(
+            f"Sorting by {sorted_field} is not available to this viewer.", field="orderBy"
+        )
+    return ordering(order_field, descending=order.direction is OrderDirection.DESC)

@@ -1,0 +1,137 @@
+"""Records shown under a case that need nothing of the case type: its Customer 360 view,
+its task SLAs and the records raised from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any, Self
+
+import strawberry
+from sqlalchemy import RowMapping
+from strawberry.types import Info
+
+from csm_graphql.domain.cases import RelatedRecordKind, SlaStage, SlaTarget
+from csm_graphql.domain.sla import sla_progress
+from csm_graphql.graphql.ids import to_global_id
+from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.types.node import Node
+from csm_graphql.graphql.types.people import Contact, User
+from csm_graphql.graphql.types.service import SlaDefinition
+from csm_graphql.repositories import case_entities
+
+
+@strawberry.enum(description="Who a case's Customer 360 view is about.")
+class Customer360Kind(Enum):
+    CONTACT = "CONTACT"
+    CONSUMER = "CONSUMER"
+    INTERNAL_CONTACT = "INTERNAL_CONTACT"
+
+
+@field_rules
+@strawberry.type(
+    description="The principal of a case's Customer 360 view: its contact if set, else its "
+    "consumer, else its internal contact (DOMAIN.md)."
+)
+class Customer360:
+    kind: Customer360Kind = strawberry.field(description="Which of the three it is.")
+    name: str | None = strawberry.field(
+        description="Their name; null when the viewer may not see that person."
+    )
+    email: str | None = strawberry.field(
+        description="Their email; null when the viewer may not see that person."
+    )
+    contact: Contact | None = strawberry.field(description="The contact, when it is one.")
+    user: User | None = strawberry.field(description="The internal contact, when it is one.")
+
+
+@field_rules
+@strawberry.type(description="An SLA running on a case (a task SLA).")
+class TaskSla(Node):
+    sla_definition_id: strawberry.Private[int]
+    start_at_value: strawberry.Private[datetime]
+    planned_end_at: strawberry.Private[datetime]
+    paused_seconds_value: strawberry.Private[int]
+    paused_at: strawberry.Private[datetime | None]
+    stopped_at: strawberry.Private[datetime | None]
+    name: str = strawberry.field(description="The SLA definition's name.")
+    target: SlaTarget = strawberry.field(description="Response or resolution.")
+    stage: SlaStage = strawberry.field(description="In progress, paused, completed, canceled.")
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Self:
+        return cls(
+            id=strawberry.ID(to_global_id("TaskSla", row["id"])),
+            sla_definition_id=row["sla_definition_id"],
+            start_at_value=row["start_at"],
+            planned_end_at=row["planned_end_at"],
+            paused_seconds_value=row["paused_seconds"],
+            paused_at=row["paused_at"],
+            stopped_at=row["stopped_at"],
+            name=row["name"],
+            target=SlaTarget(row["target"]),
+            stage=SlaStage(row["stage"]),
+        )
+
+    def _progress(self, info: Info) -> Any:
+        return sla_progress(
+            self.start_at_value,
+            self.planned_end_at,
+            self.paused_seconds_value,
+            self.paused_at,
+            self.stopped_at,
+            info.context.now,
+        )
+
+    @strawberry.field(
+        description="When it breaches if time keeps running: the planned end moved by the "
+        "time spent paused."
+    )
+    def planned_end(self, info: Info) -> datetime:
+        planned: datetime = self._progress(info).planned_end
+        return planned
+
+    @strawberry.field(description="Whether the target has been missed (request's clock).")
+    def breached(self, info: Info) -> bool | None:
+        return bool(self._progress(info).breached)
+
+    @strawberry.field(
+        description="Share of the target duration used so far, in percent (may exceed 100)."
+    )
+    def percent_elapsed(self, info: Info) -> float | None:
+        return float(self._progress(info).percent_elapsed)
+
+    @strawberry.field(description="When the SLA started.")
+    def start_at(self) -> datetime | None:
+        return self.start_at_value
+
+    @strawberry.field(description="Seconds spent in finished pauses.")
+    def paused_seconds(self) -> int | None:
+        return self.paused_seconds_value
+
+    @strawberry.field(description="The SLA definition.")
+    async def definition(self, info: Info) -> SlaDefinition | None:
+        loader = info.context.loaders.by_id(case_entities.SLA_DEFINITION)
+        row = await loader.load(self.sla_definition_id)
+        return SlaDefinition.from_row(row) if row else None
+
+
+@field_rules
+@strawberry.type(description="An incident, problem, change or request raised from a case.")
+class RelatedRecord(Node):
+    number: str = strawberry.field(description="Number with its kind's prefix, e.g. INC0000012.")
+    kind: RelatedRecordKind = strawberry.field(description="Incident, problem, change, request.")
+    short_description: str = strawberry.field(description="One-line summary.")
+    state: str = strawberry.field(description="State in the owning application.")
+    created_at: datetime = strawberry.field(description="When it was raised.")
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Self:
+        return cls(
+            id=strawberry.ID(to_global_id("RelatedRecord", row["id"])),
+            number=row["number"],
+            kind=RelatedRecordKind(row["kind"]),
+            short_description=row["short_description"],
+            state=row["state"],
+            created_at=row["created_at"],
+        )

@@ -1,0 +1,344 @@
+"""Cases that start elsewhere (an email, an interaction) and records raised from a case."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import RowMapping, any_, func, insert, literal, select
+
+from csm_graphql import tables as t
+from csm_graphql.access import case_writes, rows
+from csm_graphql.access.roles import CASE_ROLES_EXTERNAL, InternalRole
+from csm_graphql.domain.cases import (
+    CaseChannel,
+    Impact,
+    InteractionChannel,
+    InteractionState,
+    RelatedRecordKind,
+    Urgency,
+)
+from csm_graphql.domain.enums import ActivityKind, ArticleAudience, RecordType
+from csm_graphql.services.case_support import (
+    MAX_SHORT_DESCRIPTION,
+    MAX_TEXT,
+    contact_of_account,
+    load_case,
+    require_open,
+    text,
+)
+from csm_graphql.services.cases import open_case
+from csm_graphql.services.errors import (
+    UserError,
+    UserErrors,
+    bad_input,
+    forbidden,
+    invalid_state,
+    not_found,
+)
+from csm_graphql.services.records import load_for_update, update_versioned
+from csm_graphql.services.unit_of_work import UnitOfWork
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+class EmailRefusal(StrEnum):
+    """Why an email did not become a case (recorded in the audit log, nothing created)."""
+
+    UNKNOWN_SENDER = "UNKNOWN_SENDER"
+    SENDER_NOT_ALLOWED = "SENDER_NOT_ALLOWED"
+    NO_CUSTOMER_NAMED = "NO_CUSTOMER_NAMED"
+
+
+@dataclass(frozen=True, slots=True)
+class EmailOutcome:
+    case: RowMapping | None = None
+    refusal: EmailRefusal | None = None
+
+
+async def _active_contact_by_email(work: UnitOfWork, address: str) -> RowMapping | None:
+    return await work.first(
+        select(t.contacts).where(
+            func.lower(t.contacts.c.email) == address.strip().lower(), t.contacts.c.active
+        )
+    )
+
+
+async def _sender(work: UnitOfWork, address: str) -> tuple[RowMapping | None, str]:
+    """The principal behind a sender address: ("user" | "contact" | "", row)."""
+    user = await work.first(
+        select(t.users).where(func.lower(t.users.c.email) == address.strip().lower())
+    )
+    if user is not None:
+        return user, "user"
+    contact = await work.first(
+        select(t.contacts).where(func.lower(t.contacts.c.email) == address.strip().lower())
+    )
+    return contact, ("contact" if contact is not None else "")
+
+
+async def create_case_from_email(
+    work: UnitOfWork, sender: str, subject: str, body: str
+) -> EmailOutcome:
+    """The email gateway (an agent or admin principal) hands over an inbound email.
+
+    Accepted only from a known, active proxy-contact employee or a known, active contact with
+    a case role (ACCESS.md); a proxy's email must name the customer contact it is for by
+    their email address (ours: the first known contact address in the subject or body). A
+    refusal creates nothing but is recorded, with its coded reason, in the audit log.
+    """
+    if not case_writes.works_cases(work.viewer):
+        raise forbidden("Only the service desk's email gateway may submit emails.")
+    short_description = text(subject, "subject", required=True, limit=MAX_SHORT_DESCRIPTION)
+    content = text(body, "body", required=False, limit=MAX_TEXT) or ""
+    principal, kind = await _sender(work, sender)
+    contact: RowMapping | None = None
+    proxy: RowMapping | None = None
+    refusal: EmailRefusal | None = None
+    if principal is None:
+        refusal = EmailRefusal.UNKNOWN_SENDER
+    elif not principal["active"]:
+        refusal = EmailRefusal.SENDER_NOT_ALLOWED
+    elif kind == "contact":
+        allowed = {role.value for role in CASE_ROLES_EXTERNAL}
+        if set(principal["roles"]) & allowed:
+            contact = principal
+        else:
+            refusal = EmailRefusal.SENDER_NOT_ALLOWED
+    elif InternalRole.PROXY_CONTACT.value not in principal["roles"]:
+        refusal = EmailRefusal.SENDER_NOT_ALLOWED
+    else:
+        proxy = principal
+        for address in EMAIL.findall(f"{subject}\n{body}"):
+            contact = await _active_contact_by_email(work, address)
+            if contact is not None:
+                break
+        if contact is None:
+            refusal = EmailRefusal.NO_CUSTOMER_NAMED
+    if refusal is not None or contact is None:
+        reason = refusal or EmailRefusal.NO_CUSTOMER_NAMED
+        await work.audit(
+            "case.email_refused",
+            RecordType.CASE,
+            None,
+            {"from": sender, "subject": short_description, "reason": reason},
+        )
+        return EmailOutcome(refusal=reason)
+    values = {
+        "account_id": contact["account_id"],
+        "contact_id": contact["id"],
+        "internal_contact_id": proxy["id"] if proxy is not None else None,
+        "opened_by_user_id": proxy["id"] if proxy is not None else None,
+        "opened_by_contact_id": None if proxy is not None else contact["id"],
+        "channel": CaseChannel.EMAIL.value,
+        "short_description": short_description,
+        "description": content or None,
+    }
+    case = await open_case(work, values, action="case.create_from_email")
+    # The email itself goes into the activity stream (the customer wrote it: not internal).
+    await work.record_activity(
+        RecordType.CASE,
+        case["id"],
+        case["account_id"],
+        ActivityKind.EMAIL,
+        # Not the sender's address: a proxy's is an employee's, which contacts never read.
+        f"Subject: {short_description}\n\n{content}",
+    )
+    return EmailOutcome(case=case)
+
+
+# -- interactions --------------------------------------------------------------------------------
+
+# Walk-ins are typed in by an agent, like a call (ours).
+CASE_CHANNELS = {
+    InteractionChannel.PHONE: CaseChannel.PHONE,
+    InteractionChannel.CHAT: CaseChannel.CHAT,
+    InteractionChannel.EMAIL: CaseChannel.EMAIL,
+    InteractionChannel.WALK_IN: CaseChannel.PHONE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionDraft:
+    channel: InteractionChannel
+    account_id: int | None = None
+    contact_id: int | None = None
+    opened_for_id: int | None = None
+    short_description: str | None = None
+
+
+async def create_interaction(work: UnitOfWork, draft: InteractionDraft) -> RowMapping:
+    """An agent records a call, chat, email or walk-in before any case exists."""
+    if not case_writes.works_cases(work.viewer):
+        raise forbidden("Only case agents may open interactions.")
+    problems: list[UserError] = []
+    if draft.account_id is not None:
+        found = await work.scalar(
+            select(t.accounts.c.id).where(
+                t.accounts.c.id == draft.account_id, rows.accounts(work.viewer)
+            )
+        )
+        if found is None:
+            problems.append(not_found("account", ("accountId",)))
+    if draft.contact_id is not None:
+        if draft.account_id is None:
+            problems.append(bad_input("A contact needs its account.", ("accountId",)))
+        elif await contact_of_account(work, draft.contact_id, draft.account_id) is None:
+            problems.append(
+                bad_input("The contact does not belong to the account.", ("contactId",))
+            )
+    if draft.opened_for_id is not None:
+        user = await work.scalar(
+            select(t.users.c.id).where(t.users.c.id == draft.opened_for_id, t.users.c.active)
+        )
+        if user is None:
+            problems.append(not_found("user", ("openedForId",)))
+    if problems:
+        raise UserErrors(problems)
+    subject = text(
+        draft.short_description, "shortDescription", required=False, limit=MAX_SHORT_DESCRIPTION
+    )
+    interaction = await work.first(
+        insert(t.interactions)
+        .values(
+            channel=draft.channel.value,
+            state=InteractionState.WORK_IN_PROGRESS.value,
+            opened_for_user_id=draft.opened_for_id,
+            account_id=draft.account_id,
+            contact_id=draft.contact_id,
+            assigned_to_id=work.viewer.id,
+            short_description=subject,
+        )
+        .returning(*t.interactions.c)
+    )
+    assert interaction is not None
+    await work.audit(
+        "interaction.create", "interaction", interaction["id"], {"channel": draft.channel}
+    )
+    return interaction
+
+
+async def create_case_from_interaction(
+    work: UnitOfWork,
+    interaction_id: int | None,
+    short_description: str | None,
+    impact: Impact = Impact.MEDIUM,
+    urgency: Urgency = Urgency.MEDIUM,
+) -> tuple[RowMapping, RowMapping]:
+    """A case from an interaction, linked both ways. The internal contact is the user the
+    interaction was opened for only when that user holds the proxy contact role (the seed's
+    chat flow); otherwise it stays empty."""
+    if not case_writes.works_cases(work.viewer):
+        raise forbidden("Only case agents may create cases from interactions.")
+    interaction = await load_for_update(
+        work,
+        t.interactions,
+        interaction_id,
+        rows.interactions(work.viewer),
+        what="interaction",
+        field=("interactionId",),
+    )
+    if interaction["case_id"] is not None:
+        raise invalid_state("The interaction already has a case.", ("interactionId",))
+    if interaction["account_id"] is None:
+        raise bad_input("The interaction names no account.", ("interactionId",))
+    subject = text(
+        short_description or interaction["short_description"], "shortDescription",
+        required=True, limit=MAX_SHORT_DESCRIPTION,
+    )  # fmt: skip
+    internal_contact = None
+    if interaction["opened_for_user_id"] is not None:
+        internal_contact = await work.scalar(
+            select(t.users.c.id).where(
+                t.users.c.id == interaction["opened_for_user_id"],
+                t.users.c.active,
+                literal(InternalRole.PROXY_CONTACT.value) == any_(t.users.c.roles),
+            )
+        )
+    values = {
+        "account_id": interaction["account_id"],
+        "contact_id": interaction["contact_id"],
+        "internal_contact_id": internal_contact,
+        "opened_by_user_id": work.viewer.id,
+        "channel": CASE_CHANNELS[InteractionChannel(interaction["channel"])].value,
+        "impact": int(impact),
+        "urgency": int(urgency),
+        "short_description": subject,
+    }
+    case = await open_case(work, values, action="case.create_from_interaction")
+    linked = await update_versioned(
+        work,
+        t.interactions,
+        interaction,
+        interaction["version"],
+        {"case_id": case["id"], "state": InteractionState.CLOSED_COMPLETE.value},
+    )
+    await work.audit("interaction.link", "interaction", linked["id"], {"caseId": case["id"]})
+    return case, linked
+
+
+# -- records raised from a case ------------------------------------------------------------------
+
+
+class RelatedKind(StrEnum):
+    """What an agent raises from a case: a related record, or a knowledge article."""
+
+    INCIDENT = "INCIDENT"
+    PROBLEM = "PROBLEM"
+    CHANGE = "CHANGE"
+    REQUEST = "REQUEST"
+    KNOWLEDGE = "KNOWLEDGE"
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    case: RowMapping
+    related_record_id: int | None = None
+    article_id: int | None = None
+
+
+async def create_related_record(
+    work: UnitOfWork, case_id: int | None, kind: RelatedKind, short_description: str
+) -> Raised:
+    """It then appears in the case's related lists. A knowledge article starts INTERNAL (a
+    draft no contact reads) and is linked to the case."""
+    subject = text(
+        short_description, "shortDescription", required=True, limit=MAX_SHORT_DESCRIPTION
+    )
+    case = await load_case(work, case_id, "caseId")
+    if not case_writes.works_cases(work.viewer):
+        raise forbidden("Only case agents may raise records from a case.")
+    require_open(case)
+    if kind is RelatedKind.KNOWLEDGE:
+        article_id: int = await work.scalar(
+            insert(t.knowledge_articles)
+            .values(
+                title=subject,
+                body=case["description"] or f"Drafted from case {case['number']}.",
+                audience=ArticleAudience.INTERNAL.value,
+            )
+            .returning(t.knowledge_articles.c.id)
+        )
+        await work.execute(
+            insert(t.case_articles).values(case_id=case["id"], article_id=article_id)
+        )
+        await work.audit(
+            "case.raise_knowledge", RecordType.CASE, case["id"], {"articleId": article_id}
+        )
+        return Raised(case, article_id=article_id)
+    record_id: int = await work.scalar(
+        insert(t.case_related_records)
+        .values(
+            case_id=case["id"],
+            account_id=case["account_id"],
+            kind=RelatedRecordKind(kind.value).value,
+            short_description=subject,
+            opened_by_user_id=work.viewer.user_id,
+        )
+        .returning(t.case_related_records.c.id)
+    )
+    await work.audit(
+        f"case.raise_{kind.value.lower()}", RecordType.CASE, case["id"], {"recordId": record_id}
+    )
+    return Raised(case, related_record_id=record_id)

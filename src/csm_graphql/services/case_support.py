@@ -1,0 +1,229 @@
+"""What every case write shares: loading a case for change, validating what it points at,
+keeping its SLAs in step with its state, and notifying the people who follow it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import (
+    RowMapping,
+    all_,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+
+from csm_graphql import tables as t
+from csm_graphql.access import rows
+from csm_graphql.access.roles import InternalRole
+from csm_graphql.domain.cases import CaseState, SlaStage, SlaTarget
+from csm_graphql.domain.enums import RecordType
+from csm_graphql.services.errors import UserError, bad_input, invalid_state
+from csm_graphql.services.records import load_for_update
+from csm_graphql.services.unit_of_work import UnitOfWork
+
+MAX_SHORT_DESCRIPTION = 200
+MAX_TEXT = 4000
+
+
+async def load_case(work: UnitOfWork, case_id: int | None, field: str = "id") -> RowMapping:
+    """The case, locked, if the viewer sees it; NOT_FOUND otherwise (missing or hidden)."""
+    visible = rows.cases(work.viewer)
+    return await load_for_update(work, t.cases, case_id, visible, what="case", field=(field,))
+
+
+def require_open(case: RowMapping) -> None:
+    """DOMAIN.md: a closed or canceled case cannot be updated."""
+    if CaseState(case["state"]).is_final:
+        raise invalid_state(
+            f"Case {case['number']} is {case['state'].lower()}; it accepts no update."
+        )
+
+
+def text(value: str | None, field: str, *, required: bool, limit: int) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        if required:
+            raise bad_input(f"{field} is required.", (field,))
+        return None
+    if len(cleaned) > limit or "\x00" in cleaned:
+        raise bad_input(f"{field} takes at most {limit} characters.", (field,))
+    return cleaned
+
+
+async def contact_of_account(
+    work: UnitOfWork, contact_id: int, account_id: int
+) -> RowMapping | None:
+    """The active contact, visible to the viewer, if it belongs to the account (its own
+    account, or one granted by a contact relationship)."""
+    contact = t.contacts
+    related = exists().where(
+        t.contact_relationships.c.contact_id == contact.c.id,
+        t.contact_relationships.c.account_id == account_id,
+    )
+    return await work.first(
+        select(contact).where(
+            contact.c.id == contact_id,
+            contact.c.active,
+            rows.contacts(work.viewer),
+            or_(contact.c.account_id == account_id, related),
+        )
+    )
+
+
+async def product_of_asset(work: UnitOfWork, asset_id: int, account_id: int) -> int | None:
+    """The product of an asset installed at the account; None when it is not one."""
+    product: int | None = await work.scalar(
+        select(t.product_models.c.product_id)
+        .join(t.assets, t.assets.c.product_model_id == t.product_models.c.id)
+        .where(t.assets.c.id == asset_id, t.assets.c.account_id == account_id)
+    )
+    return product
+
+
+async def account_has_product(work: UnitOfWork, product_id: int, account_id: int) -> bool:
+    """A product "of the account": installed there (an asset of one of its models) or covered
+    by one of its entitlements."""
+    installed = exists().where(
+        t.assets.c.account_id == account_id,
+        t.assets.c.product_model_id == t.product_models.c.id,
+        t.product_models.c.product_id == product_id,
+    )
+    entitled = exists().where(
+        t.entitlements.c.account_id == account_id, t.entitlements.c.product_id == product_id
+    )
+    return bool(await work.scalar(select(or_(installed, entitled))))
+
+
+async def start_slas(work: UnitOfWork, case: RowMapping) -> None:
+    """The definitions of the case's priority start running when the case is created."""
+    definitions = t.sla_definitions
+    chosen = select(
+        literal_column(str(int(case["id"]))).label("case_id"),
+        literal_column(str(int(case["account_id"]))).label("account_id"),
+        definitions.c.id,
+        func.now(),
+        func.now() + func.make_interval(0, 0, 0, 0, 0, definitions.c.duration_minutes),
+    ).where(definitions.c.priority == case["priority"])
+    await work.execute(
+        insert(t.task_slas).from_select(
+            ["case_id", "account_id", "sla_definition_id", "start_at", "planned_end_at"], chosen
+        )
+    )
+
+
+async def advance_slas(work: UnitOfWork, case_id: int, before: CaseState, after: CaseState) -> None:
+    """Keep a case's SLAs in step: the response SLA completes when the case is accepted; all
+    pause while awaiting info and resume after; all stop when it is resolved, closed or
+    canceled (ours)."""
+    slas = t.task_slas
+    running = slas.c.stage == SlaStage.IN_PROGRESS.value
+    paused = slas.c.stage == SlaStage.PAUSED.value
+    pause_so_far = func.extract("epoch", func.now() - slas.c.paused_at).cast(
+        slas.c.paused_seconds.type
+    )
+    changes: list[tuple[Any, dict[str, Any]]] = []
+    if before is CaseState.NEW and after is CaseState.OPEN:
+        response = select(t.sla_definitions.c.id).where(
+            t.sla_definitions.c.target == SlaTarget.RESPONSE.value
+        )
+        changes.append(
+            (
+                and_(running, slas.c.sla_definition_id.in_(response)),
+                {"stage": SlaStage.COMPLETED.value, "stopped_at": func.now()},
+            )
+        )
+    if after is CaseState.AWAITING_INFO:
+        changes.append((running, {"stage": SlaStage.PAUSED.value, "paused_at": func.now()}))
+    if before is CaseState.AWAITING_INFO:
+        resumed = after is CaseState.OPEN
+        changes.append(
+            (
+                paused,
+                {
+                    "stage": SlaStage.IN_PROGRESS.value if resumed else SlaStage.PAUSED.value,
+                    "paused_seconds": slas.c.paused_seconds + pause_so_far,
+                    "paused_at": None if resumed else func.now(),
+                },
+            )
+        )
+    if after in {CaseState.RESOLVED, CaseState.CLOSED, CaseState.CANCELED}:
+        stage = SlaStage.CANCELED if after is CaseState.CANCELED else SlaStage.COMPLETED
+        changes.append(
+            (
+                or_(running, paused),
+                {"stage": stage.value, "stopped_at": func.coalesce(slas.c.paused_at, func.now())},
+            )
+        )
+    for condition, values in changes:
+        await work.execute(
+            update(slas)
+            .where(slas.c.case_id == case_id, condition)
+            .values(**values, version=slas.c.version + 1, updated_at=func.now())
+        )
+
+
+async def followers(
+    work: UnitOfWork, case: RowMapping, *, internal_only: bool = False
+) -> tuple[list[int], list[int]]:
+    """(user ids, contact ids) to notify about a case: its contact, its internal contact and
+    its informed users (DOMAIN.md). ``internal_only`` (work notes): employees who read work
+    notes, which leaves out contacts and proxy contacts."""
+    informed = [
+        row["user_id"]
+        for row in await work.rows(
+            select(t.case_informed_users.c.user_id).where(
+                t.case_informed_users.c.case_id == case["id"]
+            )
+        )
+    ]
+    if not internal_only:
+        users = [case["internal_contact_id"], *informed]
+        return [u for u in users if u is not None], [
+            c for c in (case["contact_id"],) if c is not None
+        ]
+    candidates = [u for u in (*informed, case["assigned_to_id"]) if u is not None]
+    if not candidates:
+        return [], []
+    readers = await work.rows(
+        select(t.users.c.id).where(
+            t.users.c.id.in_(candidates),
+            t.users.c.active,
+            literal(InternalRole.PROXY_CONTACT.value) != all_(t.users.c.roles),
+        )
+    )
+    return [row["id"] for row in readers], []
+
+
+async def notify_followers(
+    work: UnitOfWork,
+    event: str,
+    case: RowMapping,
+    payload: Mapping[str, Any],
+    *,
+    internal_only: bool = False,
+) -> int:
+    users, contacts = await followers(work, case, internal_only=internal_only)
+    return await work.notify(
+        event, RecordType.CASE, case["id"], user_ids=users, contact_ids=contacts, payload=payload
+    )
+
+
+def summary(case: RowMapping) -> dict[str, Any]:
+    """What any follower of a case may read about it (no internal field)."""
+    return {
+        "number": case["number"],
+        "shortDescription": case["short_description"],
+        "state": case["state"],
+    }
+
+
+def collect(problems: Iterable[UserError | None]) -> list[UserError]:
+    return [problem for problem in problems if problem is not None]

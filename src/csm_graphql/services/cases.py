@@ -1,0 +1,461 @@
+"""Case writes: create, update, move through the lifecycle, comment, work notes, attach.
+
+Every function runs inside the caller's unit of work: it reads the case through the viewer's
+visibility rule (invisible fails like missing), checks the write policy
+(``access.case_writes``), validates, writes, journals, audits and queues notifications; a
+UserError anywhere rolls all of it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, any_, insert, literal, or_, select
+
+from csm_graphql import tables as t
+from csm_graphql.access import case_writes, rows
+from csm_graphql.access.roles import CASE_WRITERS_INTERNAL
+from csm_graphql.domain.case_lifecycle import TRANSITIONS, CaseAction, InvalidTransition, next_state
+from csm_graphql.domain.cases import CaseChannel, CaseState, Impact, ResolutionCode, Urgency
+from csm_graphql.domain.enums import ActivityKind, RecordType
+from csm_graphql.services.case_support import (
+    MAX_SHORT_DESCRIPTION,
+    MAX_TEXT,
+    account_has_product,
+    advance_slas,
+    collect,
+    contact_of_account,
+    load_case,
+    notify_followers,
+    product_of_asset,
+    require_open,
+    start_slas,
+    summary,
+    text,
+)
+from csm_graphql.services.errors import (
+    UserError,
+    UserErrors,
+    bad_input,
+    forbidden,
+    invalid_state,
+    not_found,
+)
+from csm_graphql.services.records import diff, update_versioned
+from csm_graphql.services.unit_of_work import UnitOfWork
+
+MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDraft:
+    """A new case as its creator describes it; ids are database ids (None when omitted)."""
+
+    account_id: int | None
+    short_description: str
+    contact_id: int | None = None
+    consumer_name: str | None = None
+    consumer_email: str | None = None
+    description: str | None = None
+    asset_id: int | None = None
+    product_id: int | None = None
+    entitlement_id: int | None = None
+    contract_id: int | None = None
+    parent_id: int | None = None
+    project_id: int | None = None
+    project_task_id: int | None = None
+    category: str | None = None
+    impact: Impact = Impact.MEDIUM
+    urgency: Urgency = Urgency.MEDIUM
+    channel: CaseChannel = CaseChannel.WEB
+
+
+async def _account(work: UnitOfWork, account_id: int | None) -> RowMapping:
+    row = None
+    if account_id is not None:
+        row = await work.first(
+            select(t.accounts).where(t.accounts.c.id == account_id, rows.accounts(work.viewer))
+        )
+    if row is None:
+        raise not_found("account", ("accountId",))
+    return row
+
+
+async def _project_of_case(
+    work: UnitOfWork, draft: CaseDraft, account_id: int
+) -> tuple[int | None, UserError | None]:
+    """ACCESS.md: a case for a project or project task only for a project of the case's
+    account that the viewer can see (a task: visible too, and of that project)."""
+    project_id = draft.project_id
+    if draft.project_task_id is not None:
+        task = await work.first(
+            select(t.project_tasks.c.project_id).where(
+                t.project_tasks.c.id == draft.project_task_id, rows.project_tasks(work.viewer)
+            )
+        )
+        if task is None:
+            return None, not_found("project task", ("projectTaskId",))
+        if project_id is not None and project_id != task["project_id"]:
+            return None, bad_input("The task is not of that project.", ("projectTaskId",))
+        project_id = task["project_id"]
+    if project_id is None:
+        return None, None
+    found = await work.scalar(
+        select(t.projects.c.account_id).where(
+            t.projects.c.id == project_id, rows.projects(work.viewer)
+        )
+    )
+    if found is None:
+        return None, not_found("project", ("projectId",))
+    if found != account_id:
+        return None, bad_input("The project is not of the chosen account.", ("projectId",))
+    return project_id, None
+
+
+async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]:
+    """The new case's column values, or every problem with the draft at once."""
+    viewer = work.viewer
+    if not case_writes.creates_cases(viewer):
+        raise forbidden("This viewer may not create cases.")
+    account = await _account(work, draft.account_id)
+    account_id = account["id"]
+    if not case_writes.may_create_for_account(viewer, account_id):
+        raise forbidden("Cases can be created only for one of your accounts.", ("accountId",))
+    problems: list[UserError] = []
+    short_description = description = None
+    try:
+        short_description = text(
+            draft.short_description, "shortDescription", required=True, limit=MAX_SHORT_DESCRIPTION
+        )
+        description = text(draft.description, "description", required=False, limit=MAX_TEXT)
+    except UserError as problem:
+        problems.append(problem)
+
+    contact_id = draft.contact_id
+    if viewer.is_external and contact_id is None:
+        contact_id = viewer.id  # a contact raises its own case unless it names another
+    if viewer.is_proxy_contact and not viewer.writes_cases and contact_id is None:
+        problems.append(
+            bad_input("A proxy contact picks a contact of the account.", ("contactId",))
+        )
+    if contact_id is not None:
+        if contact_id != viewer.contact_id and not case_writes.creates_for_other_contacts(viewer):
+            raise forbidden("You may raise cases only for yourself.", ("contactId",))
+        if await contact_of_account(work, contact_id, account_id) is None:
+            problems.append(
+                bad_input("The contact does not belong to the chosen account.", ("contactId",))
+            )
+
+    product_id = draft.product_id
+    if draft.asset_id is not None:
+        asset_product = await product_of_asset(work, draft.asset_id, account_id)
+        if asset_product is None:
+            problems.append(bad_input("The asset is not installed at the account.", ("assetId",)))
+        elif product_id is None:
+            product_id = asset_product
+        elif product_id != asset_product:
+            problems.append(bad_input("The product is not the asset's product.", ("productId",)))
+    elif product_id is not None and not await account_has_product(work, product_id, account_id):
+        problems.append(bad_input("The account has no such product.", ("productId",)))
+
+    contract_id = draft.contract_id
+    if draft.entitlement_id is not None:
+        entitlement = await work.first(
+            select(t.entitlements).where(
+                t.entitlements.c.id == draft.entitlement_id,
+                t.entitlements.c.account_id == account_id,
+                t.entitlements.c.active,
+                t.entitlements.c.start_date <= work.today,
+                t.entitlements.c.end_date >= work.today,
+            )
+        )
+        if entitlement is None:
+            problems.append(
+                bad_input("The account has no such entitlement in force.", ("entitlementId",))
+            )
+        elif contract_id is None:
+            contract_id = entitlement["contract_id"]
+    if draft.contract_id is not None:
+        found = await work.scalar(
+            select(t.contracts.c.id).where(
+                t.contracts.c.id == draft.contract_id, t.contracts.c.account_id == account_id
+            )
+        )
+        if found is None:
+            problems.append(bad_input("The account has no such contract.", ("contractId",)))
+    if draft.parent_id is not None:
+        parent = await work.scalar(
+            select(t.cases.c.id).where(t.cases.c.id == draft.parent_id, rows.cases(viewer))
+        )
+        if parent is None:
+            problems.append(not_found("parent case", ("parentId",)))
+    project_id, project_problem = await _project_of_case(work, draft, account_id)
+    if project_problem is not None:
+        problems.append(project_problem)
+    if problems:
+        raise UserErrors(problems)
+    consumer = text(draft.consumer_name, "consumer", required=False, limit=MAX_SHORT_DESCRIPTION)
+    return {
+        "account_id": account_id,
+        "contact_id": contact_id,
+        "consumer_name": consumer,
+        "consumer_email": text(
+            draft.consumer_email, "consumerEmail", required=False, limit=MAX_SHORT_DESCRIPTION
+        ),
+        # ACCESS.md: the proxy raising a case becomes its internal contact.
+        "internal_contact_id": viewer.id if viewer.is_proxy_contact else None,
+        "opened_by_user_id": viewer.user_id,
+        "opened_by_contact_id": viewer.contact_id,
+        "asset_id": draft.asset_id,
+        "product_id": product_id,
+        "entitlement_id": draft.entitlement_id,
+        "contract_id": contract_id,
+        "parent_id": draft.parent_id,
+        "project_id": project_id,
+        "project_task_id": draft.project_task_id,
+        "category": text(draft.category, "category", required=False, limit=100),
+        "impact": int(draft.impact),
+        "urgency": int(draft.urgency),
+        "channel": draft.channel.value,
+        "short_description": short_description,
+        "description": description,
+    }
+
+
+async def open_case(
+    work: UnitOfWork, values: Mapping[str, Any], *, action: str = "case.create"
+) -> RowMapping:
+    """Insert a validated case: number from its sequence, SLAs started, audited, notified."""
+    case = await work.first(insert(t.cases).values(**values).returning(*t.cases.c))
+    assert case is not None
+    await start_slas(work, case)
+    on_behalf = case["contact_id"] if case["contact_id"] != work.viewer.contact_id else None
+    await work.audit(
+        action,
+        RecordType.CASE,
+        case["id"],
+        {name: value for name, value in values.items() if value is not None},
+        on_behalf_of_contact_id=on_behalf,
+    )
+    await notify_followers(work, "case.opened", case, summary(case))
+    return case
+
+
+async def create_case(work: UnitOfWork, draft: CaseDraft) -> RowMapping:
+    return await open_case(work, await _validated_draft(work, draft))
+
+
+# -- updates -------------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "impact",
+        "urgency",
+        "category",
+        "short_description",
+        "description",
+        "share_resolution_notes",
+        "assigned_to_id",
+        "support_group_id",
+    }
+)
+
+
+async def _journal(work: UnitOfWork, action: str, before: RowMapping, after: RowMapping) -> None:
+    changes = diff(before, {name: after[name] for name in (*EDITABLE_FIELDS, "state", "priority")})
+    if not changes:
+        return
+    kind = ActivityKind.STATE_CHANGE if "state" in changes else ActivityKind.FIELD_CHANGE
+    await work.record_activity(
+        RecordType.CASE, after["id"], after["account_id"], kind, None, changes
+    )
+    await work.audit(action, RecordType.CASE, after["id"], changes)
+
+
+async def update_case(
+    work: UnitOfWork, case_id: int | None, expected_version: int, values: Mapping[str, Any]
+) -> RowMapping:
+    """An agent changes fields of the case form (never its priority: impact and urgency
+    derive it)."""
+    case = await load_case(work, case_id)
+    if not case_writes.works_cases(work.viewer):
+        raise forbidden("Only case agents may change a case's fields.")
+    require_open(case)
+    unknown = set(values) - EDITABLE_FIELDS
+    if unknown:
+        raise bad_input(f"Unknown case fields: {', '.join(sorted(unknown))}.")
+    changes = dict(values)
+    if "short_description" in changes:
+        changes["short_description"] = text(
+            changes["short_description"], "shortDescription", required=True,
+            limit=MAX_SHORT_DESCRIPTION,
+        )  # fmt: skip
+    for name in ("impact", "urgency"):
+        if name in changes:
+            changes[name] = int(changes[name])
+    problems: list[UserError] = []
+    if changes.get("assigned_to_id") is not None:
+        agent = await work.scalar(
+            select(t.users.c.id).where(
+                t.users.c.id == changes["assigned_to_id"],
+                t.users.c.active,
+                or_(
+                    *(
+                        literal(role.value) == any_(t.users.c.roles)
+                        for role in CASE_WRITERS_INTERNAL
+                    )
+                ),
+            )
+        )
+        if agent is None:
+            problems.append(bad_input("Cases are assigned to active case agents.", ("assignedTo",)))
+    if changes.get("support_group_id") is not None:
+        group = await work.scalar(
+            select(t.support_groups.c.id).where(
+                t.support_groups.c.id == changes["support_group_id"]
+            )
+        )
+        if group is None:
+            problems.append(not_found("support group", ("supportGroup",)))
+    if problems:
+        raise UserErrors(problems)
+    updated = await update_versioned(work, t.cases, case, expected_version, changes)
+    await _journal(work, "case.update", case, updated)
+    return updated
+
+
+async def transition_case(
+    work: UnitOfWork,
+    case_id: int | None,
+    expected_version: int,
+    action: CaseAction,
+    resolution_code: ResolutionCode | None = None,
+    resolution_notes: str | None = None,
+) -> RowMapping:
+    """Move the case through its lifecycle (domain/case_lifecycle.py). A transition the
+    table does not allow is INVALID_STATE and changes nothing."""
+    case = await load_case(work, case_id)
+    transition = TRANSITIONS[action]
+    if not case_writes.may_take(work.viewer, transition.actor, case):
+        raise forbidden(f"This viewer may not {action.value.lower().replace('_', ' ')} a case.")
+    require_open(case)
+    state = CaseState(case["state"])
+    try:
+        target = next_state(state, action)
+    except InvalidTransition as error:
+        raise invalid_state(str(error), ("action",)) from error
+    values: dict[str, Any] = {"state": target.value}
+    notes = text(resolution_notes, "resolutionNotes", required=False, limit=MAX_TEXT)
+    problems = collect(
+        [
+            bad_input("A resolution code is required.", ("resolutionCode",))
+            if transition.needs_resolution_code and resolution_code is None
+            else None,
+            bad_input("Resolution notes are required.", ("resolutionNotes",))
+            if transition.needs_resolution_notes and notes is None
+            else None,
+        ]
+    )
+    if problems:
+        raise UserErrors(problems)
+    if resolution_code is not None and transition.needs_resolution_notes:
+        values["resolution_code"] = resolution_code.value
+    if notes is not None and transition.needs_resolution_notes:
+        values["resolution_notes"] = notes
+    if action is CaseAction.ACCEPT:
+        values["assigned_to_id"] = work.viewer.id
+    if target.is_final:
+        values["closed_at"] = datetime.now(UTC)
+    updated = await update_versioned(work, t.cases, case, expected_version, values)
+    await advance_slas(work, case["id"], state, target)
+    await _journal(work, f"case.{action.value.lower()}", case, updated)
+    if target is CaseState.CLOSED:
+        await notify_followers(work, "case.closed", updated, summary(updated))
+    return updated
+
+
+# -- journal entries -----------------------------------------------------------------------------
+
+
+async def add_comment(work: UnitOfWork, case_id: int | None, body: str) -> tuple[RowMapping, int]:
+    """An additional comment (customer-visible). A comment from the customer side on a case
+    awaiting info is the "customer update" that returns it to OPEN."""
+    comment = text(body, "body", required=True, limit=MAX_TEXT)
+    case = await load_case(work, case_id, "caseId")
+    if not case_writes.comments_on_cases(work.viewer):
+        raise forbidden("This viewer may not comment on cases.")
+    require_open(case)
+    activity_id = await work.record_activity(
+        RecordType.CASE, case["id"], case["account_id"], ActivityKind.COMMENT, comment
+    )
+    await work.audit("case.comment", RecordType.CASE, case["id"], {"body": comment})
+    updated = case
+    if CaseState(case["state"]) is CaseState.AWAITING_INFO and case_writes.is_customer_side(
+        work.viewer, case
+    ):
+        target = next_state(CaseState.AWAITING_INFO, CaseAction.CUSTOMER_UPDATE)
+        updated = await update_versioned(
+            work, t.cases, case, case["version"], {"state": target.value}
+        )
+        await advance_slas(work, case["id"], CaseState.AWAITING_INFO, target)
+        await _journal(work, "case.customer_update", case, updated)
+    # Comments are customer-visible, so the text may go to every follower.
+    await notify_followers(
+        work, "case.commented", updated, {**summary(updated), "comment": comment}
+    )
+    return updated, activity_id
+
+
+async def add_work_note(work: UnitOfWork, case_id: int | None, body: str) -> tuple[RowMapping, int]:
+    """Internal communication: never shown, sent or counted to a contact or proxy contact."""
+    note = text(body, "body", required=True, limit=MAX_TEXT)
+    case = await load_case(work, case_id, "caseId")
+    if not case_writes.writes_work_notes(work.viewer):
+        raise forbidden("Only case agents may write work notes.")
+    require_open(case)
+    activity_id = await work.record_activity(
+        RecordType.CASE, case["id"], case["account_id"], ActivityKind.WORK_NOTE, note
+    )
+    await work.audit("case.work_note", RecordType.CASE, case["id"], {"activityId": activity_id})
+    await notify_followers(
+        work, "case.work_noted", case, {**summary(case), "workNote": note}, internal_only=True
+    )
+    return case, activity_id
+
+
+async def add_attachment(
+    work: UnitOfWork, case_id: int | None, file_name: str, content_type: str, size_bytes: int
+) -> tuple[RowMapping, int]:
+    """File metadata on the case (the bytes live elsewhere)."""
+    name = text(file_name, "fileName", required=True, limit=255)
+    kind = text(content_type, "contentType", required=True, limit=255)
+    if not 0 <= size_bytes <= MAX_ATTACHMENT_BYTES:
+        raise bad_input(f"sizeBytes must be 0 to {MAX_ATTACHMENT_BYTES}.", ("sizeBytes",))
+    case = await load_case(work, case_id, "caseId")
+    if not case_writes.comments_on_cases(work.viewer):
+        raise forbidden("This viewer may not attach files to cases.")
+    require_open(case)
+    attachment_id: int = await work.scalar(
+        insert(t.attachments)
+        .values(
+            record_type=RecordType.CASE.value,
+            record_id=case["id"],
+            account_id=case["account_id"],
+            file_name=name,
+            content_type=kind,
+            size_bytes=size_bytes,
+            uploaded_by_user_id=work.viewer.user_id,
+            uploaded_by_contact_id=work.viewer.contact_id,
+        )
+        .returning(t.attachments.c.id)
+    )
+    await work.record_activity(
+        RecordType.CASE, case["id"], case["account_id"], ActivityKind.ATTACHMENT, name
+    )
+    await work.audit(
+        "case.attach", RecordType.CASE, case["id"], {"fileName": name, "sizeBytes": size_bytes}
+    )
+    return case, attachment_id
