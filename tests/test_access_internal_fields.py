@@ -44,7 +44,7 @@ WORKSPACE_FIELDS = frozenset(
 )  # fmt: skip
 INTERNAL_FIELDS: dict[str, frozenset[str]] = {
     "SuccessInitiative": _RECORD_INTERNALS,
-    "SuccessCase": _RECORD_INTERNALS,
+    "SuccessCase": _RECORD_INTERNALS | {"recommendedArticles"},
     "Touchpoint": _RECORD_INTERNALS,
     "SuccessTask": _RECORD_INTERNALS
     | {"description", "engagement", "parent", "activities", "createdAt", "updatedAt"},
@@ -82,6 +82,7 @@ ALIASES = {
     "renews": "renewalDate",
     "delta": "changes",
     "who": "audience",
+    "rec": "recommendedArticles",
 }
 
 FRAGMENT_TEXT = """
@@ -92,6 +93,7 @@ fragment InitiativeInternals on SuccessInitiative {
 fragment CaseInternals on SuccessCase {
   __typename id number visibleToCustomer
   assignedTo { __typename id name } contactFilter { __typename id }
+  recommendedArticles(first: 3) { __typename id number audience }
 }
 fragment TouchpointInternals on Touchpoint {
   __typename id number visibleToCustomer
@@ -248,6 +250,7 @@ query Aliased($scope: ListScope!, $n: Int!) {
     nodes {
       __typename number
       a: visibleToCustomer b: assignedTo { __typename id } c: contactFilter { __typename id }
+      rec: recommendedArticles(first: 2) { __typename number }
       ...Sneaky
       acts: activities(first: 100) { nodes { __typename id kind delta: changes } }
       sharedArticles(first: 50) {

@@ -631,3 +631,38 @@ async def test_account_rollups_and_active_tree(client: GraphQLClient, engine: As
                 assert node["parentId"] is None
                 assert node["depth"] == 0
     assert nested
+
+
+@pytest.mark.parametrize(
+    ("list_name", "typename", "text_sql"),
+    [
+        ("engagements", "Engagement", "name || ' ' || replace(stage, '_', ' ')"),
+        ("successCases", "SuccessCase", "short_description"),
+    ],
+)
+async def test_recommended_articles_are_ranked_by_full_text_relevance(
+    client: GraphQLClient, engine: AsyncEngine, list_name: str, typename: str, text_sql: str
+) -> None:
+    data = await client.query(
+        f"{{ {list_name}(first: 40) "
+        "{ nodes { id recommendedArticles(first: 3) { number } } } }",
+        as_=AGENT,
+    )
+    table = {"engagements": "engagements", "successCases": "success_cases"}[list_name]
+    found = 0
+    for node in data[list_name]["nodes"]:
+        record_id = decode_global_id(node["id"])[1]
+        expected = await _rows(
+            engine,
+            f"""
+            WITH q AS (SELECT to_tsquery('english', replace(
+                plainto_tsquery('english', {text_sql})::text, ' & ', ' | ')) AS query
+              FROM {table} WHERE id = :id)
+            SELECT k.number FROM knowledge_articles k, q WHERE k.search_vector @@ q.query
+            ORDER BY ts_rank(k.search_vector, q.query) DESC, k.id LIMIT 3
+            """,
+            id=record_id,
+        )
+        assert [a["number"] for a in node["recommendedArticles"]] == [r.number for r in expected]
+        found += bool(expected)
+    assert found > 5

@@ -145,6 +145,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("SuccessCase", id=_P, number=_P, subject=_P, shortDescription=_P, description=_P,
               state=_P, priority=_P, dueDate=_P, daysRemaining=_P, engagement=_P, account=_P,
               initiative=_P, product=_P, tasks=_P, activities=_P, attachments=_P, sharedArticles=_P,
+              recommendedArticles=_I,
               createdAt=_P, updatedAt=_P, **_SUCCESS_RECORD_INTERNAL),
     # ACCESS.md lists the externally visible task fields; everything else is internal.
     **_fields("SuccessTask", id=_P, number=_P, shortDescription=_P, state=_P, progress=_P,

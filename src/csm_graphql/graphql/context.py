@@ -20,8 +20,8 @@ class Context:
     request_id: str | None = None
     # One "today" per request, so that daysRemaining agrees across a response.
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
-    # One "now" per request, so "upcoming" means the same instant for every engagement (and
-    # their loaders, keyed by it, batch together).
+    # The request's clock, e.g. for SLA percentages: one instant per response (so "upcoming"
+    # touchpoints mean the same instant for every engagement, and their loaders batch).
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod

@@ -4,7 +4,7 @@ of an engagement's related lists. One statement per batch of parents, access rul
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import (
     FromClause,
     Numeric,
     RowMapping,
+    Table,
     Text,
     and_,
     cast,
@@ -136,16 +137,28 @@ async def account_rollups(
 # -- knowledge ------------------------------------------------------------------------------------
 
 
+def _engagement_text(table: FromClause) -> ColumnElement[str]:
+    # Its name and its journey stage ("RENEW" finds renewal articles).
+    return table.c.name + " " + func.replace(table.c.stage, "_", " ")
+
+
+# The records articles are recommended for, and the text each is ranked against (DOMAIN.md:
+# "recommended actions ranks articles for a record by its short description").
+RECOMMENDATION_TEXTS: dict[str, tuple[Table, Callable[[FromClause], ColumnElement[str]]]] = {
+    "engagement": (t.engagements, _engagement_text),
+    "success_case": (t.success_cases, lambda table: table.c.short_description),
+}
+
+
 async def recommended_articles(
-    db: Database, viewer: Viewer, engagement_ids: Sequence[int], first: int
+    db: Database, viewer: Viewer, kind: str, record_ids: Sequence[int], first: int
 ) -> dict[int, list[RowMapping]]:
-    """The ``first`` articles most relevant to each engagement's text (any of its words, by
+    """The ``first`` articles most relevant to each record's text (any of its words, by
     ``ts_rank``), best first; only articles the viewer may read."""
-    article, engagement = t.knowledge_articles, t.engagements
+    article = t.knowledge_articles
+    record, text_of = RECOMMENDATION_TEXTS[kind]
     # plainto_tsquery ANDs the words; a recommendation wants any of them, so OR them instead.
-    # The engagement's text: its name and its journey stage ("RENEW" finds renewal articles).
-    text = engagement.c.name + " " + func.replace(engagement.c.stage, "_", " ")
-    words = cast(func.plainto_tsquery("english", text), Text)
+    words = cast(func.plainto_tsquery("english", text_of(record)), Text)
     tsquery = func.to_tsquery("english", func.replace(words, " & ", " | "))
     rank = func.ts_rank(article.c.search_vector, tsquery)
     ranked = (
@@ -156,14 +169,14 @@ async def recommended_articles(
         .lateral("ranked")
     )
     statement = (
-        select(engagement.c.id.label("engagement_id"), ranked)
-        .select_from(engagement.join(ranked, true()))
-        .where(engagement.c.id == _ids("engagement_ids", engagement_ids))
-        .order_by(engagement.c.id, ranked.c.rank.desc(), ranked.c.id)
+        select(record.c.id.label("record_id"), ranked)
+        .select_from(record.join(ranked, true()))
+        .where(record.c.id == _ids("record_ids", record_ids))
+        .order_by(record.c.id, ranked.c.rank.desc(), ranked.c.id)
     )
     found: dict[int, list[RowMapping]] = defaultdict(list)
     for row in await db.rows(statement):
-        found[row["engagement_id"]].append(row)
+        found[row["record_id"]].append(row)
     return found
 
 

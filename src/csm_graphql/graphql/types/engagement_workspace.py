@@ -74,6 +74,25 @@ WORK_ITEM = strawberry.union(
 )
 
 
+async def ranked_articles(
+    info: Info, kind: str, record_id: int, first: int
+) -> list[KnowledgeArticle]:
+    """Articles ranked against a record's text; a ranking, so a top list of at most 20."""
+    if not 0 <= first <= MAX_RECOMMENDED:
+        raise BadUserInput(f"first must be between 0 and {MAX_RECOMMENDED}.", field="first")
+    viewer, db = info.context.viewer, info.context.db
+    loader = batched(
+        info,
+        ("recommended", kind, first),
+        lambda ids: summaries.recommended_articles(db, viewer, kind, ids, first),
+        [],
+    )
+    return [KnowledgeArticle.from_row(row) for row in await loader.load(record_id)]
+
+
+MAX_RECOMMENDED = 20
+
+
 def _work_item_builders() -> dict[str, tuple[Any, Callable[[RowMapping], Any]]]:
     from csm_graphql.graphql.types import success
 
@@ -337,16 +356,7 @@ class EngagementWorkspace:
         info: Info,
         first: Annotated[int, strawberry.argument(description="How many (at most 20).")] = 5,
     ) -> list[KnowledgeArticle]:
-        if not 0 <= first <= 20:
-            raise BadUserInput("first must be between 0 and 20.", field="first")
-        viewer, db = info.context.viewer, info.context.db
-        loader = batched(
-            info,
-            ("recommended", first),
-            lambda ids: summaries.recommended_articles(db, viewer, ids, first),
-            [],
-        )
-        return [KnowledgeArticle.from_row(row) for row in await loader.load(self.db_id)]
+        return await ranked_articles(info, "engagement", self.db_id, first)
 
     @strawberry.field(description="Internal discussions about the engagement, newest first.")
     async def discussions(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from sqlalchemy import RowMapping
@@ -42,7 +42,7 @@ from csm_graphql.graphql.types.common import (
     child_connection,
 )
 from csm_graphql.graphql.types.engagement_health import EngagementHealth
-from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace
+from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace, ranked_articles
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
@@ -370,6 +370,17 @@ class SuccessCase(Node):
             record_type=RecordType.SUCCESS_CASE.value,
         )
         return await child_connection(info, query, self.db_id, Attachment.from_row)
+
+    @strawberry.field(
+        description="Knowledge articles ranked by full-text relevance to its short description "
+        "(the side panel's recommendations; a ranking, so a top list)."
+    )
+    async def recommended_articles(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="How many (at most 20).")] = 5,
+    ) -> list[KnowledgeArticle]:
+        return await ranked_articles(info, "success_case", self.db_id, first)
 
     @strawberry.field(description="Knowledge articles shared on this case, newest share first.")
     async def shared_articles(
