@@ -269,11 +269,15 @@ async def fetch_child_pages(
     where = [link, *where]
     page = _page_select(table, columns, where, ordering, request).lateral(PAGE)
     selected: list[Any] = [parents.c.parent_id.label(PARENT)]
+    source: FromClause = parents
     if request.with_total:
-        selected.append(_count(table, where).scalar_subquery().label(TOTAL))
+        # Joined laterally, so each parent's count runs once, not once per row of its page.
+        total = _count(table, where).lateral("total")
+        source = source.join(total, true())
+        selected.append(total.c[0].label(TOTAL))
     statement = (
         select(*selected, *_page_columns(columns))
-        .select_from(parents.outerjoin(page, true()))
+        .select_from(source.outerjoin(page, true()))
         .order_by(parents.c.parent_id, literal_column(f"{PAGE}.{POSITION}"))
     )
     grouped: dict[int, list[RowMapping]] = {parent_id: [] for parent_id in parent_ids}

@@ -313,7 +313,8 @@ def _under_engagement(
     """The activity is on the engagement or on a visible record under it.
 
     Every such activity carries the engagement's account, so the account's index narrows the
-    search to one account's journal before the record checks run, at any scale.
+    search to one account's journal (the same size at any scale); the records under the
+    engagement are then one UNION ALL that the planner probes per entry.
     """
     engagement = t.engagements.alias("timeline_engagement")
     account = (
@@ -322,27 +323,29 @@ def _under_engagement(
         .correlate_except(engagement)
         .scalar_subquery()
     )
-    options: list[ColumnElement[bool]] = [
-        and_(
-            activity.c.record_type == RecordType.ENGAGEMENT.value,
-            activity.c.record_id == engagement_id,
-        )
+    itself = t.engagements.alias("timeline_itself")
+    branches: list[Any] = [
+        select(literal(RecordType.ENGAGEMENT.value).label("record_type"), itself.c.id)
+        .where(itself.c.id == engagement_id)
+        .correlate_except(itself)
     ]
     for record_type, (table, rule) in TIMELINE_RECORDS.items():
         record = table.alias(f"timeline_{record_type.value}")
-        options.append(
-            and_(
-                activity.c.record_type == record_type.value,
-                exists()
-                .where(
-                    record.c.id == activity.c.record_id,
-                    record.c.engagement_id == engagement_id,
-                    rule(viewer, record),
-                )
-                .correlate_except(record),
-            )
+        branches.append(
+            select(literal(record_type.value), record.c.id)
+            .where(record.c.engagement_id == engagement_id, rule(viewer, record))
+            .correlate_except(record)
         )
-    return and_(activity.c.account_id == account, or_(*options))
+    records = union_all(*branches).subquery("timeline_records")
+    under = (
+        exists()
+        .where(
+            records.c.record_type == activity.c.record_type,
+            records.c.id == activity.c.record_id,
+        )
+        .correlate_except(records)
+    )
+    return and_(activity.c.account_id == account, under)
 
 
 async def timeline_pages(
