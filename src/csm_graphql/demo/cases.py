@@ -300,8 +300,7 @@ class _AccountCases:
                 "contract_id": contract if index % 3 != 2 else None,
                 "entitlement_id": entitlement if index % 3 != 1 else None,
                 "parent_id": parent,
-                "project_id": None,
-                "project_task_id": None,
+                **self._project_of(index),
                 "short_description": subject,
                 "description": "Reported through the portal. Steps to reproduce are attached.",
                 "resolution_code": rng.choice(list(ResolutionCode)).value if resolved else None,
@@ -320,6 +319,17 @@ class _AccountCases:
                 sink_row = {"case_id": case_id, "user_id": user_id}
                 self.sink.add(case_informed_users, sink_row)
         return case_id
+
+    def _project_of(self, index: int) -> dict[str, int | None]:
+        """Every fifth case (from the second) is raised for one of the account's projects, every
+        other one of those for a customer-visible task of it. Chosen by position, not drawn,
+        so the rest of the data does not move."""
+        projects = self.directory.projects.get(self.account_id)
+        if not projects or index % 5 != 1:
+            return {"project_id": None, "project_task_id": None}
+        project_id, tasks = projects[(index // 5) % len(projects)]
+        task_id = tasks[(index // 10) % len(tasks)] if tasks and index % 10 == 1 else None
+        return {"project_id": project_id, "project_task_id": task_id}
 
     def _journal(self, case_id: int, created: datetime, contact: int | None, index: int) -> None:
         rng = self.rng
@@ -427,7 +437,8 @@ class _AccountCases:
                 work_orders,
                 {
                     "case_id": case_id,
-                    "project_id": None,
+                    # A project case's field work belongs to the project as well.
+                    "project_id": self._project_of(index)["project_id"],
                     "account_id": self.account_id,
                     "short_description": "On-site visit",
                     "state": list(WorkOrderState)[index % len(WorkOrderState)].value,

@@ -87,6 +87,9 @@ class Directory:
     success_accounts: list[SuccessAccount] = field(default_factory=list)
     products: list[tuple[int, str]] = field(default_factory=list)  # (id, name)
     articles: list[int] = field(default_factory=list)
+    # Customer projects per account id: (project id, its customer-visible task ids), filled by
+    # the projects generator so that cases can be raised for them.
+    projects: dict[int, list[tuple[int, tuple[int, ...]]]] = field(default_factory=dict)
     # Non-persona contacts of each named account (the cases demo needs them all).
     named_contacts: dict[str, list[int]] = field(default_factory=dict)
 

@@ -17,6 +17,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from csm_graphql.demo import personas, vocabulary
 from csm_graphql.demo.directory import Directory
 from csm_graphql.demo.sampling import Clock, child_rng
@@ -152,10 +155,14 @@ class ProjectGraph:
         account_id = self.directory.account_ids[card.account]
         contacts = [self.directory.contact_ids[key] for key in card.contacts]
         project_id, start = self._project(rng, account_id, card.name, card.state, contacts)
+        visible = []
         for task in card.tasks:
             contact = self.directory.contact_ids.get(task.assignee or "")
             user = self.case_agent if task.assignee == "case_agent" else None
-            self._task(rng, project_id, account_id, start, task, contact, user, contacts)
+            task_id = self._task(rng, project_id, account_id, start, task, contact, user, contacts)
+            if task.visible or contact is not None:
+                visible.append(task_id)
+        self._register(account_id, project_id, visible)
         self._raised_for_cases(rng, project_id, account_id, card.name)
 
     def _generated_project(
@@ -164,15 +171,24 @@ class ProjectGraph:
         title = f"{name} {rng.choice(('rollout', 'migration', 'upgrade', 'expansion'))}"
         state = rng.choice((_PENDING, _OPEN, _WIP, _WIP))
         project_id, start = self._project(rng, account_id, title, state, contacts)
+        shown = []
         for description in rng.sample(GENERATED_TASKS, rng.randint(3, 6)):
             contact = rng.choice(contacts) if rng.random() < 0.4 else None
             user = None if contact else rng.choice((self.case_agent, None))
             visible = contact is not None or rng.random() < 0.6
             task_state = rng.choice((_PENDING, _OPEN, _WIP, _DONE))
             card = TaskCard(description, task_state, None, visible)
-            self._task(rng, project_id, account_id, start, card, contact, user, contacts)
+            task_id = self._task(rng, project_id, account_id, start, card, contact, user, contacts)
+            if visible:
+                shown.append(task_id)
+        self._register(account_id, project_id, shown)
         if rng.random() < 0.5:
             self._raised_for_cases(rng, project_id, account_id, title)
+
+    def _register(self, account_id: int, project_id: int, visible_tasks: list[int]) -> None:
+        self.directory.projects.setdefault(account_id, []).append(
+            (project_id, tuple(visible_tasks))
+        )
 
     def _project(
         self,
@@ -215,7 +231,7 @@ class ProjectGraph:
         contact: int | None,
         user: int | None,
         project_contact_ids: list[int],
-    ) -> None:
+    ) -> int:
         planned_start = start + timedelta(days=rng.randint(0, 40))
         planned_end = planned_start + timedelta(days=rng.randint(3, 30))
         started = card.state in (_WIP, _DONE)
@@ -244,6 +260,7 @@ class ProjectGraph:
             },
         )
         self._journal(rng, task_id, account_id, created, project_contact_ids, contact)
+        return task_id
 
     def _journal(
         self,
@@ -302,4 +319,16 @@ class ProjectGraph:
                 "description": "Raised from a customer case.",
                 "state": rng.choice((_OPEN, _WIP)).value,
             },
+        )
+
+
+async def link_raised_records(conn: AsyncConnection) -> None:
+    """Change requests and issues are raised for a case: once the cases exist, each points at
+    the first case raised for its project (left empty where a project has none)."""
+    for table in ("project_change_requests", "project_issues"):
+        await conn.execute(
+            text(
+                f"UPDATE {table} raised SET case_id = (SELECT min(c.id) FROM cases c"
+                " WHERE c.project_id = raised.project_id)"
+            )
         )

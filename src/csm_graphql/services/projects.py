@@ -9,6 +9,7 @@ journals and audits; a UserError anywhere rolls all of it back.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import RowMapping, delete, exists, insert, literal, or_, select
 from csm_graphql import tables as t
 from csm_graphql.access import rows, writes
 from csm_graphql.domain.enums import ActivityKind, ProjectState, RecordType
+from csm_graphql.services import cases
 from csm_graphql.services.errors import (
     UserError,
     UserErrors,
@@ -301,6 +303,26 @@ async def remove_project_contact(
     return project
 
 
+async def create_project_case(
+    work: UnitOfWork,
+    project_id: int | None,
+    draft: cases.CaseDraft,
+) -> RowMapping:
+    """A case about a project (and optionally one of its tasks): only for a project of one of
+    the viewer's accounts that it can see (ACCESS.md). The case is the project's account's;
+    everything else is createCase's, whose rules and validation apply unchanged."""
+    project = await work.first(
+        select(t.projects).where(t.projects.c.id == project_id, rows.projects(work.viewer))
+    )
+    if project is None:
+        raise not_found("project", ("projectId",))
+    if work.viewer.is_external and project["account_id"] not in work.viewer.account_ids:
+        raise forbidden("Cases can be raised only for projects of your accounts.", ("projectId",))
+    return await cases.create_case(
+        work, replace(draft, account_id=project["account_id"], project_id=project["id"])
+    )
+
+
 async def _is_project_contact(work: UnitOfWork, project_id: int, contact_id: int) -> bool:
     listed = exists().where(
         t.project_contacts.c.project_id == project_id,
@@ -337,6 +359,7 @@ __all__ = [
     "assign_task",
     "comment_on_task",
     "complete_task",
+    "create_project_case",
     "edit_task",
     "remove_project_contact",
     "update_task_dates",

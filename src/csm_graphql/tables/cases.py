@@ -168,9 +168,9 @@ cases = Table(
     Column("contract_id", BigInteger, ForeignKey("contracts.id"), nullable=True),
     Column("entitlement_id", BigInteger, nullable=True),
     Column("parent_id", BigInteger, ForeignKey("cases.id"), nullable=True, index=True),
-    # The projects area adds its tables and these foreign keys.
+    # A case raised for a customer project (of the case's account), or for one of its tasks.
     Column("project_id", BigInteger, nullable=True, index=True),
-    Column("project_task_id", BigInteger, nullable=True),
+    Column("project_task_id", BigInteger, nullable=True, index=True),
     Column("short_description", Text, nullable=False),
     Column("description", Text, nullable=True),
     Column("resolution_code", Text, nullable=True),
@@ -180,6 +180,14 @@ cases = Table(
     *record_columns(),
     _account_scoped("cases", "asset_id", "assets"),
     _account_scoped("cases", "entitlement_id", "entitlements"),
+    _account_scoped("cases", "project_id", "projects"),
+    # The task is one of the project's (a task without its project would escape that check).
+    ForeignKeyConstraint(
+        ["project_task_id", "project_id"],
+        ["project_tasks.id", "project_tasks.project_id"],
+        name="fk_cases_project_task_of_project",
+    ),
+    CheckConstraint("project_task_id IS NULL OR project_id IS NOT NULL", name="task_has_project"),
     UniqueConstraint("id", "account_id", name="uq_cases_id_account"),
     one_of("channel", CaseChannel),
     one_of("state", CaseState),
@@ -271,7 +279,7 @@ work_orders = Table(
     id_column(),
     number_column(work_order_number_seq, "WO"),
     Column("case_id", BigInteger, nullable=True, index=True),
-    Column("project_id", BigInteger, nullable=True, index=True),  # projects add the key
+    Column("project_id", BigInteger, nullable=True, index=True),
     Column("account_id", BigInteger, ForeignKey("accounts.id"), nullable=False, index=True),
     Column("short_description", Text, nullable=False),
     Column("state", Text, nullable=False, server_default="DRAFT"),
@@ -279,6 +287,7 @@ work_orders = Table(
     Column("scheduled_at", DateTime(timezone=True), nullable=True),
     *record_columns(),
     _account_scoped("work_orders", "case_id", "cases"),
+    _account_scoped("work_orders", "project_id", "projects"),
     one_of("state", WorkOrderState),
 )
 

@@ -126,8 +126,8 @@ def _raised_for_a_case(name: str, sequence: Sequence, prefix: str) -> Table:
         number_column(sequence, prefix),
         Column("project_id", BigInteger, nullable=False),
         Column("account_id", BigInteger, nullable=False, index=True),
-        # The case it was raised for (the cases area owns that table).
-        Column("case_id", BigInteger, nullable=True, index=True),
+        # The case it was raised for.
+        Column("case_id", BigInteger, ForeignKey("cases.id"), nullable=True, index=True),
         Column("short_description", Text, nullable=False),
         Column("description", Text, nullable=True),
         Column("state", Text, nullable=False, server_default=ProjectState.OPEN.value),

@@ -10,13 +10,16 @@ import strawberry
 from sqlalchemy import RowMapping
 from strawberry.types import Info
 
+from csm_graphql.domain.cases import Impact, Urgency
 from csm_graphql.domain.enums import ProjectState
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
+from csm_graphql.graphql.types.cases import Case
 from csm_graphql.graphql.types.projects import Project, ProjectTask
 from csm_graphql.graphql.types.records import Activity
-from csm_graphql.repositories import entities
+from csm_graphql.repositories import case_entities, entities
 from csm_graphql.services import projects
+from csm_graphql.services.cases import CaseDraft
 from csm_graphql.services.unit_of_work import UnitOfWork
 
 
@@ -59,6 +62,14 @@ class ProjectTaskPayload:
 class AddProjectTaskCommentPayload:
     project_task: ProjectTask | None = strawberry.field(description="The task commented on.")
     comment: Activity | None = strawberry.field(description="The new comment.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@strawberry.type(description="The result of raising a case for a project.")
+class CreateProjectCasePayload:
+    case: Case | None = strawberry.field(
+        description="The new case, linked to the project (and task); null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
 
 
@@ -218,6 +229,47 @@ class ProjectMutations:
                 work, task_id, expected_version, contact_id=contact, user_id=user
             ),
         )
+
+    @strawberry.mutation(
+        description="Raise a case about a project, or one of its tasks, of one of your "
+        "accounts that you can see. The case belongs to the project's account and is "
+        "visible to you at once; createCase's rules and validation apply."
+    )
+    async def create_project_case(
+        self,
+        info: Info,
+        project_id: Annotated[strawberry.ID, strawberry.argument(description="The project.")],
+        short_description: Annotated[str, strawberry.argument(description="One-line summary.")],
+        description: Annotated[str | None, strawberry.argument(description="Details.")] = None,
+        project_task_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="A task of the project.")
+        ] = None,
+        contact_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="On behalf of this contact (admins, agents)."),
+        ] = None,
+        impact: Annotated[Impact, strawberry.argument(description="Impact.")] = Impact.MEDIUM,
+        urgency: Annotated[Urgency, strawberry.argument(description="Urgency.")] = Urgency.MEDIUM,
+        category: Annotated[str | None, strawberry.argument(description="Category.")] = None,
+    ) -> CreateProjectCasePayload:
+        draft = CaseDraft(
+            account_id=None,
+            short_description=short_description,
+            description=description,
+            project_task_id=_assignee(project_task_id, "ProjectTask"),
+            contact_id=_assignee(contact_id, "Contact"),
+            impact=impact,
+            urgency=urgency,
+            category=category,
+        )
+        project = id_of(project_id, "Project")
+        outcome = await perform(
+            info, lambda work: projects.create_project_case(work, project, draft)
+        )
+        if not outcome.ok or outcome.value is None:
+            return CreateProjectCasePayload(case=None, user_errors=outcome.user_errors)
+        row = await reload(info, case_entities.CASE, outcome.value["id"])
+        return CreateProjectCasePayload(case=Case.from_row(row) if row else None, user_errors=[])
 
     @strawberry.mutation(
         description="Add a contact to a project: a contact of its account, or of a partner "

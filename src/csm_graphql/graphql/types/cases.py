@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from sqlalchemy import RowMapping
@@ -37,7 +37,6 @@ from csm_graphql.graphql.types.case_records import (
 from csm_graphql.graphql.types.common import Priority, child_connection
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
-from csm_graphql.graphql.types.projects import Project, ProjectTask
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
 from csm_graphql.graphql.types.service import (
     Asset,
@@ -48,6 +47,17 @@ from csm_graphql.graphql.types.service import (
 from csm_graphql.repositories import case_entities, case_relations, entities
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.paging import Page
+
+if TYPE_CHECKING:
+    from csm_graphql.graphql.types.projects import (
+        Project,
+        ProjectChangeRequest,
+        ProjectIssue,
+        ProjectTask,
+    )
+
+# Projects list their cases, so their types import this module; these two refer back lazily.
+_PROJECTS = "csm_graphql.graphql.types.projects"
 
 
 async def _by_id(info: Info, entity: Entity, record_id: int | None) -> RowMapping | None:
@@ -365,16 +375,45 @@ class Case(Node):
     @strawberry.field(
         description="The customer project it was raised for, when the viewer sees that project."
     )
-    async def project(self, info: Info) -> Project | None:
+    async def project(self, info: Info) -> Annotated[Project, strawberry.lazy(_PROJECTS)] | None:
+        from csm_graphql.graphql.types.projects import Project
+
         row = await _by_id(info, entities.PROJECT, self.project_id)
         return Project.from_row(row) if row else None
 
     @strawberry.field(
         description="The project task it was raised for, when the viewer sees that task."
     )
-    async def project_task(self, info: Info) -> ProjectTask | None:
+    async def project_task(
+        self, info: Info
+    ) -> Annotated[ProjectTask, strawberry.lazy(_PROJECTS)] | None:
+        from csm_graphql.graphql.types.projects import ProjectTask
+
         row = await _by_id(info, entities.PROJECT_TASK, self.project_task_id)
         return ProjectTask.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Project change requests raised for the case (externally: project contacts "
+        "only)."
+    )
+    async def change_requests(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Annotated[ProjectChangeRequest, strawberry.lazy(_PROJECTS)]]:
+        from csm_graphql.graphql.types.projects import ProjectChangeRequest
+
+        query = _children(info, entities.PROJECT_CHANGE_REQUEST, "case_id", first, after)
+        return await child_connection(info, query, self.db_id, ProjectChangeRequest.from_row)
+
+    @strawberry.field(
+        description="Project issues raised for the case (externally: project contacts only)."
+    )
+    async def project_issues(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Annotated[ProjectIssue, strawberry.lazy(_PROJECTS)]]:
+        from csm_graphql.graphql.types.projects import ProjectIssue
+
+        query = _children(info, entities.PROJECT_ISSUE, "case_id", first, after)
+        return await child_connection(info, query, self.db_id, ProjectIssue.from_row)
 
     @strawberry.field(description="Employees kept informed of the case.")
     async def informed_users(self, info: Info) -> list[User]:

@@ -19,11 +19,12 @@ from csm_graphql.graphql.inputs import OrderDirection, to_ordering
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.types.cases import Case, WorkOrder
 from csm_graphql.graphql.types.common import child_connection
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity
-from csm_graphql.repositories import entities
+from csm_graphql.repositories import case_entities, entities
 from csm_graphql.repositories.entities import Entity, OrderField
 
 strawberry.enum(ProjectState, description="Lifecycle of a customer project or project task.")
@@ -248,6 +249,21 @@ class Project(Node):
         )
         return await child_connection(info, query, self.db_id, ProjectTask.from_row)
 
+    @strawberry.field(
+        description="Cases raised for this project or its tasks that the viewer may see, "
+        "newest first."
+    )
+    async def cases(self, info: Info, first: First = None, after: After = None) -> Connection[Case]:
+        query = ChildQuery(case_entities.CASE, "project_id", page_request(info, first, after))
+        return await child_connection(info, query, self.db_id, Case.from_row)
+
+    @strawberry.field(description="Field-service work orders of this project the viewer may see.")
+    async def work_orders(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[WorkOrder]:
+        query = ChildQuery(case_entities.WORK_ORDER, "project_id", page_request(info, first, after))
+        return await child_connection(info, query, self.db_id, WorkOrder.from_row)
+
     @strawberry.field(description="Change requests raised for cases of this project.")
     async def change_requests(
         self, info: Info, first: First = None, after: After = None
@@ -339,6 +355,11 @@ class ProjectTask(Node):
         comment = ActivityKindValue.COMMENT.value
         query = _activities(info, RecordType.PROJECT_TASK, first, after, comment)
         return await child_connection(info, query, self.db_id, Activity.from_row)
+
+    @strawberry.field(description="Cases raised for this task that the viewer may see.")
+    async def cases(self, info: Info, first: First = None, after: After = None) -> Connection[Case]:
+        query = ChildQuery(case_entities.CASE, "project_task_id", page_request(info, first, after))
+        return await child_connection(info, query, self.db_id, Case.from_row)
 
     @strawberry.field(description="The whole activity stream, work notes included.")
     async def activities(

@@ -1,7 +1,7 @@
 """workspace: health, blueprint, internal work, risks, adoption, team, discussions, templates
 
 Revision ID: 0005
-Revises: 0006 (re-chained by the integrator after the cases migration)
+Revises: 0007 (the last revision on main when this branch merged it)
 Create Date: 2026-11-23 06:26:34.761113
 """
 
@@ -19,7 +19,7 @@ from csm_graphql.db.migration_ops import (
 )
 
 revision: str = "0005"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
