@@ -20,8 +20,7 @@ class Context:
     request_id: str | None = None
     # One "today" per request, so that daysRemaining agrees across a response.
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
-    # The request's clock, e.g. for SLA percentages: one instant per response (so "upcoming"
-    # touchpoints mean the same instant for every engagement, and their loaders batch).
+    # The request's clock, e.g. for SLA percentages: one instant per response.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
