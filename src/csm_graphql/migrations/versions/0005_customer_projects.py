@@ -1,6 +1,6 @@
 """customer projects: projects, contacts, tasks, change requests, issues
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 06:26:45.162879
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from csm_graphql.db.migration_ops import add_record_types, remove_record_types
 
-revision: str = "0006"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """workspace: health, blueprint, internal work, risks, adoption, team, discussions, templates
 
-Revision ID: 0005
-Revises: 0007 (the last revision on main when this branch merged it)
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-23 06:26:34.761113
 """
 
@@ -18,8 +18,8 @@ from csm_graphql.db.migration_ops import (
     remove_record_types,
 )
 
-revision: str = "0005"
-down_revision: str | None = "0007"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
