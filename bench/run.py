@@ -31,16 +31,12 @@ from bench.cpu import CpuMeter
 from bench.database import BackendWatcher
 from bench.driver import RequestSpec, run_cell
 from bench.machine import describe
+from bench.queries import CASES, DASHBOARD, DETAIL, PORTAL, SEARCH
 from bench.report import Row, RunInfo
 from bench.server import ServerError, ServerInfo, cli, running_server
 from bench.workload import (
-    CASES,
-    DASHBOARD,
-    DETAIL,
     HEALTHZ,
     PERSONAS,
-    PORTAL,
-    SEARCH,
     WorkloadError,
     graphql_request,
     pick_case,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from bench.workload import CASES
+from bench.queries import CASES
 
 from tests.support import GraphQLClient, StatementLog
 
