@@ -43,7 +43,7 @@ WORKSPACE_FIELDS = frozenset(
     }
 )  # fmt: skip
 INTERNAL_FIELDS: dict[str, frozenset[str]] = {
-    "SuccessInitiative": _RECORD_INTERNALS,
+    "SuccessInitiative": _RECORD_INTERNALS | {"objective"},
     "SuccessCase": _RECORD_INTERNALS | {"recommendedArticles"},
     "Touchpoint": _RECORD_INTERNALS,
     "SuccessTask": _RECORD_INTERNALS
@@ -83,12 +83,14 @@ ALIASES = {
     "delta": "changes",
     "who": "audience",
     "rec": "recommendedArticles",
+    "o": "objective",
 }
 
 FRAGMENT_TEXT = """
 fragment InitiativeInternals on SuccessInitiative {
   __typename id number visibleToCustomer
   assignedTo { __typename id name email } contactFilter { __typename id email }
+  objective { __typename id number }
 }
 fragment CaseInternals on SuccessCase {
   __typename id number visibleToCustomer
@@ -234,6 +236,7 @@ fragment Sneaky on Node {
   __typename
   ... on SuccessInitiative {
     a: visibleToCustomer assignedTo { __typename id } contactFilter { __typename id }
+    o: objective { __typename id }
   }
   ... on SuccessCase { assignedTo { __typename email } contactFilter { __typename email } }
   ... on SuccessTask {

@@ -46,7 +46,9 @@ from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace, 
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
+from csm_graphql.graphql.types.workspace import SuccessObjective
 from csm_graphql.repositories import entities
+from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories.entities import Entity
 
 # The side tables that hold each record's explicit contact list.
@@ -261,6 +263,7 @@ class SuccessInitiative(Node):
     engagement_id: strawberry.Private[int]
     account_id: strawberry.Private[int]
     assigned_to_id: strawberry.Private[int | None]
+    objective_id: strawberry.Private[int | None]
     number: str = strawberry.field(description="Initiative number, e.g. SINIT0000003.")
     short_description: str = strawberry.field(description="One-line summary.")
     description: str | None = strawberry.field(description="Details.")
@@ -282,7 +285,15 @@ class SuccessInitiative(Node):
         return cls(
             **_record_fields(row, "SuccessInitiative"),
             progress=Progress(row["progress"]),
+            objective_id=row["objective_id"],
         )
+
+    @strawberry.field(description="The success objective it serves (of its own engagement).")
+    async def objective(self, info: Info) -> SuccessObjective | None:
+        if self.objective_id is None:
+            return None
+        row = await info.context.loaders.by_id(ws.SUCCESS_OBJECTIVE).load(self.objective_id)
+        return SuccessObjective.from_row(row) if row else None
 
     success_cases = success_list_field(
         entities.SUCCESS_CASE,
