@@ -95,7 +95,7 @@ fragment InitiativeInternals on SuccessInitiative {
 fragment CaseInternals on SuccessCase {
   __typename id number visibleToCustomer
   assignedTo { __typename id name } contactFilter { __typename id }
-  recommendedArticles(first: 3) { __typename id number audience }
+  recommendedArticles(first: 3) { totalCount nodes { __typename id number audience } }
 }
 fragment TouchpointInternals on Touchpoint {
   __typename id number visibleToCustomer
@@ -124,7 +124,8 @@ fragment EngagementInternals on Engagement {
   customerTeam(first: 2) { totalCount } squad(first: 2) { totalCount }
   accountTeam(first: 2) { totalCount } lastActiveTouchpoint { number }
   upcomingTouchpoints(first: 2) { totalCount } timeline(first: 2) { totalCount }
-  attachments(first: 2) { totalCount } recommendedArticles(first: 2) { number }
+  attachments(first: 2) { totalCount }
+  recommendedArticles(first: 2) { totalCount nodes { number } }
   discussions(first: 2) { totalCount }
 }
 """
@@ -253,7 +254,7 @@ query Aliased($scope: ListScope!, $n: Int!) {
     nodes {
       __typename number
       a: visibleToCustomer b: assignedTo { __typename id } c: contactFilter { __typename id }
-      rec: recommendedArticles(first: 2) { __typename number }
+      rec: recommendedArticles(first: 2) { nodes { __typename number } }
       ...Sneaky
       acts: activities(first: 100) { nodes { __typename id kind delta: changes } }
       sharedArticles(first: 50) {
@@ -281,7 +282,7 @@ WORKSPACE_SELECTIONS = {
     "healthIndicators": "(first: 1) { nodes { metric } }",
     "healthSeries": "(weeks: 1) { score }", "adoptionSeries": "(weeks: 1) { weekStart }",
     "adoptionToday": "{ total }", "initiativeRoadmap": "{ stage }",
-    "relatedLists": "{ count }", "recommendedArticles": "(first: 1) { number }",
+    "relatedLists": "{ count }", "recommendedArticles": "(first: 1) { totalCount }",
     "lastActiveTouchpoint": "{ number }",
     **dict.fromkeys(
         ("riskSignals", "workItems", "internalPlays", "objectives", "successPlays",

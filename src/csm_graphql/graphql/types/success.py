@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Any, Self
 
 import strawberry
 from sqlalchemy import RowMapping
@@ -384,14 +384,12 @@ class SuccessCase(Node):
 
     @strawberry.field(
         description="Knowledge articles ranked by full-text relevance to its short description "
-        "(the side panel's recommendations; a ranking, so a top list)."
+        "(the side panel's recommendations), best first."
     )
     async def recommended_articles(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description="How many (at most 20).")] = 5,
-    ) -> list[KnowledgeArticle]:
-        return await ranked_articles(info, "success_case", self.db_id, first)
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[KnowledgeArticle] | None:
+        return await ranked_articles(info, "success_case", self.db_id, first, after)
 
     @strawberry.field(description="Knowledge articles shared on this case, newest share first.")
     async def shared_articles(
