@@ -16,14 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from csm_graphql.demo.cases import build_cases
 from csm_graphql.demo.directory import build_directory
 from csm_graphql.demo.graph import AccountGraph
+from csm_graphql.demo.initiative_links import link_initiatives_to_objectives
 from csm_graphql.demo.projects import ProjectGraph, link_raised_records
 from csm_graphql.demo.sampling import Clock, child_rng
-from csm_graphql.demo.workspace import (
-    BuiltEngagement,
-    WorkspaceGraph,
-    build_catalogue,
-    link_initiatives_to_objectives,
-)
+from csm_graphql.demo.workspace import BuiltEngagement, WorkspaceGraph, build_catalogue
 from csm_graphql.demo.writer import RowSink, empty_database
 from csm_graphql.tables import metadata
 

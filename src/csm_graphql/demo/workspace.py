@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from csm_graphql.demo import vocabulary
 from csm_graphql.demo.directory import Directory, SuccessAccount
 from csm_graphql.demo.sampling import Clock, Deck
@@ -528,31 +525,3 @@ class WorkspaceGraph:
                     else "Agreed; I will draft the value report.",
                 },
             )
-
-
-# Every third initiative of an engagement serves no objective; the others take its objectives
-# in turn. Chosen by position rather than drawn, so linking them moves no other demo row.
-LINK_INITIATIVES = """
-UPDATE success_initiatives initiative SET objective_id = objective.id
-FROM (
-    SELECT id, row_number() OVER (PARTITION BY engagement_id ORDER BY id) AS position
-    FROM success_initiatives
-) ranked,
-(
-    SELECT id, engagement_id,
-           row_number() OVER (PARTITION BY engagement_id ORDER BY id) AS position,
-           count(*) OVER (PARTITION BY engagement_id) AS total
-    FROM success_objectives
-) objective
-WHERE ranked.id = initiative.id
-  AND objective.engagement_id = initiative.engagement_id
-  AND ranked.position % 3 <> 0
-  AND objective.position = (ranked.position - 1) % objective.total + 1
-"""
-
-
-async def link_initiatives_to_objectives(conn: AsyncConnection) -> None:
-    """Initiatives are built with the success graph, before the workspace draws the
-    objectives; once both are written, each initiative is linked by position (DOMAIN.md: an
-    initiative belongs to an objective), leaving some without one."""
-    await conn.execute(text(LINK_INITIATIVES))
