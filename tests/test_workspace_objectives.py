@@ -299,3 +299,25 @@ async def test_update_initiative_sets_keeps_and_clears_its_objective(
     )
     assert cleared == {"initiative": {"state": "PAUSED", "objective": None}, "userErrors": []}
     assert (await _initiative(write_engine, pick.id)).objective_id is None
+
+
+SORTED_LISTS = """
+query($n: Int!, $k: Int!) { engagements(first: $n) { nodes { id
+  objectives(first: $k, direction: DESC) { nodes { id } }
+  riskSignals(first: $k, orderBy: {field: DUE_DATE, direction: DESC}) { nodes { id } }
+  soldProducts(first: $k, orderBy: {field: ADOPTION_SCORE, direction: DESC}) { nodes { id } }
+  initiatives(first: $k, orderBy: {field: DUE_DATE, direction: DESC}) { nodes { id } }
+} } }
+"""
+
+
+async def test_sorted_nested_lists_share_one_statement_per_level(
+    client: GraphQLClient, statement_log: StatementLog
+) -> None:
+    # Orderings with date keys are built from closures: equal sort arguments must give the same
+    # Ordering, or every parent would get a loader (and a statement) of its own.
+    small, _ = await _count(client, statement_log, SORTED_LISTS, {"n": 1, "k": 1}, AGENT)
+    large, data = await _count(client, statement_log, SORTED_LISTS, {"n": 60, "k": 10}, AGENT)
+    assert len(data["engagements"]["nodes"]) == 60
+    # Viewer, engagements, then one statement per list.
+    assert small == large == 6
