@@ -43,7 +43,7 @@ WORKSPACE_FIELDS = frozenset(
     }
 )  # fmt: skip
 INTERNAL_FIELDS: dict[str, frozenset[str]] = {
-    "SuccessInitiative": _RECORD_INTERNALS,
+    "SuccessInitiative": _RECORD_INTERNALS | {"objective"},
     "SuccessCase": _RECORD_INTERNALS | {"recommendedArticles"},
     "Touchpoint": _RECORD_INTERNALS,
     "SuccessTask": _RECORD_INTERNALS
@@ -83,17 +83,19 @@ ALIASES = {
     "delta": "changes",
     "who": "audience",
     "rec": "recommendedArticles",
+    "o": "objective",
 }
 
 FRAGMENT_TEXT = """
 fragment InitiativeInternals on SuccessInitiative {
   __typename id number visibleToCustomer
   assignedTo { __typename id name email } contactFilter { __typename id email }
+  objective { __typename id number }
 }
 fragment CaseInternals on SuccessCase {
   __typename id number visibleToCustomer
   assignedTo { __typename id name } contactFilter { __typename id }
-  recommendedArticles(first: 3) { __typename id number audience }
+  recommendedArticles(first: 3) { totalCount nodes { __typename id number audience } }
 }
 fragment TouchpointInternals on Touchpoint {
   __typename id number visibleToCustomer
@@ -122,7 +124,8 @@ fragment EngagementInternals on Engagement {
   customerTeam(first: 2) { totalCount } squad(first: 2) { totalCount }
   accountTeam(first: 2) { totalCount } lastActiveTouchpoint { number }
   upcomingTouchpoints(first: 2) { totalCount } timeline(first: 2) { totalCount }
-  attachments(first: 2) { totalCount } recommendedArticles(first: 2) { number }
+  attachments(first: 2) { totalCount }
+  recommendedArticles(first: 2) { totalCount nodes { number } }
   discussions(first: 2) { totalCount }
 }
 """
@@ -234,6 +237,7 @@ fragment Sneaky on Node {
   __typename
   ... on SuccessInitiative {
     a: visibleToCustomer assignedTo { __typename id } contactFilter { __typename id }
+    o: objective { __typename id }
   }
   ... on SuccessCase { assignedTo { __typename email } contactFilter { __typename email } }
   ... on SuccessTask {
@@ -250,7 +254,7 @@ query Aliased($scope: ListScope!, $n: Int!) {
     nodes {
       __typename number
       a: visibleToCustomer b: assignedTo { __typename id } c: contactFilter { __typename id }
-      rec: recommendedArticles(first: 2) { __typename number }
+      rec: recommendedArticles(first: 2) { nodes { __typename number } }
       ...Sneaky
       acts: activities(first: 100) { nodes { __typename id kind delta: changes } }
       sharedArticles(first: 50) {
@@ -278,7 +282,7 @@ WORKSPACE_SELECTIONS = {
     "healthIndicators": "(first: 1) { nodes { metric } }",
     "healthSeries": "(weeks: 1) { score }", "adoptionSeries": "(weeks: 1) { weekStart }",
     "adoptionToday": "{ total }", "initiativeRoadmap": "{ stage }",
-    "relatedLists": "{ count }", "recommendedArticles": "(first: 1) { number }",
+    "relatedLists": "{ count }", "recommendedArticles": "(first: 1) { totalCount }",
     "lastActiveTouchpoint": "{ number }",
     **dict.fromkeys(
         ("riskSignals", "workItems", "internalPlays", "objectives", "successPlays",

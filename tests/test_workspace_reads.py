@@ -519,7 +519,7 @@ async def test_team_touchpoints_contracts_and_related_counts(
         "contracts(first: 10) { totalCount nodes { active } } "
         "allContracts: contracts(first: 10, activeOnly: false) { totalCount } "
         "relatedLists { name count } attachments(first: 5) { totalCount } "
-        "recommendedArticles(first: 3) { number }",
+        "recommendedArticles(first: 3) { nodes { number } }",
     )
     team = defaultdict(set)
     for row in await _rows(engine, "SELECT engagement_id, contact_id FROM engagement_contacts"):
@@ -557,7 +557,7 @@ async def test_team_touchpoints_contracts_and_related_counts(
         related = {r["name"]: r["count"] for r in node["relatedLists"]}
         assert related["contracts"] == node["allContracts"]["totalCount"]
         assert related["attachments"] == node["attachments"]["totalCount"]
-        recommended += bool(node["recommendedArticles"])
+        recommended += bool(node["recommendedArticles"]["nodes"])
     assert recommended > 10
     counts = await _rows(
         engine,
@@ -645,7 +645,7 @@ async def test_recommended_articles_are_ranked_by_full_text_relevance(
 ) -> None:
     data = await client.query(
         f"{{ {list_name}(first: 40) "
-        "{ nodes { id recommendedArticles(first: 3) { number } } } }",
+        "{ nodes { id recommendedArticles(first: 3) { nodes { number } } } } }",
         as_=AGENT,
     )
     table = {"engagements": "engagements", "successCases": "success_cases"}[list_name]
@@ -659,10 +659,11 @@ async def test_recommended_articles_are_ranked_by_full_text_relevance(
                 plainto_tsquery('english', {text_sql})::text, ' & ', ' | ')) AS query
               FROM {table} WHERE id = :id)
             SELECT k.number FROM knowledge_articles k, q WHERE k.search_vector @@ q.query
-            ORDER BY ts_rank(k.search_vector, q.query) DESC, k.id LIMIT 3
+            ORDER BY ts_rank(k.search_vector, q.query) DESC, k.id DESC LIMIT 3
             """,
             id=record_id,
         )
-        assert [a["number"] for a in node["recommendedArticles"]] == [r.number for r in expected]
+        numbers = [a["number"] for a in node["recommendedArticles"]["nodes"]]
+        assert numbers == [r.number for r in expected]
         found += bool(expected)
     assert found > 5

@@ -75,7 +75,7 @@ _WORK = (
 _WORKSPACE_TYPES: dict[str, tuple[str, ...]] = {
     "SuccessObjective": ("id", "number", "shortDescription", "description", "state", "dueDate",
                          "closureCode", "closureNotes", "successRate", "createdAt", "updatedAt",
-                         "engagement"),
+                         "engagement", "initiatives"),
     "InternalPlay": (*_WORK, "tasks"),
     "InternalPlayTask": (*_WORK, "play"),
     "RiskSignal": ("id", "number", "shortDescription", "description", "probability", "priority",
@@ -141,7 +141,8 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               createdAt=_I, updatedAt=_I, **_ENGAGEMENT_WORKSPACE),
     **_fields("SuccessInitiative", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
               progress=_P, priority=_P, dueDate=_P, daysRemaining=_P, engagement=_P, account=_P,
-              successCases=_P, tasks=_P, createdAt=_P, updatedAt=_P, **_SUCCESS_RECORD_INTERNAL),
+              successCases=_P, tasks=_P, createdAt=_P, updatedAt=_P, objective=_I,
+              **_SUCCESS_RECORD_INTERNAL),
     **_fields("SuccessCase", id=_P, number=_P, subject=_P, shortDescription=_P, description=_P,
               state=_P, priority=_P, dueDate=_P, daysRemaining=_P, engagement=_P, account=_P,
               initiative=_P, product=_P, tasks=_P, activities=_P, attachments=_P, sharedArticles=_P,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from csm_graphql.demo.cases import build_cases
 from csm_graphql.demo.directory import build_directory
 from csm_graphql.demo.graph import AccountGraph
+from csm_graphql.demo.initiative_links import link_initiatives_to_objectives
 from csm_graphql.demo.projects import ProjectGraph, link_raised_records
 from csm_graphql.demo.sampling import Clock, child_rng
 from csm_graphql.demo.workspace import BuiltEngagement, WorkspaceGraph, build_catalogue
@@ -67,5 +68,6 @@ async def seed(
     build_cases(sink, clock, seed, directory)
     await sink.flush(conn)
     await link_raised_records(conn)
+    await link_initiatives_to_objectives(conn)
     await sink.continue_identities(conn)
     return SeedSummary({table.name: sink.counts[table.name] for table in metadata.sorted_tables})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 
 from sqlalchemy import ColumnElement, Date, FromClause, Table, cast, func, literal_column, select
 
@@ -58,6 +59,9 @@ DATE_KEYS = {
 }
 
 
+# Cached: loaders batch the parents whose ChildQuery is equal, and an Ordering's key closure
+# compares by identity, so a fresh Ordering per parent would cost one statement per parent.
+@cache
 def ordering(order_field: OrderField, *, descending: bool = False) -> Ordering:
     direction = "DESC" if descending else "ASC"
     if order_field in DATE_KEYS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from functools import cache
 
 from sqlalchemy import ColumnElement, Date, FromClause, Table, cast, func, literal, literal_column
 
@@ -69,6 +70,10 @@ _DATES = {
 }
 
 
+# Cached: an Ordering's key is a closure, compared by identity, and loaders batch the parents
+# whose ChildQuery (ordering included) is equal; a fresh Ordering per parent would cost one
+# statement per parent.
+@cache
 def workspace_ordering(key: WorkspaceOrder, *, descending: bool = False) -> Ordering:
     direction = "DESC" if descending else "ASC"
     if key in _DATES:

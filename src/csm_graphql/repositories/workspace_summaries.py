@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    REAL,
     BigInteger,
     ColumnElement,
     FromClause,
@@ -30,8 +31,10 @@ from csm_graphql.access import rows
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import RiskState, WorkItemKind
+from csm_graphql.repositories import paging
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.entities import data_columns
+from csm_graphql.repositories.paging import Ordering, Page, PageRequest
 from csm_graphql.repositories.workspace import WORK_ITEM_SOURCES, _ids
 
 # -- account roll-ups -----------------------------------------------------------------------------
@@ -150,34 +153,51 @@ RECOMMENDATION_TEXTS: dict[str, tuple[Table, Callable[[FromClause], ColumnElemen
 }
 
 
-async def recommended_articles(
-    db: Database, viewer: Viewer, kind: str, record_ids: Sequence[int], first: int
-) -> dict[int, list[RowMapping]]:
-    """The ``first`` articles most relevant to each record's text (any of its words, by
-    ``ts_rank``), best first; only articles the viewer may read."""
+# The cursor names the ranking; its sort key is the article's rank against the record's text.
+RECOMMENDED = "RECOMMENDED_RANK"
+
+
+def _any_word(kind: str, record: Table) -> ColumnElement[object]:
+    """The record's text as a query matching any of its words: plainto_tsquery ANDs them, a
+    recommendation wants any of them, so they are ORed instead."""
+    words = cast(func.plainto_tsquery("english", RECOMMENDATION_TEXTS[kind][1](record)), Text)
+    return func.to_tsquery("english", func.replace(words, " & ", " | "))
+
+
+def _recommendation_ordering(kind: str, record: Table, article: Table) -> Ordering:
+    def rank(_: FromClause) -> ColumnElement[object]:
+        return func.ts_rank(article.c.search_vector, _any_word(kind, record), type_=REAL)
+
+    return Ordering(
+        f"{kind.upper()}_{RECOMMENDED}", rank, descending=True, tiebreak=lambda _: article.c.id
+    )
+
+
+async def recommended_article_pages(
+    db: Database, viewer: Viewer, kind: str, record_ids: Sequence[int], request: PageRequest
+) -> dict[int, Page]:
+    """A page of the articles relevant to each record's text (any of its words), best first
+    (``ts_rank``, then id), only articles the viewer may read: one statement for all records.
+
+    The page is keyset-paged like every list (the cursor holds the rank and the article's id),
+    which the rank allows because it is a pure function of the record's and the article's text.
+    """
     article = t.knowledge_articles
-    record, text_of = RECOMMENDATION_TEXTS[kind]
-    # plainto_tsquery ANDs the words; a recommendation wants any of them, so OR them instead.
-    words = cast(func.plainto_tsquery("english", text_of(record)), Text)
-    tsquery = func.to_tsquery("english", func.replace(words, " & ", " | "))
-    rank = func.ts_rank(article.c.search_vector, tsquery)
-    ranked = (
-        select(*data_columns(article), rank.label("rank"))
-        .where(article.c.search_vector.op("@@")(tsquery), rows.knowledge_articles(viewer, article))
-        .order_by(rank.desc(), article.c.id)
-        .limit(first)
-        .lateral("ranked")
+    record = RECOMMENDATION_TEXTS[kind][0]
+    ordering = _recommendation_ordering(kind, record, article)
+    return await paging.fetch_child_pages(
+        db,
+        article.join(record, true()),
+        data_columns(article),
+        lambda parent_id: record.c.id == parent_id,
+        record_ids,
+        [
+            article.c.search_vector.op("@@")(_any_word(kind, record)),
+            rows.knowledge_articles(viewer, article),
+        ],
+        ordering,
+        request,
     )
-    statement = (
-        select(record.c.id.label("record_id"), ranked)
-        .select_from(record.join(ranked, true()))
-        .where(record.c.id == _ids("record_ids", record_ids))
-        .order_by(record.c.id, ranked.c.rank.desc(), ranked.c.id)
-    )
-    found: dict[int, list[RowMapping]] = defaultdict(list)
-    for row in await db.rows(statement):
-        found[row["record_id"]].append(row)
-    return found
 
 
 # -- related lists --------------------------------------------------------------------------------

@@ -230,11 +230,20 @@ async def update_internal_play(
 OPEN_WORK = [state.value for state in WorkState if state.is_open]
 
 
+# ``objective`` of update_initiative_state when the caller leaves the objective as it is.
+KEEP_OBJECTIVE = -1
+
+
 async def update_initiative_state(
-    work: UnitOfWork, initiative_id: int | None, expected_version: int, state: WorkState
+    work: UnitOfWork,
+    initiative_id: int | None,
+    expected_version: int,
+    state: WorkState,
+    objective: int | None = KEEP_OBJECTIVE,
 ) -> RowMapping:
-    """Move an initiative. Closing it cancels its open plays: the success cases launched under
-    it and the success plays launched from it (DOMAIN.md), each journaled."""
+    """Move an initiative, and set (an id) or clear (None) the objective it serves. Closing it
+    cancels its open plays: the success cases launched under it and the success plays launched
+    from it (DOMAIN.md), each journaled."""
     initiative = await load_for_update(
         work,
         t.success_initiatives,
@@ -243,7 +252,11 @@ async def update_initiative_state(
         what="initiative",
     )
     may_write(work)
-    values = {"state": state.value}
+    values: dict[str, Any] = {"state": state.value}
+    if objective != KEEP_OBJECTIVE:
+        if objective is not None:
+            await _objective_of(work, initiative, objective)
+        values["objective_id"] = objective
     updated = await update_versioned(
         work, t.success_initiatives, initiative, expected_version, values
     )
@@ -258,6 +271,21 @@ async def update_initiative_state(
     if state is WorkState.CLOSED and initiative["state"] != WorkState.CLOSED.value:
         await _cancel_open_plays(work, updated)
     return updated
+
+
+async def _objective_of(work: UnitOfWork, initiative: RowMapping, objective_id: int) -> None:
+    """An initiative serves an objective of its own engagement (the composite key holds it;
+    this says so as a coded error instead of a database failure)."""
+    objective = t.success_objectives
+    found = await work.scalar(
+        select(objective.c.id).where(
+            objective.c.id == objective_id,
+            objective.c.engagement_id == initiative["engagement_id"],
+            rows.success_objectives(work.viewer),
+        )
+    )
+    if found is None:
+        raise bad_input("No objective with this id on this engagement.", ("objectiveId",))
 
 
 async def _cancel_open_plays(work: UnitOfWork, initiative: RowMapping) -> None:

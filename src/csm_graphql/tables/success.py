@@ -144,7 +144,10 @@ success_initiatives = _success_record(
     success_initiative_number_seq,
     "SINIT",
     Column("progress", Text, nullable=False, server_default="NOT_STARTED"),
+    # The objective it serves (DOMAIN.md), optional; always one of its own engagement's.
+    Column("objective_id", BigInteger, nullable=True, index=True),
     one_of("progress", Progress),
+    _same_engagement("success_initiatives", "objective_id", "success_objectives"),
     UniqueConstraint("id", "engagement_id", name="uq_success_initiatives_id_engagement"),
 )
 

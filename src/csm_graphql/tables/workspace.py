@@ -171,6 +171,9 @@ success_objectives = Table(
     one_of("closure_code", ClosureCode),
     CheckConstraint(CLOSED_NEEDS_CLOSURE, name="closure_required"),
     Index("ix_success_objectives_engagement_due", "engagement_id", "due_date", "id"),
+    # Target of success_initiatives' objective key: an initiative's objective is its
+    # engagement's.
+    UniqueConstraint("id", "engagement_id", name="uq_success_objectives_id_engagement"),
 )
 
 

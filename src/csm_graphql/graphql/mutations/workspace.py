@@ -421,12 +421,24 @@ class WorkspaceMutations:
         id: Annotated[strawberry.ID, strawberry.argument(description="The initiative.")],
         expected_version: ExpectedVersion,
         state: Annotated[WorkState, strawberry.argument(description="The new state.")],
+        objective_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The success objective it serves, of its own engagement; null "
+                "clears it, omitted keeps it."
+            ),
+        ] = strawberry.UNSET,
     ) -> UpdateSuccessInitiativePayload:
         initiative = id_of(id, "SuccessInitiative")
+        objective = (
+            workspace_updates.KEEP_OBJECTIVE
+            if objective_id is strawberry.UNSET
+            else optional_id(objective_id, "SuccessObjective")
+        )
         record, errors = await _run(
             info,
             lambda work: workspace_updates.update_initiative_state(
-                work, initiative, expected_version, state
+                work, initiative, expected_version, state, objective
             ),
             entities.SUCCESS_INITIATIVE,
             SuccessInitiative.from_row,

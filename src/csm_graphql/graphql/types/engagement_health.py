@@ -278,7 +278,10 @@ class InitiativeRoadmap:
     stage: EngagementStage = strawberry.field(description="Customer journey stage.")
     renewal_date: date | None = strawberry.field(description="Next renewal date.")
 
-    @strawberry.field(description="Initiatives by due date (the timeline's bars end there).")
+    @strawberry.field(
+        description="Initiatives by due date (the timeline's bars end there); each names the "
+        "objective it serves."
+    )
     async def initiatives(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Annotated[SuccessInitiative, strawberry.lazy(SUCCESS)]]:

@@ -20,7 +20,6 @@ from strawberry.types import Info
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import TeamRole, WorkItemKind
-from csm_graphql.errors import BadUserInput
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.types.common import (
@@ -75,22 +74,19 @@ WORK_ITEM = strawberry.union(
 
 
 async def ranked_articles(
-    info: Info, kind: str, record_id: int, first: int
-) -> list[KnowledgeArticle]:
-    """Articles ranked against a record's text; a ranking, so a top list of at most 20."""
-    if not 0 <= first <= MAX_RECOMMENDED:
-        raise BadUserInput(f"first must be between 0 and {MAX_RECOMMENDED}.", field="first")
+    info: Info, kind: str, record_id: int, first: int | None, after: str | None
+) -> Connection[KnowledgeArticle]:
+    """Articles ranked against a record's text, best first: a keyset page like every list
+    (cursors hold the rank and the article's id), batched for all records of a level."""
+    request = page_request(info, first, after)
     viewer, db = info.context.viewer, info.context.db
     loader = batched(
         info,
-        ("recommended", kind, first),
-        lambda ids: summaries.recommended_articles(db, viewer, kind, ids, first),
-        [],
+        ("recommended", kind, request),
+        lambda ids: summaries.recommended_article_pages(db, viewer, kind, ids, request),
+        Page(),
     )
-    return [KnowledgeArticle.from_row(row) for row in await loader.load(record_id)]
-
-
-MAX_RECOMMENDED = 20
+    return Connection.from_page(await loader.load(record_id), KnowledgeArticle.from_row)
 
 
 def _work_item_builders() -> dict[str, tuple[Any, Callable[[RowMapping], Any]]]:
@@ -348,15 +344,13 @@ class EngagementWorkspace:
         return await child_connection(info, query, self.db_id, Attachment.from_row)
 
     @strawberry.field(
-        description="Knowledge articles ranked by full-text relevance to the engagement (a "
-        "ranking, so a top list rather than pages)."
+        description="Knowledge articles ranked by full-text relevance to the engagement's name "
+        "and stage, best first."
     )
     async def recommended_articles(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description="How many (at most 20).")] = 5,
-    ) -> list[KnowledgeArticle]:
-        return await ranked_articles(info, "engagement", self.db_id, first)
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[KnowledgeArticle] | None:
+        return await ranked_articles(info, "engagement", self.db_id, first, after)
 
     @strawberry.field(description="Internal discussions about the engagement, newest first.")
     async def discussions(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Any, Self
 
 import strawberry
 from sqlalchemy import RowMapping
@@ -46,7 +46,9 @@ from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace, 
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
+from csm_graphql.graphql.types.workspace import SuccessObjective
 from csm_graphql.repositories import entities
+from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories.entities import Entity
 
 # The side tables that hold each record's explicit contact list.
@@ -261,6 +263,7 @@ class SuccessInitiative(Node):
     engagement_id: strawberry.Private[int]
     account_id: strawberry.Private[int]
     assigned_to_id: strawberry.Private[int | None]
+    objective_id: strawberry.Private[int | None]
     number: str = strawberry.field(description="Initiative number, e.g. SINIT0000003.")
     short_description: str = strawberry.field(description="One-line summary.")
     description: str | None = strawberry.field(description="Details.")
@@ -282,7 +285,15 @@ class SuccessInitiative(Node):
         return cls(
             **_record_fields(row, "SuccessInitiative"),
             progress=Progress(row["progress"]),
+            objective_id=row["objective_id"],
         )
+
+    @strawberry.field(description="The success objective it serves (of its own engagement).")
+    async def objective(self, info: Info) -> SuccessObjective | None:
+        if self.objective_id is None:
+            return None
+        row = await info.context.loaders.by_id(ws.SUCCESS_OBJECTIVE).load(self.objective_id)
+        return SuccessObjective.from_row(row) if row else None
 
     success_cases = success_list_field(
         entities.SUCCESS_CASE,
@@ -373,14 +384,12 @@ class SuccessCase(Node):
 
     @strawberry.field(
         description="Knowledge articles ranked by full-text relevance to its short description "
-        "(the side panel's recommendations; a ranking, so a top list)."
+        "(the side panel's recommendations), best first."
     )
     async def recommended_articles(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description="How many (at most 20).")] = 5,
-    ) -> list[KnowledgeArticle]:
-        return await ranked_articles(info, "success_case", self.db_id, first)
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[KnowledgeArticle] | None:
+        return await ranked_articles(info, "success_case", self.db_id, first, after)
 
     @strawberry.field(description="Knowledge articles shared on this case, newest share first.")
     async def shared_articles(

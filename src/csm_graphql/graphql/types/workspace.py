@@ -29,6 +29,7 @@ from csm_graphql.domain.workspace import (
     UsagePlan,
 )
 from csm_graphql.graphql.ids import to_global_id
+from csm_graphql.graphql.inputs import Filter, OrderBy, record_filter, to_ordering
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.permissions import field_rules
@@ -49,7 +50,7 @@ from csm_graphql.repositories import workspace_entities as ws
 SUCCESS = "csm_graphql.graphql.types.success"
 
 if TYPE_CHECKING:
-    from csm_graphql.graphql.types.success import Engagement
+    from csm_graphql.graphql.types.success import Engagement, SuccessInitiative
 
 
 async def _engagement(
@@ -108,6 +109,27 @@ class SuccessObjective(Node):
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
     engagement = engagement_field()
+
+    @strawberry.field(description="The success initiatives serving this objective.")
+    async def initiatives(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Filter = None,
+        order_by: OrderBy = None,
+    ) -> Connection[Annotated[SuccessInitiative, strawberry.lazy(SUCCESS)]]:
+        from csm_graphql.graphql.types.success import SuccessInitiative
+
+        entity = entities.SUCCESS_INITIATIVE
+        query = ChildQuery(
+            entity,
+            "objective_id",
+            page_request(info, first, after),
+            ordering=to_ordering(entity, order_by, info.context.viewer),
+            record_filter=record_filter(filter),
+        )
+        return await child_connection(info, query, self.db_id, SuccessInitiative.from_row)
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Self:
