@@ -1,0 +1,153 @@
+"""An access audit of cases, projects and the engagement workspace where they meet: paths a
+viewer could use to reach what ACCESS.md denies it (nested lists of a child account's case,
+records of projects reached without the project, the customer side of a case's lifecycle,
+mutation errors, cursors). Reads use the shared seeded database; writes use write_client and
+undo what they add."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.expectations import decode_global_id, global_id
+from tests.support import GraphQLClient
+
+AGENT = "caseagent@csm.example"
+ADMIN = "admin@csm.example"
+SUCCESS_VIEWER = "viewer@csm.example"
+SUCCESS_AGENT = "agent@csm.example"
+PROXY = "proxy@csm.example"
+MANAGER = "manager@acme.example"
+CUSTOMER_ADMIN = "admin@acme.example"
+CUSTOMER = "customer@acme.example"
+PARTNER_ADMIN = "partneradmin@globex.example"
+
+
+async def _scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
+    async with engine.connect() as connection:
+        return await connection.scalar(text(sql), params)
+
+
+async def _rows(engine: AsyncEngine, sql: str, **params: Any) -> list[dict[str, Any]]:
+    async with engine.connect() as connection:
+        result = await connection.execute(text(sql), params)
+        return [dict(row) for row in result.mappings()]
+
+
+async def _execute(engine: AsyncEngine, sql: str, **params: Any) -> Any:
+    """Run a write and commit it; the first column of its first row, if it returns one."""
+    async with engine.begin() as connection:
+        result = await connection.execute(text(sql), params)
+        return result.scalar() if result.returns_rows else None
+
+
+# -- the customer side of a case's lifecycle --------------------------------------------------
+
+TRANSITION = """mutation($id: ID!, $v: Int!, $action: CaseAction!) {
+  transitionCase(id: $id, expectedVersion: $v, action: $action) {
+    case { state } userErrors { code field message } } }"""
+SEES = "query($id: ID!) { node(id: $id) { ... on Case { number state } } }"
+
+
+CREATE = """mutation($input: CreateCaseInput!) { createCase(input: $input) {
+  case { id } userErrors { code field message } } }"""
+
+
+async def _resolved_case(
+    client: GraphQLClient, engine: AsyncEngine, account: str, not_contact: str
+) -> tuple[str, int]:
+    """A new case of the named account (raised by a case agent for a contact of it other than
+    ``not_contact``), moved to RESOLVED: its global id and version."""
+    account_id = await _scalar(engine, "SELECT id FROM accounts WHERE name = :a", a=account)
+    contact_id = await _scalar(
+        engine,
+        "SELECT id FROM contacts WHERE account_id = :a AND email <> :e AND active"
+        " ORDER BY id LIMIT 1",
+        a=account_id,
+        e=not_contact,
+    )
+    new_case = {
+        "accountId": global_id("Account", account_id),
+        "contactId": global_id("Contact", contact_id),
+        "shortDescription": "Audit: who closes a resolved case",
+    }
+    data = await client.query(CREATE, {"input": new_case}, as_=AGENT)
+    assert data["createCase"]["userErrors"] == []
+    case_id = decode_global_id(data["createCase"]["case"]["id"])[1]
+    version = await _execute(
+        engine,
+        "UPDATE cases SET state = 'RESOLVED', version = version + 1 WHERE id = :i"
+        " RETURNING version",
+        i=case_id,
+    )
+    return global_id("Case", case_id), int(version)
+
+
+@pytest.mark.parametrize("account", ["Acme Corp", "Acme Europe"])
+@pytest.mark.parametrize("action", ["ACCEPT_SOLUTION", "REJECT_SOLUTION"])
+async def test_a_case_manager_is_not_an_external_admin_of_the_case(
+    write_client: GraphQLClient, write_engine: AsyncEngine, account: str, action: str
+) -> None:
+    """ACCESS.md: accept / reject a resolution is for the case's contact, its internal contact
+    or an external admin of the case's account. customer_case_manager sees every case of its
+    accounts and their children, but it is not an admin: it may not close or reopen a case it
+    is not the contact of."""
+    case, version = await _resolved_case(write_client, write_engine, account, MANAGER)
+    variables = {"id": case, "v": version, "action": action}
+    seen = await write_client.query(SEES, {"id": case}, as_=MANAGER)
+    assert seen["node"] is not None, "the case manager sees the case"
+    data = await write_client.query(TRANSITION, variables, as_=MANAGER)
+    payload = data["transitionCase"]
+    assert [e["code"] for e in payload["userErrors"]] == ["FORBIDDEN"]
+    assert payload["case"] is None
+    after = await write_client.query(SEES, {"id": case}, as_=AGENT)
+    assert after["node"]["state"] == "RESOLVED"
+
+
+async def test_an_external_admin_of_the_case_account_still_accepts(
+    write_client: GraphQLClient, write_engine: AsyncEngine
+) -> None:
+    """The other side of the rule: Acme's customer admin closes an Acme case it is not the
+    contact of."""
+    case, version = await _resolved_case(write_client, write_engine, "Acme Corp", CUSTOMER_ADMIN)
+    variables = {"id": case, "v": version, "action": "ACCEPT_SOLUTION"}
+    data = await write_client.query(TRANSITION, variables, as_=CUSTOMER_ADMIN)
+    assert data["transitionCase"]["userErrors"] == []
+    assert data["transitionCase"]["case"]["state"] == "CLOSED"
+
+
+# -- work orders of a project without a case ---------------------------------------------------
+
+WORK_ORDER = """query($id: ID!) { node(id: $id) { ... on WorkOrder { number case { number } } } }"""
+
+
+async def test_a_project_work_order_without_a_case_is_the_project_workers_only(
+    write_client: GraphQLClient, write_engine: AsyncEngine
+) -> None:
+    """A work order raised for a project alone is a project record: case_agent and admin read
+    it; the customer-success roles read every case but nothing of projects (docs/access.md,
+    decision 8), and nobody else sees it either."""
+    project = (
+        await _rows(write_engine, "SELECT id, account_id FROM projects ORDER BY id LIMIT 1")
+    )[0]
+    order_id = await _execute(
+        write_engine,
+        "INSERT INTO work_orders (project_id, account_id, short_description)"
+        " VALUES (:p, :a, 'Site survey for the project') RETURNING id",
+        p=project["id"],
+        a=project["account_id"],
+    )
+    try:
+        variables = {"id": global_id("WorkOrder", order_id)}
+        for email in (AGENT, ADMIN):
+            data = await write_client.query(WORK_ORDER, variables, as_=email)
+            assert data["node"] is not None, email
+            assert data["node"]["case"] is None
+        for email in (SUCCESS_VIEWER, SUCCESS_AGENT, PROXY, CUSTOMER_ADMIN, MANAGER):
+            data = await write_client.query(WORK_ORDER, variables, as_=email)
+            assert data["node"] is None, email
+    finally:
+        await _execute(write_engine, "DELETE FROM work_orders WHERE id = :i", i=order_id)
