@@ -151,3 +151,104 @@ async def test_a_project_work_order_without_a_case_is_the_project_workers_only(
             assert data["node"] is None, email
     finally:
         await _execute(write_engine, "DELETE FROM work_orders WHERE id = :i", i=order_id)
+
+
+# -- notifications: the followers of a case are people who see it ------------------------------
+
+COMMENT = """mutation($id: ID!, $body: String!) { addCaseComment(caseId: $id, body: $body) {
+  userErrors { code } } }"""
+WORK_NOTE = """mutation($id: ID!, $body: String!) { addWorkNote(caseId: $id, body: $body) {
+  userErrors { code } } }"""
+
+
+async def test_an_informed_proxy_is_not_told_about_a_case_it_does_not_see(
+    write_client: GraphQLClient, write_engine: AsyncEngine
+) -> None:
+    """A proxy contact sees only the cases it is the internal contact of (ACCESS.md), so
+    being listed among a case's informed users must not send it the case's summary or its
+    comments through the notification outbox; an informed success viewer (who reads every
+    case) still gets them, and a work note reaches only those who read work notes."""
+    account_id = await _scalar(write_engine, "SELECT id FROM accounts WHERE name = 'Acme Corp'")
+    contact_id = await _scalar(write_engine, "SELECT id FROM contacts WHERE email = :e", e=CUSTOMER)
+    new_case = {
+        "accountId": global_id("Account", account_id),
+        "contactId": global_id("Contact", contact_id),
+        "shortDescription": "Audit: who hears about this case",
+    }
+    created = await write_client.query(CREATE, {"input": new_case}, as_=AGENT)
+    case = created["createCase"]["case"]["id"]
+    case_id = decode_global_id(case)[1]
+    users = {
+        email: await _scalar(write_engine, "SELECT id FROM users WHERE email = :e", e=email)
+        for email in (PROXY, SUCCESS_VIEWER)
+    }
+    for user_id in users.values():
+        await _execute(
+            write_engine,
+            "INSERT INTO case_informed_users (case_id, user_id) VALUES (:c, :u)",
+            c=case_id,
+            u=user_id,
+        )
+    assert (await write_client.query(SEES, {"id": case}, as_=PROXY))["node"] is None
+    comment = {"id": case, "body": "Audit comment for the followers"}
+    assert (await write_client.query(COMMENT, comment, as_=AGENT))["addCaseComment"][
+        "userErrors"
+    ] == []
+    note = {"id": case, "body": "Audit work note for the followers"}
+    assert (await write_client.query(WORK_NOTE, note, as_=AGENT))["addWorkNote"]["userErrors"] == []
+    sent = await _rows(
+        write_engine,
+        "SELECT event, recipient_user_id, recipient_contact_id FROM notifications"
+        " WHERE record_type = 'case' AND record_id = :c",
+        c=case_id,
+    )
+    to_proxy = [row["event"] for row in sent if row["recipient_user_id"] == users[PROXY]]
+    assert to_proxy == []
+    to_viewer = {row["event"] for row in sent if row["recipient_user_id"] == users[SUCCESS_VIEWER]}
+    assert to_viewer == {"case.commented", "case.work_noted"}
+    to_contact = {row["event"] for row in sent if row["recipient_contact_id"] == contact_id}
+    assert to_contact == {"case.opened", "case.commented"}
+
+
+# -- project tasks are assigned to people who see them ------------------------------------------
+
+ASSIGN = """mutation($id: ID!, $v: Int!, $user: ID) {
+  assignProjectTask(id: $id, expectedVersion: $v, userId: $user) {
+    projectTask { version } userErrors { code field message } } }"""
+TASK = "query($id: ID!) { node(id: $id) { ... on ProjectTask { number shortDescription } } }"
+
+
+@pytest.mark.parametrize("assignee", [SUCCESS_VIEWER, SUCCESS_AGENT, PROXY])
+async def test_a_project_task_is_not_assigned_or_sent_to_an_employee_who_cannot_see_it(
+    write_client: GraphQLClient, write_engine: AsyncEngine, assignee: str
+) -> None:
+    """Projects are the project workers' (case_agent, admin): an employee of another role
+    does not see the task, so it cannot be made its assignee, which would send it the task's
+    number and summary (and later its comments) through the notification outbox."""
+    task = (
+        await _rows(
+            write_engine,
+            "SELECT id, version FROM project_tasks WHERE assigned_contact_id IS NULL"
+            " ORDER BY id LIMIT 1",
+        )
+    )[0]
+    user_id = await _scalar(write_engine, "SELECT id FROM users WHERE email = :e", e=assignee)
+    task_id = global_id("ProjectTask", task["id"])
+    assert (await write_client.query(TASK, {"id": task_id}, as_=assignee))["node"] is None
+    variables = {"id": task_id, "v": task["version"], "user": global_id("User", user_id)}
+    data = await write_client.query(ASSIGN, variables, as_=AGENT)
+    payload = data["assignProjectTask"]
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("BAD_USER_INPUT", ["userId"])
+    ]
+    version = await _scalar(
+        write_engine, "SELECT version FROM project_tasks WHERE id = :i", i=task["id"]
+    )
+    assert version == task["version"]
+    told = await _scalar(
+        write_engine,
+        "SELECT count(*) FROM notifications WHERE record_type = 'project_task'"
+        " AND recipient_user_id = :u",
+        u=user_id,
+    )
+    assert told == 0

@@ -10,6 +10,7 @@ from sqlalchemy import (
     RowMapping,
     all_,
     and_,
+    any_,
     exists,
     func,
     insert,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows
-from csm_graphql.access.roles import InternalRole
+from csm_graphql.access.roles import CASE_READERS_INTERNAL, InternalRole
 from csm_graphql.domain.cases import CaseState, SlaStage, SlaTarget
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.services.errors import UserError, bad_input, invalid_state
@@ -174,14 +175,20 @@ async def followers(
     work: UnitOfWork, case: RowMapping, *, internal_only: bool = False
 ) -> tuple[list[int], list[int]]:
     """(user ids, contact ids) to notify about a case: its contact, its internal contact and
-    its informed users (DOMAIN.md). ``internal_only`` (work notes): employees who read work
-    notes, which leaves out contacts and proxy contacts."""
+    its informed users (DOMAIN.md). An informed employee is told only if it reads every case
+    (ACCESS.md: a proxy contact sees just the cases it is the internal contact of, so listing
+    it elsewhere must not send it their summaries and comments). ``internal_only`` (work
+    notes): employees who read work notes, which leaves out contacts and proxy contacts."""
+    informed_users = t.case_informed_users
+    reads_every_case = or_(
+        *(literal(role.value) == any_(t.users.c.roles) for role in CASE_READERS_INTERNAL)
+    )
     informed = [
         row["user_id"]
         for row in await work.rows(
-            select(t.case_informed_users.c.user_id).where(
-                t.case_informed_users.c.case_id == case["id"]
-            )
+            select(informed_users.c.user_id)
+            .join(t.users, t.users.c.id == informed_users.c.user_id)
+            .where(informed_users.c.case_id == case["id"], reads_every_case)
         )
     ]
     if not internal_only:
