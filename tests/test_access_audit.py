@@ -252,3 +252,204 @@ async def test_a_project_task_is_not_assigned_or_sent_to_an_employee_who_cannot_
         u=user_id,
     )
     assert told == 0
+
+
+# -- regression: a case manager reads a child account's case in full, minus the internals -----
+
+CHILD_CASES = """query($after: String, $account: ID) {
+  cases(first: 25, after: $after, filter: {account: $account}) {
+  pageInfo { hasNextPage endCursor } nodes { id account { name }
+    attachments(first: 1) { totalCount } workOrders(first: 1) { totalCount }
+    slas(first: 1) { totalCount } comments(first: 1) { totalCount }
+    activities(first: 1) { totalCount } workNotes(first: 1) { totalCount } } } }"""
+
+
+async def test_a_case_manager_reads_the_records_under_a_child_accounts_case(
+    client: GraphQLClient, engine: AsyncEngine
+) -> None:
+    """Acme Europe is a child of Acme: its cases reach the case manager through the
+    descendant accounts, and so must their attachments, work orders, SLAs and comments (the
+    second-line account check of those records accepts the case accounts), but never a work
+    note; the account itself stays hidden (docs/access.md, decision 13)."""
+    account_id = await _scalar(engine, "SELECT id FROM accounts WHERE name = 'Acme Europe'")
+    counts: dict[str, dict[int, int]] = {}
+    for name, sql in {
+        "attachments": "SELECT record_id, count(*) FROM attachments WHERE record_type = 'case'"
+        " AND account_id = :a GROUP BY 1",
+        "workOrders": "SELECT case_id, count(*) FROM work_orders WHERE account_id = :a GROUP BY 1",
+        "slas": "SELECT case_id, count(*) FROM task_slas WHERE account_id = :a GROUP BY 1",
+        "comments": "SELECT record_id, count(*) FROM activities WHERE record_type = 'case'"
+        " AND kind = 'COMMENT' AND account_id = :a GROUP BY 1",
+        "activities": "SELECT record_id, count(*) FROM activities WHERE record_type = 'case'"
+        " AND kind NOT IN ('WORK_NOTE', 'DISCUSSION') AND account_id = :a GROUP BY 1",
+    }.items():
+        found = await _rows(engine, sql, a=account_id)
+        counts[name] = {
+            row["record_id" if "record_id" in row else "case_id"]: row["count"] for row in found
+        }
+    case_ids = {
+        row["id"]
+        for row in await _rows(engine, "SELECT id FROM cases WHERE account_id = :a", a=account_id)
+    }
+    query = CHILD_CASES
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        variables = {"after": after, "account": global_id("Account", account_id)}
+        page = (await client.query(query, variables, as_=MANAGER))["cases"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert {decode_global_id(node["id"])[1] for node in nodes} == case_ids
+    assert sum(counts["attachments"].values())  # the demo has records on both sides
+    assert sum(counts["workOrders"].values())
+    for node in nodes:
+        case_id = decode_global_id(node["id"])[1]
+        assert node["account"] is None
+        assert node["workNotes"] is None
+        for name, per_case in counts.items():
+            assert node[name]["totalCount"] == per_case.get(case_id, 0), name
+    # Acme's customer admin does not see Acme Europe's cases at all.
+    admin = await client.query(
+        query, {"account": global_id("Account", account_id)}, as_=CUSTOMER_ADMIN
+    )
+    assert admin["cases"]["nodes"] == []
+
+
+# -- regression: an invisible case fails exactly like a missing one ---------------------------
+
+ATTACH = """mutation($id: ID!) { addCaseAttachment(caseId: $id, fileName: "a.log",
+  contentType: "text/plain", sizeBytes: 10) { attachment { fileName }
+  userErrors { code field message } } }"""
+UPDATE = """mutation($id: ID!, $v: Int!) { updateCase(id: $id, expectedVersion: $v,
+  shortDescription: "Renamed") { case { number } userErrors { code field message } } }"""
+MUTATIONS = {
+    "addCaseComment": (
+        """mutation($id: ID!) { addCaseComment(caseId: $id, body: "Hello") {
+  case { number } comment { body } userErrors { code field message } } }""",
+        {},
+    ),
+    "addCaseAttachment": (ATTACH, {}),
+    "updateCase": (UPDATE, {"v": 1}),
+    "transitionCase": (
+        """mutation($id: ID!, $v: Int!) { transitionCase(id: $id, expectedVersion: $v,
+  action: ACCEPT_SOLUTION) { case { number } userErrors { code field message } } }""",
+        {"v": 1},
+    ),
+    "addWorkNote": (
+        """mutation($id: ID!) { addWorkNote(caseId: $id, body: "Note") {
+  case { number } workNote { body } userErrors { code field message } } }""",
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+@pytest.mark.parametrize("email", [CUSTOMER, PROXY, "success@acme.example", PARTNER_ADMIN])
+async def test_a_case_the_viewer_cannot_see_fails_like_a_missing_one(
+    write_client: GraphQLClient, write_engine: AsyncEngine, mutation: str, email: str
+) -> None:
+    """Same code, message and field for a case that exists but is hidden and for an id that
+    exists nowhere: neither the error nor the payload tells them apart, and nothing changes."""
+    hidden = await _scalar(
+        write_engine,
+        "SELECT c.id FROM cases c JOIN accounts a ON a.id = c.account_id"
+        " WHERE a.name = 'Umbrella Health' AND c.internal_contact_id IS DISTINCT FROM"
+        " (SELECT id FROM users WHERE email = :p) ORDER BY c.id LIMIT 1",
+        p=PROXY,
+    )
+    assert (await write_client.query(SEES, {"id": global_id("Case", hidden)}, as_=email)) == {
+        "node": None
+    }
+    before = await _scalar(write_engine, "SELECT version FROM cases WHERE id = :i", i=hidden)
+    journal = "SELECT count(*) FROM activities WHERE record_type = 'case' AND record_id = :i"
+    entries = await _scalar(write_engine, journal, i=hidden)
+    query, extra = MUTATIONS[mutation]
+    answers = []
+    for case_id in (hidden, 987654321):
+        variables = {"id": global_id("Case", case_id), **extra}
+        answers.append((await write_client.query(query, variables, as_=email))[mutation])
+    assert answers[0] == answers[1]
+    assert [e["code"] for e in answers[0]["userErrors"]] == ["NOT_FOUND"]
+    assert (
+        await _scalar(write_engine, "SELECT version FROM cases WHERE id = :i", i=hidden) == before
+    )
+    assert await _scalar(write_engine, journal, i=hidden) == entries
+
+
+# -- regression: the read-only success roles write no case and no project ---------------------
+
+COMPLETE_TASK = """mutation($id: ID!) { completeProjectTask(id: $id) { projectTask { number }
+  userErrors { code } } }"""
+PROJECT_CASE = """mutation($project: ID!) { createProjectCase(projectId: $project,
+  shortDescription: "From the success desk") { case { number } userErrors { code } } }"""
+
+
+@pytest.mark.parametrize("email", [SUCCESS_VIEWER, SUCCESS_AGENT])
+async def test_the_success_roles_read_cases_but_write_neither_cases_nor_projects(
+    write_client: GraphQLClient, write_engine: AsyncEngine, email: str
+) -> None:
+    case_id = await _scalar(
+        write_engine, "SELECT id FROM cases WHERE state = 'OPEN' ORDER BY id LIMIT 1"
+    )
+    case = global_id("Case", case_id)
+    assert (await write_client.query(SEES, {"id": case}, as_=email))["node"] is not None
+    version = await _scalar(write_engine, "SELECT version FROM cases WHERE id = :i", i=case_id)
+    for mutation, (query, extra) in MUTATIONS.items():
+        variables = {"id": case, **extra}
+        if "v" in extra:
+            variables["v"] = version
+        payload = (await write_client.query(query, variables, as_=email))[mutation]
+        assert [e["code"] for e in payload["userErrors"]] == ["FORBIDDEN"], mutation
+    account_id = await _scalar(
+        write_engine, "SELECT account_id FROM cases WHERE id = :i", i=case_id
+    )
+    created = await write_client.query(
+        """mutation($a: ID!) { createCase(input: {accountId: $a, shortDescription: "x"}) {
+        case { number } userErrors { code } } }""",
+        {"a": global_id("Account", account_id)},
+        as_=email,
+    )
+    assert [e["code"] for e in created["createCase"]["userErrors"]] == ["FORBIDDEN"]
+    assert (
+        await _scalar(write_engine, "SELECT version FROM cases WHERE id = :i", i=case_id) == version
+    )
+    task = await _scalar(write_engine, "SELECT id FROM project_tasks ORDER BY id LIMIT 1")
+    project = await _scalar(write_engine, "SELECT id FROM projects ORDER BY id LIMIT 1")
+    done = await write_client.query(
+        COMPLETE_TASK, {"id": global_id("ProjectTask", task)}, as_=email
+    )
+    assert [e["code"] for e in done["completeProjectTask"]["userErrors"]] == ["NOT_FOUND"]
+    raised = await write_client.query(
+        PROJECT_CASE, {"project": global_id("Project", project)}, as_=email
+    )
+    assert [e["code"] for e in raised["createProjectCase"]["userErrors"]] == ["NOT_FOUND"]
+
+
+# -- regression: a cursor carries no authority --------------------------------------------------
+
+CASE_PAGE = """query($after: String) { cases(first: 10, after: $after) { totalCount
+  pageInfo { endCursor } nodes { id } } }"""
+
+
+async def test_another_viewers_cursor_pages_through_my_cases_only(
+    client: GraphQLClient,
+) -> None:
+    """A cursor from the case agent's list, replayed by a customer, continues the customer's
+    own list after that key: same total, only cases the customer sees."""
+    mine: set[str] = set()
+    after = None
+    while True:
+        page = (await client.query(CASE_PAGE, {"after": after}, as_=CUSTOMER))["cases"]
+        mine |= {node["id"] for node in page["nodes"]}
+        if not page["nodes"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert mine
+    agents = (await client.query(CASE_PAGE, {"after": None}, as_=AGENT))["cases"]
+    replayed = (
+        await client.query(CASE_PAGE, {"after": agents["pageInfo"]["endCursor"]}, as_=CUSTOMER)
+    )["cases"]
+    assert replayed["totalCount"] == len(mine)
+    assert {node["id"] for node in replayed["nodes"]} <= mine
