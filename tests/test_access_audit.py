@@ -453,3 +453,63 @@ async def test_another_viewers_cursor_pages_through_my_cases_only(
     )["cases"]
     assert replayed["totalCount"] == len(mine)
     assert {node["id"] for node in replayed["nodes"]} <= mine
+
+
+# -- regression: a discussion opens nothing of the workspace around it --------------------------
+
+START = """mutation($record: ID!, $people: [ID!]!) { startDiscussion(recordId: $record,
+  participants: $people, subject: "Audit: sponsor escalation", message: "Who calls them?") {
+  discussion { id } userErrors { code field } } }"""
+DISCUSSION = """query($id: ID!) { node(id: $id) { ... on Discussion { subject recordId
+  engagement { id } messages { totalCount } } } }"""
+ANY_NODE = "query($id: ID!) { node(id: $id) { id } }"
+STREAM = """query($id: ID!) { node(id: $id) { ... on SuccessCase {
+  activities(first: 1) { totalCount } } } }"""
+
+
+async def test_a_discussion_counts_and_opens_nothing_outside_its_participants(
+    write_client: GraphQLClient, write_engine: AsyncEngine
+) -> None:
+    """A discussion about a customer-visible success case: its DISCUSSION entry is counted in
+    the case's stream for the success roles only (not in the contact's totalCount); the case
+    agent taking part reads the discussion but neither the record it is about nor its
+    engagement; a proxy that does not take part gets nothing."""
+    record = (
+        await _rows(
+            write_engine,
+            "SELECT s.id, s.engagement_id FROM success_cases s JOIN accounts a"
+            " ON a.id = s.account_id WHERE a.name = 'Acme Corp' AND s.visible_to_customer"
+            " ORDER BY s.id DESC LIMIT 1",
+        )
+    )[0]
+    case = global_id("SuccessCase", record["id"])
+    customer = "success@acme.example"
+
+    async def count(email: str) -> int | None:
+        node = (await write_client.query(STREAM, {"id": case}, as_=email))["node"]
+        return None if node is None else int(node["activities"]["totalCount"])
+
+    before = {email: await count(email) for email in (SUCCESS_AGENT, customer)}
+    assert before[customer] is not None
+    participant = await _scalar(write_engine, "SELECT id FROM users WHERE email = :e", e=AGENT)
+    started = await write_client.query(
+        START, {"record": case, "people": [global_id("User", participant)]}, as_=SUCCESS_AGENT
+    )
+    assert started["startDiscussion"]["userErrors"] == []
+    discussion = started["startDiscussion"]["discussion"]["id"]
+    assert await count(SUCCESS_AGENT) == before[SUCCESS_AGENT] + 1
+    assert await count(customer) == before[customer]
+    assert await count(AGENT) is None
+
+    seen = (await write_client.query(DISCUSSION, {"id": discussion}, as_=AGENT))["node"]
+    assert seen["subject"] == "Audit: sponsor escalation"
+    assert seen["recordId"] == case
+    assert seen["engagement"] is None
+    assert seen["messages"]["totalCount"] == 1
+    engagement = global_id("Engagement", record["engagement_id"])
+    for node in (case, engagement):
+        reached = await write_client.query(ANY_NODE, {"id": node}, as_=AGENT)
+        assert reached == {"node": None}
+    for outsider in (PROXY, customer, MANAGER):
+        hidden = await write_client.query(DISCUSSION, {"id": discussion}, as_=outsider)
+        assert hidden == {"node": None}, outsider
