@@ -513,3 +513,39 @@ async def test_a_discussion_counts_and_opens_nothing_outside_its_participants(
     for outsider in (PROXY, customer, MANAGER):
         hidden = await write_client.query(DISCUSSION, {"id": discussion}, as_=outsider)
         assert hidden == {"node": None}, outsider
+
+
+# -- notifications: a case's contact without a case role is not its follower ---------------------
+
+
+async def test_a_contact_without_a_case_role_is_not_sent_a_case_it_cannot_see(
+    write_client: GraphQLClient, write_engine: AsyncEngine
+) -> None:
+    """An agent may name any active contact of the account as a case's contact, including one
+    whose only role is customer_success_customer: that contact sees no case (ACCESS.md), so
+    the outbox must not carry the case's summary or comments to it either."""
+    success_customer = "success@acme.example"
+    account_id = await _scalar(write_engine, "SELECT id FROM accounts WHERE name = 'Acme Corp'")
+    contact_id = await _scalar(
+        write_engine, "SELECT id FROM contacts WHERE email = :e", e=success_customer
+    )
+    new_case = {
+        "accountId": global_id("Account", account_id),
+        "contactId": global_id("Contact", contact_id),
+        "shortDescription": "Audit: a case for a success contact",
+    }
+    created = await write_client.query(CREATE, {"input": new_case}, as_=AGENT)
+    assert created["createCase"]["userErrors"] == []
+    case = created["createCase"]["case"]["id"]
+    assert (await write_client.query(SEES, {"id": case}, as_=success_customer))["node"] is None
+    comment = {"id": case, "body": "Audit comment for a contact that cannot see the case"}
+    answer = await write_client.query(COMMENT, comment, as_=AGENT)
+    assert answer["addCaseComment"]["userErrors"] == []
+    told = await _scalar(
+        write_engine,
+        "SELECT count(*) FROM notifications WHERE record_type = 'case' AND record_id = :c"
+        " AND recipient_contact_id = :p",
+        c=decode_global_id(case)[1],
+        p=contact_id,
+    )
+    assert told == 0
