@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from csm_graphql.access.roles import CASE_ACCOUNT_EXTERNAL
+from csm_graphql.access.roles import CASE_ACCOUNT_EXTERNAL, CASE_ADMINS_EXTERNAL, ExternalRole
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.domain.case_lifecycle import Actor
 
@@ -54,13 +54,26 @@ def writes_work_notes(viewer: Viewer) -> bool:
     return viewer.writes_cases and viewer.reads_work_notes
 
 
+def _administered_accounts(viewer: Viewer) -> set[int]:
+    """The accounts a contact is an external admin of: customer_admin and partner_admin of
+    their accounts, partner_admin also of the customers those serve. customer_case_manager
+    sees the cases of its accounts and their children but administers none of them."""
+    accounts: set[int] = set()
+    if viewer.has_any(CASE_ADMINS_EXTERNAL):
+        accounts.update(viewer.account_ids)
+    if ExternalRole.PARTNER_ADMIN in viewer.roles:
+        accounts.update(viewer.served_account_ids)
+    return accounts
+
+
 def is_customer_side(viewer: Viewer, case: Row) -> bool:
-    """The case's contact, its internal contact, or an external admin of its account."""
+    """The case's contact, its internal contact, or an external admin of its account
+    (ACCESS.md: who accepts or rejects a resolution)."""
     if viewer.is_internal:
         return viewer.is_proxy_contact and case["internal_contact_id"] == viewer.id
     if case["contact_id"] == viewer.id:
         return True
-    return viewer.has_any(CASE_ACCOUNT_EXTERNAL) and case["account_id"] in viewer.case_account_ids
+    return case["account_id"] in _administered_accounts(viewer)
 
 
 def may_take(viewer: Viewer, actor: Actor, case: Row) -> bool:

@@ -65,6 +65,8 @@ CASE_ACCOUNT_EXTERNAL = frozenset(
     {ExternalRole.CUSTOMER_ADMIN, ExternalRole.CUSTOMER_CASE_MANAGER, ExternalRole.PARTNER_ADMIN}
 )
 CASE_ROLES_EXTERNAL = CASE_OWN_EXTERNAL | CASE_ACCOUNT_EXTERNAL
+# The external admins of ACCESS.md's "accept / reject a resolution" (not the case manager).
+CASE_ADMINS_EXTERNAL = frozenset({ExternalRole.CUSTOMER_ADMIN, ExternalRole.PARTNER_ADMIN})
 
 
 def parse_roles(names: list[str] | tuple[str, ...], *, internal: bool) -> frozenset[Role]:

@@ -404,9 +404,13 @@ def case_related_records(
 
 
 def work_orders(viewer: Viewer, table: FromClause = t.work_orders) -> ColumnElement[bool]:
-    """Visible to whoever sees the case (a work order without a case: case readers only)."""
-    if viewer.reads_all_cases:
+    """Visible to whoever sees the case. A work order without a case is a project's (or
+    nobody's): project workers only, so the success roles, who read every case but nothing
+    of projects, do not get it."""
+    if viewer.works_projects:
         return true()
+    if viewer.reads_all_cases:
+        return table.c.case_id.is_not(None)
     parent = t.cases.alias("work_order_case")
     return exists().where(parent.c.id == table.c.case_id, cases(viewer, ListScope.ALL, parent))
 

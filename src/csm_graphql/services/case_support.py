@@ -10,6 +10,7 @@ from sqlalchemy import (
     RowMapping,
     all_,
     and_,
+    any_,
     exists,
     func,
     insert,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows
-from csm_graphql.access.roles import InternalRole
+from csm_graphql.access.roles import CASE_READERS_INTERNAL, CASE_ROLES_EXTERNAL, InternalRole
 from csm_graphql.domain.cases import CaseState, SlaStage, SlaTarget
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.services.errors import UserError, bad_input, invalid_state
@@ -174,21 +175,25 @@ async def followers(
     work: UnitOfWork, case: RowMapping, *, internal_only: bool = False
 ) -> tuple[list[int], list[int]]:
     """(user ids, contact ids) to notify about a case: its contact, its internal contact and
-    its informed users (DOMAIN.md). ``internal_only`` (work notes): employees who read work
-    notes, which leaves out contacts and proxy contacts."""
+    its informed users (DOMAIN.md). An informed employee is told only if it reads every case
+    (ACCESS.md: a proxy contact sees just the cases it is the internal contact of, so listing
+    it elsewhere must not send it their summaries and comments). ``internal_only`` (work
+    notes): employees who read work notes, which leaves out contacts and proxy contacts."""
+    informed_users = t.case_informed_users
+    reads_every_case = or_(
+        *(literal(role.value) == any_(t.users.c.roles) for role in CASE_READERS_INTERNAL)
+    )
     informed = [
         row["user_id"]
         for row in await work.rows(
-            select(t.case_informed_users.c.user_id).where(
-                t.case_informed_users.c.case_id == case["id"]
-            )
+            select(informed_users.c.user_id)
+            .join(t.users, t.users.c.id == informed_users.c.user_id)
+            .where(informed_users.c.case_id == case["id"], reads_every_case)
         )
     ]
     if not internal_only:
         users = [case["internal_contact_id"], *informed]
-        return [u for u in users if u is not None], [
-            c for c in (case["contact_id"],) if c is not None
-        ]
+        return [u for u in users if u is not None], await _contact_follower(work, case)
     candidates = [u for u in (*informed, case["assigned_to_id"]) if u is not None]
     if not candidates:
         return [], []
@@ -200,6 +205,22 @@ async def followers(
         )
     )
     return [row["id"] for row in readers], []
+
+
+async def _contact_follower(work: UnitOfWork, case: RowMapping) -> list[int]:
+    """The case's contact, if it sees the case: a contact with a case role sees the cases it
+    is the contact of; one without (a success-only contact an agent named) sees none, so it is
+    not sent them either."""
+    if case["contact_id"] is None:
+        return []
+    contacts = t.contacts
+    has_case_role = or_(
+        *(literal(role.value) == any_(contacts.c.roles) for role in CASE_ROLES_EXTERNAL)
+    )
+    found = await work.scalar(
+        select(contacts.c.id).where(contacts.c.id == case["contact_id"], has_case_role)
+    )
+    return [found] if found is not None else []
 
 
 async def notify_followers(

@@ -13,10 +13,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, exists, insert, literal, or_, select
+from sqlalchemy import RowMapping, any_, delete, exists, insert, literal, or_, select
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows, writes
+from csm_graphql.access.roles import PROJECT_WORKERS_INTERNAL
 from csm_graphql.domain.enums import ActivityKind, ProjectState, RecordType
 from csm_graphql.services import cases
 from csm_graphql.services.errors import (
@@ -216,8 +217,8 @@ async def assign_task(
         work, task["project_id"], contact_id
     ):
         raise bad_input("The contact is not a contact of the task's project.", ("contactId",))
-    if user_id is not None and not await _is_active_employee(work, user_id):
-        raise bad_input("No active employee with this id.", ("userId",))
+    if user_id is not None and not await _is_active_project_worker(work, user_id):
+        raise bad_input("Tasks are assigned to active project workers.", ("userId",))
     values: dict[str, Any] = {"assigned_contact_id": contact_id, "assigned_to_id": user_id}
     if contact_id is not None:
         values["visible_to_customer"] = True
@@ -331,8 +332,14 @@ async def _is_project_contact(work: UnitOfWork, project_id: int, contact_id: int
     return bool(await work.scalar(select(listed)))
 
 
-async def _is_active_employee(work: UnitOfWork, user_id: int) -> bool:
-    found = exists().where(t.users.c.id == user_id, t.users.c.active)
+async def _is_active_project_worker(work: UnitOfWork, user_id: int) -> bool:
+    """An employee who sees the task (case_agent, admin): anyone else would be told about,
+    and assigned, a task it may not read."""
+    users = t.users
+    works_projects = or_(
+        *(literal(role.value) == any_(users.c.roles) for role in PROJECT_WORKERS_INTERNAL)
+    )
+    found = exists().where(users.c.id == user_id, users.c.active, works_projects)
     return bool(await work.scalar(select(found)))
 
 
