@@ -122,8 +122,13 @@ PRODUCT_ADOPTION_ROADMAP = _entity(
     rows.sold_products,
     workspace_ordering(WorkspaceOrder.PLANNED_START),
 )
+# The engagement's view of contracts (success roles only) is another entity than the cases
+# area's "Contract" (account rule): a distinct name keeps their per-request loaders apart.
 CONTRACT = _entity(
-    "Contract", t.contracts, rows.engagement_contracts, workspace_ordering(WorkspaceOrder.END_DATE)
+    "EngagementContract",
+    t.contracts,
+    rows.engagement_contracts,
+    workspace_ordering(WorkspaceOrder.END_DATE),
 )
 EMAIL_TEMPLATE = _entity(
     "EmailTemplate", t.email_templates, rows.templates, ordering(OrderField.NAME)
