@@ -27,6 +27,13 @@ SLA_MINUTES = {  # priority -> (response, resolution)
     5: (1_440, 10_080),
 }
 
+# (name, time zone, hours): the hours follow the grammar of domain/schedule.py.
+SCHEDULES = (
+    ("Business hours (Europe)", "Europe/Amsterdam", "Mon-Fri 08:00-18:00"),
+    ("Business hours (Americas)", "America/New_York", "Mon-Fri 08:00-18:00"),
+    ("Around the clock", "UTC", "Mon-Sun 00:00-24:00"),
+)
+
 
 @dataclass
 class Setup:
@@ -41,11 +48,7 @@ def build_setup(sink: RowSink, clock: Clock, rng: random.Random, directory: Dire
     setup = Setup()
     created = clock.days_ago(rng, 800, 900)
     record = {"created_at": created, "updated_at": created}
-    for name, zone, hours in (
-        ("Business hours (Europe)", "Europe/Amsterdam", "Mon-Fri 08:00-18:00"),
-        ("Business hours (Americas)", "America/New_York", "Mon-Fri 08:00-18:00"),
-        ("Around the clock", "UTC", "Mon-Sun 00:00-24:00"),
-    ):
+    for name, zone, hours in SCHEDULES:
         row = {"name": name, "time_zone": zone, "hours": hours, **record}
         setup.schedules.append(sink.add(schedules, row))
     for priority, (response, resolution) in SLA_MINUTES.items():
