@@ -1,14 +1,17 @@
-"""Pure case domain logic: the priority matrix and task-SLA progress."""
+"""Pure case domain logic: the priority matrix and task-SLA progress (wall-clock and in a
+schedule's working hours)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from csm_graphql.domain.cases import PRIORITY_MATRIX, Impact, Urgency, priority
 from csm_graphql.domain.enums import Priority
-from csm_graphql.domain.sla import sla_progress
+from csm_graphql.domain.schedule import WorkingHours
+from csm_graphql.domain.sla import paused_for, planned_end, sla_hours, sla_progress
 
 START = datetime(2026, 6, 1, 8, tzinfo=UTC)
 END = START + timedelta(hours=10)
@@ -58,3 +61,75 @@ def test_sla_progress(
     assert progress.percent_elapsed == percent
     assert progress.breached is breached
     assert progress.planned_end == END + timedelta(seconds=end_shift)
+
+
+# -- in working hours ------------------------------------------------------------------------
+# Europe/Berlin office hours; 2026-06-01 is a Monday (UTC+2). An 8-hour SLA started Monday
+# 16:00 plans to end Tuesday 14:00 (2 hours on Monday, 6 on Tuesday).
+
+OFFICE = WorkingHours.parse("Mon-Fri 08:00-18:00", "Europe/Berlin")
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _berlin(day: int, hour: int) -> datetime:
+    return datetime(2026, 6, day, hour, tzinfo=BERLIN)
+
+
+def test_planned_end_and_pauses_in_working_hours() -> None:
+    assert planned_end(_berlin(1, 16), 480, OFFICE) == _berlin(2, 14)
+    assert planned_end(_berlin(1, 16), 480, None) == _berlin(2, 0)
+    # Starting on a Saturday, time starts counting on Monday morning.
+    assert planned_end(datetime(2026, 6, 6, 10, tzinfo=BERLIN), 60, OFFICE) == _berlin(8, 9)
+    assert paused_for(_berlin(1, 17), _berlin(3, 9), OFFICE) == 12 * 3600
+    assert paused_for(_berlin(1, 17), _berlin(3, 9), None) == 40 * 3600
+    assert paused_for(_berlin(3, 9), _berlin(1, 17), OFFICE) == 0
+
+
+@pytest.mark.parametrize(
+    ("paused_seconds", "paused_at", "stopped_at", "now", "percent", "breached", "end"),
+    [
+        # Monday 16:00 to Tuesday 10:00 is 4 working hours of 8 (wall-clock: 18 hours).
+        (0, None, None, _berlin(2, 10), 50.0, False, _berlin(2, 14)),
+        (0, None, None, _berlin(1, 20), 25.0, False, _berlin(2, 14)),  # the night is free
+        (0, None, None, _berlin(3, 9), 162.5, True, _berlin(2, 14)),
+        (0, None, None, _berlin(1, 12), 0.0, False, _berlin(2, 14)),  # before the start
+        # Finished pauses count in working time: 2 working hours paused.
+        (7_200, None, None, _berlin(2, 10), 25.0, False, _berlin(2, 16)),
+        # Paused since Monday 17:00: 1 hour elapsed; the 12 working hours paused so far move
+        # the end to Wednesday 16:00 (if it resumes now, its 7 hours left end then).
+        (0, _berlin(1, 17), None, _berlin(3, 9), 12.5, False, _berlin(3, 16)),
+        # A stopped SLA is measured at its stop; pauses before it count, none runs.
+        (0, _berlin(2, 9), _berlin(2, 9), _berlin(5, 12), 37.5, False, _berlin(2, 14)),
+        (3_600, None, _berlin(2, 13), _berlin(5, 12), 75.0, False, _berlin(2, 15)),
+    ],
+)
+def test_sla_progress_in_working_hours(
+    paused_seconds: int,
+    paused_at: datetime | None,
+    stopped_at: datetime | None,
+    now: datetime,
+    percent: float,
+    breached: bool,
+    end: datetime,
+) -> None:
+    start, planned = _berlin(1, 16), _berlin(2, 14)
+    progress = sla_progress(start, planned, paused_seconds, paused_at, stopped_at, now, OFFICE)
+    assert progress.percent_elapsed == percent
+    assert progress.breached is breached
+    assert progress.planned_end == end
+
+
+def test_around_the_clock_is_wall_clock() -> None:
+    always = WorkingHours.parse("Mon-Sun 00:00-24:00", "UTC")
+    for paused_at, stopped_at, now in (
+        (None, None, START + timedelta(hours=5)),
+        (START + timedelta(hours=2), None, START + timedelta(hours=20)),
+        (None, START + timedelta(hours=12), START + timedelta(days=9)),
+    ):
+        wall = sla_progress(START, END, 1_800, paused_at, stopped_at, now)
+        assert sla_progress(START, END, 1_800, paused_at, stopped_at, now, always) == wall
+
+
+def test_sla_hours_of_stored_schedules() -> None:
+    assert sla_hours(None, None) is None
+    assert sla_hours("Mon-Fri 08:00-18:00", "Europe/Berlin") == OFFICE

@@ -11,6 +11,7 @@ from csm_graphql.demo.directory import Directory
 from csm_graphql.demo.sampling import Clock
 from csm_graphql.demo.writer import RowSink
 from csm_graphql.domain.cases import SlaTarget
+from csm_graphql.domain.schedule import WorkingHours, working_hours
 from csm_graphql.tables import (
     product_models,
     schedules,
@@ -39,6 +40,8 @@ SCHEDULES = (
 class Setup:
     schedules: list[int] = field(default_factory=list)
     sla_definitions: dict[tuple[int, SlaTarget], int] = field(default_factory=dict)
+    # The working hours each definition's SLAs run in (its schedule's).
+    sla_hours: dict[tuple[int, SlaTarget], WorkingHours] = field(default_factory=dict)
     support_groups: list[int] = field(default_factory=list)
     product_models: list[tuple[int, int]] = field(default_factory=list)  # (model id, product id)
     agents: list[int] = field(default_factory=list)  # who cases are assigned to
@@ -51,17 +54,20 @@ def build_setup(sink: RowSink, clock: Clock, rng: random.Random, directory: Dire
     for name, zone, hours in SCHEDULES:
         row = {"name": name, "time_zone": zone, "hours": hours, **record}
         setup.schedules.append(sink.add(schedules, row))
+    parsed = [working_hours(hours, zone) for _name, zone, hours in SCHEDULES]
     for priority, (response, resolution) in SLA_MINUTES.items():
+        schedule = 2 if priority == 1 else 0  # critical cases run around the clock
         for target, minutes in ((SlaTarget.RESPONSE, response), (SlaTarget.RESOLUTION, resolution)):
             row = {
                 "name": f"P{priority} {target.value.lower()}",
                 "target": target.value,
                 "priority": priority,
                 "duration_minutes": minutes,
-                "schedule_id": setup.schedules[2 if priority == 1 else 0],
+                "schedule_id": setup.schedules[schedule],
                 **record,
             }
             setup.sla_definitions[(priority, target)] = sink.add(sla_definitions, row)
+            setup.sla_hours[(priority, target)] = parsed[schedule]
     case_agent = directory.user_ids[personas.CASE_AGENT.key]
     admin = directory.user_ids[personas.ADMIN.key]
     setup.agents = [case_agent, case_agent, admin, *directory.agents[:3]]

@@ -40,6 +40,7 @@ from csm_graphql.domain.cases import (
     WorkOrderState,
 )
 from csm_graphql.domain.enums import ActivityKind, RecordType
+from csm_graphql.domain.sla import planned_end
 from csm_graphql.tables import (
     activities,
     assets,
@@ -382,7 +383,9 @@ class _AccountCases:
             # Long-running cases breach: durations are stretched for some so that both
             # breached and running SLAs exist.
             stretch = 1 if index % 3 == 0 else 400
-            planned = created + timedelta(minutes=minutes * stretch)
+            # In the working hours of the definition's schedule, as the service plans it.
+            hours = self.setup.sla_hours[(priority, target)]
+            planned = planned_end(created, minutes * stretch, hours)
             stage, paused_at, stopped_at = SlaStage.IN_PROGRESS, None, None
             if target is SlaTarget.RESPONSE and state is not CaseState.NEW:
                 stage, stopped_at = SlaStage.COMPLETED, self.clock.between(self.rng, created)

@@ -1,21 +1,31 @@
-"""Task SLA progress against a clock (ours; the definitions' schedules are not applied yet).
+"""Task SLA progress against a clock, in the working time of the definition's schedule.
 
-A task SLA stores when it started, its planned end (start + the definition's duration), the
-seconds spent in finished pauses, when the current pause began (if paused) and when it
-stopped (if completed or canceled). Time does not run while paused, so:
+An SLA whose definition has a schedule runs only during the schedule's working hours
+(domain/schedule.py); one without a schedule runs on wall-clock time. "Time" below is measured
+in that way; ``W(a, b)`` is the time between two instants.
+
+A task SLA stores when it started, its planned end (the instant at which the definition's
+duration has run from the start, i.e. start + duration in the schedule's time), the time spent
+in finished pauses (``paused_seconds``, measured in the same time), when the current pause began
+(if paused) and when it stopped (if completed or canceled). Time does not run while paused, so:
 
 - the clock is ``stopped_at`` if stopped, else ``paused_at`` if paused, else the request's now;
-- elapsed = clock - start - paused seconds;
-- plannedEnd (as shown) = planned end + paused seconds + the current pause so far, i.e. the
-  moment the SLA breaches if the clock keeps running;
-- percentElapsed = elapsed / (planned end - start) x 100, rounded to 0.01, never negative;
-- breached = elapsed > planned duration.
+- elapsed = W(start, clock) - paused seconds;
+- duration = W(start, planned end);
+- plannedEnd (as shown) = planned end + paused seconds + the current pause so far W(paused_at,
+  now), added in the schedule's time, i.e. the moment the SLA breaches if the clock keeps
+  running (from now on, for a paused SLA);
+- percentElapsed = elapsed / duration x 100, rounded to 0.01, never negative (100 for a
+  duration of zero, which only rows stored before schedules applied can have);
+- breached = elapsed > duration.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from csm_graphql.domain.schedule import WorkingHours, working_hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,37 @@ class SlaProgress:
     breached: bool
 
 
+def sla_hours(hours: str | None, time_zone: str | None) -> WorkingHours | None:
+    """The working hours of a definition's schedule (stored text), None without a schedule."""
+    if hours is None or time_zone is None:
+        return None
+    return working_hours(hours, time_zone)
+
+
+def time_between(start: datetime, end: datetime, hours: WorkingHours | None) -> float:
+    """Seconds of SLA time between two instants: working time with a schedule, else wall."""
+    if hours is None:
+        return (end - start).total_seconds()
+    return hours.working_seconds(start, end)
+
+
+def time_after(start: datetime, seconds: float, hours: WorkingHours | None) -> datetime:
+    """The instant ``seconds`` of SLA time after ``start``."""
+    if hours is None:
+        return start + timedelta(seconds=seconds)
+    return hours.add_working(start, max(seconds, 0.0))
+
+
+def planned_end(start: datetime, duration_minutes: int, hours: WorkingHours | None) -> datetime:
+    """Where an SLA starting at ``start`` plans to end (stored when it starts)."""
+    return time_after(start, duration_minutes * 60, hours)
+
+
+def paused_for(paused_at: datetime, until: datetime, hours: WorkingHours | None) -> int:
+    """The whole seconds of SLA time a pause took (added to ``paused_seconds`` on resume)."""
+    return max(round(time_between(paused_at, until, hours)), 0)
+
+
 def sla_progress(
     start_at: datetime,
     planned_end_at: datetime,
@@ -32,12 +73,15 @@ def sla_progress(
     paused_at: datetime | None,
     stopped_at: datetime | None,
     now: datetime,
+    hours: WorkingHours | None = None,
 ) -> SlaProgress:
     clock = stopped_at or paused_at or now
-    current_pause = (now - paused_at) if paused_at is not None and stopped_at is None else None
-    paused = timedelta(seconds=paused_seconds)
-    elapsed = clock - start_at - paused
-    duration = planned_end_at - start_at
-    percent = max(0.0, elapsed / duration * 100)
-    shown_end = planned_end_at + paused + (current_pause or timedelta())
+    current_pause = 0.0
+    if paused_at is not None and stopped_at is None:
+        current_pause = time_between(paused_at, now, hours)
+    elapsed = time_between(start_at, clock, hours) - paused_seconds
+    duration = time_between(start_at, planned_end_at, hours)
+    zero = 100.0 if elapsed > 0 else 0.0
+    percent = max(0.0, elapsed / duration * 100) if duration > 0 else zero
+    shown_end = time_after(planned_end_at, paused_seconds + current_pause, hours)
     return SlaProgress(shown_end, round(percent, 2), elapsed > duration)

@@ -102,6 +102,17 @@ TASK_SLA = Entity(
         .where(_definition.c.id == t.task_slas.c.sla_definition_id)
         .scalar_subquery()
         .label("target"),
+        # The working hours its time runs in (null: wall-clock), in the same statement.
+        *(
+            select(column)
+            .select_from(
+                _definition.join(t.schedules, t.schedules.c.id == _definition.c.schedule_id)
+            )
+            .where(_definition.c.id == t.task_slas.c.sla_definition_id)
+            .scalar_subquery()
+            .label(f"schedule_{column.name}")
+            for column in (t.schedules.c.hours, t.schedules.c.time_zone)
+        ),
     ),
 )
 

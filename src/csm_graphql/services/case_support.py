@@ -15,7 +15,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    literal_column,
     or_,
     select,
     update,
@@ -26,6 +25,7 @@ from csm_graphql.access import rows
 from csm_graphql.access.roles import CASE_READERS_INTERNAL, CASE_ROLES_EXTERNAL, InternalRole
 from csm_graphql.domain.cases import CaseState, SlaStage, SlaTarget
 from csm_graphql.domain.enums import RecordType
+from csm_graphql.domain.sla import paused_for, planned_end, sla_hours
 from csm_graphql.services.errors import UserError, bad_input, invalid_state
 from csm_graphql.services.records import load_for_update
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -103,21 +103,88 @@ async def account_has_product(work: UnitOfWork, product_id: int, account_id: int
     return bool(await work.scalar(select(or_(installed, entitled))))
 
 
+def _schedule_of(definition_id: Any) -> tuple[Any, Any]:
+    """The (hours, time_zone) of an SLA definition's schedule, as scalar subqueries (null
+    without a schedule: the SLA runs on the wall clock)."""
+    definitions, schedules = t.sla_definitions.alias("sla_definition"), t.schedules
+    return tuple(  # type: ignore[return-value]
+        select(column)
+        .select_from(schedules.join(definitions, schedules.c.id == definitions.c.schedule_id))
+        .where(definitions.c.id == definition_id)
+        .scalar_subquery()
+        for column in (schedules.c.hours, schedules.c.time_zone)
+    )
+
+
 async def start_slas(work: UnitOfWork, case: RowMapping) -> None:
-    """The definitions of the case's priority start running when the case is created."""
+    """The definitions of the case's priority start running when the case is created. The
+    planned end is the definition's duration after now, in the working hours of its schedule
+    (wall-clock without one): domain/sla.py."""
     definitions = t.sla_definitions
-    chosen = select(
-        literal_column(str(int(case["id"]))).label("case_id"),
-        literal_column(str(int(case["account_id"]))).label("account_id"),
-        definitions.c.id,
-        func.now(),
-        func.now() + func.make_interval(0, 0, 0, 0, 0, definitions.c.duration_minutes),
-    ).where(definitions.c.priority == case["priority"])
+    hours, time_zone = _schedule_of(definitions.c.id)
+    chosen = await work.rows(
+        select(
+            definitions.c.id,
+            definitions.c.duration_minutes,
+            hours.label("hours"),
+            time_zone.label("time_zone"),
+            func.now().label("now"),
+        )
+        .where(definitions.c.priority == case["priority"])
+        .order_by(definitions.c.id)
+    )
+    if not chosen:
+        return
     await work.execute(
-        insert(t.task_slas).from_select(
-            ["case_id", "account_id", "sla_definition_id", "start_at", "planned_end_at"], chosen
+        insert(t.task_slas).values(
+            [
+                {
+                    "case_id": case["id"],
+                    "account_id": case["account_id"],
+                    "sla_definition_id": row["id"],
+                    "start_at": row["now"],
+                    "planned_end_at": planned_end(
+                        row["now"],
+                        row["duration_minutes"],
+                        sla_hours(row["hours"], row["time_zone"]),
+                    ),
+                }
+                for row in chosen
+            ]
         )
     )
+
+
+async def _end_pauses(work: UnitOfWork, case_id: int, resumed: bool) -> None:
+    """Close the current pause of the case's paused SLAs: its length, in the SLA's time (the
+    working hours of its schedule), joins ``paused_seconds``; the SLA runs again if
+    ``resumed``, else a new pause starts now (it is about to stop)."""
+    slas = t.task_slas
+    hours, time_zone = _schedule_of(slas.c.sla_definition_id)
+    paused = await work.rows(
+        select(
+            slas.c.id,
+            slas.c.paused_at,
+            hours.label("hours"),
+            time_zone.label("time_zone"),
+            func.now().label("now"),
+        )
+        .where(slas.c.case_id == case_id, slas.c.stage == SlaStage.PAUSED.value)
+        .order_by(slas.c.id)
+    )
+    for row in paused:
+        pause = paused_for(row["paused_at"], row["now"], sla_hours(row["hours"], row["time_zone"]))
+        await work.execute(
+            update(slas)
+            .where(slas.c.id == row["id"])
+            .values(
+                stage=SlaStage.IN_PROGRESS.value if resumed else SlaStage.PAUSED.value,
+                paused_seconds=slas.c.paused_seconds + pause,
+                paused_at=None if resumed else func.now(),
+                version=slas.c.version + 1,
+                updated_at=func.now(),
+            )
+        )
 
 
 async def advance_slas(work: UnitOfWork, case_id: int, before: CaseState, after: CaseState) -> None:
@@ -127,9 +194,6 @@ async def advance_slas(work: UnitOfWork, case_id: int, before: CaseState, after:
     slas = t.task_slas
     running = slas.c.stage == SlaStage.IN_PROGRESS.value
     paused = slas.c.stage == SlaStage.PAUSED.value
-    pause_so_far = func.extract("epoch", func.now() - slas.c.paused_at).cast(
-        slas.c.paused_seconds.type
-    )
     changes: list[tuple[Any, dict[str, Any]]] = []
     if before is CaseState.NEW and after is CaseState.OPEN:
         response = select(t.sla_definitions.c.id).where(
@@ -144,17 +208,8 @@ async def advance_slas(work: UnitOfWork, case_id: int, before: CaseState, after:
     if after is CaseState.AWAITING_INFO:
         changes.append((running, {"stage": SlaStage.PAUSED.value, "paused_at": func.now()}))
     if before is CaseState.AWAITING_INFO:
-        resumed = after is CaseState.OPEN
-        changes.append(
-            (
-                paused,
-                {
-                    "stage": SlaStage.IN_PROGRESS.value if resumed else SlaStage.PAUSED.value,
-                    "paused_seconds": slas.c.paused_seconds + pause_so_far,
-                    "paused_at": None if resumed else func.now(),
-                },
-            )
-        )
+        # Measured per SLA in Python (its schedule's working hours), before any stop below.
+        await _end_pauses(work, case_id, resumed=after is CaseState.OPEN)
     if after in {CaseState.RESOLVED, CaseState.CLOSED, CaseState.CANCELED}:
         stage = SlaStage.CANCELED if after is CaseState.CANCELED else SlaStage.COMPLETED
         changes.append(

@@ -12,7 +12,8 @@ from sqlalchemy import RowMapping
 from strawberry.types import Info
 
 from csm_graphql.domain.cases import RelatedRecordKind, SlaStage, SlaTarget
-from csm_graphql.domain.sla import sla_progress
+from csm_graphql.domain.schedule import WorkingHours
+from csm_graphql.domain.sla import sla_hours, sla_progress
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.node import Node
@@ -54,6 +55,7 @@ class TaskSla(Node):
     paused_seconds_value: strawberry.Private[int]
     paused_at: strawberry.Private[datetime | None]
     stopped_at: strawberry.Private[datetime | None]
+    hours: strawberry.Private[WorkingHours | None]
     name: str = strawberry.field(description="The SLA definition's name.")
     target: SlaTarget = strawberry.field(description="Response or resolution.")
     stage: SlaStage = strawberry.field(description="In progress, paused, completed, canceled.")
@@ -68,6 +70,7 @@ class TaskSla(Node):
             paused_seconds_value=row["paused_seconds"],
             paused_at=row["paused_at"],
             stopped_at=row["stopped_at"],
+            hours=sla_hours(row["schedule_hours"], row["schedule_time_zone"]),
             name=row["name"],
             target=SlaTarget(row["target"]),
             stage=SlaStage(row["stage"]),
@@ -81,11 +84,13 @@ class TaskSla(Node):
             self.paused_at,
             self.stopped_at,
             info.context.now,
+            self.hours,
         )
 
     @strawberry.field(
         description="When it breaches if time keeps running: the planned end moved by the "
-        "time spent paused."
+        "time spent paused. Time runs in the working hours of the definition's schedule, if "
+        "it has one, else on the wall clock."
     )
     def planned_end(self, info: Info) -> datetime:
         planned: datetime = self._progress(info).planned_end
@@ -96,7 +101,8 @@ class TaskSla(Node):
         return bool(self._progress(info).breached)
 
     @strawberry.field(
-        description="Share of the target duration used so far, in percent (may exceed 100)."
+        description="Share of the target duration used so far, in percent (may exceed 100), "
+        "in the working time of the definition's schedule if it has one."
     )
     def percent_elapsed(self, info: Info) -> float | None:
         return float(self._progress(info).percent_elapsed)
@@ -105,7 +111,10 @@ class TaskSla(Node):
     def start_at(self) -> datetime | None:
         return self.start_at_value
 
-    @strawberry.field(description="Seconds spent in finished pauses.")
+    @strawberry.field(
+        description="Seconds spent in finished pauses (working seconds of the definition's "
+        "schedule if it has one)."
+    )
     def paused_seconds(self) -> int | None:
         return self.paused_seconds_value
 
