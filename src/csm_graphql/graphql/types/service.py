@@ -149,7 +149,10 @@ class Contract(Node):
 class Schedule(Node):
     name: str = strawberry.field(description="Schedule name.")
     time_zone: str = strawberry.field(description="IANA time zone of the hours.")
-    hours: str = strawberry.field(description='Working hours, e.g. "Mon-Fri 08:00-18:00".')
+    hours: str = strawberry.field(
+        description="Working hours in the time zone: comma-separated spans of days and times, "
+        'e.g. "Mon-Fri 08:00-18:00" or "Mon,Wed 09:00-12:00, Sat 10:00-14:00".'
+    )
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Self:
