@@ -1,17 +1,21 @@
-"""The migrations build exactly the tables the code defines, and run both ways."""
+"""The migrations build exactly the tables the code defines, run both ways, and convert the
+data whose meaning they change."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql.db import create_engine
 from csm_graphql.db.migrate import current_revision, downgrade, head_revision, upgrade
+from csm_graphql.demo.seed import seed
+from csm_graphql.domain.sla import planned_end, sla_hours
 from csm_graphql.settings import Settings
 from csm_graphql.tables import metadata
 from tests.conftest import create_database, drop_database
@@ -50,3 +54,54 @@ async def test_upgrade_downgrade_upgrade(empty_engine: AsyncEngine) -> None:
         assert await connection.run_sync(table_names) == set()
     await upgrade(empty_engine)
     assert await current_revision(empty_engine) == head_revision()
+
+
+async def test_0009_replans_scheduled_slas_in_working_hours(empty_engine: AsyncEngine) -> None:
+    """Rows planned on the wall clock before 0009 are replanned in their schedule's working
+    hours; SLAs without a schedule are left alone; the downgrade restores wall-clock ends."""
+    await upgrade(empty_engine, "0008")
+    async with empty_engine.begin() as connection:
+        await seed(connection, scale=1, seed=42, anchor=date(2026, 6, 1))
+        # One definition without a schedule, to prove its SLAs are not touched.
+        await connection.execute(
+            text(
+                "UPDATE sla_definitions SET schedule_id = NULL "
+                "WHERE id = (SELECT min(id) FROM sla_definitions)"
+            )
+        )
+        # As 0008 planned them: start + duration on the wall clock, for every SLA.
+        await connection.execute(text(_WALL_CLOCK_PLAN))
+        before = await connection.execute(text(_PLANS))
+        wall_plans = {row.id: row.planned_end_at for row in before}
+
+    await upgrade(empty_engine)
+    async with empty_engine.connect() as connection:
+        after = (await connection.execute(text(_PLANS))).mappings().all()
+    assert after
+    assert len(after) == len(wall_plans)
+    moved = 0
+    for row in after:
+        hours = sla_hours(row["hours"], row["time_zone"])
+        assert row["planned_end_at"] == planned_end(row["start_at"], row["minutes"], hours)
+        if hours is None:
+            assert row["planned_end_at"] == wall_plans[row["id"]]
+        moved += row["planned_end_at"] != wall_plans[row["id"]]
+    assert moved > len(after) / 2  # business-hours SLAs end later than on the wall clock
+    assert any(row["hours"] is None for row in after)
+
+    await downgrade(empty_engine, "0008")
+    async with empty_engine.connect() as connection:
+        restored = await connection.execute(text(_PLANS))
+        assert {row.id: row.planned_end_at for row in restored} == wall_plans
+
+
+_WALL_CLOCK_PLAN = (
+    "UPDATE task_slas s SET planned_end_at = s.start_at "
+    "+ make_interval(mins => d.duration_minutes) FROM sla_definitions d "
+    "WHERE d.id = s.sla_definition_id"
+)
+_PLANS = (
+    "SELECT s.id, s.start_at, s.planned_end_at, d.duration_minutes AS minutes, sc.hours, "
+    "sc.time_zone FROM task_slas s JOIN sla_definitions d ON d.id = s.sla_definition_id "
+    "LEFT JOIN schedules sc ON sc.id = d.schedule_id ORDER BY s.id"
+)
