@@ -122,25 +122,16 @@ class WorkingHours:
     @property
     def weekly_minutes(self) -> int:
         """Working minutes of a week on the local clock (a week without clock changes)."""
-        return sum(end - start for spans in self.week for start, end in spans)
+        return _weekly_minutes(self.week)
 
-    def _at(self, day: date, minutes: int) -> datetime:
-        """The UTC instant of a local day's minute (24:00 = the next midnight)."""
-        local = datetime.combine(day, time(), self.zone) + timedelta(minutes=minutes)
-        # Adding to an aware datetime is wall-clock arithmetic: re-attach the zone so that the
-        # offset is the one in force at the resulting local time.
-        return local.replace(tzinfo=self.zone).astimezone(UTC)
-
-    def _spans(self, day: date) -> list[tuple[datetime, datetime]]:
-        spans = ((self._at(day, a), self._at(day, b)) for a, b in self.week[day.weekday()])
-        return [(start, end) for start, end in spans if end > start]
+    def _spans(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        return _day_spans(self.zone, self.week[day.weekday()], day)
 
     def _steady_week(self, day: date) -> bool:
         """Whether the UTC offset is the same at the local midnights a week apart, so the week
         from ``day`` lasts its local working minutes (the zone does not change its offset
         twice within seven days)."""
-        first = datetime.combine(day, time(), self.zone)
-        return first.utcoffset() == datetime.combine(day + _WEEK, time(), self.zone).utcoffset()
+        return _midnight_offset(self.zone, day) == _midnight_offset(self.zone, day + _WEEK)
 
     def _local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
@@ -152,10 +143,10 @@ class WorkingHours:
         # In UTC: the difference of two datetimes sharing a zone ignores clock changes.
         start, end, total = start.astimezone(UTC), end.astimezone(UTC), 0.0
         day, last = self._local_date(start), self._local_date(end)
-        first = day
+        first, weekly = day, self.weekly_minutes * 60
         while day <= last:
             if day > first and day + _WEEK <= last and self._steady_week(day):
-                total += self.weekly_minutes * 60
+                total += weekly
                 day += _WEEK
                 continue
             for span_start, span_end in self._spans(day):
@@ -189,6 +180,35 @@ class WorkingHours:
                     return begin + timedelta(seconds=remaining)
                 remaining -= available
             day += timedelta(days=1)
+
+
+def _at(zone: ZoneInfo, day: date, minutes: int) -> datetime:
+    """The UTC instant of a local day's minute (24:00 = the next midnight)."""
+    local = datetime.combine(day, time(), zone) + timedelta(minutes=minutes)
+    # Adding to an aware datetime is wall-clock arithmetic: the offset is the one in force at
+    # the resulting local time (fold=0 in a gap or an overlap).
+    return local.astimezone(UTC)
+
+
+@lru_cache(maxsize=65_536)
+def _day_spans(
+    zone: ZoneInfo, spans: tuple[tuple[int, int], ...], day: date
+) -> tuple[tuple[datetime, datetime], ...]:
+    """A day's working spans as UTC instants (cached: SLAs of a schedule ask for the same
+    days again and again)."""
+    instants = ((_at(zone, day, start), _at(zone, day, end)) for start, end in spans)
+    return tuple((start, end) for start, end in instants if end > start)
+
+
+@lru_cache(maxsize=256)
+def _weekly_minutes(week: tuple[tuple[tuple[int, int], ...], ...]) -> int:
+    return sum(end - start for spans in week for start, end in spans)
+
+
+@lru_cache(maxsize=65_536)
+def _midnight_offset(zone: ZoneInfo, day: date) -> timedelta | None:
+    """The zone's UTC offset at a local midnight (cached: long spans ask week after week)."""
+    return datetime.combine(day, time(), zone).utcoffset()
 
 
 @lru_cache(maxsize=256)

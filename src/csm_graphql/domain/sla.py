@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from csm_graphql.domain.schedule import WorkingHours, working_hours
 
@@ -66,6 +67,7 @@ def paused_for(paused_at: datetime, until: datetime, hours: WorkingHours | None)
     return max(round(time_between(paused_at, until, hours)), 0)
 
 
+@lru_cache(maxsize=4096)
 def sla_progress(
     start_at: datetime,
     planned_end_at: datetime,
