@@ -6,12 +6,19 @@ these only decide what a viewer who sees the case may do with it. A False become
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import RowMapping
 
-from csm_graphql.access.roles import CASE_ACCOUNT_EXTERNAL, CASE_ADMINS_EXTERNAL, ExternalRole
+from csm_graphql.access.roles import (
+    CASE_ACCOUNT_EXTERNAL,
+    CASE_ADMINS_EXTERNAL,
+    CASE_ROLES_EXTERNAL,
+    ExternalRole,
+    InternalRole,
+    parse_roles,
+)
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.domain.case_lifecycle import Actor
 
@@ -52,6 +59,16 @@ def comments_on_cases(viewer: Viewer) -> bool:
 def writes_work_notes(viewer: Viewer) -> bool:
     """Work notes: internal roles other than proxy_contact (that work cases)."""
     return viewer.writes_cases and viewer.reads_work_notes
+
+
+def raises_cases_by_email(internal: bool, roles: Iterable[str]) -> bool:
+    """ACCESS.md: an emailed case is accepted only from a known contact (with a case role,
+    whose cases it may raise) or a known employee with the proxy contact role. ``roles`` are
+    the sender's stored roles; the sender is not the request's viewer (the gateway is)."""
+    held = parse_roles(list(roles), internal=internal)
+    if internal:
+        return InternalRole.PROXY_CONTACT in held
+    return not held.isdisjoint(CASE_ROLES_EXTERNAL)
 
 
 def _administered_accounts(viewer: Viewer) -> set[int]:

@@ -33,6 +33,12 @@ def edits_project_tasks(viewer: Viewer) -> bool:
     return viewer.works_projects
 
 
+def raises_cases_for_project(viewer: Viewer, project: Row) -> bool:
+    """ACCESS.md: cases for a project only for projects of my accounts that I can see (seeing
+    it was checked in SQL); a partner contact on a served customer's project may not."""
+    return viewer.is_internal or project["account_id"] in viewer.account_ids
+
+
 def manages_projects(viewer: Viewer) -> bool:
     """Add or remove a project's contacts."""
     return viewer.works_projects

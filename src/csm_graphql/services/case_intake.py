@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import RowMapping, any_, func, insert, literal, select
+from sqlalchemy import RowMapping, func, insert, select
 
 from csm_graphql import tables as t
-from csm_graphql.access import case_writes, rows
-from csm_graphql.access.roles import CASE_ROLES_EXTERNAL, InternalRole
+from csm_graphql.access import case_writes, principals, rows
 from csm_graphql.domain.cases import (
     CaseChannel,
     Impact,
@@ -98,16 +97,12 @@ async def create_case_from_email(
     refusal: EmailRefusal | None = None
     if principal is None:
         refusal = EmailRefusal.UNKNOWN_SENDER
-    elif not principal["active"]:
+    elif not principal["active"] or not case_writes.raises_cases_by_email(
+        kind == "user", principal["roles"]
+    ):
         refusal = EmailRefusal.SENDER_NOT_ALLOWED
     elif kind == "contact":
-        allowed = {role.value for role in CASE_ROLES_EXTERNAL}
-        if set(principal["roles"]) & allowed:
-            contact = principal
-        else:
-            refusal = EmailRefusal.SENDER_NOT_ALLOWED
-    elif InternalRole.PROXY_CONTACT.value not in principal["roles"]:
-        refusal = EmailRefusal.SENDER_NOT_ALLOWED
+        contact = principal
     else:
         proxy = principal
         for address in EMAIL.findall(f"{subject}\n{body}"):
@@ -251,9 +246,7 @@ async def create_case_from_interaction(
     if interaction["opened_for_user_id"] is not None:
         internal_contact = await work.scalar(
             select(t.users.c.id).where(
-                t.users.c.id == interaction["opened_for_user_id"],
-                t.users.c.active,
-                literal(InternalRole.PROXY_CONTACT.value) == any_(t.users.c.roles),
+                t.users.c.id == interaction["opened_for_user_id"], principals.proxy_contacts()
             )
         )
     values = {

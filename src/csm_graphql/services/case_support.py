@@ -8,21 +8,17 @@ from typing import Any
 
 from sqlalchemy import (
     RowMapping,
-    all_,
     and_,
-    any_,
     exists,
     func,
     insert,
-    literal,
     or_,
     select,
     update,
 )
 
 from csm_graphql import tables as t
-from csm_graphql.access import rows
-from csm_graphql.access.roles import CASE_READERS_INTERNAL, CASE_ROLES_EXTERNAL, InternalRole
+from csm_graphql.access import principals, rows
 from csm_graphql.domain.cases import CaseState, SlaStage, SlaTarget
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.sla import paused_for, planned_end, sla_hours
@@ -235,15 +231,12 @@ async def followers(
     it elsewhere must not send it their summaries and comments). ``internal_only`` (work
     notes): employees who read work notes, which leaves out contacts and proxy contacts."""
     informed_users = t.case_informed_users
-    reads_every_case = or_(
-        *(literal(role.value) == any_(t.users.c.roles) for role in CASE_READERS_INTERNAL)
-    )
     informed = [
         row["user_id"]
         for row in await work.rows(
             select(informed_users.c.user_id)
             .join(t.users, t.users.c.id == informed_users.c.user_id)
-            .where(informed_users.c.case_id == case["id"], reads_every_case)
+            .where(informed_users.c.case_id == case["id"], principals.users_reading_all_cases())
         )
     ]
     if not internal_only:
@@ -254,9 +247,7 @@ async def followers(
         return [], []
     readers = await work.rows(
         select(t.users.c.id).where(
-            t.users.c.id.in_(candidates),
-            t.users.c.active,
-            literal(InternalRole.PROXY_CONTACT.value) != all_(t.users.c.roles),
+            t.users.c.id.in_(candidates), principals.users_reading_work_notes()
         )
     )
     return [row["id"] for row in readers], []
@@ -269,11 +260,10 @@ async def _contact_follower(work: UnitOfWork, case: RowMapping) -> list[int]:
     if case["contact_id"] is None:
         return []
     contacts = t.contacts
-    has_case_role = or_(
-        *(literal(role.value) == any_(contacts.c.roles) for role in CASE_ROLES_EXTERNAL)
-    )
     found = await work.scalar(
-        select(contacts.c.id).where(contacts.c.id == case["contact_id"], has_case_role)
+        select(contacts.c.id).where(
+            contacts.c.id == case["contact_id"], principals.contacts_with_case_roles()
+        )
     )
     return [found] if found is not None else []
 

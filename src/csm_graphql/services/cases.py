@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, any_, insert, literal, or_, select
+from sqlalchemy import RowMapping, insert, select
 
 from csm_graphql import tables as t
-from csm_graphql.access import case_writes, rows
-from csm_graphql.access.roles import CASE_WRITERS_INTERNAL
+from csm_graphql.access import case_writes, principals, rows
 from csm_graphql.domain.case_lifecycle import TRANSITIONS, CaseAction, InvalidTransition, next_state
 from csm_graphql.domain.cases import CaseChannel, CaseState, Impact, ResolutionCode, Urgency
 from csm_graphql.domain.enums import ActivityKind, RecordType
@@ -300,14 +299,7 @@ async def update_case(
     if changes.get("assigned_to_id") is not None:
         agent = await work.scalar(
             select(t.users.c.id).where(
-                t.users.c.id == changes["assigned_to_id"],
-                t.users.c.active,
-                or_(
-                    *(
-                        literal(role.value) == any_(t.users.c.roles)
-                        for role in CASE_WRITERS_INTERNAL
-                    )
-                ),
+                t.users.c.id == changes["assigned_to_id"], principals.users_working_cases()
             )
         )
         if agent is None:

@@ -13,11 +13,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import RowMapping, any_, delete, exists, insert, literal, or_, select
+from sqlalchemy import RowMapping, delete, exists, insert, literal, or_, select
 
 from csm_graphql import tables as t
-from csm_graphql.access import rows, writes
-from csm_graphql.access.roles import PROJECT_WORKERS_INTERNAL
+from csm_graphql.access import principals, rows, writes
 from csm_graphql.domain.enums import ActivityKind, ProjectState, RecordType
 from csm_graphql.services import cases
 from csm_graphql.services.errors import (
@@ -317,7 +316,7 @@ async def create_project_case(
     )
     if project is None:
         raise not_found("project", ("projectId",))
-    if work.viewer.is_external and project["account_id"] not in work.viewer.account_ids:
+    if not writes.raises_cases_for_project(work.viewer, project):
         raise forbidden("Cases can be raised only for projects of your accounts.", ("projectId",))
     return await cases.create_case(
         work, replace(draft, account_id=project["account_id"], project_id=project["id"])
@@ -335,11 +334,7 @@ async def _is_project_contact(work: UnitOfWork, project_id: int, contact_id: int
 async def _is_active_project_worker(work: UnitOfWork, user_id: int) -> bool:
     """An employee who sees the task (case_agent, admin): anyone else would be told about,
     and assigned, a task it may not read."""
-    users = t.users
-    works_projects = or_(
-        *(literal(role.value) == any_(users.c.roles) for role in PROJECT_WORKERS_INTERNAL)
-    )
-    found = exists().where(users.c.id == user_id, users.c.active, works_projects)
+    found = exists().where(t.users.c.id == user_id, principals.users_working_projects())
     return bool(await work.scalar(select(found)))
 
 

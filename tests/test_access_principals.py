@@ -1,0 +1,53 @@
+"""The SQL capability predicates over stored principals (access/principals.py) agree with the
+Viewer's properties for every seeded principal, so "may I?" and "which others may?" never
+drift apart."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from csm_graphql import tables as t
+from csm_graphql.access import principals
+from csm_graphql.access.viewer import PrincipalKind, Viewer
+from csm_graphql.repositories.database import Database
+from csm_graphql.repositories.principals import load_viewer
+
+USER_CAPABILITIES = {
+    "reads_all_cases": principals.users_reading_all_cases,
+    "writes_cases": principals.users_working_cases,
+    "works_projects": principals.users_working_projects,
+    "is_proxy_contact": principals.proxy_contacts,
+    "reads_work_notes": principals.users_reading_work_notes,
+}
+
+
+async def _selected(engine: AsyncEngine, table: object, predicate: object) -> set[int]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(table.c.id).where(predicate))  # type: ignore[attr-defined]
+        return {row.id for row in rows}
+
+
+async def _viewers(
+    engine: AsyncEngine, kind: PrincipalKind, table: object
+) -> dict[int, Viewer | None]:
+    db = Database(engine)
+    ids = await _selected(engine, table, True)  # type: ignore[arg-type]
+    return {i: await load_viewer(db, kind, i) for i in sorted(ids)}
+
+
+@pytest.mark.parametrize("capability", sorted(USER_CAPABILITIES))
+async def test_user_predicates_match_the_viewer(engine: AsyncEngine, capability: str) -> None:
+    viewers = await _viewers(engine, PrincipalKind.USER, t.users)
+    expected = {i for i, v in viewers.items() if v is not None and getattr(v, capability)}
+    assert expected, f"no seeded user {capability}: the comparison would be vacuous"
+    assert await _selected(engine, t.users, USER_CAPABILITIES[capability]()) == expected
+
+
+async def test_contact_case_role_predicate_matches_the_viewer(engine: AsyncEngine) -> None:
+    viewers = await _viewers(engine, PrincipalKind.CONTACT, t.contacts)
+    expected = {i for i, v in viewers.items() if v is not None and v.has_case_role}
+    assert expected
+    assert expected != {i for i, v in viewers.items() if v is not None}
+    assert await _selected(engine, t.contacts, principals.contacts_with_case_roles()) == expected
