@@ -21,11 +21,13 @@ from csm_graphql.domain.enums import (
     PerceivedHealth,
     Priority,
     Progress,
+    RecordType,
     TouchpointType,
     WorkState,
 )
 from csm_graphql.graphql.loaders import ChildQuery
-from csm_graphql.graphql.pagination import Connection
+from csm_graphql.graphql.pagination import Connection, page_request
+from csm_graphql.repositories import entities
 
 NodeT = TypeVar("NodeT")
 
@@ -52,6 +54,19 @@ Kind = PrincipalKind
 Scope = ListScope
 
 
+def activity_children(
+    info: Info, record_type: RecordType, first: int | None, after: str | None, *kinds: str
+) -> ChildQuery:
+    """A page of a record's activity stream (newest first), of the given kinds or all."""
+    return ChildQuery(
+        entities.ACTIVITY,
+        "record_id",
+        page_request(info, first, after),
+        record_type=record_type.value,
+        kinds=kinds,
+    )
+
+
 async def child_connection(
     info: Info, query: ChildQuery, parent_id: int, build: Callable[[RowMapping], NodeT]
 ) -> Connection[NodeT]:
@@ -73,5 +88,6 @@ __all__ = [
     "Scope",
     "TouchpointType",
     "WorkState",
+    "activity_children",
     "child_connection",
 ]

@@ -20,7 +20,7 @@ from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.cases import Case, WorkOrder
-from csm_graphql.graphql.types.common import child_connection
+from csm_graphql.graphql.types.common import activity_children, child_connection
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity
@@ -171,18 +171,6 @@ def _dates(row: RowMapping) -> dict[str, date | None]:
     }
 
 
-def _activities(
-    info: Info, record_type: RecordType, first: int | None, after: str | None, *kinds: str
-) -> ChildQuery:
-    return ChildQuery(
-        entities.ACTIVITY,
-        "record_id",
-        page_request(info, first, after),
-        record_type=record_type.value,
-        kinds=kinds,
-    )
-
-
 # -- types -----------------------------------------------------------------------------------
 
 
@@ -283,7 +271,7 @@ class Project(Node):
     async def activities(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Activity] | None:
-        query = _activities(info, RecordType.PROJECT, first, after)
+        query = activity_children(info, RecordType.PROJECT, first, after)
         return await child_connection(info, query, self.db_id, Activity.from_row)
 
 
@@ -353,7 +341,7 @@ class ProjectTask(Node):
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Activity]:
         comment = ActivityKindValue.COMMENT.value
-        query = _activities(info, RecordType.PROJECT_TASK, first, after, comment)
+        query = activity_children(info, RecordType.PROJECT_TASK, first, after, comment)
         return await child_connection(info, query, self.db_id, Activity.from_row)
 
     @strawberry.field(description="Cases raised for this task that the viewer may see.")
@@ -365,7 +353,7 @@ class ProjectTask(Node):
     async def activities(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Activity] | None:
-        query = _activities(info, RecordType.PROJECT_TASK, first, after)
+        query = activity_children(info, RecordType.PROJECT_TASK, first, after)
         return await child_connection(info, query, self.db_id, Activity.from_row)
 
 

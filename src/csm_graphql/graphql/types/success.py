@@ -39,6 +39,7 @@ from csm_graphql.graphql.types.common import (
     Progress,
     TouchpointType,
     WorkState,
+    activity_children,
     child_connection,
 )
 from csm_graphql.graphql.types.engagement_health import EngagementHealth
@@ -75,18 +76,6 @@ def _success_children(
         page_request(info, first, after),
         ordering=to_ordering(entity, order_by, info.context.viewer),
         record_filter=record_filter(filter),
-    )
-
-
-def _activity_children(
-    info: Info, record_type: RecordType, first: int | None, after: str | None, *kinds: str
-) -> ChildQuery:
-    return ChildQuery(
-        entities.ACTIVITY,
-        "record_id",
-        page_request(info, first, after),
-        record_type=record_type.value,
-        kinds=kinds,
     )
 
 
@@ -367,7 +356,7 @@ class SuccessCase(Node):
     async def activities(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Activity]:
-        query = _activity_children(info, RecordType.SUCCESS_CASE, first, after)
+        query = activity_children(info, RecordType.SUCCESS_CASE, first, after)
         return await child_connection(info, query, self.db_id, Activity.from_row)
 
     @strawberry.field(description="Attached files, newest first.")
@@ -452,14 +441,14 @@ class SuccessTask(Node):
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Activity]:
         comment = ActivityKindValue.COMMENT.value
-        query = _activity_children(info, RecordType.SUCCESS_TASK, first, after, comment)
+        query = activity_children(info, RecordType.SUCCESS_TASK, first, after, comment)
         return await child_connection(info, query, self.db_id, Activity.from_row)
 
     @strawberry.field(description="The whole activity stream, work notes included.")
     async def activities(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Activity] | None:
-        query = _activity_children(info, RecordType.SUCCESS_TASK, first, after)
+        query = activity_children(info, RecordType.SUCCESS_TASK, first, after)
         return await child_connection(info, query, self.db_id, Activity.from_row)
 
 
