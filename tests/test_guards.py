@@ -29,7 +29,7 @@ from strawberry.extensions import AddValidationRules
 
 from csm_graphql.errors import ErrorCode, Forbidden, error_body
 from csm_graphql.graphql.cost import check_node_limits, measure
-from csm_graphql.graphql.extensions import schema_extensions
+from csm_graphql.graphql.extensions import MAX_ERRORS, schema_extensions
 from csm_graphql.middleware import BodySizeLimit, RequestId, RequestTimeout
 from csm_graphql.settings import Limits
 
@@ -128,6 +128,10 @@ class Query:
 
     @strawberry.field
     def forbidden(self) -> int:
+        return _raise(Forbidden("You may not see this."))
+
+    @strawberry.field
+    def denied(self) -> int | None:
         return _raise(Forbidden("You may not see this."))
 
 
@@ -439,7 +443,6 @@ async def test_unexpected_exception_is_masked_and_logged(caplog: pytest.LogCaptu
     for leak in ("SELECT", "db-primary", "RuntimeError", "Traceback", "password"):
         assert leak not in text
     [record] = [r for r in caplog.records if r.name == "csm_graphql.errors"]
-    assert "/graphql" in record.getMessage()
     assert "field=boom" in record.getMessage()
     assert record.exc_info is not None
     assert isinstance(record.exc_info[1], RuntimeError)
@@ -461,6 +464,34 @@ async def test_expected_failures_keep_or_get_their_code(
     body = await post(PROD, f"{{ {field} }}")
     assert only_error(body) == (message, code)
     assert "SELECT" not in orjson.dumps(body).decode()
+
+
+async def test_a_response_carries_at_most_ten_errors(caplog: pytest.LogCaptureFixture) -> None:
+    fields = " ".join(f"d{i}: denied" for i in range(25))
+    with caplog.at_level(logging.WARNING, logger="csm_graphql.errors"):
+        body = await post(PROD, f"{{ ping {fields} }}")
+    assert body["data"]["ping"] == 1
+    assert len(body["errors"]) == MAX_ERRORS
+    assert [e["path"] for e in body["errors"]] == [[f"d{i}"] for i in range(MAX_ERRORS)]
+    [record] = [r for r in caplog.records if r.name == "csm_graphql.errors"]
+    assert "left_out=15" in record.getMessage()
+
+
+async def test_a_failed_request_logs_one_line_without_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Context:  # the shape of csm_graphql.graphql.context.Context: no request, an id
+        request_id = "ctx-5"
+
+    with caplog.at_level(logging.WARNING, logger="csm_graphql.errors"):
+        result = await PROD.execute("query Down { a: gone b: refused }", context_value=Context())
+    assert result.errors is not None
+    [record] = [r for r in caplog.records if r.name == "csm_graphql.errors"]
+    assert record.getMessage() == (
+        "Request failed: request=ctx-5 operation=Down codes=SERVICE_UNAVAILABLE fields=a "
+        "errors=1 left_out=0"
+    )
+    assert record.exc_info is None
 
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
@@ -681,7 +712,7 @@ async def test_request_id_from_a_context_object_reaches_the_log(
     assert result.errors[0].message == "Unexpected error."
     [record] = [r for r in caplog.records if r.name == "csm_graphql.errors"]
     assert record.getMessage() == (
-        "Unexpected error at - request=ctx-9 operation=anonymous field=boom: " + SECRET
+        "Unexpected error at request=ctx-9 operation=anonymous field=boom: " + SECRET
     )
 
 

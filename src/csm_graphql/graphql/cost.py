@@ -92,7 +92,7 @@ def measure(
     if operation is None or root is None:
         return QueryCost(nodes=0)
     walker = _Walker(schema, document, operation, variables or {}, default_first)
-    nodes = walker.selection_set(operation.selection_set, root, ())
+    nodes = walker.selection_set(operation.selection_set, root, (), None)
     return QueryCost(nodes=nodes, page_sizes=walker.page_sizes)
 
 
@@ -151,6 +151,9 @@ class _Walker:
     Costs scale linearly with the parent's multiplier, so a fragment's cost is computed once and
     reused at every spread: without that, fragments spreading fragments several times would
     make the walk exponential in the document size.
+
+    A field that takes ``first`` without being a connection (``search``) sets the page size of
+    the connections under it that are given none: that is what they return.
     """
 
     def __init__(
@@ -169,31 +172,42 @@ class _Walker:
         }
         self._variables = {**_variable_defaults(operation), **variables}
         self._default_first = default_first
-        self._fragment_costs: dict[str, int] = {}
+        self._fragment_costs: dict[tuple[str, int | None], int] = {}
         self.page_sizes: list[PageSize] = []
 
-    def selection_set(self, node: SelectionSetNode, parent: GraphQLNamedType, path: Path) -> int:
+    def selection_set(
+        self, node: SelectionSetNode, parent: GraphQLNamedType, path: Path, inherited: int | None
+    ) -> int:
         total = 0
         for selection in node.selections:
             if isinstance(selection, FieldNode):
-                total += self._field(selection, parent, path)
+                total += self._field(selection, parent, path, inherited)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 type_ = self._schema.get_type(condition.name.value) if condition else parent
-                total += self.selection_set(selection.selection_set, type_ or parent, path)
+                total += self.selection_set(
+                    selection.selection_set, type_ or parent, path, inherited
+                )
             elif isinstance(selection, FragmentSpreadNode):
-                total += self._fragment(selection.name.value, parent, path)
+                total += self._fragment(selection.name.value, parent, path, inherited)
         return total
 
-    def _fragment(self, name: str, parent: GraphQLNamedType, path: Path) -> int:
-        if name not in self._fragment_costs:
+    def _fragment(
+        self, name: str, parent: GraphQLNamedType, path: Path, inherited: int | None
+    ) -> int:
+        key = (name, inherited)
+        if key not in self._fragment_costs:
             fragment = self._fragments[name]
             type_ = self._schema.get_type(fragment.type_condition.name.value) or parent
             # Page sizes inside the fragment are reported at the path of its first use.
-            self._fragment_costs[name] = self.selection_set(fragment.selection_set, type_, path)
-        return self._fragment_costs[name]
+            self._fragment_costs[key] = self.selection_set(
+                fragment.selection_set, type_, path, inherited
+            )
+        return self._fragment_costs[key]
 
-    def _field(self, node: FieldNode, parent: GraphQLNamedType, path: Path) -> int:
+    def _field(
+        self, node: FieldNode, parent: GraphQLNamedType, path: Path, inherited: int | None
+    ) -> int:
         definition = _field_definition(parent, node.name.value)
         if definition is None:  # __typename and introspection: no connections there
             return 0
@@ -202,11 +216,18 @@ class _Walker:
         if requested is not None:
             self.page_sizes.append(PageSize(".".join(path), requested))
         type_ = get_named_type(definition.type)
-        inner = self.selection_set(node.selection_set, type_, path) if node.selection_set else 0
         if not is_connection(type_):
-            return inner
-        count = max(requested if requested is not None else self._default(definition), 0)
-        return count * (1 + inner)
+            if PAGE_SIZE_ARGUMENT in definition.args:
+                inherited = requested if requested is not None else self._default(definition)
+            if not node.selection_set:
+                return 0
+            return self.selection_set(node.selection_set, type_, path, inherited)
+        inner = (
+            self.selection_set(node.selection_set, type_, path, None) if node.selection_set else 0
+        )
+        if requested is None:
+            requested = self._default(definition, inherited)
+        return max(requested, 0) * (1 + inner)
 
     def _requested_first(self, node: FieldNode) -> int | None:
         """The client's ``first`` at this field, or None when absent (or not an integer yet:
@@ -223,10 +244,14 @@ class _Walker:
             return int(node.value)
         return None
 
-    def _default(self, definition: GraphQLField) -> int:
+    def _default(self, definition: GraphQLField, inherited: int | None = None) -> int:
+        """The page size of a field given no ``first``: its schema default, else the one set
+        above it, else the service's default."""
         argument = definition.args.get(PAGE_SIZE_ARGUMENT)
         default = _as_int(argument.default_value) if argument else None
-        return self._default_first if default is None else default
+        if default is not None:
+            return default
+        return self._default_first if inherited is None else inherited
 
 
 def _field_definition(parent: GraphQLNamedType, name: str) -> GraphQLField | None:

@@ -1,4 +1,4 @@
-"""Schema extensions: query limits, the node limit, error coding and masking.
+"""Schema extensions: validation within limits, the node limit, error coding and masking.
 
 ``schema_extensions(limits, production=...)`` is the one entry point; pass its result to
 ``strawberry.Schema(..., extensions=...)``. It returns classes and zero-argument factories only:
@@ -8,31 +8,33 @@ Order matters, because strawberry enters hooks in list order and leaves them in 
 
 * :class:`CodeErrors` comes first, so its "after" code runs last and sees every error, whoever
   produced it.
-* :class:`NodeLimit` comes last, so any extension that validates on its own (``ValidationCache``)
-  has done so before it looks at the validation result.
+* :class:`ValidateWithinLimits` comes last, so that the validation rules the extensions before
+  it add (``DisableIntrospection``) are in the validation it runs.
+
+The one piece of state shared between requests is :class:`ValidDocuments`, a bounded record of
+documents known to be valid; it holds no request's data.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
-from graphql import ASTValidationRule, GraphQLError, GraphQLSyntaxError, ValidationContext
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSyntaxError, print_ast
+from graphql.validation import validate
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from csm_graphql.db.failures import is_timeout, is_unavailable
 from csm_graphql.errors import (
@@ -43,6 +45,7 @@ from csm_graphql.errors import (
     QueryTooComplex,
 )
 from csm_graphql.graphql.cost import check_node_limits
+from csm_graphql.graphql.shape import measure_shape
 from csm_graphql.settings import Limits
 
 logger = logging.getLogger("csm_graphql.errors")
@@ -50,6 +53,13 @@ logger = logging.getLogger("csm_graphql.errors")
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 DOCUMENT_CACHE_SIZE = 512
+# The most errors one response carries: enough to fix a document by, too few to flood anyone.
+MAX_ERRORS = 10
+# The rules strawberry adds to graphql-core's when it validates (schema.validate_document).
+STRAWBERRY_RULES: tuple[type[ASTValidationRule], ...] = (
+    MaybeNullValidationRule,
+    OneOfInputValidationRule,
+)
 UNEXPECTED_MESSAGE = "Unexpected error."
 
 
@@ -58,107 +68,109 @@ def schema_extensions(limits: Limits, *, production: bool) -> list[ExtensionFact
     extensions: list[ExtensionFactory] = [
         partial(CodeErrors, production=production),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-        partial(AddValidationRules, limit_rules(limits)),
     ]
     if production:
         # Production clients use the exported schema.graphql; nobody needs to crawl it live.
         extensions.append(DisableIntrospection)
-    # Portals send the same few documents over and over: validate each once. The cache is
-    # bounded, so unique documents cannot grow memory without limit. (No ParserCache: its
-    # parse errors escape the operation hook, so CodeErrors could not code them.)
-    extensions += [
-        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
-        partial(NodeLimit, limits),
-    ]
+    # Last, so that rules added by the extensions before it are part of the validation it runs.
+    extensions.append(partial(ValidateWithinLimits, limits, ValidDocuments(DOCUMENT_CACHE_SIZE)))
     return extensions
 
 
-# --- Depth and alias limits --------------------------------------------------------------------
+# --- Validation within limits ------------------------------------------------------------------
 
 
-def limit_rules(limits: Limits) -> list[type[ASTValidationRule]]:
-    """Strawberry's depth and alias rules, reporting one coded QUERY_TOO_COMPLEX error each.
+class ValidDocuments:
+    """The documents that passed standard validation lately, keyed by their printed form.
 
-    The rule classes are built once per schema, not per request, so that a validation cache
-    keyed by the rule tuple keeps hitting.
-    """
-    depth_rules = QueryDepthLimiter(max_depth=limits.max_depth).validation_rules
-    alias_rules = MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules
-    depth = f"Query is nested too deeply: the maximum depth is {limits.max_depth}."
-    aliases = f"Query uses too many aliases: the limit is {limits.max_aliases}."
-    return [_too_complex(rule, depth) for rule in depth_rules] + [
-        _too_complex(rule, aliases) for rule in alias_rules
-    ]
-
-
-class _ReportOnceAs:
-    """Stands in for the ValidationContext handed to a strawberry limit rule.
-
-    The first error the rule reports becomes a :class:`QueryTooComplex` with our message; later
-    ones are dropped, because the depth rule reports once per over-deep branch and one error
-    says all the client needs. Everything else is delegated to the real context.
+    Portals send the same few documents over and over; each is validated once. The key is the
+    document printed from its syntax tree, so comments and whitespace do not make a known
+    document look new. Only valid documents are kept: errors point at positions in the text,
+    which differ between two spellings of one document. Bounded, so unique documents cannot grow
+    memory without limit.
     """
 
-    def __init__(self, context: ValidationContext, message: str) -> None:
-        self._context = context
-        self._message = message
-        self._reported = False
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._keys: OrderedDict[tuple[str, tuple[type[ASTValidationRule], ...]], None] = (
+            OrderedDict()
+        )
 
-    def report_error(self, error: GraphQLError) -> None:
-        if not self._reported:
-            self._reported = True
-            self._context.report_error(QueryTooComplex(self._message))
+    def __contains__(self, key: tuple[str, tuple[type[ASTValidationRule], ...]]) -> bool:
+        if key in self._keys:
+            self._keys.move_to_end(key)
+            return True
+        return False
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._context, name)
-
-
-def _too_complex(rule: type[ASTValidationRule], message: str) -> type[ASTValidationRule]:
-    def __init__(self: ASTValidationRule, context: ValidationContext) -> None:
-        try:
-            rule.__init__(self, cast(ValidationContext, _ReportOnceAs(context, message)))
-        except KeyError:
-            # Strawberry's depth rule looks fragments up without checking that they exist; an
-            # unknown fragment is reported by graphql-core's KnownFragmentNames rule instead.
-            ASTValidationRule.__init__(self, context)
-
-    coded = type(f"TooComplex{rule.__name__}", (rule,), {"__init__": __init__})
-    return cast(type[ASTValidationRule], coded)
+    def add(self, key: tuple[str, tuple[type[ASTValidationRule], ...]]) -> None:
+        self._keys[key] = None
+        if len(self._keys) > self._size:
+            self._keys.popitem(last=False)
 
 
-# --- Node limit ----------------------------------------------------------------------------------
+class ValidateWithinLimits(SchemaExtension):
+    """Validation, with the limits first and the node limit last, every step linear.
 
+    1. The document's shape (depth and aliases, each fragment measured once): a document over
+       either limit is refused here, before any other rule walks it.
+    2. graphql-core's standard rules, stopped after :data:`MAX_ERRORS` errors, skipped for a
+       document validated before.
+    3. The node limit and the page sizes, which depend on the variables, so they run every time.
 
-class NodeLimit(SchemaExtension):
-    """Refuses, before execution, a query whose connections could return too many nodes.
-
-    Validation rules cannot see variables, so this runs as an ``on_validate`` hook: it runs the
-    standard validation itself (unless an earlier extension already did), and only for a valid
-    document adds the page-size and node-count errors. Strawberry checks
-    ``pre_execution_errors`` inside the validation hook and skips its own validation when it is
-    already set, so validation still runs exactly once and its errors still surface.
+    Strawberry skips its own validation when an extension has set ``pre_execution_errors``, so
+    validation still runs exactly once, and its errors still surface.
     """
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, valid_documents: ValidDocuments) -> None:
         super().__init__()
         self.limits = limits
+        self.valid_documents = valid_documents
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if context.pre_execution_errors is None and context.validation_rules and document:
-            context.pre_execution_errors = validate_document(
-                context.schema._schema, document, context.validation_rules
-            )
-        if not context.pre_execution_errors and document:
-            context.pre_execution_errors = check_node_limits(
-                context.schema._schema,
-                document,
-                context.variables,
-                operation_name=context.operation_name,
-                limits=self.limits,
+        if context.pre_execution_errors is None and document is not None:
+            context.pre_execution_errors = (
+                self._shape_errors(document)
+                or self._standard_errors(document)
+                or check_node_limits(
+                    context.schema._schema,
+                    document,
+                    context.variables,
+                    operation_name=context.operation_name,
+                    limits=self.limits,
+                )
             )
         yield
+
+    def _shape_errors(self, document: DocumentNode) -> list[GraphQLError]:
+        shape = measure_shape(document)
+        errors: list[GraphQLError] = []
+        if shape.depth > self.limits.max_depth:
+            errors.append(
+                QueryTooComplex(
+                    f"Query is nested too deeply: the maximum depth is {self.limits.max_depth}."
+                )
+            )
+        if shape.aliases > self.limits.max_aliases:
+            errors.append(
+                QueryTooComplex(
+                    f"Query uses too many aliases: the limit is {self.limits.max_aliases}."
+                )
+            )
+        return errors
+
+    def _standard_errors(self, document: DocumentNode) -> list[GraphQLError]:
+        context = self.execution_context
+        rules = (*context.validation_rules, *STRAWBERRY_RULES)
+        key = (print_ast(document), rules)
+        if key in self.valid_documents:
+            return []
+        # max_errors counts the errors before graphql-core's own "Validation aborted." one.
+        errors = validate(context.schema._schema, document, rules, max_errors=MAX_ERRORS - 1)
+        if not errors:
+            self.valid_documents.add(key)
+        return errors
 
 
 # --- Error coding and masking -------------------------------------------------------------------
@@ -172,25 +184,35 @@ _CODES = frozenset(code.value for code in ErrorCode)
 
 
 class CodeErrors(MaskErrors):
-    """Gives every error an ``extensions.code`` and masks the unexpected ones.
+    """Gives every error an ``extensions.code``, masks the unexpected ones, caps their number.
 
     Built on MaskErrors for its traversal of results (plain, incremental and streamed), but
     every error goes through :meth:`anonymise_error`, which codes it rather than blanking it:
     expected errors keep their message, unexpected ones become "Unexpected error." and are
-    logged here with their traceback. Nothing from an exception (class, SQL, host) reaches the
+    logged with their traceback. Nothing from an exception (class, SQL, host) reaches the
     client, because the coded error is rebuilt without ``original_error``.
+
+    A response carries at most :data:`MAX_ERRORS` errors. The server log gets one line per
+    failed request for the failures that are not bugs (timeouts, the database away), with the
+    request id, operation and codes, and a traceback only for unexpected errors.
     """
 
     def __init__(self, *, production: bool) -> None:
         super().__init__(should_mask_error=lambda _error: True)
         self.production = production
         self._validation_errors: set[int] = set()
+        self._failures: list[tuple[ErrorCode, GraphQLError]] = []
 
     def on_validate(self) -> Iterator[None]:
         yield
         # Being first in the list, this runs after every other validation hook: what is left
         # without a code is a plain validation error.
         self._validation_errors = {id(e) for e in self.execution_context.pre_execution_errors or ()}
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        shown = [self.anonymise_error(error) for error in errors[:MAX_ERRORS]]
+        self._log_failures(left_out=len(errors) - len(shown))
+        return shown
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if _is_coded(error):
@@ -203,15 +225,36 @@ class CodeErrors(MaskErrors):
         if (cause is None or isinstance(cause, GraphQLError)) and _INPUT_ERROR.match(error.message):
             return self._public(error, ErrorCode.BAD_USER_INPUT)
         if cause is not None and is_timeout(cause):
-            logger.warning("Timed out at %s: %r", self._where(error), cause)
-            return _recoded(error, TIMEOUT_MESSAGE, ErrorCode.TIMEOUT)
+            return self._failure(error, TIMEOUT_MESSAGE, ErrorCode.TIMEOUT)
         if cause is not None and is_unavailable(cause):
-            logger.warning("Database unavailable at %s: %r", self._where(error), cause)
-            return _recoded(error, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE)
-        logger.exception(
-            "Unexpected error at %s: %s", self._where(error), error.message, exc_info=cause or error
+            return self._failure(error, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE)
+        logger.error(
+            "Unexpected error at %s: %s",
+            self._where(error),
+            error.message,
+            exc_info=cause or error,
         )
         return _recoded(error, UNEXPECTED_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR)
+
+    def _failure(self, error: GraphQLError, message: str, code: ErrorCode) -> GraphQLError:
+        """An expected server-side failure: logged once per request, by :meth:`_log_failures`."""
+        self._failures.append((code, error))
+        return _recoded(error, message, code)
+
+    def _log_failures(self, *, left_out: int) -> None:
+        if not self._failures and not left_out:
+            return
+        codes = sorted({code.value for code, _ in self._failures})
+        fields = ", ".join(_field_path(error) for _, error in self._failures[:3])
+        logger.warning(
+            "Request failed: %s codes=%s fields=%s errors=%d left_out=%d",
+            self._where(),
+            ",".join(codes) or "-",
+            fields or "-",
+            len(self._failures),
+            left_out,
+        )
+        self._failures.clear()
 
     def _syntax_error(self, error: GraphQLError) -> GraphQLError:
         if match := _TOKEN_LIMIT.search(error.message):
@@ -234,17 +277,20 @@ class CodeErrors(MaskErrors):
         message = _SUGGESTION.sub("", error.message) if self.production else error.message
         return _recoded(error, message, code)
 
-    def _where(self, error: GraphQLError) -> str:
-        """Where an error happened, for the server log: HTTP path, request id, operation, field."""
+    def _where(self, error: GraphQLError | None = None) -> str:
+        """Which request, for the server log: request id, operation and, given one, the field."""
         context = self.execution_context.context
         request = _request_of(context)
-        url_path = request.url.path if request is not None else "-"
         request_id = getattr(context, "request_id", None) or (
             getattr(request.state, "request_id", None) if request is not None else None
         )
-        field_path = ".".join(str(key) for key in error.path or ()) or "-"
         operation = self.execution_context.operation_name or "anonymous"
-        return f"{url_path} request={request_id or '-'} operation={operation} field={field_path}"
+        where = f"request={request_id or '-'} operation={operation}"
+        return f"{where} field={_field_path(error)}" if error is not None else where
+
+
+def _field_path(error: GraphQLError) -> str:
+    return ".".join(str(key) for key in error.path or ()) or "-"
 
 
 def _is_coded(error: GraphQLError) -> bool:

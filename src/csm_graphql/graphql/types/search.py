@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import RowMapping
@@ -23,15 +23,21 @@ from csm_graphql.repositories.case_search import search_cases
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.search import search
 
+SourceFirst = Annotated[
+    int | None,
+    strawberry.argument(description="Hits of this source; the search's first when null."),
+]
+
 
 async def _hits(
     root: SearchResults,
     info: Info,
     entity: Entity,
     build: Callable[[RowMapping], Any],
+    first: int | None,
     after: str | None,
 ) -> Connection[Any]:
-    request = page_request(info, root.first, after)
+    request = page_request(info, root.first if first is None else first, after)
     page = await search(info.context.db, entity, info.context.viewer, root.text, request)
     return Connection.from_page(page, build)
 
@@ -46,30 +52,38 @@ class SearchResults:
     first: strawberry.Private[int]
 
     @strawberry.field(description="Matching success cases.")
-    async def success_cases(self, info: Info, after: After = None) -> Connection[SuccessCase]:
-        return await _hits(self, info, entities.SUCCESS_CASE, SuccessCase.from_row, after)
+    async def success_cases(
+        self, info: Info, first: SourceFirst = None, after: After = None
+    ) -> Connection[SuccessCase]:
+        return await _hits(self, info, entities.SUCCESS_CASE, SuccessCase.from_row, first, after)
 
     @strawberry.field(description="Matching success tasks.")
-    async def success_tasks(self, info: Info, after: After = None) -> Connection[SuccessTask]:
-        return await _hits(self, info, entities.SUCCESS_TASK, SuccessTask.from_row, after)
+    async def success_tasks(
+        self, info: Info, first: SourceFirst = None, after: After = None
+    ) -> Connection[SuccessTask]:
+        return await _hits(self, info, entities.SUCCESS_TASK, SuccessTask.from_row, first, after)
 
     @strawberry.field(description="Matching success initiatives.")
     async def success_initiatives(
-        self, info: Info, after: After = None
+        self, info: Info, first: SourceFirst = None, after: After = None
     ) -> Connection[SuccessInitiative]:
         return await _hits(
-            self, info, entities.SUCCESS_INITIATIVE, SuccessInitiative.from_row, after
+            self, info, entities.SUCCESS_INITIATIVE, SuccessInitiative.from_row, first, after
         )
 
     @strawberry.field(
         description="Matching customer service cases: number, short description, description "
         "and additional comments (work notes too, for viewers who may read them)."
     )
-    async def cases(self, info: Info, after: After = None) -> Connection[Case]:
-        request = page_request(info, self.first, after)
+    async def cases(
+        self, info: Info, first: SourceFirst = None, after: After = None
+    ) -> Connection[Case]:
+        request = page_request(info, self.first if first is None else first, after)
         page = await search_cases(info.context.db, info.context.viewer, self.text, request)
         return Connection.from_page(page, Case.from_row)
 
     @strawberry.field(description="Matching touchpoints.")
-    async def touchpoints(self, info: Info, after: After = None) -> Connection[Touchpoint]:
-        return await _hits(self, info, entities.TOUCHPOINT, Touchpoint.from_row, after)
+    async def touchpoints(
+        self, info: Info, first: SourceFirst = None, after: After = None
+    ) -> Connection[Touchpoint]:
+        return await _hits(self, info, entities.TOUCHPOINT, Touchpoint.from_row, first, after)
