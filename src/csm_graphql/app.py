@@ -20,7 +20,7 @@ from csm_graphql.db import create_engine, database_url
 from csm_graphql.db.migrate import current_revision, head_revision
 from csm_graphql.graphql.schema import build_schema
 from csm_graphql.graphql.view import GraphQLEndpoint
-from csm_graphql.middleware import BodySizeLimit, RequestId, RequestTimeout
+from csm_graphql.middleware import BodySizeLimit, RequestId, RequestTimeout, UnexpectedErrors
 from csm_graphql.repositories.database import Database
 from csm_graphql.settings import Settings
 
@@ -72,15 +72,16 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         return JSONResponse({"status": "ready"})
 
     graphql = GraphQLEndpoint(build_schema(settings), settings, db)
-    # Outermost first: every answer, even a 413 or a 504, carries the request id.
+    # Outermost first: every answer, even a 413, 500 or 504, carries the request id.
     middleware = [
         Middleware(RequestId),
+        Middleware(UnexpectedErrors),
         Middleware(BodySizeLimit, max_bytes=settings.limits.max_body_bytes),
         Middleware(RequestTimeout, seconds=settings.limits.request_timeout_seconds),
     ]
     if settings.cors_origins:
         middleware.insert(
-            1,
+            2,
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
@@ -91,7 +92,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     return Starlette(
         routes=[
             # A Route, not a Mount: Mount("/graphql") would redirect POSTs with a 307.
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the endpoint, so that a refused one is answered in JSON.
+            Route("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -26,6 +26,11 @@ class ErrorCode(StrEnum):
     # Depth, token, alias or node limits.
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    # HTTP-level refusals before GraphQL runs: a malformed request (a body that is not a JSON
+    # object, no query, a batch), a method it does not allow, a content type it cannot read.
+    BAD_REQUEST = "BAD_REQUEST"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
@@ -59,6 +64,10 @@ class Forbidden(CodedError):
 
 class QueryTooComplex(CodedError):
     code = ErrorCode.QUERY_TOO_COMPLEX
+
+
+class RateLimited(CodedError):
+    code = ErrorCode.RATE_LIMITED
 
 
 class RequestTimeout(CodedError):

@@ -4,13 +4,14 @@ Pure ASGI rather than Starlette's BaseHTTPMiddleware: they wrap ``receive``/``se
 so they can count body bytes as they stream in, cancel the app in its own task, and add
 headers without buffering the response or breaking WebSockets.
 
-Suggested order, outermost first: RequestId (so every answer, 413 and 504 included, carries the
-id), BodySizeLimit, RequestTimeout.
+Suggested order, outermost first: RequestId (so every answer, 413, 500 and 504 included, carries
+the id), UnexpectedErrors, BodySizeLimit, RequestTimeout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import uuid
 from typing import Any
@@ -19,6 +20,9 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from csm_graphql.errors import TIMEOUT_MESSAGE, ErrorCode, error_body
+
+log = logging.getLogger("csm_graphql.errors")
+UNEXPECTED_MESSAGE = "Unexpected error."
 
 REQUEST_ID_HEADER = b"x-request-id"
 _SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
@@ -87,6 +91,39 @@ class RequestId:
         if incoming is not None and _SANE_REQUEST_ID.fullmatch(incoming):
             return incoming.decode("ascii")
         return uuid.uuid4().hex
+
+
+class UnexpectedErrors:
+    """Answers a coded JSON 500 for an exception that escapes the app, and logs it once.
+
+    Starlette's own last resort answers text/plain from outside every middleware, so without
+    this a client would get a body it cannot parse and no request id.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            request_id = scope.get("state", {}).get("request_id", "-")
+            log.exception("Unexpected error: request=%s path=%s", request_id, scope.get("path"))
+            if started:
+                raise  # too late for an answer of our own: the server closes the connection
+            body = error_body(UNEXPECTED_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR)
+            await send_json(send, 500, body)
 
 
 class BodySizeLimit:

@@ -7,12 +7,18 @@ from typing import Any
 
 import orjson
 import strawberry
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from csm_graphql.access.viewer import NOBODY, Viewer
 from csm_graphql.auth import read_token
@@ -25,6 +31,16 @@ from csm_graphql.errors import (
     error_body,
 )
 from csm_graphql.graphql.context import Context
+from csm_graphql.graphql.transport import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    Refusal,
+    is_request_error,
+    negotiate,
+    rate_limited,
+    refusal_response,
+    request_body,
+)
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.principals import load_viewer
 from csm_graphql.settings import Settings
@@ -54,14 +70,111 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.db = db
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = Request(scope, receive)
-            if request.method != "GET" or "query" in request.query_params:
-                failure = await self._authenticate(request)
-                if failure is not None:
-                    await failure(scope, receive, send)
-                    return
-        await super().__call__(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        media_type = negotiate(request.headers.get("accept"))
+        if request.method not in {"GET", "POST"}:
+            message = "Send GraphQL requests with GET or POST."
+            refusal = Refusal(405, message, ErrorCode.METHOD_NOT_ALLOWED, {"Allow": "GET, POST"})
+            await refusal_response(refusal, media_type)(scope, receive, send)
+            return
+        if request.method != "GET" or "query" in request.query_params:
+            failure = await self._authenticate(request)
+            if failure is not None:
+                await failure(scope, receive, send)
+                return
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            response = refusal_response(error, media_type)
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """Strawberry's response template, carrying the negotiated media type; kept in the
+        request state, where process_result (which sees the result) sets a request error's
+        status."""
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = negotiate(request.headers.get("accept"))
+        request.scope.setdefault("state", {})["sub_response"] = sub_response
+        return sub_response
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method == "POST":
+            content_type, _ = parse_content_type(request.content_type or "")
+            if content_type != JSON:
+                raise Refusal(
+                    415,
+                    "Send the request as application/json.",
+                    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                )
+        return await super().parse_http_body(request)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return request_body(orjson.loads(data))
+        except orjson.JSONDecodeError as error:
+            raise Refusal(
+                400, "The request body is not valid JSON.", ErrorCode.BAD_REQUEST
+            ) from error
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError) and request.method == "GET":
+                raise Refusal(
+                    405,
+                    "Mutations are sent with POST.",
+                    ErrorCode.METHOD_NOT_ALLOWED,
+                    {"Allow": "POST"},
+                ) from error
+            if isinstance(error.__cause__, MissingQueryError):
+                raise Refusal(400, "The request has no query.", ErrorCode.BAD_REQUEST) from error
+            raise
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        sub_response: Response = request.scope["state"]["sub_response"]
+        if retry_after := rate_limited(result.errors):
+            sub_response.status_code = 429
+            sub_response.headers["Retry-After"] = retry_after
+            return response
+        request_error = is_request_error(result.data, result.errors)
+        if sub_response.media_type == GRAPHQL_RESPONSE and request_error:
+            # application/graphql-response+json: a request error is a 400, and nothing ran.
+            response.pop("data", None)
+            sub_response.status_code = 400
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = Response(
+            self.encode_json(response_data),
+            sub_response.status_code or 200,
+            media_type=sub_response.media_type or JSON,
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        response.background = sub_response.background
+        return response
 
     async def _authenticate(self, request: Request) -> Response | None:
         try:
