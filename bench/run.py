@@ -107,12 +107,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def server_env(url: str) -> dict[str, str]:
     """Production settings, as deployed: a fresh 48-character secret per run, shared by the
-    server and the token command so the tokens verify."""
+    server and the token command so the tokens verify. Rate limiting is off: the bench plays a
+    few personas at hundreds of requests a second, which the limiter exists to refuse."""
     return {
         **os.environ,
         "CSM_DATABASE_URL": url,
         "CSM_ENV": "production",
         "CSM_SECRET_KEY": secrets.token_urlsafe(36),
+        "CSM_RATE_LIMIT_CAPACITY": "0",
     }
 
 

@@ -28,7 +28,7 @@ from csm_graphql.app import create_app
 from csm_graphql.db import create_engine, to_async_url
 from csm_graphql.db.migrate import upgrade
 from csm_graphql.demo.seed import seed
-from csm_graphql.settings import Settings
+from csm_graphql.settings import RateLimit, Settings
 from tests.support import GraphQLClient, StatementLog
 
 # The demo data's "today": fixed, so that expectations computed from it are reproducible.
@@ -84,7 +84,9 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(environment="test", database_url=database_url)
+    # Rate limiting off: the suite runs thousands of requests as a few personas in seconds.
+    # tests/security/test_rate_limit.py turns it on for itself.
+    return Settings(environment="test", database_url=database_url, rate_limit=RateLimit(0))
 
 
 @pytest.fixture(scope="session")
@@ -153,7 +155,7 @@ async def write_database_url(server_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 def write_settings(write_database_url: str) -> Settings:
-    return Settings(environment="test", database_url=write_database_url)
+    return Settings(environment="test", database_url=write_database_url, rate_limit=RateLimit(0))
 
 
 @pytest.fixture(scope="session")

@@ -272,3 +272,10 @@ async def test_serve_answers_an_authenticated_query(cli_database: str) -> None:
                 await process.wait()
         if process.stderr is not None:
             await process.stderr.read()
+
+
+async def test_an_unknown_log_level_is_a_usage_error_not_a_crash() -> None:
+    result = await cli("serve", "--log-level", "loud", seconds=30)
+    assert result.code == 2
+    assert "invalid choice: 'loud'" in result.stderr
+    assert "Traceback" not in result.stderr

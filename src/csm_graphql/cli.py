@@ -120,7 +120,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug", "trace"],
+        help="the server's log level (default: info)",
+    )
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument("--migrate", action="store_true", help="run migrations before serving")
     serve.add_argument(

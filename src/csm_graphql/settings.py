@@ -41,6 +41,24 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A token bucket per principal, in query cost points (throttle.py).
+
+    The defaults let one principal run a burst of about 80 portal-sized queries (20 x 10 x 5
+    nodes, cost 1,221) and then about 1.6 of them a second; a capacity of 0 turns limiting off.
+    """
+
+    capacity: int = 100_000
+    restore_per_second: float = 2_000.0
+    # Unset: buckets live in each process. Set: one bucket per principal across workers.
+    redis_url: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.capacity > 0 and self.restore_per_second > 0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     environment: str = "development"
     # None means: start (or reuse) the embedded PostgreSQL under ``data_dir``.
@@ -54,6 +72,7 @@ class Settings:
     db_max_overflow: int = 0
     cors_origins: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    rate_limit: RateLimit = field(default_factory=RateLimit)
 
     @property
     def production(self) -> bool:
@@ -66,7 +85,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Self:
         env = dict(os.environ if env is None else env)
-        limits = Limits()
+        limits, rate_limit = Limits(), RateLimit()
         limit_overrides = {
             name: type(getattr(limits, name))(env[f"CSM_{name.upper()}"])
             for name in Limits.__dataclass_fields__
@@ -82,6 +101,13 @@ class Settings:
             db_max_overflow=int(env.get("CSM_DB_MAX_OVERFLOW", 0)),
             cors_origins=tuple(o for o in env.get("CSM_CORS_ORIGINS", "").split(",") if o),
             limits=replace(limits, **limit_overrides),
+            rate_limit=RateLimit(
+                capacity=int(env.get("CSM_RATE_LIMIT_CAPACITY", rate_limit.capacity)),
+                restore_per_second=float(
+                    env.get("CSM_RATE_LIMIT_RESTORE_PER_SECOND", rate_limit.restore_per_second)
+                ),
+                redis_url=env.get("CSM_RATE_LIMIT_REDIS_URL") or None,
+            ),
         )
         settings.check()
         return settings

@@ -45,6 +45,11 @@ class Viewer:
     served_account_ids: tuple[int, ...] = ()
 
     @property
+    def principal_key(self) -> str:
+        """Who this is, as one string: what per-principal state (rate limits) is keyed by."""
+        return f"{self.kind.value}:{self.id}"
+
+    @property
     def is_internal(self) -> bool:
         return self.kind is PrincipalKind.USER
 

@@ -57,12 +57,23 @@ class PageSize:
     value: int
 
 
+# What an operation costs before its nodes: a write locks, audits and notifies, so it costs more.
+OPERATION_POINTS = 1
+MUTATION_POINTS = 10
+
+
 @dataclass(slots=True)
 class QueryCost:
     """The node count of one operation and the page sizes it asked for."""
 
     nodes: int
     page_sizes: list[PageSize] = field(default_factory=list)
+    mutation: bool = False
+
+    @property
+    def points(self) -> int:
+        """The requested cost that rate limiting charges: the operation, plus one per node."""
+        return self.nodes + (MUTATION_POINTS if self.mutation else OPERATION_POINTS)
 
 
 def is_connection(type_: GraphQLNamedType) -> bool:
@@ -93,7 +104,8 @@ def measure(
         return QueryCost(nodes=0)
     walker = _Walker(schema, document, operation, variables or {}, default_first)
     nodes = walker.selection_set(operation.selection_set, root, (), None)
-    return QueryCost(nodes=nodes, page_sizes=walker.page_sizes)
+    mutation = operation.operation is OperationType.MUTATION
+    return QueryCost(nodes=nodes, page_sizes=walker.page_sizes, mutation=mutation)
 
 
 def check_node_limits(
@@ -116,6 +128,11 @@ def check_node_limits(
         operation_name=operation_name,
         default_first=limits.default_first,
     )
+    return node_limit_errors(cost, limits)
+
+
+def node_limit_errors(cost: QueryCost, limits: Limits) -> list[GraphQLError]:
+    """:func:`check_node_limits` for a cost already measured."""
     bad_sizes: list[GraphQLError] = [
         BadUserInput(
             f"{PAGE_SIZE_ARGUMENT} must be between 0 and {limits.max_first} "

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -43,10 +43,12 @@ from csm_graphql.errors import (
     CodedError,
     ErrorCode,
     QueryTooComplex,
+    RateLimited,
 )
-from csm_graphql.graphql.cost import check_node_limits
+from csm_graphql.graphql.cost import MUTATION_POINTS, QueryCost, measure, node_limit_errors
 from csm_graphql.graphql.shape import measure_shape
 from csm_graphql.settings import Limits
+from csm_graphql.throttle import Charge, Throttle
 
 logger = logging.getLogger("csm_graphql.errors")
 
@@ -63,7 +65,9 @@ STRAWBERRY_RULES: tuple[type[ASTValidationRule], ...] = (
 UNEXPECTED_MESSAGE = "Unexpected error."
 
 
-def schema_extensions(limits: Limits, *, production: bool) -> list[ExtensionFactory]:
+def schema_extensions(
+    limits: Limits, *, production: bool, throttle: Throttle | None = None
+) -> list[ExtensionFactory]:
     """The extensions every schema of this service runs, in the order they must run."""
     extensions: list[ExtensionFactory] = [
         partial(CodeErrors, production=production),
@@ -73,7 +77,8 @@ def schema_extensions(limits: Limits, *, production: bool) -> list[ExtensionFact
         # Production clients use the exported schema.graphql; nobody needs to crawl it live.
         extensions.append(DisableIntrospection)
     # Last, so that rules added by the extensions before it are part of the validation it runs.
-    extensions.append(partial(ValidateWithinLimits, limits, ValidDocuments(DOCUMENT_CACHE_SIZE)))
+    valid_documents = ValidDocuments(DOCUMENT_CACHE_SIZE)
+    extensions.append(partial(ValidateWithinLimits, limits, valid_documents, throttle))
     return extensions
 
 
@@ -116,32 +121,74 @@ class ValidateWithinLimits(SchemaExtension):
     2. graphql-core's standard rules, stopped after :data:`MAX_ERRORS` errors, skipped for a
        document validated before.
     3. The node limit and the page sizes, which depend on the variables, so they run every time.
+    4. Rate limiting: the viewer's bucket is charged the requested cost (throttle.py).
+
+    Every response then reports the cost in ``extensions.cost``.
 
     Strawberry skips its own validation when an extension has set ``pre_execution_errors``, so
     validation still runs exactly once, and its errors still surface.
     """
 
-    def __init__(self, limits: Limits, valid_documents: ValidDocuments) -> None:
+    def __init__(
+        self, limits: Limits, valid_documents: ValidDocuments, throttle: Throttle | None = None
+    ) -> None:
         super().__init__()
         self.limits = limits
         self.valid_documents = valid_documents
+        self.throttle = throttle
+        self.cost: QueryCost | None = None
+        self.charge: Charge | None = None
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if context.pre_execution_errors is None and document is not None:
-            context.pre_execution_errors = (
-                self._shape_errors(document)
-                or self._standard_errors(document)
-                or check_node_limits(
+            errors = self._shape_errors(document) or self._standard_errors(document)
+            if not errors:
+                self.cost = measure(
                     context.schema._schema,
                     document,
                     context.variables,
                     operation_name=context.operation_name,
-                    limits=self.limits,
+                    default_first=self.limits.default_first,
                 )
-            )
+                errors = node_limit_errors(self.cost, self.limits) or await self._charge()
+            context.pre_execution_errors = errors
         yield
+
+    async def _charge(self) -> list[GraphQLError]:
+        """Charge the viewer's bucket the requested cost; RATE_LIMITED when it holds too few."""
+        viewer = getattr(self.execution_context.context, "viewer", None)
+        principal = getattr(viewer, "principal_key", None)
+        if self.throttle is None or self.cost is None or principal is None:
+            return []
+        self.charge = await self.throttle.charge(principal, self.cost.points)
+        if self.charge.allowed:
+            return []
+        retry_after = self.throttle.retry_after_header(self.charge)
+        return [
+            RateLimited(
+                f"Rate limit exceeded: this request costs {self.cost.points} points and "
+                f"{int(self.charge.available)} are available. Retry in {retry_after} s.",
+                retryAfter=int(retry_after),
+            )
+        ]
+
+    def get_results(self) -> dict[str, Any]:
+        """The cost report in every response's ``extensions`` (Shopify's shape)."""
+        if self.cost is None:
+            return {}
+        report: dict[str, Any] = {
+            "requestedQueryCost": self.cost.points,
+            "maximumQueryCost": self.limits.max_nodes + MUTATION_POINTS,
+        }
+        if self.throttle is not None and self.charge is not None:
+            report["throttleStatus"] = {
+                "maximumAvailable": self.throttle.capacity,
+                "currentlyAvailable": int(self.charge.available),
+                "restoreRate": self.throttle.rate,
+            }
+        return {"cost": report}
 
     def _shape_errors(self, document: DocumentNode) -> list[GraphQLError]:
         shape = measure_shape(document)

@@ -12,6 +12,7 @@ from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
 from csm_graphql.graphql.types import cases, people, projects, records, service, success, workspace
 from csm_graphql.settings import Settings
+from csm_graphql.throttle import Throttle
 
 # Types reachable only through the Node interface must still be in the schema.
 NODE_CLASSES = [
@@ -58,7 +59,11 @@ def build_schema(settings: Settings | None = None) -> Schema:
         query=Query,
         mutation=Mutation,
         types=NODE_CLASSES,
-        extensions=schema_extensions(settings.limits, production=settings.production),
+        extensions=schema_extensions(
+            settings.limits,
+            production=settings.production,
+            throttle=Throttle.from_settings(settings.rate_limit),
+        ),
         config=StrawberryConfig(auto_camel_case=True),
     )
 
