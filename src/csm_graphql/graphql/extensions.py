@@ -34,10 +34,8 @@ from strawberry.extensions import (
 )
 from strawberry.schema.schema import validate_document
 
-from csm_graphql.db.failures import is_timeout, is_unavailable
+from csm_graphql.db.failures import classify
 from csm_graphql.errors import (
-    TIMEOUT_MESSAGE,
-    UNAVAILABLE_MESSAGE,
     CodedError,
     ErrorCode,
     QueryTooComplex,
@@ -202,12 +200,10 @@ class CodeErrors(MaskErrors):
         cause = error.original_error
         if (cause is None or isinstance(cause, GraphQLError)) and _INPUT_ERROR.match(error.message):
             return self._public(error, ErrorCode.BAD_USER_INPUT)
-        if cause is not None and is_timeout(cause):
-            logger.warning("Timed out at %s: %r", self._where(error), cause)
-            return _recoded(error, TIMEOUT_MESSAGE, ErrorCode.TIMEOUT)
-        if cause is not None and is_unavailable(cause):
-            logger.warning("Database unavailable at %s: %r", self._where(error), cause)
-            return _recoded(error, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE)
+        failure = classify(cause) if cause is not None else None
+        if failure is not None:
+            logger.warning("%s at %s: %r", failure.message, self._where(error), cause)
+            return _recoded(error, failure.message, failure.code)
         logger.exception(
             "Unexpected error at %s: %s", self._where(error), error.message, exc_info=cause or error
         )

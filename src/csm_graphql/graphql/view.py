@@ -7,7 +7,6 @@ from typing import Any
 
 import orjson
 import strawberry
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -16,14 +15,8 @@ from strawberry.asgi import GraphQL
 
 from csm_graphql.access.viewer import NOBODY, Viewer
 from csm_graphql.auth import read_token
-from csm_graphql.db.failures import is_timeout
-from csm_graphql.errors import (
-    TIMEOUT_MESSAGE,
-    UNAVAILABLE_MESSAGE,
-    ErrorCode,
-    Unauthenticated,
-    error_body,
-)
+from csm_graphql.db.failures import POOL_EXHAUSTED, TIMED_OUT, classify
+from csm_graphql.errors import ErrorCode, Unauthenticated, error_body
 from csm_graphql.graphql.context import Context
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.principals import load_viewer
@@ -69,14 +62,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             viewer = await load_viewer(self.db, kind, principal_id)
         except Unauthenticated as error:
             return self._unauthenticated(error.message)
-        except (OSError, InterfaceError, OperationalError, DBAPIError, TimeoutError) as error:
+        except Exception as error:
             # Same codes as the same failure inside GraphQL: a statement cancelled by
-            # statement_timeout is a timeout, not an outage.
-            if is_timeout(error):
-                log.warning("authentication timed out: %r", error)
-                return _json(error_body(TIMEOUT_MESSAGE, ErrorCode.TIMEOUT), 504)
-            log.exception("authentication could not reach the database")
-            return _json(error_body(UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE), 503)
+            # statement_timeout is a timeout, a full pool is busy, neither is an outage.
+            failure = classify(error)
+            if failure is None:
+                raise
+            if failure in (POOL_EXHAUSTED, TIMED_OUT):
+                log.warning("authentication failed: %s %r", failure.message, error)
+            else:
+                log.exception("authentication could not reach the database")
+            return _json(error_body(failure.message, failure.code), failure.status, failure.headers)
         if viewer is None:
             # Unknown, inactive or mixed-role principals look alike from outside.
             return self._unauthenticated("The token does not name an active principal.")
