@@ -41,6 +41,7 @@ from csm_graphql.errors import (
     QueryTooComplex,
 )
 from csm_graphql.graphql.cost import check_node_limits
+from csm_graphql.graphql.input_text import StorableVariables
 from csm_graphql.settings import Limits
 
 logger = logging.getLogger("csm_graphql.errors")
@@ -66,6 +67,8 @@ def schema_extensions(limits: Limits, *, production: bool) -> list[ExtensionFact
     # parse errors escape the operation hook, so CodeErrors could not code them.)
     extensions += [
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        # After the cache, which overwrites what an earlier extension reported.
+        StorableVariables,
         partial(NodeLimit, limits),
     ]
     return extensions

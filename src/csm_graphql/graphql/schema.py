@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
+from csm_graphql.graphql.scalars import SCALAR_MAP
 from csm_graphql.graphql.types import cases, people, projects, records, service, success, workspace
 from csm_graphql.settings import Settings
 
@@ -59,7 +60,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         mutation=Mutation,
         types=NODE_CLASSES,
         extensions=schema_extensions(settings.limits, production=settings.production),
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
     )
 
 
