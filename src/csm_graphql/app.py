@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -59,11 +60,19 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         return JSONResponse({"status": "ok"})
 
     async def readyz(_: Request) -> JSONResponse:
-        """The database answers and its schema is at this code's migration head."""
+        """The database answers and its schema is at this code's migration head, within the
+        readiness timeout: a full pool, a hung connect or a stalled server make the probe
+        fail fast instead of hanging it."""
         try:
-            async with db.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-            revision = await current_revision(db.engine)
+            async with asyncio.timeout(settings.readiness_timeout_seconds):
+                async with db.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+                revision = await current_revision(db.engine)
+        except TimeoutError:
+            log.warning(
+                "readiness check got no answer within %ss", settings.readiness_timeout_seconds
+            )
+            return JSONResponse({"status": "unavailable", "database": "no answer in time"}, 503)
         except Exception:
             log.warning("readiness check failed", exc_info=True)
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)

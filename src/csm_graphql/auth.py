@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import jwt
@@ -12,6 +13,12 @@ from csm_graphql.settings import Settings
 
 ALGORITHM = "HS256"
 AUDIENCE = "csm-graphql"
+# Principal ids are PostgreSQL bigints. A subject outside that range names no one, and must be
+# refused here: the database would refuse the query, which would look like an outage.
+MAX_PRINCIPAL_ID = 2**63 - 1
+# ASCII digits only: str.isdigit() also accepts "²" (which int() refuses) and other scripts'
+# digits (which int() reads), and issue_token never writes either.
+_SUBJECT = re.compile(r"(?P<kind>[a-z]+):(?P<id>[1-9][0-9]{0,18})")
 
 
 def issue_token(
@@ -45,7 +52,10 @@ def read_token(settings: Settings, authorization: str | None) -> tuple[Principal
         raise Unauthenticated("The token has expired.") from error
     except jwt.PyJWTError as error:
         raise Unauthenticated("The token is not valid.") from error
-    kind_name, _, digits = str(claims["sub"]).partition(":")
-    if kind_name.upper() not in PrincipalKind.__members__ or not digits.isdigit():
+    subject = _SUBJECT.fullmatch(str(claims["sub"]))
+    if subject is None or subject["kind"].upper() not in PrincipalKind.__members__:
         raise Unauthenticated("The token is not valid.")
-    return PrincipalKind(kind_name.upper()), int(digits)
+    principal_id = int(subject["id"])
+    if principal_id > MAX_PRINCIPAL_ID:
+        raise Unauthenticated("The token is not valid.")
+    return PrincipalKind(subject["kind"].upper()), principal_id

@@ -76,6 +76,7 @@ class RequestTimeout(CodedError):
 
 TIMEOUT_MESSAGE = "The request took too long."
 UNAVAILABLE_MESSAGE = "The database is unavailable."
+BUSY_MESSAGE = "The server is busy; retry shortly."
 
 
 def error_body(message: str, code: ErrorCode) -> dict[str, Any]:

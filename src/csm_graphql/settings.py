@@ -70,6 +70,13 @@ class Settings:
     # cheaper (bench: 2.3x the detail throughput at concurrency 8 with 20 + 0 over 10 + 10).
     db_pool_size: int = 20
     db_max_overflow: int = 0
+    # How long a request waits for a pooled connection before it is refused (503 and
+    # Retry-After): a saturated pool should shed load at once, not hold every request until
+    # the request timeout.
+    db_pool_timeout_seconds: float = 2.0
+    # /readyz answers within this, whatever the pool or the server does: probes have short
+    # deadlines of their own (Kubernetes' default is 1 s).
+    readiness_timeout_seconds: float = 1.0
     cors_origins: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     rate_limit: RateLimit = field(default_factory=RateLimit)
@@ -99,6 +106,8 @@ class Settings:
             token_ttl_seconds=int(env.get("CSM_TOKEN_TTL_SECONDS", 12 * 3600)),
             db_pool_size=int(env.get("CSM_DB_POOL_SIZE", 20)),
             db_max_overflow=int(env.get("CSM_DB_MAX_OVERFLOW", 0)),
+            db_pool_timeout_seconds=float(env.get("CSM_DB_POOL_TIMEOUT_SECONDS", 2.0)),
+            readiness_timeout_seconds=float(env.get("CSM_READINESS_TIMEOUT_SECONDS", 1.0)),
             cors_origins=tuple(o for o in env.get("CSM_CORS_ORIGINS", "").split(",") if o),
             limits=replace(limits, **limit_overrides),
             rate_limit=RateLimit(
@@ -114,6 +123,9 @@ class Settings:
 
     def check(self) -> None:
         """Refuse configurations that would be unsafe to serve."""
+        for name in ("db_pool_timeout_seconds", "readiness_timeout_seconds"):
+            if not getattr(self, name) > 0:
+                raise SettingsError(f"CSM_{name.upper()} must be a positive number of seconds")
         if self.environment not in {"development", "test", "production"}:
             raise SettingsError(
                 f"CSM_ENV must be development, test or production, not {self.environment!r}"

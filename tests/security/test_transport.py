@@ -5,6 +5,7 @@ Each request here carries a valid token, so what is refused is the request itsel
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -200,3 +201,21 @@ async def test_an_escaped_exception_is_a_coded_json_500_with_the_request_id() ->
         response = await http.get("/x")
     assert_refusal(response, 500, ErrorCode.INTERNAL_SERVER_ERROR)
     assert "SELECT" not in response.text
+
+
+@pytest.mark.parametrize(
+    "operation_name",
+    ["Nowhere", "Bad\ud800Name", "Nul\x00Name"],
+    ids=["unknown", "surrogate", "nul"],
+)
+async def test_an_operation_name_that_names_nothing_is_a_coded_400(
+    client: GraphQLClient, operation_name: str
+) -> None:
+    # Built with the standard library: it writes a lone surrogate as the escape JSON allows.
+    content = json.dumps({"query": "query Me { viewer { id } }", "operationName": operation_name})
+    response = await client.http.post(
+        "/graphql",
+        content=content.encode(),
+        headers=auth(client, **{"Content-Type": "application/json"}),
+    )
+    assert_refusal(response, 400, ErrorCode.BAD_REQUEST)

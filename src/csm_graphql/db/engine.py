@@ -28,6 +28,7 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         to_async_url(url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
         # No pool_pre_ping: it costs a round trip on every checkout. Reads retry once on a
         # connection found dead instead (repositories/database.py), and connections are
         # recycled before servers or proxies drop idle ones.

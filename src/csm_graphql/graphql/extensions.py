@@ -36,16 +36,15 @@ from strawberry.extensions import (
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from csm_graphql.db.failures import is_timeout, is_unavailable
+from csm_graphql.db.failures import classify
 from csm_graphql.errors import (
-    TIMEOUT_MESSAGE,
-    UNAVAILABLE_MESSAGE,
     CodedError,
     ErrorCode,
     QueryTooComplex,
     RateLimited,
 )
 from csm_graphql.graphql.cost import MUTATION_POINTS, QueryCost, measure, node_limit_errors
+from csm_graphql.graphql.input_text import StorableVariables
 from csm_graphql.graphql.shape import measure_shape
 from csm_graphql.settings import Limits
 from csm_graphql.throttle import Charge, Throttle
@@ -76,6 +75,8 @@ def schema_extensions(
     if production:
         # Production clients use the exported schema.graphql; nobody needs to crawl it live.
         extensions.append(DisableIntrospection)
+    # Text no part of the system can store is refused before anything else looks at it.
+    extensions.append(StorableVariables)
     # Last, so that rules added by the extensions before it are part of the validation it runs.
     valid_documents = ValidDocuments(DOCUMENT_CACHE_SIZE)
     extensions.append(partial(ValidateWithinLimits, limits, valid_documents, throttle))
@@ -271,10 +272,9 @@ class CodeErrors(MaskErrors):
         cause = error.original_error
         if (cause is None or isinstance(cause, GraphQLError)) and _INPUT_ERROR.match(error.message):
             return self._public(error, ErrorCode.BAD_USER_INPUT)
-        if cause is not None and is_timeout(cause):
-            return self._failure(error, TIMEOUT_MESSAGE, ErrorCode.TIMEOUT)
-        if cause is not None and is_unavailable(cause):
-            return self._failure(error, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE)
+        failure = classify(cause) if cause is not None else None
+        if failure is not None:
+            return self._failure(error, failure.message, failure.code)
         logger.error(
             "Unexpected error at %s: %s",
             self._where(error),

@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
+from csm_graphql.graphql.scalars import SCALAR_MAP
 from csm_graphql.graphql.types import cases, people, projects, records, service, success, workspace
 from csm_graphql.settings import Settings
 from csm_graphql.throttle import Throttle
@@ -64,7 +65,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
             production=settings.production,
             throttle=Throttle.from_settings(settings.rate_limit),
         ),
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
     )
 
 

@@ -23,6 +23,7 @@ from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.responses import Response
 
+from csm_graphql.domain.text import unstorable_character
 from csm_graphql.errors import ErrorCode, error_body
 
 JSON = "application/json"
@@ -132,8 +133,12 @@ def request_body(data: Any) -> dict[str, Any]:
         raise Refusal(
             400, "The request body must be a JSON object with a query.", ErrorCode.BAD_REQUEST
         )
-    for member, kinds in (("operationName", str), ("query", str)):
+    for member in ("operationName", "query"):
         value = data.get(member)
-        if value is not None and not isinstance(value, kinds):
+        if value is not None and not isinstance(value, str):
             raise Refusal(400, f"{member} must be a string.", ErrorCode.BAD_REQUEST)
+    # Refusals quote the operation name; text no layer can carry must not reach one.
+    name = data.get("operationName")
+    if name is not None and unstorable_character(name) is not None:
+        raise Refusal(400, "operationName must be a GraphQL name.", ErrorCode.BAD_REQUEST)
     return data

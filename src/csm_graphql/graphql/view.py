@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 import orjson
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -22,14 +22,8 @@ from strawberry.types import ExecutionResult
 
 from csm_graphql.access.viewer import NOBODY, Viewer
 from csm_graphql.auth import read_token
-from csm_graphql.db.failures import is_timeout
-from csm_graphql.errors import (
-    TIMEOUT_MESSAGE,
-    UNAVAILABLE_MESSAGE,
-    ErrorCode,
-    Unauthenticated,
-    error_body,
-)
+from csm_graphql.db.failures import classify
+from csm_graphql.errors import ErrorCode, Unauthenticated, error_body
 from csm_graphql.graphql.context import Context
 from csm_graphql.graphql.transport import (
     GRAPHQL_RESPONSE,
@@ -115,11 +109,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         try:
-            return request_body(orjson.loads(data))
-        except orjson.JSONDecodeError as error:
-            raise Refusal(
-                400, "The request body is not valid JSON.", ErrorCode.BAD_REQUEST
-            ) from error
+            decoded = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            # orjson refuses a lone UTF-16 surrogate escape ("\ud800"), which JSON's grammar
+            # allows: the standard library reads it, so that the variables check can refuse it
+            # as BAD_USER_INPUT on the variable it is in (graphql/input_text.py).
+            try:
+                decoded = json.loads(data)
+            except ValueError as error:
+                message = "The request body is not valid JSON."
+                raise Refusal(400, message, ErrorCode.BAD_REQUEST) from error
+        return request_body(decoded)
 
     async def execute_single(
         self,
@@ -182,14 +182,21 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             viewer = await load_viewer(self.db, kind, principal_id)
         except Unauthenticated as error:
             return self._unauthenticated(error.message)
-        except (OSError, InterfaceError, OperationalError, DBAPIError, TimeoutError) as error:
+        except Exception as error:
             # Same codes as the same failure inside GraphQL: a statement cancelled by
-            # statement_timeout is a timeout, not an outage.
-            if is_timeout(error):
-                log.warning("authentication timed out: %r", error)
-                return _json(error_body(TIMEOUT_MESSAGE, ErrorCode.TIMEOUT), 504)
-            log.exception("authentication could not reach the database")
-            return _json(error_body(UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE), 503)
+            # statement_timeout is a timeout, a full pool is busy, neither is an outage.
+            # One line per failed request, no traceback: these are expected failures, and an
+            # outage would otherwise bury the log in identical tracebacks.
+            failure = classify(error)
+            if failure is None:
+                raise
+            log.warning(
+                "Request failed: request=%s authentication code=%s %r",
+                request.scope.get("state", {}).get("request_id", "-"),
+                failure.code,
+                error,
+            )
+            return _json(error_body(failure.message, failure.code), failure.status, failure.headers)
         if viewer is None:
             # Unknown, inactive or mixed-role principals look alike from outside.
             return self._unauthenticated("The token does not name an active principal.")

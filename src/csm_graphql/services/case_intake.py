@@ -20,12 +20,9 @@ from csm_graphql.domain.cases import (
 )
 from csm_graphql.domain.enums import ActivityKind, ArticleAudience, RecordType
 from csm_graphql.services.case_support import (
-    MAX_SHORT_DESCRIPTION,
-    MAX_TEXT,
     contact_of_account,
     load_case,
     require_open,
-    text,
 )
 from csm_graphql.services.cases import open_case
 from csm_graphql.services.errors import (
@@ -37,6 +34,7 @@ from csm_graphql.services.errors import (
     not_found,
 )
 from csm_graphql.services.records import load_for_update, update_versioned
+from csm_graphql.services.text import LONG_TEXT, SHORT_TEXT, clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -89,8 +87,8 @@ async def create_case_from_email(
     """
     if not case_writes.works_cases(work.viewer):
         raise forbidden("Only the service desk's email gateway may submit emails.")
-    short_description = text(subject, "subject", required=True, limit=MAX_SHORT_DESCRIPTION)
-    content = text(body, "body", required=False, limit=MAX_TEXT) or ""
+    short_description = clean_text(subject, "subject", required=True, limit=SHORT_TEXT)
+    content = clean_text(body, "body", required=False, limit=LONG_TEXT) or ""
     principal, kind = await _sender(work, sender)
     contact: RowMapping | None = None
     proxy: RowMapping | None = None
@@ -191,8 +189,8 @@ async def create_interaction(work: UnitOfWork, draft: InteractionDraft) -> RowMa
             problems.append(not_found("user", ("openedForId",)))
     if problems:
         raise UserErrors(problems)
-    subject = text(
-        draft.short_description, "shortDescription", required=False, limit=MAX_SHORT_DESCRIPTION
+    subject = clean_text(
+        draft.short_description, "shortDescription", required=False, limit=SHORT_TEXT
     )
     interaction = await work.first(
         insert(t.interactions)
@@ -238,9 +236,9 @@ async def create_case_from_interaction(
         raise invalid_state("The interaction already has a case.", ("interactionId",))
     if interaction["account_id"] is None:
         raise bad_input("The interaction names no account.", ("interactionId",))
-    subject = text(
+    subject = clean_text(
         short_description or interaction["short_description"], "shortDescription",
-        required=True, limit=MAX_SHORT_DESCRIPTION,
+        required=True, limit=SHORT_TEXT,
     )  # fmt: skip
     internal_contact = None
     if interaction["opened_for_user_id"] is not None:
@@ -296,9 +294,7 @@ async def create_related_record(
 ) -> Raised:
     """It then appears in the case's related lists. A knowledge article starts INTERNAL (a
     draft no contact reads) and is linked to the case."""
-    subject = text(
-        short_description, "shortDescription", required=True, limit=MAX_SHORT_DESCRIPTION
-    )
+    subject = clean_text(short_description, "shortDescription", required=True, limit=SHORT_TEXT)
     case = await load_case(work, case_id, "caseId")
     if not case_writes.works_cases(work.viewer):
         raise forbidden("Only case agents may raise records from a case.")

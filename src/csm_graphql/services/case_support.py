@@ -22,12 +22,9 @@ from csm_graphql.access import principals, rows
 from csm_graphql.domain.cases import CaseState, SlaStage, SlaTarget
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.sla import paused_for, planned_end, sla_hours
-from csm_graphql.services.errors import UserError, bad_input, invalid_state
+from csm_graphql.services.errors import UserError, invalid_state
 from csm_graphql.services.records import load_for_update
 from csm_graphql.services.unit_of_work import UnitOfWork
-
-MAX_SHORT_DESCRIPTION = 200
-MAX_TEXT = 4000
 
 
 async def load_case(work: UnitOfWork, case_id: int | None, field: str = "id") -> RowMapping:
@@ -42,17 +39,6 @@ def require_open(case: RowMapping) -> None:
         raise invalid_state(
             f"Case {case['number']} is {case['state'].lower()}; it accepts no update."
         )
-
-
-def text(value: str | None, field: str, *, required: bool, limit: int) -> str | None:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        if required:
-            raise bad_input(f"{field} is required.", (field,))
-        return None
-    if len(cleaned) > limit or "\x00" in cleaned:
-        raise bad_input(f"{field} takes at most {limit} characters.", (field,))
-    return cleaned
 
 
 async def contact_of_account(

@@ -21,8 +21,6 @@ from csm_graphql.domain.case_lifecycle import TRANSITIONS, CaseAction, InvalidTr
 from csm_graphql.domain.cases import CaseChannel, CaseState, Impact, ResolutionCode, Urgency
 from csm_graphql.domain.enums import ActivityKind, RecordType
 from csm_graphql.services.case_support import (
-    MAX_SHORT_DESCRIPTION,
-    MAX_TEXT,
     account_has_product,
     advance_slas,
     collect,
@@ -33,7 +31,6 @@ from csm_graphql.services.case_support import (
     require_open,
     start_slas,
     summary,
-    text,
 )
 from csm_graphql.services.errors import (
     UserError,
@@ -44,6 +41,7 @@ from csm_graphql.services.errors import (
     not_found,
 )
 from csm_graphql.services.records import diff, update_versioned
+from csm_graphql.services.text import LONG_TEXT, SHORT_TEXT, clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
@@ -126,10 +124,10 @@ async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]
     problems: list[UserError] = []
     short_description = description = None
     try:
-        short_description = text(
-            draft.short_description, "shortDescription", required=True, limit=MAX_SHORT_DESCRIPTION
+        short_description = clean_text(
+            draft.short_description, "shortDescription", required=True, limit=SHORT_TEXT
         )
-        description = text(draft.description, "description", required=False, limit=MAX_TEXT)
+        description = clean_text(draft.description, "description", required=False, limit=LONG_TEXT)
     except UserError as problem:
         problems.append(problem)
 
@@ -196,13 +194,13 @@ async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]
         problems.append(project_problem)
     if problems:
         raise UserErrors(problems)
-    consumer = text(draft.consumer_name, "consumer", required=False, limit=MAX_SHORT_DESCRIPTION)
+    consumer = clean_text(draft.consumer_name, "consumer", required=False, limit=SHORT_TEXT)
     return {
         "account_id": account_id,
         "contact_id": contact_id,
         "consumer_name": consumer,
-        "consumer_email": text(
-            draft.consumer_email, "consumerEmail", required=False, limit=MAX_SHORT_DESCRIPTION
+        "consumer_email": clean_text(
+            draft.consumer_email, "consumerEmail", required=False, limit=SHORT_TEXT
         ),
         # ACCESS.md: the proxy raising a case becomes its internal contact.
         "internal_contact_id": viewer.id if viewer.is_proxy_contact else None,
@@ -215,7 +213,7 @@ async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]
         "parent_id": draft.parent_id,
         "project_id": project_id,
         "project_task_id": draft.project_task_id,
-        "category": text(draft.category, "category", required=False, limit=100),
+        "category": clean_text(draft.category, "category", required=False, limit=100),
         "impact": int(draft.impact),
         "urgency": int(draft.urgency),
         "channel": draft.channel.value,
@@ -288,9 +286,9 @@ async def update_case(
         raise bad_input(f"Unknown case fields: {', '.join(sorted(unknown))}.")
     changes = dict(values)
     if "short_description" in changes:
-        changes["short_description"] = text(
+        changes["short_description"] = clean_text(
             changes["short_description"], "shortDescription", required=True,
-            limit=MAX_SHORT_DESCRIPTION,
+            limit=SHORT_TEXT,
         )  # fmt: skip
     for name in ("impact", "urgency"):
         if name in changes:
@@ -340,7 +338,7 @@ async def transition_case(
     except InvalidTransition as error:
         raise invalid_state(str(error), ("action",)) from error
     values: dict[str, Any] = {"state": target.value}
-    notes = text(resolution_notes, "resolutionNotes", required=False, limit=MAX_TEXT)
+    notes = clean_text(resolution_notes, "resolutionNotes", required=False, limit=LONG_TEXT)
     problems = collect(
         [
             bad_input("A resolution code is required.", ("resolutionCode",))
@@ -375,7 +373,7 @@ async def transition_case(
 async def add_comment(work: UnitOfWork, case_id: int | None, body: str) -> tuple[RowMapping, int]:
     """An additional comment (customer-visible). A comment from the customer side on a case
     awaiting info is the "customer update" that returns it to OPEN."""
-    comment = text(body, "body", required=True, limit=MAX_TEXT)
+    comment = clean_text(body, "body", required=True, limit=LONG_TEXT)
     case = await load_case(work, case_id, "caseId")
     if not case_writes.comments_on_cases(work.viewer):
         raise forbidden("This viewer may not comment on cases.")
@@ -403,7 +401,7 @@ async def add_comment(work: UnitOfWork, case_id: int | None, body: str) -> tuple
 
 async def add_work_note(work: UnitOfWork, case_id: int | None, body: str) -> tuple[RowMapping, int]:
     """Internal communication: never shown, sent or counted to a contact or proxy contact."""
-    note = text(body, "body", required=True, limit=MAX_TEXT)
+    note = clean_text(body, "body", required=True, limit=LONG_TEXT)
     case = await load_case(work, case_id, "caseId")
     if not case_writes.writes_work_notes(work.viewer):
         raise forbidden("Only case agents may write work notes.")
@@ -422,8 +420,8 @@ async def add_attachment(
     work: UnitOfWork, case_id: int | None, file_name: str, content_type: str, size_bytes: int
 ) -> tuple[RowMapping, int]:
     """File metadata on the case (the bytes live elsewhere)."""
-    name = text(file_name, "fileName", required=True, limit=255)
-    kind = text(content_type, "contentType", required=True, limit=255)
+    name = clean_text(file_name, "fileName", required=True, limit=255)
+    kind = clean_text(content_type, "contentType", required=True, limit=255)
     if not 0 <= size_bytes <= MAX_ATTACHMENT_BYTES:
         raise bad_input(f"sizeBytes must be 0 to {MAX_ATTACHMENT_BYTES}.", ("sizeBytes",))
     case = await load_case(work, case_id, "caseId")

@@ -20,8 +20,9 @@ from csm_graphql.services.errors import (
     not_found,
 )
 from csm_graphql.services.records import load_for_update
+from csm_graphql.services.text import clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
-from csm_graphql.services.workspace_common import clean_text, insert_row, may_write
+from csm_graphql.services.workspace_common import insert_row, may_write
 
 # -- discussions ----------------------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ async def start_discussion(
     }
     if found != chosen:
         raise bad_input("Every participant must be an active employee.", ("participants",))
-    body = clean_text(message, "message")
+    body = clean_text(message, "message", required=True)
     engagement_id = (
         record["id"] if record_type is RecordType.ENGAGEMENT else record["engagement_id"]
     )
@@ -82,7 +83,7 @@ async def start_discussion(
             "account_id": record["account_id"],
             "record_type": record_type.value,
             "record_id": record["id"],
-            "subject": clean_text(subject, "subject"),
+            "subject": clean_text(subject, "subject", required=True),
             "started_by_id": work.viewer.id,
         },
     )
@@ -145,7 +146,7 @@ async def post_to_discussion(
     }
     if not writes.posts_to_discussion(work.viewer, participants):
         raise forbidden("Only the discussion's participants and success agents post to it.")
-    posted = await _post(work, discussion, clean_text(message, "message") or "")
+    posted = await _post(work, discussion, clean_text(message, "message", required=True) or "")
     await work.audit("discussion.post", "discussion", discussion["id"], {"messageId": posted["id"]})
     await work.notify(
         "discussion.posted",

@@ -28,9 +28,9 @@ from csm_graphql.services.errors import (
     not_found,
 )
 from csm_graphql.services.records import diff, load_for_update, update_versioned
+from csm_graphql.services.text import LONG_TEXT, SHORT_TEXT, clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 
-MAX_COMMENT_LENGTH = 4000
 # The fields a project worker may edit; an assignee may change only the actual dates.
 EDITABLE_TASK_FIELDS = frozenset(
     {
@@ -70,10 +70,18 @@ def _open(task: RowMapping) -> None:
 
 def _validated(task: RowMapping, values: Mapping[str, Any]) -> dict[str, Any]:
     """The task's new values, if together with its current ones they make a valid task."""
-    merged = {**task, **values}
+    cleaned = dict(values)
     problems: list[UserError] = []
-    if "short_description" in values and not str(values["short_description"] or "").strip():
-        problems.append(bad_input("A short description is required.", ("shortDescription",)))
+    for name, field, required, limit in (
+        ("short_description", "shortDescription", True, SHORT_TEXT),
+        ("description", "description", False, LONG_TEXT),
+    ):
+        if name in values:
+            try:
+                cleaned[name] = clean_text(values[name], field, required=required, limit=limit)
+            except UserError as problem:
+                problems.append(problem)
+    merged = {**task, **cleaned}
     for start, end, field in (
         ("planned_start", "planned_end", "plannedEnd"),
         ("actual_start", "actual_end", "actualEnd"),
@@ -90,7 +98,7 @@ def _validated(task: RowMapping, values: Mapping[str, Any]) -> dict[str, Any]:
         )
     if problems:
         raise UserErrors(problems)
-    return dict(values)
+    return cleaned
 
 
 async def _journal_change(
@@ -159,9 +167,7 @@ async def complete_task(
 
 async def comment_on_task(work: UnitOfWork, task_id: int | None, body: str) -> int:
     """A customer-visible comment on the task; returns the new activity's id."""
-    text = body.strip()
-    if not text or len(text) > MAX_COMMENT_LENGTH:
-        raise bad_input(f"A comment is 1 to {MAX_COMMENT_LENGTH} characters.", ("body",))
+    text = clean_text(body, "body", required=True) or ""
     task = await _task(work, task_id)
     if not writes.works_on_project_task(work.viewer, task):
         raise forbidden("Only the task's assignee may comment on it.")

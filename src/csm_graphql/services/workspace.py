@@ -35,10 +35,10 @@ from csm_graphql.services.errors import (
     not_found,
 )
 from csm_graphql.services.records import load_for_update
+from csm_graphql.services.text import clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 from csm_graphql.services.workspace_common import (
     active_user,
-    clean_text,
     engagement_for_update,
     insert_row,
     journal_created,
@@ -108,7 +108,7 @@ async def create_touchpoint(
     values = {
         "engagement_id": engagement["id"],
         "account_id": engagement["account_id"],
-        "short_description": clean_text(short_description, "shortDescription"),
+        "short_description": clean_text(short_description, "shortDescription", required=True),
         "description": clean_text(description, "description", required=False),
         "type": kind.value,
         "scheduled_at": scheduled_at,
@@ -135,7 +135,7 @@ async def create_risk_signal(
     values = {
         "engagement_id": engagement["id"],
         "account_id": engagement["account_id"],
-        "short_description": clean_text(short_description, "shortDescription"),
+        "short_description": clean_text(short_description, "shortDescription", required=True),
         "description": clean_text(description, "description", required=False),
         "probability": int(probability),
         "priority": int(priority),
@@ -178,7 +178,7 @@ async def create_success_case(
     values = {
         "engagement_id": engagement["id"],
         "account_id": engagement["account_id"],
-        "short_description": clean_text(subject, "subject"),
+        "short_description": clean_text(subject, "subject", required=True),
         "description": clean_text(description, "description", required=False),
         "initiative_id": initiative_id,
         "product_id": product_id,
@@ -210,7 +210,7 @@ async def create_internal_play(
     values = {
         "engagement_id": engagement["id"],
         "account_id": engagement["account_id"],
-        "short_description": clean_text(short_description, "shortDescription"),
+        "short_description": clean_text(short_description, "shortDescription", required=True),
         "description": clean_text(description, "description", required=False),
         "priority": int(priority),
         "due_date": due_date,
@@ -255,7 +255,7 @@ async def create_adoption_roadmap(
         "engagement_id": engagement["id"],
         "account_id": engagement["account_id"],
         "sold_product_id": sold_product_id,
-        "name": clean_text(name, "name"),
+        "name": clean_text(name, "name", required=True),
         "milestone": clean_text(milestone, "milestone", required=False),
         "planned_start": planned_start,
         "planned_end": planned_end,
@@ -304,9 +304,9 @@ async def launch_success_play(
     values = {
         "engagement_id": engagement_id,
         "account_id": row["account_id"],
-        "category": clean_text(category, "category"),
-        "subcategory": clean_text(subcategory, "subcategory"),
-        "activity": clean_text(activity, "activity"),
+        "category": clean_text(category, "category", required=True),
+        "subcategory": clean_text(subcategory, "subcategory", required=True),
+        "activity": clean_text(activity, "activity", required=True),
         "source_type": source.value,
         "source_id": row["id"],
     }

@@ -1,5 +1,5 @@
 """Steps every workspace write shares: the policy check, the engagement read for update,
-text cleaning, inserting, journaling and auditing."""
+inserting, journaling and auditing."""
 
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ from csm_graphql.services.errors import (
 from csm_graphql.services.records import diff, load_for_update
 from csm_graphql.services.unit_of_work import UnitOfWork
 
-MAX_TEXT = 4000
-
 
 def may_write(work: UnitOfWork) -> None:
     if not writes.works_engagements(work.viewer):
@@ -43,15 +41,6 @@ async def engagement_for_update(
     )
     may_write(work)
     return row
-
-
-def clean_text(value: str | None, field: str, *, required: bool = True) -> str | None:
-    cleaned = (value or "").strip()
-    if required and not cleaned:
-        raise bad_input(f"{field} is required.", (field,))
-    if len(cleaned) > MAX_TEXT:
-        raise bad_input(f"{field} takes at most {MAX_TEXT} characters.", (field,))
-    return cleaned or None
 
 
 async def insert_row(work: UnitOfWork, table: Table, values: Mapping[str, Any]) -> RowMapping:

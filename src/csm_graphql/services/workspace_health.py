@@ -16,8 +16,9 @@ from csm_graphql.domain import health
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.services.errors import UserError, UserErrors, bad_input
+from csm_graphql.services.text import SHORT_TEXT, clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
-from csm_graphql.services.workspace_common import clean_text, engagement_for_update, insert_row
+from csm_graphql.services.workspace_common import engagement_for_update, insert_row
 
 MAX_INDICATORS = 20
 
@@ -46,6 +47,12 @@ def _validated(
     metrics = [spec.metric for spec in specs]
     if any(not metric for metric in metrics) or len(set(metrics)) != len(metrics):
         problems.append(bad_input("Metrics are named and distinct.", ("indicators", "metric")))
+    for metric in metrics:
+        try:
+            clean_text(metric, "metric", required=False, limit=SHORT_TEXT)
+        except UserError as problem:
+            problems.append(bad_input(problem.message, ("indicators", "metric")))
+            break
     if any(spec.target < 0 for spec in specs):
         problems.append(bad_input("Targets are not negative.", ("indicators", "target")))
     try:
@@ -78,7 +85,7 @@ async def set_health_definition(
         .where(definition_table.c.engagement_id == engagement["id"])
         .with_for_update()
     )
-    label = clean_text(name, "name")
+    label = clean_text(name, "name", required=True)
     if definition is None:
         definition = await insert_row(
             work,

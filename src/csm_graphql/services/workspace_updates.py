@@ -28,9 +28,9 @@ from csm_graphql.services.errors import (
     invalid_state,
 )
 from csm_graphql.services.records import load_for_update, update_versioned
+from csm_graphql.services.text import clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 from csm_graphql.services.workspace_common import (
-    clean_text,
     engagement_for_update,
     journal_change,
     may_write,
@@ -101,7 +101,7 @@ async def update_engagement(
     engagement = await engagement_for_update(work, engagement_id, "id")
     changes = dict(values)
     if "name" in changes:
-        changes["name"] = clean_text(changes["name"], "name")
+        changes["name"] = clean_text(changes["name"], "name", required=True)
     for name, kind in (
         ("state", EngagementState),
         ("stage", EngagementStage),
@@ -165,6 +165,7 @@ async def _check_parent(work: UnitOfWork, engagement_id: int, parent_id: int) ->
 def _closure(
     state: str, closing_states: frozenset[str], code: ClosureCode | None, notes: str | None
 ) -> dict[str, str | None]:
+    notes = clean_text(notes, "closureNotes", required=False)
     try:
         return closure_values(state in closing_states, code, notes)
     except ClosureRequired as error:
