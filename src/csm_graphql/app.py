@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from csm_graphql.db import create_engine, database_url
 from csm_graphql.db.migrate import current_revision, head_revision
+from csm_graphql.explorer import routes as explorer_routes
 from csm_graphql.graphql.schema import build_schema
 from csm_graphql.graphql.view import GraphQLEndpoint
 from csm_graphql.middleware import BodySizeLimit, RequestId, RequestTimeout, UnexpectedErrors
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *explorer_routes(settings, db),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -89,6 +89,12 @@ class Settings:
     def graphiql(self) -> bool:
         return not self.production
 
+    @property
+    def development(self) -> bool:
+        """Development tools that mint tokens (the explorer's persona picker) exist only here:
+        not in production, and not in "test", which a staging server might run as."""
+        return self.environment == "development"
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Self:
         env = dict(os.environ if env is None else env)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from csm_graphql.domain.descriptions import describe_values
 
+
+@describe_values(
+    ALL='Every record the viewer may see (the "All ..." lists).',
+    MINE=(
+        "Only the viewer's own. For an employee: assigned to them. For a contact: records "
+        "whose contact filter names them, project tasks assigned to them, cases they are the "
+        "contact of."
+    ),
+)
 class ListScope(StrEnum):
     ALL = "ALL"
     MINE = "MINE"

@@ -22,8 +22,13 @@ from csm_graphql.access.roles import (
     InternalRole,
     Role,
 )
+from csm_graphql.domain.descriptions import describe_values
 
 
+@describe_values(
+    USER="An internal employee, with internal roles.",
+    CONTACT="An external person at a customer or partner account, with external roles.",
+)
 class PrincipalKind(StrEnum):
     USER = "USER"
     CONTACT = "CONTACT"

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from csm_graphql.domain.descriptions import describe_values
 
+
+@describe_values(
+    LOW="A weekly adoption score below 40 (the default band).",
+    MEDIUM="A weekly adoption score from 40 to 69 (the default band).",
+    HIGH="A weekly adoption score of 70 or more (the default band).",
+    NONE="No adoption score that week.",
+)
 class AdoptionCategory(StrEnum):
     LOW = "LOW"
     MEDIUM = "MEDIUM"

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from csm_graphql.domain.descriptions import describe_values
 
+
+@describe_values(
+    ACHIEVED="The goal was met; counts 1 in the success rate.",
+    PARTIALLY_ACHIEVED="The goal was partly met; counts 0.5 in the success rate.",
+    MISSED="The goal was not met; counts 0 in the success rate.",
+    CANCELED="Abandoned; left out of the success rate.",
+)
 class ClosureCode(StrEnum):
     ACHIEVED = "ACHIEVED"
     PARTIALLY_ACHIEVED = "PARTIALLY_ACHIEVED"

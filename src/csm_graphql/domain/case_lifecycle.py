@@ -20,8 +20,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from csm_graphql.domain.cases import CaseState
+from csm_graphql.domain.descriptions import describe_values
 
 
+@describe_values(
+    ACCEPT="Agent: take a NEW case; it becomes OPEN and its response SLA completes.",
+    REQUEST_INFO="Agent: ask the customer for information; OPEN becomes AWAITING_INFO.",
+    RESUME="Agent: carry on without the information; AWAITING_INFO becomes OPEN.",
+    CUSTOMER_UPDATE="Customer: provide the information; AWAITING_INFO becomes OPEN.",
+    PROPOSE_SOLUTION=(
+        "Agent: propose a solution, with resolution code and notes; OPEN or AWAITING_INFO "
+        "becomes RESOLVED."
+    ),
+    ACCEPT_SOLUTION="Customer: accept the proposed solution; RESOLVED becomes CLOSED.",
+    REJECT_SOLUTION="Customer: reject the proposed solution; RESOLVED becomes OPEN.",
+    CLOSE="Agent: close a NEW, OPEN or AWAITING_INFO case, with resolution notes.",
+    CANCEL="Agent: cancel a NEW, OPEN or AWAITING_INFO case.",
+)
 class CaseAction(StrEnum):
     ACCEPT = "ACCEPT"
     REQUEST_INFO = "REQUEST_INFO"

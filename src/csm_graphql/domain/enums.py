@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
+from csm_graphql.domain.descriptions import describe_values
 
+
+@describe_values(
+    CUSTOMER=(
+        "A company that buys the products and is served by customer success and the service desk."
+    ),
+    PARTNER=(
+        "A company that resells or implements the products; partner relationships name the "
+        "customer accounts it serves."
+    ),
+)
 class AccountKind(StrEnum):
     CUSTOMER = "CUSTOMER"
     PARTNER = "PARTNER"
 
 
+@describe_values(
+    NEW="Created; the success plan is not being worked on yet.",
+    DEFINE="Goals and the success plan are being agreed with the customer.",
+    IN_PROGRESS="The success plan is being delivered.",
+    CANCELED="Stopped before its goals were delivered.",
+    CLOSED="Finished.",
+)
 class EngagementState(StrEnum):
     NEW = "NEW"
     DEFINE = "DEFINE"
@@ -18,6 +36,13 @@ class EngagementState(StrEnum):
     CLOSED = "CLOSED"
 
 
+@describe_values(
+    INITIAL_ONBOARDING="The customer is being onboarded and brought to go-live.",
+    ADOPTION="Live: the work drives the use of what was sold.",
+    EXPAND="Adopted: the work grows the footprint (more products, users or departments).",
+    RENEW="The contract's renewal is approaching and being secured.",
+    LOST="The customer did not renew or has left.",
+)
 class EngagementStage(StrEnum):
     INITIAL_ONBOARDING = "INITIAL_ONBOARDING"
     ADOPTION = "ADOPTION"
@@ -26,6 +51,12 @@ class EngagementStage(StrEnum):
     LOST = "LOST"
 
 
+@describe_values(
+    UNKNOWN="Not assessed yet.",
+    RED="In trouble: the relationship or the renewal is at risk and needs action now.",
+    YELLOW="Concerns that the team is watching.",
+    GREEN="Healthy and on track.",
+)
 class PerceivedHealth(StrEnum):
     UNKNOWN = "UNKNOWN"
     RED = "RED"
@@ -33,6 +64,14 @@ class PerceivedHealth(StrEnum):
     GREEN = "GREEN"
 
 
+@describe_values(
+    NEW="Created, not started.",
+    IN_PROGRESS="Being worked on.",
+    PAUSED="On hold by decision; expected to resume.",
+    BLOCKED="Cannot progress until something outside it is resolved.",
+    CLOSED="Done. Closing an initiative cancels its open plays.",
+    CANCELED="Stopped without being done.",
+)
 class WorkState(StrEnum):
     """State of success initiatives, success cases, success tasks and touchpoints.
 
@@ -52,6 +91,14 @@ class WorkState(StrEnum):
         return self not in {WorkState.CLOSED, WorkState.CANCELED}
 
 
+@describe_values(
+    NOT_STARTED="Work has not begun.",
+    ON_TRACK="Expected to meet its due date and goal.",
+    AT_RISK="Likely to miss its due date or goal without intervention.",
+    PAUSED="On hold.",
+    COMPLETED="Finished.",
+    CANCELED="Abandoned.",
+)
 class Progress(StrEnum):
     NOT_STARTED = "NOT_STARTED"
     ON_TRACK = "ON_TRACK"
@@ -61,6 +108,13 @@ class Progress(StrEnum):
     CANCELED = "CANCELED"
 
 
+@describe_values(
+    CRITICAL="Rank 1, the highest. A case is CRITICAL when both impact and urgency are HIGH.",
+    HIGH="Rank 2. A case: HIGH impact with MEDIUM urgency, or MEDIUM impact with HIGH urgency.",
+    MODERATE="Rank 3. A case: impact and urgency both MEDIUM, or one HIGH and the other LOW.",
+    LOW="Rank 4. A case: MEDIUM impact with LOW urgency, or LOW impact with MEDIUM urgency.",
+    VERY_LOW="Rank 5, the lowest. A case: impact and urgency both LOW.",
+)
 class Priority(IntEnum):
     """Stored as its rank so that ordering by priority is ordering by a small integer."""
 
@@ -71,6 +125,13 @@ class Priority(IntEnum):
     VERY_LOW = 5
 
 
+@describe_values(
+    MEETING="A scheduled meeting with the customer.",
+    CALL="A phone or video call.",
+    EMAIL="An email exchange.",
+    BUSINESS_REVIEW="A business review of outcomes and value with the customer's stakeholders.",
+    WORKSHOP="A working session with the customer, for example to define goals or train users.",
+)
 class TouchpointType(StrEnum):
     MEETING = "MEETING"
     CALL = "CALL"
@@ -79,6 +140,18 @@ class TouchpointType(StrEnum):
     WORKSHOP = "WORKSHOP"
 
 
+@describe_values(
+    COMMENT="An additional comment: communication the customer may read.",
+    WORK_NOTE="A work note: internal communication, never shown to a contact.",
+    STATE_CHANGE="The record moved to another state.",
+    FIELD_CHANGE="Other fields of the record changed.",
+    ATTACHMENT="A file was attached to the record.",
+    EMAIL="An email sent or received about the record.",
+    DISCUSSION=(
+        "A discussion was started about the record; only its participants and the internal "
+        "success roles read it."
+    ),
+)
 class ActivityKind(StrEnum):
     COMMENT = "COMMENT"
     WORK_NOTE = "WORK_NOTE"
@@ -91,6 +164,11 @@ class ActivityKind(StrEnum):
     DISCUSSION = "DISCUSSION"
 
 
+@describe_values(
+    PUBLIC="Anyone may read it, including every contact.",
+    CUSTOMERS="Written for customers and partners; every contact may read it.",
+    INTERNAL="Employees only; it never reaches a contact, even when shared on a record.",
+)
 class ArticleAudience(StrEnum):
     """Who may read a knowledge article: internal-only articles never reach a contact."""
 
@@ -117,6 +195,14 @@ class RecordType(StrEnum):
     SUCCESS_PLAY = "success_play"
 
 
+@describe_values(
+    PENDING="Planned, not started.",
+    OPEN="Ready to start.",
+    WORK_IN_PROGRESS="Under way; recording an actual start moves a task here.",
+    CLOSED_COMPLETE="Finished as planned; completing a task sets it.",
+    CLOSED_INCOMPLETE="Closed without being finished.",
+    CANCELED="Called off.",
+)
 class ProjectState(StrEnum):
     """Lifecycle of a customer project and of its tasks (ServiceNow's project states)."""
 

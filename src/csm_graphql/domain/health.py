@@ -10,11 +10,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.enums import PerceivedHealth
 
 TOTAL_WEIGHT = 100
 
 
+@describe_values(
+    MAXIMIZE="Higher is better: attainment is actual / target, capped at 1.",
+    MINIMIZE=(
+        "Lower is better (for example open escalations): attainment is target / actual, "
+        "capped at 1."
+    ),
+)
 class Direction(StrEnum):
     """Whether an indicator is better high (MAXIMIZE) or low (MINIMIZE)."""
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
+from csm_graphql.domain.descriptions import describe_values
 
+
+@describe_values(
+    VERY_HIGH="Almost certain to happen (rank 1).",
+    HIGH="Likely to happen (rank 2).",
+    MODERATE="As likely as not (rank 3).",
+    LOW="Unlikely (rank 4).",
+    VERY_LOW="Remote (rank 5).",
+)
 class Probability(IntEnum):
     """A risk signal's probability, stored as its rank so that it sorts (VERY_HIGH first)."""
 
@@ -17,6 +26,12 @@ class Probability(IntEnum):
     VERY_LOW = 5
 
 
+@describe_values(
+    NEW="Raised, not yet worked on; open.",
+    ACTIVE="Being mitigated; open.",
+    CANCELED="Withdrawn: it was not a real risk.",
+    CLOSED="Mitigated, or no longer relevant.",
+)
 class RiskState(StrEnum):
     NEW = "NEW"
     ACTIVE = "ACTIVE"
@@ -28,6 +43,12 @@ class RiskState(StrEnum):
         return self in {RiskState.NEW, RiskState.ACTIVE}
 
 
+@describe_values(
+    ONBOARDING="Threatens onboarding and go-live.",
+    ADOPTION="Threatens the use of what was sold.",
+    EXPANSION="Threatens growth: more products, users or departments.",
+    RENEWAL="Threatens the renewal of the contract.",
+)
 class RiskScope(StrEnum):
     ONBOARDING = "ONBOARDING"
     ADOPTION = "ADOPTION"
@@ -35,6 +56,12 @@ class RiskScope(StrEnum):
     RENEWAL = "RENEWAL"
 
 
+@describe_values(
+    ACTIVATED="In use: the product is switched on for the customer.",
+    PLANNED="Sold, with its activation planned.",
+    NO_PLAN="Sold, with no plan to activate it yet.",
+    DEACTIVATED="Was in use and has been switched off.",
+)
 class UsagePlan(IntEnum):
     """A sold product's activation status, stored as a rank: ACTIVATED sorts first."""
 
@@ -44,6 +71,13 @@ class UsagePlan(IntEnum):
     DEACTIVATED = 4
 
 
+@describe_values(
+    CRITICAL="The customer cannot operate without it (rank 1).",
+    HIGH="Important to the customer's goals (rank 2).",
+    MODERATE="Useful to the customer (rank 3).",
+    NICE_TO_HAVE="Optional for the customer (rank 4).",
+    NOT_REQUIRED="Not needed by the customer (rank 5).",
+)
 class Criticality(IntEnum):
     """Customer priority and business criticality of a sold product, CRITICAL first."""
 
@@ -54,6 +88,10 @@ class Criticality(IntEnum):
     NOT_REQUIRED = 5
 
 
+@describe_values(
+    SQUAD="The squad: employees who do the success work of the engagement.",
+    ACCOUNT_TEAM="The account team: employees who own the relationship with the account.",
+)
 class TeamRole(StrEnum):
     """Which engagement team an employee belongs to."""
 
@@ -61,6 +99,14 @@ class TeamRole(StrEnum):
     ACCOUNT_TEAM = "ACCOUNT_TEAM"
 
 
+@describe_values(
+    ENGAGEMENT="Launched from the engagement itself.",
+    OBJECTIVE="Launched from a success objective of the engagement's blueprint.",
+    INITIATIVE="Launched from a success initiative; closing the initiative cancels the play.",
+    TOUCHPOINT="Launched from a touchpoint, for example as a follow-up.",
+    INTERNAL_PLAY="Launched from an internal play.",
+    RISK_SIGNAL="Launched from a risk signal to mitigate it; the risk then counts as addressed.",
+)
 class PlaySource(StrEnum):
     """What a success play was launched from."""
 
@@ -72,6 +118,13 @@ class PlaySource(StrEnum):
     RISK_SIGNAL = "RISK_SIGNAL"
 
 
+@describe_values(
+    INTERNAL_PLAY="An internal play: internal-only work on the engagement.",
+    INTERNAL_PLAY_TASK="A task of an internal play.",
+    SUCCESS_CASE="A success case (a customer play).",
+    SUCCESS_INITIATIVE="A success initiative of the engagement.",
+    SUCCESS_TASK="A success task: planned under an initiative, or unplanned under a success case.",
+)
 class WorkItemKind(StrEnum):
     """The record kinds that make up an engagement's work items."""
 
@@ -82,6 +135,11 @@ class WorkItemKind(StrEnum):
     SUCCESS_TASK = "SUCCESS_TASK"
 
 
+@describe_values(
+    ENGAGEMENT="Engagements: for example a business-review invitation or a renewal reminder.",
+    SUCCESS_CASE="Success cases: for example a success-plan follow-up.",
+    RISK_SIGNAL="Risk signals: for example a risk escalation notice.",
+)
 class TemplateTarget(StrEnum):
     """The records an email or form template applies to."""
 

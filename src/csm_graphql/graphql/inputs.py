@@ -10,6 +10,7 @@ import strawberry
 
 from csm_graphql.access.fields import may_sort_by
 from csm_graphql.access.viewer import Viewer
+from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.enums import EngagementStage as EngagementStageValue
 from csm_graphql.errors import BadUserInput, Forbidden
 from csm_graphql.graphql.ids import database_id
@@ -20,6 +21,10 @@ from csm_graphql.repositories.reads import RecordFilter
 
 
 @strawberry.enum(description="Sort direction.")
+@describe_values(
+    ASC="Smallest first: earliest date, lowest rank or number, A to Z.",
+    DESC="Largest first: latest date, highest rank or number, Z to A.",
+)
 class OrderDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLEnumType, GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
+from csm_graphql.domain.descriptions import value_description
 from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
-from csm_graphql.graphql.scalars import SCALAR_MAP
+from csm_graphql.graphql.scalars import SCALAR_OVERRIDES
 from csm_graphql.graphql.types import cases, people, projects, records, service, success, workspace
 from csm_graphql.settings import Settings
 from csm_graphql.throttle import Throttle
@@ -56,7 +57,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
     from csm_graphql.graphql.extensions import schema_extensions
 
     settings = settings or Settings()
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         types=NODE_CLASSES,
@@ -65,8 +66,23 @@ def build_schema(settings: Settings | None = None) -> Schema:
             production=settings.production,
             throttle=Throttle.from_settings(settings.rate_limit),
         ),
-        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
+        config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
+    describe_enum_values(schema)
+    return schema
+
+
+def describe_enum_values(schema: strawberry.Schema) -> None:
+    """Give every enum value the description written beside its Python enum (see
+    ``domain/descriptions.py``). Strawberry only reads value descriptions from
+    ``strawberry.enum_value(...)`` members, which the domain's plain enums cannot use, so they
+    are set on the built schema, which both introspection and the SDL read."""
+    for graphql_type in schema._schema.type_map.values():
+        enum_class = getattr(graphql_type, "wrapped_cls", None)
+        if isinstance(graphql_type, GraphQLEnumType) and enum_class is not None:
+            for name, value in graphql_type.values.items():
+                value.description = value_description(enum_class, name)
 
 
 def sdl() -> str:

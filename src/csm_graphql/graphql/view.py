@@ -24,6 +24,7 @@ from csm_graphql.access.viewer import NOBODY, Viewer
 from csm_graphql.auth import read_token
 from csm_graphql.db.failures import classify
 from csm_graphql.errors import ErrorCode, Unauthenticated, error_body
+from csm_graphql.explorer import render_page
 from csm_graphql.graphql.context import Context
 from csm_graphql.graphql.transport import (
     GRAPHQL_RESPONSE,
@@ -207,6 +208,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def _unauthenticated(message: str) -> Response:
         body = error_body(message, ErrorCode.UNAUTHENTICATED)
         return _json(body, 401, {"WWW-Authenticate": 'Bearer realm="csm-graphql"'})
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # Our page, not Strawberry's: its assets come from this package, not from a CDN.
+        return render_page(self.settings)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.scope.get("state", {})

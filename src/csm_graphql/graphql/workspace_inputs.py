@@ -10,6 +10,7 @@ import strawberry
 from sqlalchemy import ColumnElement, and_, exists, not_
 
 from csm_graphql import tables as t
+from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.enums import EngagementState as EngagementStateValue
 from csm_graphql.domain.enums import Priority
 from csm_graphql.domain.enums import WorkState as WorkStateValue
@@ -211,6 +212,14 @@ class ActiveContracts:
 
 
 @strawberry.enum(description="What health-indicator lists sort by (then by indicator).")
+@describe_values(
+    SCORE="The indicator's attainment (0 to 1): how close actual is to target.",
+    WEIGHT="The indicator's weight in the health definition (weights sum to 100).",
+    GAP=(
+        "gapPercent: how far actual falls short of target; an unmeasured indicator counts as "
+        "the largest gap."
+    ),
+)
 class HealthIndicatorOrderField(Enum):
     SCORE = "SCORE"
     WEIGHT = "WEIGHT"

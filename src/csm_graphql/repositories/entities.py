@@ -17,12 +17,25 @@ from csm_graphql import tables as t
 from csm_graphql.access import rows
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
+from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.repositories.paging import Ordering
 
 Visibility = Callable[[Viewer, ListScope, Table], ColumnElement[bool]]
 SortKey = Callable[[FromClause], ColumnElement[object]]
 
 
+@describe_values(
+    DUE_DATE="The due date; records without one come last in either direction.",
+    PRIORITY="The priority rank: ascending puts CRITICAL first.",
+    NUMBER="The record's number (creation order).",
+    UPDATED_AT="When the record last changed.",
+    NAME="The name, alphabetically.",
+    GO_LIVE_DATE="The go-live date; engagements without one come last in either direction.",
+    CREATED_AT="When the record was created.",
+    AT="When it happened.",
+    PLANNED_START="The planned start date; records without one come last in either direction.",
+    PLANNED_END="The planned end date; records without one come last in either direction.",
+)
 class OrderField(StrEnum):
     DUE_DATE = "DUE_DATE"
     PRIORITY = "PRIORITY"

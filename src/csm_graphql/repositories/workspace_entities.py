@@ -15,10 +15,26 @@ from sqlalchemy import ColumnElement, Date, FromClause, Table, cast, func, liter
 from csm_graphql import tables as t
 from csm_graphql.access import rows
 from csm_graphql.access.viewer import Viewer
+from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.repositories.entities import Entity, OrderField, ordering
 from csm_graphql.repositories.paging import Ordering
 
 
+@describe_values(
+    DUE_DATE="The due date; records without one come last in either direction.",
+    PRIORITY="The priority rank: ascending puts CRITICAL first.",
+    PROBABILITY="The probability rank: ascending puts VERY_HIGH first.",
+    NUMBER="The record's number (creation order).",
+    CUSTOMER_PRIORITY="The customer's priority for the product: ascending puts CRITICAL first.",
+    ADOPTION_SCORE="The latest weekly adoption score; products without a score come last.",
+    BUSINESS_CRITICALITY="The product's business criticality: ascending puts CRITICAL first.",
+    ACTIVATION_STATUS="The usage plan: ascending puts ACTIVATED first.",
+    PLANNED_START="The planned start date.",
+    END_DATE="The end date.",
+    NAME="The name, alphabetically.",
+    CREATED_AT="When the record was created.",
+    AT="When it happened.",
+)
 class WorkspaceOrder(StrEnum):
     """Sort keys of the workspace lists (then by id)."""
 

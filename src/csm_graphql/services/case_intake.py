@@ -18,6 +18,7 @@ from csm_graphql.domain.cases import (
     RelatedRecordKind,
     Urgency,
 )
+from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.enums import ActivityKind, ArticleAudience, RecordType
 from csm_graphql.services.case_support import (
     contact_of_account,
@@ -40,6 +41,11 @@ from csm_graphql.services.unit_of_work import UnitOfWork
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
+@describe_values(
+    UNKNOWN_SENDER="No active contact or proxy contact has the sender's address.",
+    SENDER_NOT_ALLOWED="The sender is known but holds no role that may raise cases.",
+    NO_CUSTOMER_NAMED="A proxy contact sent it, but it names no customer contact's address.",
+)
 class EmailRefusal(StrEnum):
     """Why an email did not become a case (recorded in the audit log, nothing created)."""
 
@@ -272,6 +278,15 @@ async def create_case_from_interaction(
 # -- records raised from a case ------------------------------------------------------------------
 
 
+@describe_values(
+    INCIDENT="An incident (number INC...) linked to the case.",
+    PROBLEM="A problem (PRB...) to investigate the case's underlying cause.",
+    CHANGE="A change request (CHG...) to fix or alter a system.",
+    REQUEST="A request (REQ...) for something the customer needs provided.",
+    KNOWLEDGE=(
+        "A draft knowledge article, for employees only, from the case's subject and description."
+    ),
+)
 class RelatedKind(StrEnum):
     """What an agent raises from a case: a related record, or a knowledge article."""
 

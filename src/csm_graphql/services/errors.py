@@ -10,7 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from csm_graphql.domain.descriptions import describe_values
 
+
+@describe_values(
+    BAD_USER_INPUT="An input is invalid; `field` names it.",
+    NOT_FOUND="The record does not exist or the viewer may not see it: the two look the same.",
+    FORBIDDEN="The viewer sees the record but may not make this change.",
+    STALE_VERSION=(
+        "`expectedVersion` is not the record's version: someone changed it since it was read."
+        " Read it again."
+    ),
+    INVALID_STATE=(
+        "The record's state does not allow this: an invalid transition, or a closed record."
+    ),
+)
 class UserErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     # The record does not exist or the viewer may not see it: the two look the same.

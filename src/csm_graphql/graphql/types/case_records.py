@@ -12,6 +12,7 @@ from sqlalchemy import RowMapping
 from strawberry.types import Info
 
 from csm_graphql.domain.cases import RelatedRecordKind, SlaStage, SlaTarget
+from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.schedule import WorkingHours
 from csm_graphql.domain.sla import sla_hours, sla_progress
 from csm_graphql.graphql.ids import to_global_id
@@ -23,6 +24,13 @@ from csm_graphql.repositories import case_entities
 
 
 @strawberry.enum(description="Who a case's Customer 360 view is about.")
+@describe_values(
+    CONTACT="The case's contact.",
+    CONSUMER="The case's consumer (an individual customer), when it has no contact.",
+    INTERNAL_CONTACT=(
+        "The case's internal contact (a proxy-contact employee), when it has neither."
+    ),
+)
 class Customer360Kind(Enum):
     CONTACT = "CONTACT"
     CONSUMER = "CONSUMER"
