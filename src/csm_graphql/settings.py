@@ -53,6 +53,8 @@ class Settings:
     db_pool_size: int = 20
     db_max_overflow: int = 0
     cors_origins: tuple[str, ...] = ()
+    # How long the first answer to an Idempotency-Key is kept for its retries (Stripe: 24 h).
+    idempotency_ttl_seconds: int = 24 * 3600
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -81,6 +83,7 @@ class Settings:
             db_pool_size=int(env.get("CSM_DB_POOL_SIZE", 20)),
             db_max_overflow=int(env.get("CSM_DB_MAX_OVERFLOW", 0)),
             cors_origins=tuple(o for o in env.get("CSM_CORS_ORIGINS", "").split(",") if o),
+            idempotency_ttl_seconds=int(env.get("CSM_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
             limits=replace(limits, **limit_overrides),
         )
         settings.check()
@@ -92,6 +95,8 @@ class Settings:
             raise SettingsError(
                 f"CSM_ENV must be development, test or production, not {self.environment!r}"
             )
+        if self.idempotency_ttl_seconds <= 0:
+            raise SettingsError("CSM_IDEMPOTENCY_TTL_SECONDS must be a positive number of seconds")
         if self.production:
             if self.secret_key == DEV_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH:
                 raise SettingsError(
