@@ -27,6 +27,10 @@ class ErrorCode(StrEnum):
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    # An Idempotency-Key sent again with a different request (HTTP 422).
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # The first request with the key made its changes, but its response was lost (HTTP 409).
+    IDEMPOTENCY_RESPONSE_LOST = "IDEMPOTENCY_RESPONSE_LOST"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 

@@ -25,6 +25,7 @@ from csm_graphql.errors import (
     error_body,
 )
 from csm_graphql.graphql.context import Context
+from csm_graphql.graphql.idempotency import IdempotentMutations
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.principals import load_viewer
 from csm_graphql.settings import Settings
@@ -52,6 +53,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
         self.settings = settings
         self.db = db
+        self.idempotency = IdempotentMutations(settings, db, self.decode_json)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -60,6 +62,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 failure = await self._authenticate(request)
                 if failure is not None:
                     await failure(scope, receive, send)
+                    return
+                if self.idempotency.requested(request):
+                    await self.idempotency(request, send, super().__call__)
                     return
         await super().__call__(scope, receive, send)
 
