@@ -136,8 +136,9 @@ async def test_ten_concurrent_duplicates_write_once_and_all_answer_the_first_pay
 
     async def observed_find_key(*args: Any) -> Any:
         record = await find_key(*args)
-        if record is not None and record.response is None:
-            waiting.add(asyncio.current_task())  # type: ignore[arg-type]
+        task = asyncio.current_task()
+        if record is not None and record.response is None and task is not None:
+            waiting.add(task)
             if len(waiting) == 9:
                 all_waiting.set()
         return record
