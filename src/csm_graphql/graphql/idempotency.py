@@ -187,7 +187,7 @@ def mutation_fingerprint(body: bytes, decode_json: DecodeJson) -> bytes | None:
     """
     try:
         payload = decode_json(body)
-    except ValueError:
+    except Exception:  # whatever the endpoint's decoder refuses, the endpoint refuses too
         return None
     if isinstance(payload, list):
         raise _NotOneOperation
