@@ -26,6 +26,10 @@ def _differences(connection: Connection) -> list[object]:
     return compare_metadata(context, metadata)
 
 
+def table_names(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names()) - {"alembic_version"}
+
+
 @pytest.fixture
 async def empty_engine(server_url: str) -> AsyncIterator[AsyncEngine]:
     url = await create_database(server_url, prefix="csm_migrations")
@@ -43,9 +47,6 @@ async def test_tables_and_migrations_agree(engine: AsyncEngine) -> None:
 
 
 async def test_upgrade_downgrade_upgrade(empty_engine: AsyncEngine) -> None:
-    def table_names(connection: Connection) -> set[str]:
-        return set(inspect(connection).get_table_names()) - {"alembic_version"}
-
     await upgrade(empty_engine)
     async with empty_engine.connect() as connection:
         assert await connection.run_sync(table_names) == set(metadata.tables)
@@ -54,6 +55,18 @@ async def test_upgrade_downgrade_upgrade(empty_engine: AsyncEngine) -> None:
         assert await connection.run_sync(table_names) == set()
     await upgrade(empty_engine)
     assert await current_revision(empty_engine) == head_revision()
+
+
+async def test_0010_adds_and_drops_only_the_idempotency_keys(empty_engine: AsyncEngine) -> None:
+    await upgrade(empty_engine, "0009")
+    async with empty_engine.connect() as connection:
+        before = await connection.run_sync(table_names)
+    await upgrade(empty_engine, "0010")
+    async with empty_engine.connect() as connection:
+        assert await connection.run_sync(table_names) == before | {"idempotency_keys"}
+    await downgrade(empty_engine, "0009")
+    async with empty_engine.connect() as connection:
+        assert await connection.run_sync(table_names) == before
 
 
 async def test_0009_replans_scheduled_slas_in_working_hours(empty_engine: AsyncEngine) -> None:

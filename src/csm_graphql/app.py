@@ -96,7 +96,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type", "x-request-id"],
+                allow_headers=["authorization", "content-type", "idempotency-key", "x-request-id"],
+                expose_headers=["idempotent-replayed"],
             ),
         )
     return Starlette(

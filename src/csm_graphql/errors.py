@@ -32,6 +32,10 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    # An Idempotency-Key sent again with a different request (HTTP 422).
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # The first request with the key made its changes, but its response was lost (HTTP 409).
+    IDEMPOTENCY_RESPONSE_LOST = "IDEMPOTENCY_RESPONSE_LOST"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 

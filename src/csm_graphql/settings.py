@@ -78,6 +78,8 @@ class Settings:
     # deadlines of their own (Kubernetes' default is 1 s).
     readiness_timeout_seconds: float = 1.0
     cors_origins: tuple[str, ...] = ()
+    # How long the first answer to an Idempotency-Key is kept for its retries (Stripe: 24 h).
+    idempotency_ttl_seconds: int = 24 * 3600
     limits: Limits = field(default_factory=Limits)
     rate_limit: RateLimit = field(default_factory=RateLimit)
 
@@ -115,6 +117,7 @@ class Settings:
             db_pool_timeout_seconds=float(env.get("CSM_DB_POOL_TIMEOUT_SECONDS", 2.0)),
             readiness_timeout_seconds=float(env.get("CSM_READINESS_TIMEOUT_SECONDS", 1.0)),
             cors_origins=tuple(o for o in env.get("CSM_CORS_ORIGINS", "").split(",") if o),
+            idempotency_ttl_seconds=int(env.get("CSM_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
             limits=replace(limits, **limit_overrides),
             rate_limit=RateLimit(
                 capacity=int(env.get("CSM_RATE_LIMIT_CAPACITY", rate_limit.capacity)),
@@ -136,6 +139,8 @@ class Settings:
             raise SettingsError(
                 f"CSM_ENV must be development, test or production, not {self.environment!r}"
             )
+        if self.idempotency_ttl_seconds <= 0:
+            raise SettingsError("CSM_IDEMPOTENCY_TTL_SECONDS must be a positive number of seconds")
         if self.production:
             if self.secret_key == DEV_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH:
                 raise SettingsError(

@@ -74,9 +74,18 @@ async def empty_database(conn: AsyncConnection) -> None:
     """Remove every application row and restart ids and human numbers at 1.
 
     Runs through SQLAlchemy (not the raw driver) so that it also opens the caller's
-    transaction on the driver connection before any COPY uses it.
+    transaction on the driver connection before any COPY uses it. Only the tables that exist
+    are emptied: a database at an older revision (the migration tests seed one) lacks the
+    tables later revisions add.
     """
-    tables = ", ".join(_quote(conn, table) for table in metadata.sorted_tables)
+    existing = set(
+        await conn.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        )
+    )
+    tables = ", ".join(
+        _quote(conn, table) for table in metadata.sorted_tables if table.name in existing
+    )
     await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     sequences = await conn.scalars(
         text(

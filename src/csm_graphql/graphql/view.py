@@ -26,6 +26,7 @@ from csm_graphql.db.failures import classify
 from csm_graphql.errors import ErrorCode, Unauthenticated, error_body
 from csm_graphql.explorer import render_page
 from csm_graphql.graphql.context import Context
+from csm_graphql.graphql.idempotency import IdempotentMutations
 from csm_graphql.graphql.transport import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -63,6 +64,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
         self.settings = settings
         self.db = db
+        self.idempotency = IdempotentMutations(settings, db, self.decode_json)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,10 +82,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if failure is not None:
                 await failure(scope, receive, send)
                 return
+            if self.idempotency.requested(request):
+                await self.idempotency(request, send, self._respond)
+                return
+        await self._respond(scope, receive, send)
+
+    async def _respond(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the request and answer it, a refusal included (an ASGI app, so that the
+        idempotency layer can wrap it)."""
+        request = Request(scope, receive)
         try:
             response = await self.run(request)
         except HTTPException as error:
-            response = refusal_response(error, media_type)
+            response = refusal_response(error, negotiate(request.headers.get("accept")))
         await response(scope, receive, send)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:

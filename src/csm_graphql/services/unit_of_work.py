@@ -2,7 +2,8 @@
 
 The audit row, the activity journal entry and the notification outbox rows of a change are
 written on the same connection as the change itself, so they commit with it or not at all
-(ARCHITECTURE.md: "one transaction per mutation, the audit row is in it").
+(ARCHITECTURE.md: "one transaction per mutation, the audit row is in it"). So is the mark
+that a request sent with an idempotency key wrote (services/idempotency.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from csm_graphql import tables as t
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.domain.enums import ActivityKind
 from csm_graphql.repositories.database import Database
+from csm_graphql.services import idempotency
 
 
 @dataclass(slots=True)
@@ -144,6 +146,8 @@ async def unit_of_work(
         if today is not None:
             work.today = today
         yield work
+        # Last, so that the row lock it takes is held only for the commit.
+        await idempotency.mark_written(connection)
 
 
 def jsonable(value: Any) -> Any:

@@ -15,6 +15,7 @@ from csm_graphql.tables.cases import (
     task_slas,
     work_orders,
 )
+from csm_graphql.tables.idempotency import idempotency_keys
 from csm_graphql.tables.people import (
     accounts,
     contact_relationships,
@@ -103,6 +104,7 @@ __all__ = [
     "health_indicator_definitions",
     "health_indicators",
     "health_snapshots",
+    "idempotency_keys",
     "interactions",
     "internal_play_tasks",
     "internal_plays",
