@@ -587,10 +587,17 @@ async def test_closing_needs_code_and_notes_and_reopening_clears_them(
     reopened: str,
     key: str,
 ) -> None:
+    # An objective closes only once no initiative serving it is open (test_success_write.py).
+    serving = (
+        " AND NOT EXISTS (SELECT 1 FROM success_initiatives i WHERE i.objective_id = r.id"
+        " AND i.state NOT IN ('CLOSED', 'CANCELED'))"
+        if table == "success_objectives"
+        else ""
+    )
     record = await _one(
         write_engine,
-        f"SELECT id, version FROM {table} WHERE state NOT IN ('CLOSED', 'CANCELED')"
-        " ORDER BY id LIMIT 1",
+        f"SELECT id, version FROM {table} r WHERE state NOT IN ('CLOSED', 'CANCELED')"
+        f"{serving} ORDER BY id LIMIT 1",
     )
     rid = global_id(type_name, record.id)
     bare = await _mutate(
@@ -638,7 +645,8 @@ async def test_closing_an_initiative_cancels_its_open_plays(
 ) -> None:
     initiative = await _one(
         write_engine,
-        "SELECT i.id, i.version FROM success_initiatives i WHERE i.state <> 'CLOSED' AND "
+        "SELECT i.id, i.version FROM success_initiatives i WHERE i.state NOT IN "
+        "('CLOSED', 'CANCELED') AND "
         "EXISTS (SELECT 1 FROM success_cases c WHERE c.initiative_id = i.id AND c.state IN "
         "('NEW', 'IN_PROGRESS', 'PAUSED', 'BLOCKED')) AND EXISTS (SELECT 1 FROM success_cases c "
         "WHERE c.initiative_id = i.id AND c.state IN ('CLOSED', 'CANCELED')) ORDER BY i.id LIMIT 1",

@@ -19,6 +19,8 @@ from csm_graphql.access.roles import (
     CASE_ROLES_EXTERNAL,
     CASE_WRITERS_INTERNAL,
     PROJECT_WORKERS_INTERNAL,
+    SUCCESS_READERS_EXTERNAL,
+    SUCCESS_WRITERS_INTERNAL,
     ExternalRole,
     InternalRole,
 )
@@ -58,3 +60,14 @@ def users_reading_work_notes(users: FromClause = t.users) -> ColumnElement[bool]
 def contacts_with_case_roles(contacts: FromClause = t.contacts) -> ColumnElement[bool]:
     """Viewer.has_case_role, over contacts."""
     return and_(contacts.c.active, _holds_any(contacts, CASE_ROLES_EXTERNAL))
+
+
+def users_writing_success_records(users: FromClause = t.users) -> ColumnElement[bool]:
+    """Viewer.writes_success_records, over users: who a success record may be assigned to (an
+    assignee must be able to work it)."""
+    return and_(users.c.active, _holds_any(users, SUCCESS_WRITERS_INTERNAL))
+
+
+def contacts_reading_success_records(contacts: FromClause = t.contacts) -> ColumnElement[bool]:
+    """Viewer.reads_visible_success_records, over contacts."""
+    return and_(contacts.c.active, _holds_any(contacts, SUCCESS_READERS_EXTERNAL))

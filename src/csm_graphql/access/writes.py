@@ -56,3 +56,25 @@ def works_engagements(viewer: Viewer) -> bool:
 def posts_to_discussion(viewer: Viewer, participant_ids: set[int]) -> bool:
     """Post to a discussion: its participants and the success writers."""
     return viewer.writes_success_records or (viewer.is_internal and viewer.id in participant_ids)
+
+
+# -- customer-success records (issue 11) ----------------------------------------------------------
+# ACCESS.md: customer_success_agent "reads and writes all customer-success data", admin does
+# everything, customer_success_viewer "writes nothing". It grants contacts no write on success
+# records (comments included: its comment rule is the Cases section's), so they write nothing.
+
+
+def works_success_records(viewer: Viewer) -> bool:
+    """Create, change, assign, move, show or hide a success record, or change its contact
+    filter."""
+    return viewer.writes_success_records
+
+
+def comments_on_success_records(viewer: Viewer) -> bool:
+    """Add an additional comment (customer-visible) to a success record."""
+    return viewer.writes_success_records
+
+
+def writes_success_work_notes(viewer: Viewer) -> bool:
+    """Add a work note (internal) to a success record."""
+    return viewer.writes_success_records and viewer.reads_work_notes

@@ -46,6 +46,33 @@ def diff(
     }
 
 
+def check_version(row: RowMapping, expected_version: int) -> None:
+    """STALE_VERSION unless the row is still at the version the client read."""
+    if row["version"] != expected_version:
+        raise UserError(
+            UserErrorCode.STALE_VERSION,
+            f"The record was changed by someone else (version {row['version']}, "
+            f"expected {expected_version}). Reload it and try again.",
+            ("expectedVersion",),
+        )
+
+
+async def bump_version(
+    work: UnitOfWork, table: Table, row: RowMapping, expected_version: int
+) -> RowMapping:
+    """A new version of a row read with :func:`load_for_update` whose change lives in another
+    table (e.g. a side list), under the same optimistic check as :func:`update_versioned`."""
+    check_version(row, expected_version)
+    updated = await work.first(
+        update(table)
+        .where(table.c.id == row["id"])
+        .values(version=table.c.version + 1, updated_at=func.now())
+        .returning(*table.c)
+    )
+    assert updated is not None  # the row is locked by load_for_update
+    return updated
+
+
 async def update_versioned(
     work: UnitOfWork,
     table: Table,
@@ -59,13 +86,7 @@ async def update_versioned(
     Values equal to the stored ones are not written; when nothing differs, the row comes back
     as it was, its version unchanged (a retried request is not a second change).
     """
-    if row["version"] != expected_version:
-        raise UserError(
-            UserErrorCode.STALE_VERSION,
-            f"The record was changed by someone else (version {row['version']}, "
-            f"expected {expected_version}). Reload it and try again.",
-            ("expectedVersion",),
-        )
+    check_version(row, expected_version)
     changed = {name: change["to"] for name, change in diff(row, values).items()}
     if not changed:
         return row

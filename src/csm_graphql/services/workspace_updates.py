@@ -1,6 +1,7 @@
 """Workspace updates (issue 4): engagements (optimistic concurrency, a fixed account once
 records hang under it, no cyclic parents), objectives and internal plays (closure code and notes
-to close, cleared on reopen), initiatives (closing one cancels its open plays)."""
+to close, cleared on reopen; an objective closes only once no initiative serving it is open),
+initiatives (through their state machine; closing one cancels its open plays)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,29 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, exists, func, or_, select, update
+from sqlalchemy import RowMapping, Table, exists, or_, select
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows
 from csm_graphql.domain.blueprint import ClosureCode, ClosureRequired, closure_values
 from csm_graphql.domain.enums import (
-    ActivityKind,
     EngagementStage,
     EngagementState,
     PerceivedHealth,
     RecordType,
     WorkState,
 )
-from csm_graphql.domain.workspace import PlaySource, has_cycle
+from csm_graphql.domain.success_lifecycle import InvalidTransition, SuccessAction, action_to
+from csm_graphql.domain.workspace import has_cycle
+from csm_graphql.repositories import success_writes
+from csm_graphql.services import success
 from csm_graphql.services.errors import (
     UserErrors,
     bad_input,
     invalid_state,
 )
 from csm_graphql.services.records import load_for_update, update_versioned
+from csm_graphql.services.success_kinds import INITIATIVE
 from csm_graphql.services.text import clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 from csm_graphql.services.workspace_common import (
@@ -197,6 +201,16 @@ async def update_objective(
     )
     may_write(work)
     closure = _closure(state.value, CLOSING_OBJECTIVE, closure_code, closure_notes)
+    if state.value in CLOSING_OBJECTIVE:
+        # Ours (issue 11): refused rather than cascaded, because how each initiative ended is
+        # the agent's call, and a cascade would close work nobody looked at.
+        still_open = await success_writes.open_initiatives_serving(work, objective["id"])
+        if still_open:
+            raise invalid_state(
+                f"{still_open} initiative(s) serving this objective are still open; close or "
+                "cancel them first.",
+                ("state",),
+            )
     values = {"state": state.value, **closure}
     updated = await update_versioned(
         work, t.success_objectives, objective, expected_version, values
@@ -228,9 +242,6 @@ async def update_internal_play(
     return updated
 
 
-OPEN_WORK = [state.value for state in WorkState if state.is_open]
-
-
 # ``objective`` of update_initiative_state when the caller leaves the objective as it is.
 KEEP_OBJECTIVE = -1
 
@@ -242,35 +253,37 @@ async def update_initiative_state(
     state: WorkState,
     objective: int | None = KEEP_OBJECTIVE,
 ) -> RowMapping:
-    """Move an initiative, and set (an id) or clear (None) the objective it serves. Closing it
-    cancels its open plays: the success cases launched under it and the success plays launched
-    from it (DOMAIN.md), each journaled."""
-    initiative = await load_for_update(
-        work,
-        t.success_initiatives,
-        initiative_id,
-        rows.success_initiatives(work.viewer),
-        what="initiative",
-    )
-    may_write(work)
-    values: dict[str, Any] = {"state": state.value}
+    """Move an initiative to ``state`` by the one action of its state machine that does it
+    (domain/success_lifecycle.py; the same state moves nothing), and set (an id) or clear
+    (None) the objective it serves. Closing it cancels its open plays (DOMAIN.md)."""
+    initiative = await success.record_for_update(work, INITIATIVE, initiative_id)
+    values: dict[str, Any] = {}
     if objective != KEEP_OBJECTIVE:
         if objective is not None:
             await _objective_of(work, initiative, objective)
         values["objective_id"] = objective
-    updated = await update_versioned(
-        work, t.success_initiatives, initiative, expected_version, values
+    try:
+        action = action_to(WorkState(initiative["state"]), state)
+    except InvalidTransition as refused:
+        raise invalid_state(str(refused), ("state",)) from None
+    if action is None:
+        updated = await update_versioned(
+            work, t.success_initiatives, initiative, expected_version, values
+        )
+        await journal_change(
+            work,
+            RecordType.SUCCESS_INITIATIVE,
+            "success_initiative.update",
+            initiative,
+            updated,
+            values,
+        )
+        return updated
+    updated = await success.apply_transition(
+        work, INITIATIVE, initiative, expected_version, action, values
     )
-    await journal_change(
-        work,
-        RecordType.SUCCESS_INITIATIVE,
-        "success_initiative.update",
-        initiative,
-        updated,
-        values,
-    )
-    if state is WorkState.CLOSED and initiative["state"] != WorkState.CLOSED.value:
-        await _cancel_open_plays(work, updated)
+    if action is SuccessAction.CLOSE:
+        await success.cancel_open_plays(work, updated)
     return updated
 
 
@@ -287,33 +300,3 @@ async def _objective_of(work: UnitOfWork, initiative: RowMapping, objective_id: 
     )
     if found is None:
         raise bad_input("No objective with this id on this engagement.", ("objectiveId",))
-
-
-async def _cancel_open_plays(work: UnitOfWork, initiative: RowMapping) -> None:
-    canceled = WorkState.CANCELED.value
-    for table, record_type, condition in (
-        (t.success_cases, RecordType.SUCCESS_CASE, t.success_cases.c.initiative_id),
-        (t.success_plays, RecordType.SUCCESS_PLAY, None),
-    ):
-        if condition is not None:
-            match = condition == initiative["id"]
-        else:
-            match = (table.c.source_type == PlaySource.INITIATIVE.value) & (
-                table.c.source_id == initiative["id"]
-            )
-        changed = await work.rows(
-            update(table)
-            .where(match, table.c.state.in_(OPEN_WORK))
-            .values(state=canceled, version=table.c.version + 1, updated_at=func.now())
-            .returning(table.c.id, table.c.account_id, table.c.state)
-        )
-        for row in changed:
-            change = {"state": {"to": canceled}, "reason": "initiative closed"}
-            await work.record_activity(
-                record_type,
-                row["id"],
-                row["account_id"],
-                ActivityKind.STATE_CHANGE,
-                changes=change,
-            )
-            await work.audit(f"{record_type}.cancel", record_type, row["id"], change)

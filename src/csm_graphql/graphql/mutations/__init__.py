@@ -10,11 +10,17 @@ import strawberry
 
 from csm_graphql.graphql.mutations.cases import CaseMutations
 from csm_graphql.graphql.mutations.projects import ProjectMutations
+from csm_graphql.graphql.mutations.success import SuccessMutations
 from csm_graphql.graphql.mutations.workspace import WorkspaceMutations
 from csm_graphql.graphql.permissions import field_rules
 
 # Each area's mutation type, in the order its fields should appear.
-AREA_MUTATIONS: tuple[type, ...] = (ProjectMutations, CaseMutations, WorkspaceMutations)
+AREA_MUTATIONS: tuple[type, ...] = (
+    ProjectMutations,
+    CaseMutations,
+    WorkspaceMutations,
+    SuccessMutations,
+)
 
 
 def _merge(areas: tuple[type, ...]) -> type | None:

@@ -127,6 +127,7 @@ def _record_fields(row: RowMapping, type_name: str) -> dict[str, Any]:
         "visible_to_customer": row["visible_to_customer"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
+        "version": row["version"],
     }
 
 
@@ -194,6 +195,9 @@ class Engagement(Node, EngagementWorkspace, EngagementHealth):
     perceived_health: PerceivedHealth | None = strawberry.field(description="Perceived health.")
     created_at: datetime | None = strawberry.field(description="When the record was created.")
     updated_at: datetime | None = strawberry.field(description="When the record last changed.")
+    version: int | None = strawberry.field(
+        description="Optimistic-concurrency version: pass it as expectedVersion to updates."
+    )
     account = account_field()
 
     @classmethod
@@ -213,6 +217,7 @@ class Engagement(Node, EngagementWorkspace, EngagementHealth):
             perceived_health=PerceivedHealth(row["perceived_health"]),
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            version=row["version"],
         )
 
     @strawberry.field(description="The parent engagement in the hierarchy.")
@@ -263,6 +268,9 @@ class SuccessInitiative(Node):
     visible_to_customer: bool | None = strawberry.field(description="Shown in the portal.")
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
+    version: int = strawberry.field(
+        description="Optimistic-concurrency version: pass it as expectedVersion to updates."
+    )
     days_remaining = days_remaining_field()
     engagement = engagement_field()
     account = account_field()
@@ -316,6 +324,9 @@ class SuccessCase(Node):
     visible_to_customer: bool | None = strawberry.field(description="Shown in the portal.")
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
+    version: int = strawberry.field(
+        description="Optimistic-concurrency version: pass it as expectedVersion to updates."
+    )
     days_remaining = days_remaining_field()
     engagement = engagement_field()
     account = account_field()
@@ -412,6 +423,9 @@ class SuccessTask(Node):
     visible_to_customer: bool | None = strawberry.field(description="Shown in the portal.")
     created_at: datetime | None = strawberry.field(description="When the record was created.")
     updated_at: datetime | None = strawberry.field(description="When the record last changed.")
+    version: int | None = strawberry.field(
+        description="Optimistic-concurrency version: pass it as expectedVersion to updates."
+    )
     days_remaining = days_remaining_field()
     engagement = engagement_field()
     account = account_field()
@@ -471,6 +485,9 @@ class Touchpoint(Node):
     visible_to_customer: bool | None = strawberry.field(description="Shown in the portal.")
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
+    version: int = strawberry.field(
+        description="Optimistic-concurrency version: pass it as expectedVersion to updates."
+    )
     days_remaining = days_remaining_field()
     engagement = engagement_field()
     account = account_field()

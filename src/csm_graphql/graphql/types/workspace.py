@@ -108,6 +108,9 @@ class SuccessObjective(Node):
     )
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
+    version: int = strawberry.field(
+        description="Optimistic-concurrency version: pass it as expectedVersion to updates."
+    )
     engagement = engagement_field()
 
     @strawberry.field(description="The success initiatives serving this objective.")
@@ -149,6 +152,7 @@ class SuccessObjective(Node):
             success_rate=None if score is None else score * 100,
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            version=row["version"],
         )
 
 
@@ -168,6 +172,7 @@ def _work_fields(type_name: str, row: RowMapping) -> dict[str, Any]:
         "closure_notes": row["closure_notes"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
+        "version": row["version"],
     }
 
 
@@ -187,6 +192,9 @@ class InternalPlay(Node):
     closure_notes: str | None = strawberry.field(description="Why, once closed.")
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
+    version: int = strawberry.field(
+        description="Optimistic-concurrency version: pass it as expectedVersion to updates."
+    )
     days_remaining = days_remaining_field()
     engagement = engagement_field()
     assigned_to = assigned_to_field()
@@ -222,6 +230,9 @@ class InternalPlayTask(Node):
     closure_notes: str | None = strawberry.field(description="Why, once closed.")
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
+    version: int = strawberry.field(
+        description="Optimistic-concurrency version: pass it as expectedVersion to updates."
+    )
     days_remaining = days_remaining_field()
     engagement = engagement_field()
     assigned_to = assigned_to_field()
