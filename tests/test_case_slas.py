@@ -1,8 +1,9 @@
-"""SLAs follow the case (DOMAIN.md "SLAs", domain/case_slas.py), through the API over HTTP on
-the writable database: creating a case attaches the definitions that apply to it (priority,
-then contract and entitlement when a definition names them); a new priority cancels the SLAs
-that no longer apply and starts those that now do, keeping the canceled ones; a proposed
-solution pauses the resolution SLA, rejecting it resumes the SLA and clears the resolution.
+"""SLAs follow the case (README "Which SLAs a case runs", domain/case_slas.py), through the
+API over HTTP on the writable database: creating a case attaches the definitions that apply
+to it (priority, then contract and entitlement when a definition names them); a new priority
+cancels the SLAs that no longer apply and starts those that now do, keeping the canceled
+ones; a proposed solution pauses the resolution SLA, rejecting it resumes the SLA and clears
+the resolution.
 
 The definitions this module adds are limited to a contract and an entitlement it creates, so
 no case of another test module ever gets them."""

@@ -40,7 +40,8 @@ SCHEDULES = (
 class Setup:
     schedules: list[int] = field(default_factory=list)
     sla_definitions: dict[tuple[int, SlaTarget], int] = field(default_factory=dict)
-    # The working hours each definition's SLAs run in (its schedule's).
+    # The duration of each definition and the working hours its SLAs run in (its schedule's).
+    sla_minutes: dict[tuple[int, SlaTarget], int] = field(default_factory=dict)
     sla_hours: dict[tuple[int, SlaTarget], WorkingHours] = field(default_factory=dict)
     support_groups: list[int] = field(default_factory=list)
     product_models: list[tuple[int, int]] = field(default_factory=list)  # (model id, product id)
@@ -67,6 +68,7 @@ def build_setup(sink: RowSink, clock: Clock, rng: random.Random, directory: Dire
                 **record,
             }
             setup.sla_definitions[(priority, target)] = sink.add(sla_definitions, row)
+            setup.sla_minutes[(priority, target)] = minutes
             setup.sla_hours[(priority, target)] = parsed[schedule]
     case_agent = directory.user_ids[personas.CASE_AGENT.key]
     admin = directory.user_ids[personas.ADMIN.key]

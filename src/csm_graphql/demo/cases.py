@@ -14,7 +14,10 @@ every rule of ACCESS.md "Cases" has records on both sides for its persona:
   additional comment and one work note (work notes carry the word "kerberos", which no
   comment or case text uses, so search leaks show);
 - related records of every kind, knowledge links (internal articles too), child cases across
-  accounts, SLAs in every stage (some breached), work orders and interactions.
+  accounts, work orders and interactions;
+- each case is opened at a time that fits its state and carries the SLAs of its own priority,
+  run through its events as the service would (demo/case_timeline.py), so breached, running,
+  paused, completed and canceled SLAs all occur at their definitions' true durations.
 """
 
 from __future__ import annotations
@@ -24,22 +27,25 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from csm_graphql.demo import personas
-from csm_graphql.demo.case_setup import SLA_MINUTES, Setup, build_setup
+from csm_graphql.demo.case_setup import Setup, build_setup
+from csm_graphql.demo.case_timeline import CaseTimeline, draw_timeline
 from csm_graphql.demo.directory import Directory
 from csm_graphql.demo.sampling import Clock, child_rng
 from csm_graphql.demo.writer import RowSink
 from csm_graphql.domain.cases import (
     CaseChannel,
     CaseState,
+    Impact,
     InteractionChannel,
     InteractionState,
     RelatedRecordKind,
     ResolutionCode,
-    SlaStage,
     SlaTarget,
+    Urgency,
     WorkOrderState,
+    priority,
 )
-from csm_graphql.domain.enums import ActivityKind, RecordType
+from csm_graphql.domain.enums import ActivityKind, Priority, RecordType
 from csm_graphql.domain.sla import planned_end
 from csm_graphql.tables import (
     activities,
@@ -262,10 +268,11 @@ class _AccountCases:
         contract: int,
         entitlement: int,
     ) -> int:
-        rng, clock = self.rng, self.clock
+        rng = self.rng
         state = STATES[(index + rng.randrange(len(STATES))) % len(STATES)]
-        created = clock.days_ago(rng, 1, 120)
-        updated = clock.between(rng, created)
+        timeline = draw_timeline(rng, self.clock.now, state)
+        created = timeline.opened
+        impact, urgency = Impact(rng.randint(1, 3)), Urgency(rng.randint(1, 3))
         resolved = state in {CaseState.RESOLVED, CaseState.CLOSED}
         assigned = None if state is CaseState.NEW else rng.choice(self.setup.agents)
         if index % 7 == 3:
@@ -292,8 +299,8 @@ class _AccountCases:
                 "asset_id": asset,
                 "product_id": product,
                 "category": rng.choice(("Question", "Issue", "Request", None)),
-                "impact": rng.randint(1, 3),
-                "urgency": rng.randint(1, 3),
+                "impact": impact.value,
+                "urgency": urgency.value,
                 "share_resolution_notes": resolved and index % 2 == 0,
                 "state": state.value,
                 "support_group_id": rng.choice(self.setup.support_groups) if assigned else None,
@@ -306,14 +313,14 @@ class _AccountCases:
                 "description": "Reported through the portal. Steps to reproduce are attached.",
                 "resolution_code": rng.choice(list(ResolutionCode)).value if resolved else None,
                 "resolution_notes": rng.choice(RESOLUTION_NOTES) if resolved else None,
-                "closed_at": updated if state.is_final else None,
+                "closed_at": timeline.ended if state.is_final else None,
                 "created_at": created,
-                "updated_at": updated,
+                "updated_at": timeline.last,
                 "version": 1 + rng.randint(0, 3),
             },
         )
         self._journal(case_id, created, contact, index)
-        self._slas(case_id, created, state, index)
+        self._slas(case_id, timeline, priority(impact, urgency))
         self._related(case_id, created, index)
         if index % 3 == 0:
             for user_id in rng.sample(self.setup.agents[2:], 2):
@@ -374,41 +381,28 @@ class _AccountCases:
                 },
             )
 
-    def _slas(self, case_id: int, created: datetime, state: CaseState, index: int) -> None:
-        priority = 1 + index % 5
-        now = self.clock.now
-        for target, minutes in zip(
-            (SlaTarget.RESPONSE, SlaTarget.RESOLUTION), SLA_MINUTES[priority], strict=True
-        ):
-            # Long-running cases breach: durations are stretched for some so that both
-            # breached and running SLAs exist.
-            stretch = 1 if index % 3 == 0 else 400
-            # In the working hours of the definition's schedule, as the service plans it.
-            hours = self.setup.sla_hours[(priority, target)]
-            planned = planned_end(created, minutes * stretch, hours)
-            stage, paused_at, stopped_at = SlaStage.IN_PROGRESS, None, None
-            if target is SlaTarget.RESPONSE and state is not CaseState.NEW:
-                stage, stopped_at = SlaStage.COMPLETED, self.clock.between(self.rng, created)
-            elif state is CaseState.AWAITING_INFO:
-                stage, paused_at = SlaStage.PAUSED, self.clock.between(self.rng, created)
-            elif state in {CaseState.RESOLVED, CaseState.CLOSED}:
-                stage, stopped_at = SlaStage.COMPLETED, self.clock.between(self.rng, created)
-            elif state is CaseState.CANCELED:
-                stage, stopped_at = SlaStage.CANCELED, self.clock.between(self.rng, created)
+    def _slas(self, case_id: int, timeline: CaseTimeline, case_priority: Priority) -> None:
+        """The SLAs of the case's priority, as the service would have run them through the
+        case's events (demo/case_timeline.py)."""
+        for target in SlaTarget:
+            key = (int(case_priority), target)
+            hours = self.setup.sla_hours[key]
+            course = timeline.sla(target, hours)
+            start = timeline.opened
             self.sink.add(
                 task_slas,
                 {
                     "case_id": case_id,
                     "account_id": self.account_id,
-                    "sla_definition_id": self.setup.sla_definitions[(priority, target)],
-                    "stage": stage.value,
-                    "start_at": created,
-                    "planned_end_at": planned,
-                    "paused_seconds": 0 if index % 4 else 3_600,
-                    "paused_at": paused_at,
-                    "stopped_at": stopped_at,
-                    "created_at": created,
-                    "updated_at": min(now, planned),
+                    "sla_definition_id": self.setup.sla_definitions[key],
+                    "stage": course.stage.value,
+                    "start_at": start,
+                    "planned_end_at": planned_end(start, self.setup.sla_minutes[key], hours),
+                    "paused_seconds": course.paused_seconds,
+                    "paused_at": course.paused_at,
+                    "stopped_at": course.stopped_at,
+                    "created_at": start,
+                    "updated_at": max(start, course.paused_at or start, course.stopped_at or start),
                 },
             )
 

@@ -1,5 +1,5 @@
-"""How a case's state drives its task SLAs (DOMAIN.md "SLAs"; ours where ServiceNow leaves
-the choice to each SLA definition's conditions).
+"""How a case's state drives its task SLAs (README "Which SLAs a case runs"; ours where
+ServiceNow leaves the choice to each SLA definition's conditions).
 
 - A case owes its **response** until an agent accepts it (it leaves NEW), its **resolution**
   until it is closed or canceled.

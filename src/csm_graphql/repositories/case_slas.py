@@ -33,8 +33,9 @@ def _schedule_of(definition_id: ColumnElement[Any]) -> tuple[Label[Any], ...]:
 
 
 def applies_to(case: RowMapping) -> ColumnElement[bool]:
-    """DOMAIN.md "SLAs": a definition applies to the cases of its priority and, when it names a
-    contract or an entitlement, only to those of that contract or entitlement."""
+    """A definition applies to the cases of its priority and, when it names a contract or an
+    entitlement, only to those of that contract or entitlement (README "Which SLAs a case
+    runs")."""
     definitions = t.sla_definitions
     conditions = [definitions.c.priority == case["priority"]]
     for condition in (definitions.c.contract_id, definitions.c.entitlement_id):

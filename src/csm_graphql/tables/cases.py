@@ -123,8 +123,8 @@ sla_definitions = Table(
     id_column(),
     Column("name", Text, nullable=False, unique=True),
     Column("target", Text, nullable=False),
-    # When it applies (DOMAIN.md "SLAs"): to cases of this priority and, when set, of this
-    # contract and this entitlement too; a case runs every definition that applies to it.
+    # When it applies: to cases of this priority and, when set, of this contract and this
+    # entitlement too; a case runs every definition that applies to it (services/case_slas.py).
     Column("priority", SmallInteger, nullable=False),
     Column("contract_id", BigInteger, ForeignKey("contracts.id"), nullable=True),
     Column("entitlement_id", BigInteger, ForeignKey("entitlements.id"), nullable=True),
