@@ -96,6 +96,8 @@ def test_every_sla_is_of_a_definition_that_applies_to_its_case(demo: Demo) -> No
         if (sla["case_id"], sla["definition_id"]) not in demo.applying
     ]
     assert foreign == []
+    # Definitions limited to an entitlement (the premium one) take part too.
+    assert any(sla["definition_entitlement_id"] is not None for sla in demo.slas)
     # ... and every definition that applies to a case runs on it (once).
     attached = Counter((sla["case_id"], sla["definition_id"]) for sla in demo.slas)
     assert set(attached) == demo.applying

@@ -15,9 +15,10 @@ every rule of ACCESS.md "Cases" has records on both sides for its persona:
   comment or case text uses, so search leaks show);
 - related records of every kind, knowledge links (internal articles too), child cases across
   accounts, work orders and interactions;
-- each case is opened at a time that fits its state and carries the SLAs of its own priority,
-  run through its events as the service would (demo/case_timeline.py), so breached, running,
-  paused, completed and canceled SLAs all occur at their definitions' true durations.
+- each case is opened at a time that fits its state and carries the SLAs that apply to it
+  (its priority's; Acme's premium entitlement adds one of its own), run through its events as
+  the service would (demo/case_timeline.py), so breached, running, paused, completed and
+  canceled SLAs all occur at their definitions' true durations.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from csm_graphql.demo import personas
-from csm_graphql.demo.case_setup import Setup, build_setup
+from csm_graphql.demo.case_setup import Setup, add_premium_sla, build_setup
 from csm_graphql.demo.case_timeline import CaseTimeline, draw_timeline
 from csm_graphql.demo.directory import Directory
 from csm_graphql.demo.sampling import Clock, child_rng
@@ -40,7 +41,6 @@ from csm_graphql.domain.cases import (
     InteractionState,
     RelatedRecordKind,
     ResolutionCode,
-    SlaTarget,
     Urgency,
     WorkOrderState,
     priority,
@@ -73,6 +73,8 @@ NAMED_CASES = {
     "globex": 12,
 }
 GENERATED_CASES = (3, 7)
+# The account whose entitlement comes with an SLA definition of its own (case_setup.py).
+PREMIUM_ACCOUNT = "acme"
 WORK_NOTE_WORD = "kerberos"
 
 SUBJECTS = (
@@ -119,7 +121,7 @@ def build_cases(sink: RowSink, clock: Clock, seed: int, directory: Directory) ->
         contacts = _named_account_contacts(directory, spec.key)
         builder = _AccountCases(
             sink, clock, child_rng(seed, "cases", spec.key), directory, setup,
-            directory.account_ids[spec.key], contacts,
+            directory.account_ids[spec.key], contacts, premium=spec.key == PREMIUM_ACCOUNT,
         )  # fmt: skip
         # Acme Europe's first case is a child of an Acme case: the parent is visible to Acme's
         # admin, the child only to the case manager (descendant accounts).
@@ -158,8 +160,11 @@ class _AccountCases:
         setup: Setup,
         account_id: int,
         contacts: list[int],
+        *,
+        premium: bool = False,
     ) -> None:
         self.sink, self.clock, self.rng = sink, clock, rng
+        self.premium = premium
         self.directory, self.setup = directory, setup
         self.account_id = account_id
         self.contacts = contacts
@@ -217,6 +222,8 @@ class _AccountCases:
                 "updated_at": created,
             },
         )
+        if self.premium:
+            add_premium_sla(self.sink, self.setup, entitlement, created)
         return contract, owned, entitlement
 
     # -- cases -------------------------------------------------------------------------------
@@ -266,7 +273,7 @@ class _AccountCases:
         asset: int | None,
         product: int,
         contract: int,
-        entitlement: int,
+        entitlement: int | None,
     ) -> int:
         rng = self.rng
         state = STATES[(index + rng.randrange(len(STATES))) % len(STATES)]
@@ -274,6 +281,8 @@ class _AccountCases:
         created = timeline.opened
         impact, urgency = Impact(rng.randint(1, 3)), Urgency(rng.randint(1, 3))
         resolved = state in {CaseState.RESOLVED, CaseState.CLOSED}
+        if index % 3 == 1:
+            entitlement = None
         assigned = None if state is CaseState.NEW else rng.choice(self.setup.agents)
         if index % 7 == 3:
             assigned = None
@@ -306,7 +315,7 @@ class _AccountCases:
                 "support_group_id": rng.choice(self.setup.support_groups) if assigned else None,
                 "assigned_to_id": assigned,
                 "contract_id": contract if index % 3 != 2 else None,
-                "entitlement_id": entitlement if index % 3 != 1 else None,
+                "entitlement_id": entitlement,
                 "parent_id": parent,
                 **self._project_of(index),
                 "short_description": subject,
@@ -320,7 +329,7 @@ class _AccountCases:
             },
         )
         self._journal(case_id, created, contact, index)
-        self._slas(case_id, timeline, priority(impact, urgency))
+        self._slas(case_id, timeline, priority(impact, urgency), entitlement)
         self._related(case_id, created, index)
         if index % 3 == 0:
             for user_id in rng.sample(self.setup.agents[2:], 2):
@@ -381,23 +390,29 @@ class _AccountCases:
                 },
             )
 
-    def _slas(self, case_id: int, timeline: CaseTimeline, case_priority: Priority) -> None:
-        """The SLAs of the case's priority, as the service would have run them through the
-        case's events (demo/case_timeline.py)."""
-        for target in SlaTarget:
-            key = (int(case_priority), target)
-            hours = self.setup.sla_hours[key]
-            course = timeline.sla(target, hours)
+    def _slas(
+        self,
+        case_id: int,
+        timeline: CaseTimeline,
+        case_priority: Priority,
+        entitlement: int | None,
+    ) -> None:
+        """The SLAs of every definition that applies to the case, as the service would have
+        run them through the case's events (demo/case_timeline.py)."""
+        for definition in self.setup.sla_definitions:
+            if not definition.applies(int(case_priority), entitlement):
+                continue
+            course = timeline.sla(definition.target, definition.hours)
             start = timeline.opened
             self.sink.add(
                 task_slas,
                 {
                     "case_id": case_id,
                     "account_id": self.account_id,
-                    "sla_definition_id": self.setup.sla_definitions[key],
+                    "sla_definition_id": definition.id,
                     "stage": course.stage.value,
                     "start_at": start,
-                    "planned_end_at": planned_end(start, self.setup.sla_minutes[key], hours),
+                    "planned_end_at": planned_end(start, definition.minutes, definition.hours),
                     "paused_seconds": course.paused_seconds,
                     "paused_at": course.paused_at,
                     "stopped_at": course.stopped_at,
