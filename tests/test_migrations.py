@@ -72,9 +72,12 @@ async def test_0010_adds_and_drops_only_the_idempotency_keys(empty_engine: Async
 async def test_0009_replans_scheduled_slas_in_working_hours(empty_engine: AsyncEngine) -> None:
     """Rows planned on the wall clock before 0009 are replanned in their schedule's working
     hours; SLAs without a schedule are left alone; the downgrade restores wall-clock ends."""
-    await upgrade(empty_engine, "0008")
+    # The demo writes today's tables, so it is seeded at the head and taken back to 0008.
+    await upgrade(empty_engine)
     async with empty_engine.begin() as connection:
         await seed(connection, scale=1, seed=42, anchor=date(2026, 6, 1))
+    await downgrade(empty_engine, "0008")
+    async with empty_engine.begin() as connection:
         # One definition without a schedule, to prove its SLAs are not touched.
         await connection.execute(
             text(
@@ -118,3 +121,44 @@ _PLANS = (
     "sc.time_zone FROM task_slas s JOIN sla_definitions d ON d.id = s.sla_definition_id "
     "LEFT JOIN schedules sc ON sc.id = d.schedule_id ORDER BY s.id"
 )
+
+
+_CONDITIONS = (
+    "SELECT column_name FROM information_schema.columns WHERE table_name = 'sla_definitions' "
+    "AND column_name IN ('contract_id', 'entitlement_id') ORDER BY 1"
+)
+
+
+async def test_0011_adds_sla_conditions_and_takes_them_back(empty_engine: AsyncEngine) -> None:
+    """Definitions gain their contract and entitlement conditions; the downgrade drops them and
+    keeps every definition and task SLA."""
+    await upgrade(empty_engine)
+    async with empty_engine.begin() as connection:
+        await seed(connection, scale=1, seed=42, anchor=date(2026, 6, 1))
+        counts = (
+            await connection.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM sla_definitions), "
+                    "(SELECT count(*) FROM task_slas), "
+                    "(SELECT count(*) FROM sla_definitions WHERE entitlement_id IS NOT NULL)"
+                )
+            )
+        ).one()
+    assert counts[2] == 1  # the demo's premium definition
+    await downgrade(empty_engine, "0010")
+    async with empty_engine.connect() as connection:
+        assert (await connection.execute(text(_CONDITIONS))).all() == []
+        kept = await connection.execute(
+            text("SELECT (SELECT count(*) FROM sla_definitions), (SELECT count(*) FROM task_slas)")
+        )
+        assert tuple(kept.one()) == tuple(counts[:2])
+    await upgrade(empty_engine)
+    async with empty_engine.connect() as connection:
+        columns = [row[0] for row in await connection.execute(text(_CONDITIONS))]
+        assert columns == ["contract_id", "entitlement_id"]
+        assert (
+            await connection.scalar(
+                text("SELECT count(*) FROM sla_definitions WHERE entitlement_id IS NOT NULL")
+            )
+            == 0
+        )

@@ -206,7 +206,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     # Rows of these three are internal only (rows.internal_only), so no contact reaches them.
     **_fields("Schedule", id=_P, name=_P, timeZone=_P, hours=_P),
     **_fields("SlaDefinition", id=_P, name=_P, target=_P, priority=_P, durationMinutes=_P,
-              schedule=_P),
+              schedule=_P, contract=_P, entitlement=_P),
     **_fields("SupportGroup", id=_P, name=_P, description=_P),
     # Customer projects. ACCESS.md restricts who sees a project or task, not which of their
     # fields; who else works a task (an employee) and the full journal stay internal.

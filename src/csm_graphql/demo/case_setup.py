@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from csm_graphql.demo import personas
 from csm_graphql.demo.directory import Directory
@@ -36,12 +37,33 @@ SCHEDULES = (
 )
 
 
+# A premium entitlement's own SLA (the named account's): a MODERATE case under it is to be
+# resolved in 12 hours around the clock, besides the desk's P3 resolution.
+PREMIUM_SLA = ("P3 resolution, premium support", SlaTarget.RESOLUTION, 3, 720)
+
+
+@dataclass(frozen=True, slots=True)
+class SlaDefinition:
+    """A written SLA definition: when it applies, and how long its SLAs run in which hours."""
+
+    id: int
+    target: SlaTarget
+    priority: int
+    minutes: int
+    hours: WorkingHours  # its schedule's working hours
+    entitlement_id: int | None = None
+
+    def applies(self, priority: int, entitlement_id: int | None) -> bool:
+        """As the service decides (repositories/case_slas.applies_to)."""
+        entitled = self.entitlement_id is None or self.entitlement_id == entitlement_id
+        return self.priority == priority and entitled
+
+
 @dataclass
 class Setup:
     schedules: list[int] = field(default_factory=list)
-    sla_definitions: dict[tuple[int, SlaTarget], int] = field(default_factory=dict)
-    # The working hours each definition's SLAs run in (its schedule's).
-    sla_hours: dict[tuple[int, SlaTarget], WorkingHours] = field(default_factory=dict)
+    schedule_hours: list[WorkingHours] = field(default_factory=list)
+    sla_definitions: list[SlaDefinition] = field(default_factory=list)
     support_groups: list[int] = field(default_factory=list)
     product_models: list[tuple[int, int]] = field(default_factory=list)  # (model id, product id)
     agents: list[int] = field(default_factory=list)  # who cases are assigned to
@@ -54,7 +76,7 @@ def build_setup(sink: RowSink, clock: Clock, rng: random.Random, directory: Dire
     for name, zone, hours in SCHEDULES:
         row = {"name": name, "time_zone": zone, "hours": hours, **record}
         setup.schedules.append(sink.add(schedules, row))
-    parsed = [working_hours(hours, zone) for _name, zone, hours in SCHEDULES]
+    setup.schedule_hours = [working_hours(hours, zone) for _name, zone, hours in SCHEDULES]
     for priority, (response, resolution) in SLA_MINUTES.items():
         schedule = 2 if priority == 1 else 0  # critical cases run around the clock
         for target, minutes in ((SlaTarget.RESPONSE, response), (SlaTarget.RESOLUTION, resolution)):
@@ -64,10 +86,19 @@ def build_setup(sink: RowSink, clock: Clock, rng: random.Random, directory: Dire
                 "priority": priority,
                 "duration_minutes": minutes,
                 "schedule_id": setup.schedules[schedule],
+                "contract_id": None,  # the desk's definitions apply whatever the terms
+                "entitlement_id": None,
                 **record,
             }
-            setup.sla_definitions[(priority, target)] = sink.add(sla_definitions, row)
-            setup.sla_hours[(priority, target)] = parsed[schedule]
+            setup.sla_definitions.append(
+                SlaDefinition(
+                    sink.add(sla_definitions, row),
+                    target,
+                    priority,
+                    minutes,
+                    setup.schedule_hours[schedule],
+                )
+            )
     case_agent = directory.user_ids[personas.CASE_AGENT.key]
     admin = directory.user_ids[personas.ADMIN.key]
     setup.agents = [case_agent, case_agent, admin, *directory.agents[:3]]
@@ -90,3 +121,29 @@ def build_setup(sink: RowSink, clock: Clock, rng: random.Random, directory: Dire
             }
             setup.product_models.append((sink.add(product_models, row), product_id))
     return setup
+
+
+def add_premium_sla(sink: RowSink, setup: Setup, entitlement_id: int, created: datetime) -> None:
+    """The premium entitlement's own SLA definition: it applies to that entitlement's cases."""
+    name, target, priority, minutes = PREMIUM_SLA
+    schedule = 2  # around the clock
+    row = {
+        "name": name,
+        "target": target.value,
+        "priority": priority,
+        "duration_minutes": minutes,
+        "schedule_id": setup.schedules[schedule],
+        "contract_id": None,
+        "entitlement_id": entitlement_id,
+        "created_at": created,
+        "updated_at": created,
+    }
+    definition = SlaDefinition(
+        sink.add(sla_definitions, row),
+        target,
+        priority,
+        minutes,
+        setup.schedule_hours[schedule],
+        entitlement_id,
+    )
+    setup.sla_definitions.append(definition)

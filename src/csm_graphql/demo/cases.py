@@ -14,7 +14,11 @@ every rule of ACCESS.md "Cases" has records on both sides for its persona:
   additional comment and one work note (work notes carry the word "kerberos", which no
   comment or case text uses, so search leaks show);
 - related records of every kind, knowledge links (internal articles too), child cases across
-  accounts, SLAs in every stage (some breached), work orders and interactions.
+  accounts, work orders and interactions;
+- each case is opened at a time that fits its state and carries the SLAs that apply to it
+  (its priority's; Acme's premium entitlement adds one of its own), run through its events as
+  the service would (demo/case_timeline.py), so breached, running, paused, completed and
+  canceled SLAs all occur at their definitions' true durations.
 """
 
 from __future__ import annotations
@@ -24,22 +28,24 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from csm_graphql.demo import personas
-from csm_graphql.demo.case_setup import SLA_MINUTES, Setup, build_setup
+from csm_graphql.demo.case_setup import Setup, add_premium_sla, build_setup
+from csm_graphql.demo.case_timeline import CaseTimeline, draw_timeline
 from csm_graphql.demo.directory import Directory
 from csm_graphql.demo.sampling import Clock, child_rng
 from csm_graphql.demo.writer import RowSink
 from csm_graphql.domain.cases import (
     CaseChannel,
     CaseState,
+    Impact,
     InteractionChannel,
     InteractionState,
     RelatedRecordKind,
     ResolutionCode,
-    SlaStage,
-    SlaTarget,
+    Urgency,
     WorkOrderState,
+    priority,
 )
-from csm_graphql.domain.enums import ActivityKind, RecordType
+from csm_graphql.domain.enums import ActivityKind, Priority, RecordType
 from csm_graphql.domain.sla import planned_end
 from csm_graphql.tables import (
     activities,
@@ -67,6 +73,8 @@ NAMED_CASES = {
     "globex": 12,
 }
 GENERATED_CASES = (3, 7)
+# The account whose entitlement comes with an SLA definition of its own (case_setup.py).
+PREMIUM_ACCOUNT = "acme"
 WORK_NOTE_WORD = "kerberos"
 
 SUBJECTS = (
@@ -113,7 +121,7 @@ def build_cases(sink: RowSink, clock: Clock, seed: int, directory: Directory) ->
         contacts = _named_account_contacts(directory, spec.key)
         builder = _AccountCases(
             sink, clock, child_rng(seed, "cases", spec.key), directory, setup,
-            directory.account_ids[spec.key], contacts,
+            directory.account_ids[spec.key], contacts, premium=spec.key == PREMIUM_ACCOUNT,
         )  # fmt: skip
         # Acme Europe's first case is a child of an Acme case: the parent is visible to Acme's
         # admin, the child only to the case manager (descendant accounts).
@@ -152,8 +160,11 @@ class _AccountCases:
         setup: Setup,
         account_id: int,
         contacts: list[int],
+        *,
+        premium: bool = False,
     ) -> None:
         self.sink, self.clock, self.rng = sink, clock, rng
+        self.premium = premium
         self.directory, self.setup = directory, setup
         self.account_id = account_id
         self.contacts = contacts
@@ -211,6 +222,8 @@ class _AccountCases:
                 "updated_at": created,
             },
         )
+        if self.premium:
+            add_premium_sla(self.sink, self.setup, entitlement, created)
         return contract, owned, entitlement
 
     # -- cases -------------------------------------------------------------------------------
@@ -260,13 +273,16 @@ class _AccountCases:
         asset: int | None,
         product: int,
         contract: int,
-        entitlement: int,
+        entitlement: int | None,
     ) -> int:
-        rng, clock = self.rng, self.clock
+        rng = self.rng
         state = STATES[(index + rng.randrange(len(STATES))) % len(STATES)]
-        created = clock.days_ago(rng, 1, 120)
-        updated = clock.between(rng, created)
+        timeline = draw_timeline(rng, self.clock.now, state)
+        created = timeline.opened
+        impact, urgency = Impact(rng.randint(1, 3)), Urgency(rng.randint(1, 3))
         resolved = state in {CaseState.RESOLVED, CaseState.CLOSED}
+        if index % 3 == 1:
+            entitlement = None
         assigned = None if state is CaseState.NEW else rng.choice(self.setup.agents)
         if index % 7 == 3:
             assigned = None
@@ -292,28 +308,28 @@ class _AccountCases:
                 "asset_id": asset,
                 "product_id": product,
                 "category": rng.choice(("Question", "Issue", "Request", None)),
-                "impact": rng.randint(1, 3),
-                "urgency": rng.randint(1, 3),
+                "impact": impact.value,
+                "urgency": urgency.value,
                 "share_resolution_notes": resolved and index % 2 == 0,
                 "state": state.value,
                 "support_group_id": rng.choice(self.setup.support_groups) if assigned else None,
                 "assigned_to_id": assigned,
                 "contract_id": contract if index % 3 != 2 else None,
-                "entitlement_id": entitlement if index % 3 != 1 else None,
+                "entitlement_id": entitlement,
                 "parent_id": parent,
                 **self._project_of(index),
                 "short_description": subject,
                 "description": "Reported through the portal. Steps to reproduce are attached.",
                 "resolution_code": rng.choice(list(ResolutionCode)).value if resolved else None,
                 "resolution_notes": rng.choice(RESOLUTION_NOTES) if resolved else None,
-                "closed_at": updated if state.is_final else None,
+                "closed_at": timeline.ended if state.is_final else None,
                 "created_at": created,
-                "updated_at": updated,
+                "updated_at": timeline.last,
                 "version": 1 + rng.randint(0, 3),
             },
         )
         self._journal(case_id, created, contact, index)
-        self._slas(case_id, created, state, index)
+        self._slas(case_id, timeline, priority(impact, urgency), entitlement)
         self._related(case_id, created, index)
         if index % 3 == 0:
             for user_id in rng.sample(self.setup.agents[2:], 2):
@@ -374,41 +390,34 @@ class _AccountCases:
                 },
             )
 
-    def _slas(self, case_id: int, created: datetime, state: CaseState, index: int) -> None:
-        priority = 1 + index % 5
-        now = self.clock.now
-        for target, minutes in zip(
-            (SlaTarget.RESPONSE, SlaTarget.RESOLUTION), SLA_MINUTES[priority], strict=True
-        ):
-            # Long-running cases breach: durations are stretched for some so that both
-            # breached and running SLAs exist.
-            stretch = 1 if index % 3 == 0 else 400
-            # In the working hours of the definition's schedule, as the service plans it.
-            hours = self.setup.sla_hours[(priority, target)]
-            planned = planned_end(created, minutes * stretch, hours)
-            stage, paused_at, stopped_at = SlaStage.IN_PROGRESS, None, None
-            if target is SlaTarget.RESPONSE and state is not CaseState.NEW:
-                stage, stopped_at = SlaStage.COMPLETED, self.clock.between(self.rng, created)
-            elif state is CaseState.AWAITING_INFO:
-                stage, paused_at = SlaStage.PAUSED, self.clock.between(self.rng, created)
-            elif state in {CaseState.RESOLVED, CaseState.CLOSED}:
-                stage, stopped_at = SlaStage.COMPLETED, self.clock.between(self.rng, created)
-            elif state is CaseState.CANCELED:
-                stage, stopped_at = SlaStage.CANCELED, self.clock.between(self.rng, created)
+    def _slas(
+        self,
+        case_id: int,
+        timeline: CaseTimeline,
+        case_priority: Priority,
+        entitlement: int | None,
+    ) -> None:
+        """The SLAs of every definition that applies to the case, as the service would have
+        run them through the case's events (demo/case_timeline.py)."""
+        for definition in self.setup.sla_definitions:
+            if not definition.applies(int(case_priority), entitlement):
+                continue
+            course = timeline.sla(definition.target, definition.hours)
+            start = timeline.opened
             self.sink.add(
                 task_slas,
                 {
                     "case_id": case_id,
                     "account_id": self.account_id,
-                    "sla_definition_id": self.setup.sla_definitions[(priority, target)],
-                    "stage": stage.value,
-                    "start_at": created,
-                    "planned_end_at": planned,
-                    "paused_seconds": 0 if index % 4 else 3_600,
-                    "paused_at": paused_at,
-                    "stopped_at": stopped_at,
-                    "created_at": created,
-                    "updated_at": min(now, planned),
+                    "sla_definition_id": definition.id,
+                    "stage": course.stage.value,
+                    "start_at": start,
+                    "planned_end_at": planned_end(start, definition.minutes, definition.hours),
+                    "paused_seconds": course.paused_seconds,
+                    "paused_at": course.paused_at,
+                    "stopped_at": course.stopped_at,
+                    "created_at": start,
+                    "updated_at": max(start, course.paused_at or start, course.stopped_at or start),
                 },
             )
 

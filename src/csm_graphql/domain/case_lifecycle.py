@@ -6,7 +6,7 @@
                                       a comment by the contact side does it implicitly)
     OPEN, AWAITING_INFO -> RESOLVED   PROPOSE_SOLUTION (agent; resolution code and notes)
     RESOLVED -> CLOSED                ACCEPT_SOLUTION (customer side)
-    RESOLVED -> OPEN                  REJECT_SOLUTION (customer side)
+    RESOLVED -> OPEN                  REJECT_SOLUTION (customer side; clears the resolution)
     NEW, OPEN, AWAITING_INFO -> CLOSED    CLOSE (agent; resolution notes required)
     NEW, OPEN, AWAITING_INFO -> CANCELED  CANCEL (agent) (ours)
 
@@ -64,6 +64,8 @@ class Transition:
     actor: Actor
     needs_resolution_code: bool = False
     needs_resolution_notes: bool = False
+    # The customer turned the proposed solution down: its resolution code and notes go.
+    clears_resolution: bool = False
 
 
 _S = CaseState
@@ -82,7 +84,9 @@ TRANSITIONS: dict[CaseAction, Transition] = {
         needs_resolution_notes=True,
     ),
     CaseAction.ACCEPT_SOLUTION: Transition(frozenset({_S.RESOLVED}), _S.CLOSED, Actor.CUSTOMER),
-    CaseAction.REJECT_SOLUTION: Transition(frozenset({_S.RESOLVED}), _S.OPEN, Actor.CUSTOMER),
+    CaseAction.REJECT_SOLUTION: Transition(
+        frozenset({_S.RESOLVED}), _S.OPEN, Actor.CUSTOMER, clears_resolution=True
+    ),
     CaseAction.CLOSE: Transition(_WORKING, _S.CLOSED, Actor.AGENT, needs_resolution_notes=True),
     CaseAction.CANCEL: Transition(_WORKING, _S.CANCELED, Actor.AGENT),
 }

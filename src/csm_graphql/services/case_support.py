@@ -1,27 +1,17 @@
 """What every case write shares: loading a case for change, validating what it points at,
-keeping its SLAs in step with its state, and notifying the people who follow it."""
+and notifying the people who follow it (its SLAs: services/case_slas.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import (
-    RowMapping,
-    and_,
-    exists,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import RowMapping, exists, or_, select
 
 from csm_graphql import tables as t
 from csm_graphql.access import principals, rows
-from csm_graphql.domain.cases import CaseState, SlaStage, SlaTarget
+from csm_graphql.domain.cases import CaseState
 from csm_graphql.domain.enums import RecordType
-from csm_graphql.domain.sla import paused_for, planned_end, sla_hours
 from csm_graphql.services.errors import UserError, invalid_state
 from csm_graphql.services.records import load_for_update
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -83,129 +73,6 @@ async def account_has_product(work: UnitOfWork, product_id: int, account_id: int
         t.entitlements.c.account_id == account_id, t.entitlements.c.product_id == product_id
     )
     return bool(await work.scalar(select(or_(installed, entitled))))
-
-
-def _schedule_of(definition_id: Any) -> tuple[Any, Any]:
-    """The (hours, time_zone) of an SLA definition's schedule, as scalar subqueries (null
-    without a schedule: the SLA runs on the wall clock)."""
-    definitions, schedules = t.sla_definitions.alias("sla_definition"), t.schedules
-    return tuple(  # type: ignore[return-value]
-        select(column)
-        .select_from(schedules.join(definitions, schedules.c.id == definitions.c.schedule_id))
-        .where(definitions.c.id == definition_id)
-        .scalar_subquery()
-        for column in (schedules.c.hours, schedules.c.time_zone)
-    )
-
-
-async def start_slas(work: UnitOfWork, case: RowMapping) -> None:
-    """The definitions of the case's priority start running when the case is created. The
-    planned end is the definition's duration after now, in the working hours of its schedule
-    (wall-clock without one): domain/sla.py."""
-    definitions = t.sla_definitions
-    hours, time_zone = _schedule_of(definitions.c.id)
-    chosen = await work.rows(
-        select(
-            definitions.c.id,
-            definitions.c.duration_minutes,
-            hours.label("hours"),
-            time_zone.label("time_zone"),
-            func.now().label("now"),
-        )
-        .where(definitions.c.priority == case["priority"])
-        .order_by(definitions.c.id)
-    )
-    if not chosen:
-        return
-    await work.execute(
-        insert(t.task_slas).values(
-            [
-                {
-                    "case_id": case["id"],
-                    "account_id": case["account_id"],
-                    "sla_definition_id": row["id"],
-                    "start_at": row["now"],
-                    "planned_end_at": planned_end(
-                        row["now"],
-                        row["duration_minutes"],
-                        sla_hours(row["hours"], row["time_zone"]),
-                    ),
-                }
-                for row in chosen
-            ]
-        )
-    )
-
-
-async def _end_pauses(work: UnitOfWork, case_id: int, resumed: bool) -> None:
-    """Close the current pause of the case's paused SLAs: its length, in the SLA's time (the
-    working hours of its schedule), joins ``paused_seconds``; the SLA runs again if
-    ``resumed``, else a new pause starts now (it is about to stop)."""
-    slas = t.task_slas
-    hours, time_zone = _schedule_of(slas.c.sla_definition_id)
-    paused = await work.rows(
-        select(
-            slas.c.id,
-            slas.c.paused_at,
-            hours.label("hours"),
-            time_zone.label("time_zone"),
-            func.now().label("now"),
-        )
-        .where(slas.c.case_id == case_id, slas.c.stage == SlaStage.PAUSED.value)
-        .order_by(slas.c.id)
-    )
-    for row in paused:
-        pause = paused_for(row["paused_at"], row["now"], sla_hours(row["hours"], row["time_zone"]))
-        await work.execute(
-            update(slas)
-            .where(slas.c.id == row["id"])
-            .values(
-                stage=SlaStage.IN_PROGRESS.value if resumed else SlaStage.PAUSED.value,
-                paused_seconds=slas.c.paused_seconds + pause,
-                paused_at=None if resumed else func.now(),
-                version=slas.c.version + 1,
-                updated_at=func.now(),
-            )
-        )
-
-
-async def advance_slas(work: UnitOfWork, case_id: int, before: CaseState, after: CaseState) -> None:
-    """Keep a case's SLAs in step: the response SLA completes when the case is accepted; all
-    pause while awaiting info and resume after; all stop when it is resolved, closed or
-    canceled (ours)."""
-    slas = t.task_slas
-    running = slas.c.stage == SlaStage.IN_PROGRESS.value
-    paused = slas.c.stage == SlaStage.PAUSED.value
-    changes: list[tuple[Any, dict[str, Any]]] = []
-    if before is CaseState.NEW and after is CaseState.OPEN:
-        response = select(t.sla_definitions.c.id).where(
-            t.sla_definitions.c.target == SlaTarget.RESPONSE.value
-        )
-        changes.append(
-            (
-                and_(running, slas.c.sla_definition_id.in_(response)),
-                {"stage": SlaStage.COMPLETED.value, "stopped_at": func.now()},
-            )
-        )
-    if after is CaseState.AWAITING_INFO:
-        changes.append((running, {"stage": SlaStage.PAUSED.value, "paused_at": func.now()}))
-    if before is CaseState.AWAITING_INFO:
-        # Measured per SLA in Python (its schedule's working hours), before any stop below.
-        await _end_pauses(work, case_id, resumed=after is CaseState.OPEN)
-    if after in {CaseState.RESOLVED, CaseState.CLOSED, CaseState.CANCELED}:
-        stage = SlaStage.CANCELED if after is CaseState.CANCELED else SlaStage.COMPLETED
-        changes.append(
-            (
-                or_(running, paused),
-                {"stage": stage.value, "stopped_at": func.coalesce(slas.c.paused_at, func.now())},
-            )
-        )
-    for condition, values in changes:
-        await work.execute(
-            update(slas)
-            .where(slas.c.case_id == case_id, condition)
-            .values(**values, version=slas.c.version + 1, updated_at=func.now())
-        )
 
 
 async def followers(

@@ -20,16 +20,15 @@ from csm_graphql.access import case_writes, principals, rows
 from csm_graphql.domain.case_lifecycle import TRANSITIONS, CaseAction, InvalidTransition, next_state
 from csm_graphql.domain.cases import CaseChannel, CaseState, Impact, ResolutionCode, Urgency
 from csm_graphql.domain.enums import ActivityKind, RecordType
+from csm_graphql.services.case_slas import advance_slas, applicability_changed, attach_slas
 from csm_graphql.services.case_support import (
     account_has_product,
-    advance_slas,
     collect,
     contact_of_account,
     load_case,
     notify_followers,
     product_of_asset,
     require_open,
-    start_slas,
     summary,
 )
 from csm_graphql.services.errors import (
@@ -228,7 +227,7 @@ async def open_case(
     """Insert a validated case: number from its sequence, SLAs started, audited, notified."""
     case = await work.first(insert(t.cases).values(**values).returning(*t.cases.c))
     assert case is not None
-    await start_slas(work, case)
+    await attach_slas(work, case)
     on_behalf = case["contact_id"] if case["contact_id"] != work.viewer.contact_id else None
     await work.audit(
         action,
@@ -261,8 +260,12 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
+# Changed by the lifecycle, not by the form: journaled too, so a case's history shows them.
+JOURNALED_FIELDS = ("state", "priority", "resolution_code", "resolution_notes")
+
+
 async def _journal(work: UnitOfWork, action: str, before: RowMapping, after: RowMapping) -> None:
-    changes = diff(before, {name: after[name] for name in (*EDITABLE_FIELDS, "state", "priority")})
+    changes = diff(before, {name: after[name] for name in (*EDITABLE_FIELDS, *JOURNALED_FIELDS)})
     if not changes:
         return
     kind = ActivityKind.STATE_CHANGE if "state" in changes else ActivityKind.FIELD_CHANGE
@@ -276,7 +279,7 @@ async def update_case(
     work: UnitOfWork, case_id: int | None, expected_version: int, values: Mapping[str, Any]
 ) -> RowMapping:
     """An agent changes fields of the case form (never its priority: impact and urgency
-    derive it)."""
+    derive it, and a new priority cancels and starts SLAs as their definitions say)."""
     case = await load_case(work, case_id)
     if not case_writes.works_cases(work.viewer):
         raise forbidden("Only case agents may change a case's fields.")
@@ -313,6 +316,9 @@ async def update_case(
     if problems:
         raise UserErrors(problems)
     updated = await update_versioned(work, t.cases, case, expected_version, changes)
+    if applicability_changed(case, updated):
+        # A new priority brings other SLA definitions to bear (services/case_slas.py).
+        await attach_slas(work, updated)
     await _journal(work, "case.update", case, updated)
     return updated
 
@@ -351,6 +357,9 @@ async def transition_case(
     )
     if problems:
         raise UserErrors(problems)
+    if transition.clears_resolution:
+        # A rejected solution is no resolution; the journal keeps what it was.
+        values["resolution_code"] = values["resolution_notes"] = None
     if resolution_code is not None and transition.needs_resolution_notes:
         values["resolution_code"] = resolution_code.value
     if notes is not None and transition.needs_resolution_notes:

@@ -123,8 +123,11 @@ sla_definitions = Table(
     id_column(),
     Column("name", Text, nullable=False, unique=True),
     Column("target", Text, nullable=False),
-    # The priority the definition applies to (a case gets the definitions of its priority).
+    # When it applies: to cases of this priority and, when set, of this contract and this
+    # entitlement too; a case runs every definition that applies to it (services/case_slas.py).
     Column("priority", SmallInteger, nullable=False),
+    Column("contract_id", BigInteger, ForeignKey("contracts.id"), nullable=True),
+    Column("entitlement_id", BigInteger, ForeignKey("entitlements.id"), nullable=True),
     Column("duration_minutes", Integer, nullable=False),
     Column("schedule_id", BigInteger, ForeignKey("schedules.id"), nullable=True),
     *record_columns(),

@@ -223,9 +223,14 @@ class Entitlement(Node):
 
 
 @field_rules
-@strawberry.type(description="An SLA definition: a target duration for cases of a priority.")
+@strawberry.type(
+    description="An SLA definition: a target duration, and the cases it applies to: those of "
+    "its priority and, when it names them, of its contract and entitlement too."
+)
 class SlaDefinition(Node):
     schedule_id: strawberry.Private[int | None]
+    contract_id: strawberry.Private[int | None]
+    entitlement_id: strawberry.Private[int | None]
     name: str = strawberry.field(description="Definition name.")
     target: SlaTarget = strawberry.field(description="Response or resolution.")
     priority: Priority = strawberry.field(description="Case priority it applies to.")
@@ -236,6 +241,8 @@ class SlaDefinition(Node):
         return cls(
             id=strawberry.ID(to_global_id("SlaDefinition", row["id"])),
             schedule_id=row["schedule_id"],
+            contract_id=row["contract_id"],
+            entitlement_id=row["entitlement_id"],
             name=row["name"],
             target=SlaTarget(row["target"]),
             priority=Priority(row["priority"]),
@@ -245,6 +252,24 @@ class SlaDefinition(Node):
     @strawberry.field(description="The working hours it runs on.")
     async def schedule(self, info: Info) -> Schedule | None:
         return await _schedule(info, self.schedule_id)
+
+    @strawberry.field(
+        description="The contract it is limited to; null: whatever the case's contract."
+    )
+    async def contract(self, info: Info) -> Contract | None:
+        if self.contract_id is None:
+            return None
+        row = await info.context.loaders.by_id(case_entities.CONTRACT).load(self.contract_id)
+        return Contract.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The entitlement it is limited to; null: whatever the case's entitlement."
+    )
+    async def entitlement(self, info: Info) -> Entitlement | None:
+        if self.entitlement_id is None:
+            return None
+        row = await info.context.loaders.by_id(case_entities.ENTITLEMENT).load(self.entitlement_id)
+        return Entitlement.from_row(row) if row else None
 
 
 @field_rules
