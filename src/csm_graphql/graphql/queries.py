@@ -14,6 +14,7 @@ from csm_graphql.access.scope import ListScope
 from csm_graphql.domain.workspace import TemplateTarget
 from csm_graphql.errors import BadUserInput
 from csm_graphql.graphql.case_inputs import CaseFilterArg, CaseOrderArg, case_ordering
+from csm_graphql.graphql.declared.registry import NODES, fetchable, register_node
 from csm_graphql.graphql.ids import from_global_id, to_global_id
 from csm_graphql.graphql.inputs import (
     AccountOrder,
@@ -36,7 +37,7 @@ from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.cases import Case, Interaction, RelatedRecord, TaskSla, WorkOrder
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
-from csm_graphql.graphql.types.people import Account, Contact, User, ViewerInfo
+from csm_graphql.graphql.types.people import Account, User, ViewerInfo
 from csm_graphql.graphql.types.projects import (
     Project,
     ProjectChangeRequest,
@@ -47,7 +48,6 @@ from csm_graphql.graphql.types.projects import (
     ProjectTaskFilterArg,
     ProjectTaskOrderArg,
 )
-from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
 from csm_graphql.graphql.types.search import SearchResults
 from csm_graphql.graphql.types.service import (
     Asset,
@@ -65,7 +65,12 @@ from csm_graphql.graphql.types.success import (
     SuccessTask,
     Touchpoint,
 )
-from csm_graphql.graphql.types.workspace import WORKSPACE_NODE_TYPES, EmailTemplate, FormTemplate
+from csm_graphql.graphql.types.workspace import (
+    WORKSPACE_NODE_CLASSES,
+    WORKSPACE_NODE_TYPES,
+    EmailTemplate,
+    FormTemplate,
+)
 from csm_graphql.repositories import case_entities, entities, reads, workspace_entities
 from csm_graphql.repositories.entities import Entity
 
@@ -73,47 +78,45 @@ ListScopeArg = Annotated[
     Scope, strawberry.argument(description='ALL: the "All ..." list; MINE: "My ...".')
 ]
 
-# Every type `node(id:)` can return: its entity (for the visibility rule) and its builder.
-NODE_TYPES: dict[str, tuple[Entity, Callable[[RowMapping], Node]]] = {
-    "Account": (entities.ACCOUNT, Account.from_row),
-    "Contact": (entities.CONTACT, Contact.from_row),
-    "User": (entities.USER, User.from_row),
-    "Engagement": (entities.ENGAGEMENT, Engagement.from_row),
-    "SuccessInitiative": (entities.SUCCESS_INITIATIVE, SuccessInitiative.from_row),
-    "SuccessCase": (entities.SUCCESS_CASE, SuccessCase.from_row),
-    "SuccessTask": (entities.SUCCESS_TASK, SuccessTask.from_row),
-    "Touchpoint": (entities.TOUCHPOINT, Touchpoint.from_row),
-    "Product": (entities.PRODUCT, Product.from_row),
-    "KnowledgeArticle": (entities.KNOWLEDGE_ARTICLE, KnowledgeArticle.from_row),
-    "Case": (case_entities.CASE, Case.from_row),
-    "Asset": (case_entities.ASSET, Asset.from_row),
-    "ProductModel": (case_entities.PRODUCT_MODEL, ProductModel.from_row),
-    "Entitlement": (case_entities.ENTITLEMENT, Entitlement.from_row),
-    "Contract": (case_entities.CONTRACT, Contract.from_row),
-    "Schedule": (case_entities.SCHEDULE, Schedule.from_row),
-    "SlaDefinition": (case_entities.SLA_DEFINITION, SlaDefinition.from_row),
-    "SupportGroup": (case_entities.SUPPORT_GROUP, SupportGroup.from_row),
-    "WorkOrder": (case_entities.WORK_ORDER, WorkOrder.from_row),
-    "Interaction": (case_entities.INTERACTION, Interaction.from_row),
-    **WORKSPACE_NODE_TYPES,
-    "Project": (entities.PROJECT, Project.from_row),
-    "ProjectTask": (entities.PROJECT_TASK, ProjectTask.from_row),
-    "ProjectChangeRequest": (entities.PROJECT_CHANGE_REQUEST, ProjectChangeRequest.from_row),
-    "ProjectIssue": (entities.PROJECT_ISSUE, ProjectIssue.from_row),
-}
-# Activities, attachments, task SLAs and related records are reachable only through their
-# record, whose rule they need.
-NOT_FETCHABLE = (Activity, Attachment, TaskSla, RelatedRecord)
+# Types written by hand register their nodes here (declared types register themselves):
+# `node(id:)` and the relation resolvers find every type's entity and builder in one registry.
+_HAND_WRITTEN_NODES: list[tuple[Any, Entity]] = [
+    (Engagement, entities.ENGAGEMENT),
+    (SuccessInitiative, entities.SUCCESS_INITIATIVE),
+    (SuccessCase, entities.SUCCESS_CASE),
+    (SuccessTask, entities.SUCCESS_TASK),
+    (Touchpoint, entities.TOUCHPOINT),
+    (Case, case_entities.CASE),
+    (Asset, case_entities.ASSET),
+    (ProductModel, case_entities.PRODUCT_MODEL),
+    (Entitlement, case_entities.ENTITLEMENT),
+    (Contract, case_entities.CONTRACT),
+    (Schedule, case_entities.SCHEDULE),
+    (SlaDefinition, case_entities.SLA_DEFINITION),
+    (SupportGroup, case_entities.SUPPORT_GROUP),
+    (WorkOrder, case_entities.WORK_ORDER),
+    (Interaction, case_entities.INTERACTION),
+    *((cls, WORKSPACE_NODE_TYPES[cls.__name__][0]) for cls in WORKSPACE_NODE_CLASSES),
+    (Project, entities.PROJECT),
+    (ProjectTask, entities.PROJECT_TASK),
+    (ProjectChangeRequest, entities.PROJECT_CHANGE_REQUEST),
+    (ProjectIssue, entities.PROJECT_ISSUE),
+]
+for node_class, node_entity in _HAND_WRITTEN_NODES:
+    register_node(node_class, node_entity, node_class.from_row)
+# Task SLAs and related records are reachable only through their case, whose rule they need.
+register_node(TaskSla, case_entities.TASK_SLA, TaskSla.from_row, fetchable=False)
+register_node(RelatedRecord, case_entities.RELATED_RECORD, RelatedRecord.from_row, fetchable=False)
 
 
 async def _load_node(info: Info, global_id: str) -> Node | None:
     """The node, or None: missing, hidden, malformed and wrong-type ids all look the same."""
     decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] not in NODE_TYPES:
+    entry = fetchable(decoded[0]) if decoded else None
+    if decoded is None or entry is None:
         return None
-    entity, build = NODE_TYPES[decoded[0]]
-    row = await info.context.loaders.by_id(entity).load(decoded[1])
-    return build(row) if row else None
+    row = await info.context.loaders.by_id(entry.entity).load(decoded[1])
+    return entry.build(row) if row else None
 
 
 async def _root_list(
@@ -167,7 +170,7 @@ def _success_root_list(entity: Entity, type_name: str, description: str) -> Any:
         filter: Filter = None,
         order_by: OrderBy = None,
     ) -> Any:
-        build = NODE_TYPES[type_name][1]
+        build = NODES[type_name].build
         return await _success_list(info, entity, build, scope, first, after, filter, order_by)
 
     resolve.__annotations__["return"] = f"Connection[{type_name}]"
