@@ -40,9 +40,7 @@ from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, User, ViewerInfo
 from csm_graphql.graphql.types.projects import (
     Project,
-    ProjectChangeRequest,
     ProjectFilter,
-    ProjectIssue,
     ProjectOrder,
     ProjectTask,
     ProjectTaskFilterArg,
@@ -97,10 +95,6 @@ _HAND_WRITTEN_NODES: list[tuple[Any, Entity]] = [
     (WorkOrder, case_entities.WORK_ORDER),
     (Interaction, case_entities.INTERACTION),
     *((cls, WORKSPACE_NODE_TYPES[cls.__name__][0]) for cls in WORKSPACE_NODE_CLASSES),
-    (Project, entities.PROJECT),
-    (ProjectTask, entities.PROJECT_TASK),
-    (ProjectChangeRequest, entities.PROJECT_CHANGE_REQUEST),
-    (ProjectIssue, entities.PROJECT_ISSUE),
 ]
 for node_class, node_entity in _HAND_WRITTEN_NODES:
     register_node(node_class, node_entity, node_class.from_row)
