@@ -60,6 +60,11 @@ def test_computed_values_and_sql_expressions_are_told_apart_from_columns() -> No
     accounts = producers_of("Contact")["accounts"]
     assert isinstance(accounts, PythonFunction)
     assert accounts.function.endswith("people._contact_accounts")
+    parent = producers_of("SuccessTask")["parent"]
+    assert parent == PythonFunction(
+        "csm_graphql.graphql.types.success._parent", ("initiative_id", "success_case_id")
+    )
+    assert producers_of("SuccessCase")["subject"] == Column("success_cases", "short_description")
     # A field a mixin writes by hand is recorded as a Python function, not left out.
     assert isinstance(producers_of("Account")["engagementRollup"], PythonFunction)
 

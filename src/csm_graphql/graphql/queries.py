@@ -14,7 +14,7 @@ from csm_graphql.access.scope import ListScope
 from csm_graphql.domain.workspace import TemplateTarget
 from csm_graphql.errors import BadUserInput
 from csm_graphql.graphql.case_inputs import CaseFilterArg, CaseOrderArg, case_ordering
-from csm_graphql.graphql.declared.registry import NODES, fetchable, register_node
+from csm_graphql.graphql.declared.registry import builder, fetchable, register_node
 from csm_graphql.graphql.ids import from_global_id, to_global_id
 from csm_graphql.graphql.inputs import (
     AccountOrder,
@@ -79,11 +79,6 @@ ListScopeArg = Annotated[
 # Types written by hand register their nodes here (declared types register themselves):
 # `node(id:)` and the relation resolvers find every type's entity and builder in one registry.
 _HAND_WRITTEN_NODES: list[tuple[Any, Entity]] = [
-    (Engagement, entities.ENGAGEMENT),
-    (SuccessInitiative, entities.SUCCESS_INITIATIVE),
-    (SuccessCase, entities.SUCCESS_CASE),
-    (SuccessTask, entities.SUCCESS_TASK),
-    (Touchpoint, entities.TOUCHPOINT),
     (Case, case_entities.CASE),
     (Asset, case_entities.ASSET),
     (ProductModel, case_entities.PRODUCT_MODEL),
@@ -152,8 +147,8 @@ async def _success_list(
     )
 
 
-def _success_root_list(entity: Entity, type_name: str, description: str) -> Any:
-    """A root customer-success list ("All ..." or "My ..."); see success_list_field."""
+def _success_root_list(entity: Entity, node_type: type, description: str) -> Any:
+    """A root customer-success list ("All ..." or "My ...") of ``node_type``."""
 
     async def resolve(
         root: Any,
@@ -164,11 +159,11 @@ def _success_root_list(entity: Entity, type_name: str, description: str) -> Any:
         filter: Filter = None,
         order_by: OrderBy = None,
     ) -> Any:
-        build = NODES[type_name].build
+        build = builder(entity)
         return await _success_list(info, entity, build, scope, first, after, filter, order_by)
 
-    resolve.__annotations__["return"] = f"Connection[{type_name}]"
-    return strawberry.field(resolver=resolve, description=description)
+    connection = Connection[node_type]  # type: ignore[valid-type]  # built at import
+    return strawberry.field(resolver=resolve, graphql_type=connection, description=description)
 
 
 @field_rules
@@ -245,23 +240,19 @@ class Query:
         )
 
     success_initiatives = _success_root_list(
-        entities.SUCCESS_INITIATIVE,
-        "SuccessInitiative",
-        "Success initiatives: all visible, or mine.",
+        entities.SUCCESS_INITIATIVE, SuccessInitiative, "Success initiatives: all visible, or mine."
     )
 
     success_cases = _success_root_list(
-        entities.SUCCESS_CASE,
-        "SuccessCase",
-        "Success cases (customer plays): all visible, or mine.",
+        entities.SUCCESS_CASE, SuccessCase, "Success cases (customer plays): all visible, or mine."
     )
 
     success_tasks = _success_root_list(
-        entities.SUCCESS_TASK, "SuccessTask", "Success tasks: all visible, or mine."
+        entities.SUCCESS_TASK, SuccessTask, "Success tasks: all visible, or mine."
     )
 
     touchpoints = _success_root_list(
-        entities.TOUCHPOINT, "Touchpoint", "Touchpoints: all visible, or mine."
+        entities.TOUCHPOINT, Touchpoint, "Touchpoints: all visible, or mine."
     )
 
     @strawberry.field(description="Email templates for success agents; empty for others.")

@@ -144,7 +144,11 @@ def row_type(
     def declare(cls: T) -> T:
         type_name = name or cls.__name__
         # The keys the relations follow are kept on the object, private, named as columns.
-        keys = dict.fromkeys([*(k for s in _specs(cls).values() for k in s.keys), *keep])
+        specs = _specs(cls)
+        # A column shown as a field of the same name is on the object already.
+        shown = {a for a, spec in specs.items() if isinstance(spec, ColumnSpec) and not spec.column}
+        wanted = [*(key for spec in specs.values() for key in spec.keys), *keep]
+        keys = dict.fromkeys(key for key in wanted if key not in shown)
         annotations = dict(inspect.get_annotations(cls))
         for key in ("db_id", *keys):
             if key not in entity.table.c and key != "db_id":
