@@ -34,7 +34,7 @@ from csm_graphql.graphql.pagination import (
     page_request,
 )
 from csm_graphql.graphql.permissions import field_rules
-from csm_graphql.graphql.types.cases import Case, Interaction, RelatedRecord, TaskSla, WorkOrder
+from csm_graphql.graphql.types.cases import Case, Interaction, TaskSla, WorkOrder
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, User, ViewerInfo
@@ -47,15 +47,6 @@ from csm_graphql.graphql.types.projects import (
     ProjectTaskOrderArg,
 )
 from csm_graphql.graphql.types.search import SearchResults
-from csm_graphql.graphql.types.service import (
-    Asset,
-    Contract,
-    Entitlement,
-    ProductModel,
-    Schedule,
-    SlaDefinition,
-    SupportGroup,
-)
 from csm_graphql.graphql.types.success import (
     Engagement,
     SuccessCase,
@@ -80,22 +71,14 @@ ListScopeArg = Annotated[
 # `node(id:)` and the relation resolvers find every type's entity and builder in one registry.
 _HAND_WRITTEN_NODES: list[tuple[Any, Entity]] = [
     (Case, case_entities.CASE),
-    (Asset, case_entities.ASSET),
-    (ProductModel, case_entities.PRODUCT_MODEL),
-    (Entitlement, case_entities.ENTITLEMENT),
-    (Contract, case_entities.CONTRACT),
-    (Schedule, case_entities.SCHEDULE),
-    (SlaDefinition, case_entities.SLA_DEFINITION),
-    (SupportGroup, case_entities.SUPPORT_GROUP),
     (WorkOrder, case_entities.WORK_ORDER),
     (Interaction, case_entities.INTERACTION),
     *((cls, WORKSPACE_NODE_TYPES[cls.__name__][0]) for cls in WORKSPACE_NODE_CLASSES),
 ]
 for node_class, node_entity in _HAND_WRITTEN_NODES:
     register_node(node_class, node_entity, node_class.from_row)
-# Task SLAs and related records are reachable only through their case, whose rule they need.
+# Task SLAs are reachable only through their case, whose rule they need.
 register_node(TaskSla, case_entities.TASK_SLA, TaskSla.from_row, fetchable=False)
-register_node(RelatedRecord, case_entities.RELATED_RECORD, RelatedRecord.from_row, fetchable=False)
 
 
 async def _load_node(info: Info, global_id: str) -> Node | None:
