@@ -18,9 +18,9 @@ from typing import Any, get_args
 import strawberry
 from aiodataloader import DataLoader
 from sqlalchemy import Table
-from strawberry.types import Info
 
 from csm_graphql.domain.enums import RecordType
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import producers
 from csm_graphql.graphql.declared.registry import DeclarationError, builder
 from csm_graphql.graphql.inputs import to_ordering

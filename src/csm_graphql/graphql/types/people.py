@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import Declared, column, computed, connection, row_type, to_one
 from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.permissions import field_rules

@@ -6,12 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from strawberry.types import Info
-
 from csm_graphql import tables as t
 from csm_graphql.domain.dates import days_remaining
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import (
     Declared,
     activity_stream,
