@@ -13,6 +13,7 @@ from csm_graphql.graphql.declared import (
     DeclarationError,
     Declared,
     column,
+    computed,
     row_type,
 )
 from csm_graphql.graphql.declared.producers import (
@@ -65,6 +66,10 @@ def test_computed_values_and_sql_expressions_are_told_apart_from_columns() -> No
         "csm_graphql.graphql.types.success._parent", ("initiative_id", "success_case_id")
     )
     assert producers_of("SuccessCase")["subject"] == Column("success_cases", "short_description")
+    notes = producers_of("Case")["resolutionNotes"]
+    assert notes == PythonFunction(
+        "csm_graphql.graphql.types.cases._resolution_notes", ("resolution_notes",)
+    )
     # A field a mixin writes by hand is recorded as a Python function, not left out.
     assert isinstance(producers_of("Account")["engagementRollup"], PythonFunction)
 
@@ -134,3 +139,14 @@ def test_an_undeclared_leaf_is_refused_at_import() -> None:
         @row_type(entities.PRODUCT, description="A product.", name="Product")
         class Product(Node, Declared):
             name: str
+
+
+def test_a_column_kept_under_a_field_name_is_refused_at_import() -> None:
+    def shout(root: object) -> str:
+        return "!"
+
+    with pytest.raises(DeclarationError, match="keeps column 'name' under a field's name"):
+
+        @row_type(entities.PRODUCT, description="A product.", name="Product")
+        class Product(Node, Declared):
+            name: str = computed(shout, "Product name.", reads=["name"])

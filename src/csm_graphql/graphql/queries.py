@@ -34,7 +34,7 @@ from csm_graphql.graphql.pagination import (
     page_request,
 )
 from csm_graphql.graphql.permissions import field_rules
-from csm_graphql.graphql.types.cases import Case, Interaction, TaskSla, WorkOrder
+from csm_graphql.graphql.types.cases import Case, TaskSla
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, User, ViewerInfo
@@ -70,9 +70,6 @@ ListScopeArg = Annotated[
 # Types written by hand register their nodes here (declared types register themselves):
 # `node(id:)` and the relation resolvers find every type's entity and builder in one registry.
 _HAND_WRITTEN_NODES: list[tuple[Any, Entity]] = [
-    (Case, case_entities.CASE),
-    (WorkOrder, case_entities.WORK_ORDER),
-    (Interaction, case_entities.INTERACTION),
     *((cls, WORKSPACE_NODE_TYPES[cls.__name__][0]) for cls in WORKSPACE_NODE_CLASSES),
 ]
 for node_class, node_entity in _HAND_WRITTEN_NODES:

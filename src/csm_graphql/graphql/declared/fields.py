@@ -130,10 +130,17 @@ def _qualified(function: Callable[..., Any]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def _field(spec: FieldSpec, description: str, resolver: Callable[..., Any] | None = None) -> Any:
+def _field(
+    spec: FieldSpec,
+    description: str,
+    resolver: Callable[..., Any] | None = None,
+    name: str | None = None,
+) -> Any:
     if resolver is None:
-        return strawberry.field(description=description, metadata={SPEC: spec})
-    return strawberry.field(resolver=resolver, description=description, metadata={SPEC: spec})
+        return strawberry.field(description=description, name=name, metadata={SPEC: spec})
+    return strawberry.field(
+        resolver=resolver, description=description, name=name, metadata={SPEC: spec}
+    )
 
 
 def column(description: str, *, name: str | None = None) -> Any:
@@ -269,10 +276,18 @@ def link_many(
     return _field(spec, description, _page_resolver(load))
 
 
-def computed(function: Callable[..., Any], description: str, *, reads: Sequence[str] = ()) -> Any:
+def computed(
+    function: Callable[..., Any],
+    description: str,
+    *,
+    reads: Sequence[str] = (),
+    name: str | None = None,
+) -> Any:
     """A value ``function(root, info, ...)`` computes in Python from the row's ``reads``
-    columns (kept on the object) and the request; its arguments become the field's."""
-    return _field(ComputedSpec(function, tuple(reads)), description, function)
+    columns (kept on the object, named as the columns) and the request; its arguments become
+    the field's. ``name`` is its GraphQL name, for a field that shows a column it reads under
+    that column's name."""
+    return _field(ComputedSpec(function, tuple(reads)), description, function, name)
 
 
 __all__ = [

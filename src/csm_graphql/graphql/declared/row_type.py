@@ -149,6 +149,11 @@ def row_type(
         shown = {a for a, spec in specs.items() if isinstance(spec, ColumnSpec) and not spec.column}
         wanted = [*(key for spec in specs.values() for key in spec.keys), *keep]
         keys = dict.fromkeys(key for key in wanted if key not in shown)
+        if clashes := [key for key in keys if key in specs]:
+            raise DeclarationError(
+                f"{type_name} keeps column {clashes[0]!r} under a field's name: rename the "
+                "field's attribute (and give computed() its GraphQL name)."
+            )
         annotations = dict(inspect.get_annotations(cls))
         for key in ("db_id", *keys):
             if key not in entity.table.c and key != "db_id":
