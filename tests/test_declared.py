@@ -70,6 +70,9 @@ def test_computed_values_and_sql_expressions_are_told_apart_from_columns() -> No
     assert notes == PythonFunction(
         "csm_graphql.graphql.types.cases._resolution_notes", ("resolution_notes",)
     )
+    source_id = producers_of("SuccessPlay")["sourceId"]
+    assert isinstance(source_id, PythonFunction)
+    assert source_id.reads == ("source_id",)
     # A field a mixin writes by hand is recorded as a Python function, not left out.
     assert isinstance(producers_of("Account")["engagementRollup"], PythonFunction)
 

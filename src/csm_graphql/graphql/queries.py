@@ -14,7 +14,7 @@ from csm_graphql.access.scope import ListScope
 from csm_graphql.domain.workspace import TemplateTarget
 from csm_graphql.errors import BadUserInput
 from csm_graphql.graphql.case_inputs import CaseFilterArg, CaseOrderArg, case_ordering
-from csm_graphql.graphql.declared.registry import builder, fetchable, register_node
+from csm_graphql.graphql.declared.registry import builder, fetchable
 from csm_graphql.graphql.ids import from_global_id, to_global_id
 from csm_graphql.graphql.inputs import (
     AccountOrder,
@@ -34,7 +34,7 @@ from csm_graphql.graphql.pagination import (
     page_request,
 )
 from csm_graphql.graphql.permissions import field_rules
-from csm_graphql.graphql.types.cases import Case, TaskSla
+from csm_graphql.graphql.types.cases import Case
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, User, ViewerInfo
@@ -55,8 +55,6 @@ from csm_graphql.graphql.types.success import (
     Touchpoint,
 )
 from csm_graphql.graphql.types.workspace import (
-    WORKSPACE_NODE_CLASSES,
-    WORKSPACE_NODE_TYPES,
     EmailTemplate,
     FormTemplate,
 )
@@ -66,16 +64,6 @@ from csm_graphql.repositories.entities import Entity
 ListScopeArg = Annotated[
     Scope, strawberry.argument(description='ALL: the "All ..." list; MINE: "My ...".')
 ]
-
-# Types written by hand register their nodes here (declared types register themselves):
-# `node(id:)` and the relation resolvers find every type's entity and builder in one registry.
-_HAND_WRITTEN_NODES: list[tuple[Any, Entity]] = [
-    *((cls, WORKSPACE_NODE_TYPES[cls.__name__][0]) for cls in WORKSPACE_NODE_CLASSES),
-]
-for node_class, node_entity in _HAND_WRITTEN_NODES:
-    register_node(node_class, node_entity, node_class.from_row)
-# Task SLAs are reachable only through their case, whose rule they need.
-register_node(TaskSla, case_entities.TASK_SLA, TaskSla.from_row, fetchable=False)
 
 
 async def _load_node(info: Info, global_id: str) -> Node | None:

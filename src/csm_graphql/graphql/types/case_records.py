@@ -15,7 +15,7 @@ from csm_graphql.domain.cases import RelatedRecordKind, SlaStage, SlaTarget
 from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.schedule import WorkingHours
 from csm_graphql.domain.sla import sla_hours, sla_progress
-from csm_graphql.graphql.declared import Declared, column, row_type
+from csm_graphql.graphql.declared import Declared, column, register_node, row_type
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.node import Node
@@ -132,6 +132,11 @@ class TaskSla(Node):
         loader = info.context.loaders.by_id(case_entities.SLA_DEFINITION)
         row = await loader.load(self.sla_definition_id)
         return SlaDefinition.from_row(row) if row else None
+
+
+# Written by hand (its values come from the SLA clock); reachable only through its case,
+# whose rule it needs.
+register_node(TaskSla, case_entities.TASK_SLA, TaskSla.from_row, fetchable=False)
 
 
 # Reachable only through its case, whose rule it needs.

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from csm_graphql import tables as t
-from csm_graphql.domain.dates import days_remaining
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.graphql.context import Info
@@ -21,7 +20,6 @@ from csm_graphql.graphql.declared import (
     row_type,
     to_one,
 )
-from csm_graphql.graphql.inputs import Filter, OrderBy, record_filter
 from csm_graphql.graphql.loaders import Loaders
 from csm_graphql.graphql.pagination import After, Connection, First
 from csm_graphql.graphql.types.common import (
@@ -38,6 +36,13 @@ from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace, 
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
+from csm_graphql.graphql.types.work_fields import (
+    account_field,
+    assigned_to_field,
+    days_remaining_field,
+    engagement_field,
+    success_list,
+)
 from csm_graphql.graphql.types.workspace import SuccessObjective
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace_entities as ws
@@ -52,60 +57,18 @@ CONTACT_LISTS = {
 }
 
 
-# -- fields the four customer-success record types share ------------------------------------
-# Each type declares its own copy (a fresh field per call), so that a field rule attaches to
-# that type's field alone.
+# -- the contact filter, which only the four customer-success record types have ------------
 
 
-def _days_remaining(root: Any, info: Info) -> int | None:
-    return days_remaining(root.due_date, info.context.today)
-
-
-def _contact_filter_of(entity: Entity) -> Any:
+def _contact_filter_field(entity: Entity) -> Any:
     contact_list = CONTACT_LISTS[entity.table.name]
 
     async def contact_filter(root: Any, info: Info) -> list[Contact]:
         loader = info.context.loaders.contact_filter(entity.table, contact_list)
         return [Contact.from_row(row) for row in await loader.load(root.db_id)]
 
-    return contact_filter
-
-
-def _days_remaining_field() -> Any:
     return computed(
-        _days_remaining, "Days until the due date; negative when overdue.", reads=["due_date"]
-    )
-
-
-def _engagement_field() -> Any:
-    return to_one(entities.ENGAGEMENT, "engagement_id", "The engagement it belongs to.")
-
-
-def _account_field() -> Any:
-    return to_one(entities.ACCOUNT, "account_id", "The customer account (the engagement's).")
-
-
-def _assigned_to_field() -> Any:
-    return to_one(entities.USER, "assigned_to_id", "The employee it is assigned to.")
-
-
-def _contact_filter_field(entity: Entity) -> Any:
-    return computed(
-        _contact_filter_of(entity),
-        "The contact filter: the record's contact plus its explicit contact list.",
-    )
-
-
-def _success_list(entity: Entity, parent_column: str, description: str) -> Any:
-    """A nested customer-success list (e.g. an engagement's initiatives): the same arguments
-    everywhere, batched per level by the loader."""
-    return connection(
-        entity,
-        parent_column,
-        description,
-        filter_arg=Filter,
-        to_filter=record_filter,
-        order_arg=OrderBy,
+        contact_filter, "The contact filter: the record's contact plus its explicit contact list."
     )
 
 
@@ -121,19 +84,19 @@ class Engagement(Node, EngagementWorkspace, EngagementHealth, Declared):
     perceived_health: PerceivedHealth | None = column("Perceived health.")
     created_at: datetime | None = column("When the record was created.")
     updated_at: datetime | None = column("When the record last changed.")
-    account: Account | None = _account_field()
+    account: Account | None = account_field()
     parent: Engagement | None = to_one(
         entities.ENGAGEMENT, "parent_id", "The parent engagement in the hierarchy."
     )
-    initiatives: Connection[SuccessInitiative] = _success_list(
+    initiatives: Connection[SuccessInitiative] = success_list(
         entities.SUCCESS_INITIATIVE,
         "engagement_id",
         "Success initiatives of this engagement the viewer may see.",
     )
-    success_cases: Connection[SuccessCase] = _success_list(
+    success_cases: Connection[SuccessCase] = success_list(
         entities.SUCCESS_CASE, "engagement_id", "Success cases (customer plays) of this engagement."
     )
-    touchpoints: Connection[Touchpoint] = _success_list(
+    touchpoints: Connection[Touchpoint] = success_list(
         entities.TOUCHPOINT, "engagement_id", "Touchpoints of this engagement the viewer may see."
     )
 
@@ -153,20 +116,20 @@ class SuccessInitiative(Node, Declared):
     visible_to_customer: bool | None = column("Shown in the portal.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    days_remaining: int | None = _days_remaining_field()
-    engagement: Engagement | None = _engagement_field()
-    account: Account | None = _account_field()
-    assigned_to: User | None = _assigned_to_field()
+    days_remaining: int | None = days_remaining_field()
+    engagement: Engagement | None = engagement_field()
+    account: Account | None = account_field()
+    assigned_to: User | None = assigned_to_field()
     contact_filter: list[Contact] = _contact_filter_field(entities.SUCCESS_INITIATIVE)
     objective: SuccessObjective | None = to_one(
         ws.SUCCESS_OBJECTIVE,
         "objective_id",
         "The success objective it serves (of its own engagement).",
     )
-    success_cases: Connection[SuccessCase] = _success_list(
+    success_cases: Connection[SuccessCase] = success_list(
         entities.SUCCESS_CASE, "initiative_id", "Success cases launched under this initiative."
     )
-    tasks: Connection[SuccessTask] = _success_list(
+    tasks: Connection[SuccessTask] = success_list(
         entities.SUCCESS_TASK, "initiative_id", "Planned tasks of this initiative."
     )
 
@@ -189,10 +152,10 @@ class SuccessCase(Node, Declared):
     visible_to_customer: bool | None = column("Shown in the portal.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    days_remaining: int | None = _days_remaining_field()
-    engagement: Engagement | None = _engagement_field()
-    account: Account | None = _account_field()
-    assigned_to: User | None = _assigned_to_field()
+    days_remaining: int | None = days_remaining_field()
+    engagement: Engagement | None = engagement_field()
+    account: Account | None = account_field()
+    assigned_to: User | None = assigned_to_field()
     contact_filter: list[Contact] = _contact_filter_field(entities.SUCCESS_CASE)
     initiative: SuccessInitiative | None = to_one(
         entities.SUCCESS_INITIATIVE,
@@ -200,7 +163,7 @@ class SuccessCase(Node, Declared):
         "The initiative it was launched under, when visible.",
     )
     product: Product | None = to_one(entities.PRODUCT, "product_id", "The product it is about.")
-    tasks: Connection[SuccessTask] = _success_list(
+    tasks: Connection[SuccessTask] = success_list(
         entities.SUCCESS_TASK, "success_case_id", "Unplanned tasks of this success case."
     )
     activities: Connection[Activity] = activity_stream(
@@ -253,10 +216,10 @@ class SuccessTask(Node, Declared):
     visible_to_customer: bool | None = column("Shown in the portal.")
     created_at: datetime | None = column("When the record was created.")
     updated_at: datetime | None = column("When the record last changed.")
-    days_remaining: int | None = _days_remaining_field()
-    engagement: Engagement | None = _engagement_field()
-    account: Account | None = _account_field()
-    assigned_to: User | None = _assigned_to_field()
+    days_remaining: int | None = days_remaining_field()
+    engagement: Engagement | None = engagement_field()
+    account: Account | None = account_field()
+    assigned_to: User | None = assigned_to_field()
     contact_filter: list[Contact] = _contact_filter_field(entities.SUCCESS_TASK)
     # One of two parents: a to-one whose target depends on which key is set.
     parent: Node | None = computed(
@@ -285,8 +248,8 @@ class Touchpoint(Node, Declared):
     visible_to_customer: bool | None = column("Shown in the portal.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    days_remaining: int | None = _days_remaining_field()
-    engagement: Engagement | None = _engagement_field()
-    account: Account | None = _account_field()
-    assigned_to: User | None = _assigned_to_field()
+    days_remaining: int | None = days_remaining_field()
+    engagement: Engagement | None = engagement_field()
+    account: Account | None = account_field()
+    assigned_to: User | None = assigned_to_field()
     contact_filter: list[Contact] = _contact_filter_field(entities.TOUCHPOINT)
