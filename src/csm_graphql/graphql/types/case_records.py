@@ -134,16 +134,13 @@ class TaskSla(Node):
         return SlaDefinition.from_row(row) if row else None
 
 
-# Written by hand (its values come from the SLA clock); reachable only through its case,
-# whose rule it needs.
-register_node(TaskSla, case_entities.TASK_SLA, TaskSla.from_row, fetchable=False)
+# Written by hand: its values come from the SLA clock.
+register_node(TaskSla, case_entities.TASK_SLA, TaskSla.from_row)
 
 
-# Reachable only through its case, whose rule it needs.
 @row_type(
     case_entities.RELATED_RECORD,
     description="An incident, problem, change or request raised from a case.",
-    fetchable=False,
 )
 class RelatedRecord(Node, Declared):
     number: str = column("Number with its kind's prefix, e.g. INC0000012.")
