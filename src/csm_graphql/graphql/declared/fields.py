@@ -36,7 +36,9 @@ SPEC = "csm_graphql.declared"
 class FieldSpec:
     """What a declared field needs from its type: row keys to keep, and its producer."""
 
-    keys: tuple[str, ...] = ()
+    def kept_columns(self) -> tuple[str, ...]:
+        """Columns the object must keep (privately) for this field's resolver."""
+        return ()
 
     def producer(self, entity: Entity, python_name: str) -> producers.Producer:
         raise NotImplementedError
@@ -61,8 +63,7 @@ class ToOneSpec(FieldSpec):
     target: Entity
     key: str
 
-    @property
-    def keys(self) -> tuple[str, ...]:  # type: ignore[override]
+    def kept_columns(self) -> tuple[str, ...]:
         return (self.key,)
 
     def producer(self, entity: Entity, python_name: str) -> producers.Producer:
@@ -115,8 +116,7 @@ class ComputedSpec(FieldSpec):
     function: Callable[..., Any]
     reads: tuple[str, ...]
 
-    @property
-    def keys(self) -> tuple[str, ...]:  # type: ignore[override]
+    def kept_columns(self) -> tuple[str, ...]:
         return self.reads
 
     def producer(self, entity: Entity, python_name: str) -> producers.Producer:
@@ -177,7 +177,7 @@ def _page_resolver(load: Callable[..., Any], **arguments: object) -> Callable[..
     because which list arguments a field takes is part of its declaration."""
 
     async def resolve(root: Any, info: Info, **kwargs: Any) -> Any:
-        # Strawberry passes only the arguments the query gives; the rest default to None.
+        # Arguments come by name; one the query omits may be absent.
         return await load(root, info, kwargs.get("first"), kwargs.get("after"), kwargs)
 
     positional = inspect.Parameter.POSITIONAL_OR_KEYWORD

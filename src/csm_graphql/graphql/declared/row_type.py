@@ -13,7 +13,7 @@ field access), every column exists, and every leaf is declared (a bare annotatio
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -129,58 +129,62 @@ def _is_private(field: StrawberryField) -> bool:
     return plain and is_private(field.type)
 
 
+def _keep_keys(cls: type, entity: Entity, type_name: str) -> tuple[str, ...]:
+    """Annotate, as private attributes named as their columns, the row's values the
+    relation and computed resolvers read (and ``db_id``)."""
+    specs = _specs(cls)
+    # A column shown as a field of the same name is on the object already.
+    shown = {a for a, spec in specs.items() if isinstance(spec, ColumnSpec) and not spec.column}
+    wanted = (key for spec in specs.values() for key in spec.kept_columns())
+    keys = tuple(dict.fromkeys(key for key in wanted if key not in shown))
+    if clashes := [key for key in keys if key in specs]:
+        raise DeclarationError(
+            f"{type_name} keeps column {clashes[0]!r} under a field's name: rename the "
+            "field's attribute (and give computed() its GraphQL name)."
+        )
+    annotations = dict(inspect.get_annotations(cls))
+    for key in ("db_id", *keys):
+        annotations.setdefault(key, _KEPT)
+    cls.__annotations__ = annotations
+    return keys
+
+
+def _declared_fields(typed: type, entity: Entity, type_name: str) -> dict[str, DeclaredField]:
+    """Every served field with its producer and rule; refuses an undeclared leaf and a field
+    without a rule in access/fields.py."""
+    fields: dict[str, DeclaredField] = {}
+    unruled: list[str] = []
+    for field in get_object_definition(typed, strict=True).fields:
+        if _is_private(field):
+            continue
+        graphql_name = field.graphql_name or to_camel_case(field.python_name)
+        producer = _producer(entity, type_name, field)
+        if producer is None:
+            raise DeclarationError(f"{type_name}.{graphql_name}: declare it (column(), ...).")
+        rule = rule_for(type_name, graphql_name)
+        if rule is None:
+            unruled.append(graphql_name)
+            continue
+        fields[graphql_name] = DeclaredField(graphql_name, field.python_name, producer, rule)
+    if unruled:
+        raise DeclarationError(
+            f"{type_name}: no rule in access/fields.py FIELD_RULES for {', '.join(unruled)}."
+        )
+    return fields
+
+
 def row_type(
-    entity: Entity,
-    *,
-    description: str,
-    name: str | None = None,
-    fetchable: bool = True,
-    keep: Sequence[str] = (),
+    entity: Entity, *, description: str, name: str | None = None, fetchable: bool = True
 ) -> Callable[[T], T]:
-    """Declare ``cls`` as the type that shows ``entity``'s rows. ``keep`` names further
-    columns kept (privately) on each object, for resolvers written by hand; ``fetchable``
-    False keeps the type out of ``node(id:)`` (its row rule is its parent's)."""
+    """Declare ``cls`` as the type that shows ``entity``'s rows (its GraphQL name is
+    ``name`` or the class's). ``fetchable`` False keeps it out of ``node(id:)``, for records
+    whose row rule holds only behind their parent's."""
 
     def declare(cls: T) -> T:
         type_name = name or cls.__name__
-        # The keys the relations follow are kept on the object, private, named as columns.
-        specs = _specs(cls)
-        # A column shown as a field of the same name is on the object already.
-        shown = {a for a, spec in specs.items() if isinstance(spec, ColumnSpec) and not spec.column}
-        wanted = [*(key for spec in specs.values() for key in spec.keys), *keep]
-        keys = dict.fromkeys(key for key in wanted if key not in shown)
-        if clashes := [key for key in keys if key in specs]:
-            raise DeclarationError(
-                f"{type_name} keeps column {clashes[0]!r} under a field's name: rename the "
-                "field's attribute (and give computed() its GraphQL name)."
-            )
-        annotations = dict(inspect.get_annotations(cls))
-        for key in ("db_id", *keys):
-            if key not in entity.table.c and key != "db_id":
-                raise DeclarationError(f"{type_name} keeps {key!r}, not a column of {entity.name}.")
-            annotations.setdefault(key, _KEPT)
-        cls.__annotations__ = annotations
-        cls._row_keys = tuple(keys)  # type: ignore[attr-defined]
+        cls._row_keys = _keep_keys(cls, entity, type_name)  # type: ignore[attr-defined]
         typed = strawberry.type(cls, name=name, description=description)
-
-        fields: dict[str, DeclaredField] = {}
-        unruled: list[str] = []
-        for field in get_object_definition(typed, strict=True).fields:
-            if _is_private(field):
-                continue
-            graphql_name = field.graphql_name or to_camel_case(field.python_name)
-            producer = _producer(entity, type_name, field)
-            if producer is None:
-                raise DeclarationError(f"{type_name}.{graphql_name}: declare it (column(), ...).")
-            rule = rule_for(type_name, graphql_name)
-            if rule is None:
-                unruled.append(graphql_name)
-                continue
-            fields[graphql_name] = DeclaredField(graphql_name, field.python_name, producer, rule)
-        if unruled:
-            raise DeclarationError(
-                f"{type_name}: no rule in access/fields.py FIELD_RULES for {', '.join(unruled)}."
-            )
+        fields = _declared_fields(typed, entity, type_name)
         field_rules(typed)
         DECLARED[type_name] = DeclaredType(type_name, entity, typed, fields)
         register_node(typed, entity, typed.from_row, name=type_name, fetchable=fetchable)
