@@ -381,16 +381,24 @@ def cases(
     return visible
 
 
-def _case_records(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
-    """Records reached through a case the viewer already sees: internal principals see them
-    all (the case rule ran first); contacts re-check the account as a second line."""
-    if viewer.is_internal:
+def _under_a_visible_case(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
+    """Records under a case are visible exactly when their case is, by every path: through
+    the case's lists and by id (``node``), where no case was read first. Contacts also
+    re-check the account, as a second line."""
+    if viewer.reads_all_cases:
         return true()
-    return or_(my_accounts(viewer, table.c.account_id), case_accounts(viewer, table.c.account_id))
+    case = t.cases.alias("owning_case")
+    visible_case = exists().where(case.c.id == table.c.case_id, cases(viewer, table=case))
+    if viewer.is_internal:
+        return visible_case
+    second_line = or_(
+        my_accounts(viewer, table.c.account_id), case_accounts(viewer, table.c.account_id)
+    )
+    return and_(second_line, visible_case)
 
 
 def task_slas(viewer: Viewer, table: FromClause = t.task_slas) -> ColumnElement[bool]:
-    return _case_records(viewer, table)
+    return _under_a_visible_case(viewer, table)
 
 
 def case_related_records(
@@ -399,8 +407,10 @@ def case_related_records(
     """Related incidents, problems and changes are internal; requests (raised for the
     customer) are visible to whoever sees the case."""
     if viewer.is_internal:
-        return true()
-    return and_(table.c.kind == RelatedRecordKind.REQUEST.value, _case_records(viewer, table))
+        return _under_a_visible_case(viewer, table)
+    return and_(
+        table.c.kind == RelatedRecordKind.REQUEST.value, _under_a_visible_case(viewer, table)
+    )
 
 
 def work_orders(viewer: Viewer, table: FromClause = t.work_orders) -> ColumnElement[bool]:

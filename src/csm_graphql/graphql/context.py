@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TypeAlias
+
+import strawberry
 
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.graphql.loaders import Loaders
@@ -28,3 +31,7 @@ class Context:
         cls, settings: Settings, db: Database, viewer: Viewer, request_id: str | None = None
     ) -> Context:
         return cls(settings, db, viewer, Loaders(db, viewer), request_id)
+
+
+# What resolvers receive: ``info.context`` is typed, so loaders and the viewer are checked.
+Info: TypeAlias = strawberry.Info[Context, None]

@@ -14,6 +14,7 @@ from csm_graphql.access.scope import ListScope
 from csm_graphql.domain.workspace import TemplateTarget
 from csm_graphql.errors import BadUserInput
 from csm_graphql.graphql.case_inputs import CaseFilterArg, CaseOrderArg, case_ordering
+from csm_graphql.graphql.declared.registry import builder, fetchable
 from csm_graphql.graphql.ids import from_global_id, to_global_id
 from csm_graphql.graphql.inputs import (
     AccountOrder,
@@ -33,31 +34,19 @@ from csm_graphql.graphql.pagination import (
     page_request,
 )
 from csm_graphql.graphql.permissions import field_rules
-from csm_graphql.graphql.types.cases import Case, Interaction, RelatedRecord, TaskSla, WorkOrder
+from csm_graphql.graphql.types.cases import Case
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
-from csm_graphql.graphql.types.people import Account, Contact, User, ViewerInfo
+from csm_graphql.graphql.types.people import Account, User, ViewerInfo
 from csm_graphql.graphql.types.projects import (
     Project,
-    ProjectChangeRequest,
     ProjectFilter,
-    ProjectIssue,
     ProjectOrder,
     ProjectTask,
     ProjectTaskFilterArg,
     ProjectTaskOrderArg,
 )
-from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
 from csm_graphql.graphql.types.search import SearchResults
-from csm_graphql.graphql.types.service import (
-    Asset,
-    Contract,
-    Entitlement,
-    ProductModel,
-    Schedule,
-    SlaDefinition,
-    SupportGroup,
-)
 from csm_graphql.graphql.types.success import (
     Engagement,
     SuccessCase,
@@ -65,7 +54,10 @@ from csm_graphql.graphql.types.success import (
     SuccessTask,
     Touchpoint,
 )
-from csm_graphql.graphql.types.workspace import WORKSPACE_NODE_TYPES, EmailTemplate, FormTemplate
+from csm_graphql.graphql.types.workspace import (
+    EmailTemplate,
+    FormTemplate,
+)
 from csm_graphql.repositories import case_entities, entities, reads, workspace_entities
 from csm_graphql.repositories.entities import Entity
 
@@ -73,47 +65,15 @@ ListScopeArg = Annotated[
     Scope, strawberry.argument(description='ALL: the "All ..." list; MINE: "My ...".')
 ]
 
-# Every type `node(id:)` can return: its entity (for the visibility rule) and its builder.
-NODE_TYPES: dict[str, tuple[Entity, Callable[[RowMapping], Node]]] = {
-    "Account": (entities.ACCOUNT, Account.from_row),
-    "Contact": (entities.CONTACT, Contact.from_row),
-    "User": (entities.USER, User.from_row),
-    "Engagement": (entities.ENGAGEMENT, Engagement.from_row),
-    "SuccessInitiative": (entities.SUCCESS_INITIATIVE, SuccessInitiative.from_row),
-    "SuccessCase": (entities.SUCCESS_CASE, SuccessCase.from_row),
-    "SuccessTask": (entities.SUCCESS_TASK, SuccessTask.from_row),
-    "Touchpoint": (entities.TOUCHPOINT, Touchpoint.from_row),
-    "Product": (entities.PRODUCT, Product.from_row),
-    "KnowledgeArticle": (entities.KNOWLEDGE_ARTICLE, KnowledgeArticle.from_row),
-    "Case": (case_entities.CASE, Case.from_row),
-    "Asset": (case_entities.ASSET, Asset.from_row),
-    "ProductModel": (case_entities.PRODUCT_MODEL, ProductModel.from_row),
-    "Entitlement": (case_entities.ENTITLEMENT, Entitlement.from_row),
-    "Contract": (case_entities.CONTRACT, Contract.from_row),
-    "Schedule": (case_entities.SCHEDULE, Schedule.from_row),
-    "SlaDefinition": (case_entities.SLA_DEFINITION, SlaDefinition.from_row),
-    "SupportGroup": (case_entities.SUPPORT_GROUP, SupportGroup.from_row),
-    "WorkOrder": (case_entities.WORK_ORDER, WorkOrder.from_row),
-    "Interaction": (case_entities.INTERACTION, Interaction.from_row),
-    **WORKSPACE_NODE_TYPES,
-    "Project": (entities.PROJECT, Project.from_row),
-    "ProjectTask": (entities.PROJECT_TASK, ProjectTask.from_row),
-    "ProjectChangeRequest": (entities.PROJECT_CHANGE_REQUEST, ProjectChangeRequest.from_row),
-    "ProjectIssue": (entities.PROJECT_ISSUE, ProjectIssue.from_row),
-}
-# Activities, attachments, task SLAs and related records are reachable only through their
-# record, whose rule they need.
-NOT_FETCHABLE = (Activity, Attachment, TaskSla, RelatedRecord)
-
 
 async def _load_node(info: Info, global_id: str) -> Node | None:
     """The node, or None: missing, hidden, malformed and wrong-type ids all look the same."""
     decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] not in NODE_TYPES:
+    entry = fetchable(decoded[0]) if decoded else None
+    if decoded is None or entry is None:
         return None
-    entity, build = NODE_TYPES[decoded[0]]
-    row = await info.context.loaders.by_id(entity).load(decoded[1])
-    return build(row) if row else None
+    row = await info.context.loaders.by_id(entry.entity).load(decoded[1])
+    return entry.build(row) if row else None
 
 
 async def _root_list(
@@ -155,8 +115,8 @@ async def _success_list(
     )
 
 
-def _success_root_list(entity: Entity, type_name: str, description: str) -> Any:
-    """A root customer-success list ("All ..." or "My ..."); see success_list_field."""
+def _success_root_list(entity: Entity, node_type: type, description: str) -> Any:
+    """A root customer-success list ("All ..." or "My ...") of ``node_type``."""
 
     async def resolve(
         root: Any,
@@ -167,11 +127,11 @@ def _success_root_list(entity: Entity, type_name: str, description: str) -> Any:
         filter: Filter = None,
         order_by: OrderBy = None,
     ) -> Any:
-        build = NODE_TYPES[type_name][1]
+        build = builder(entity)
         return await _success_list(info, entity, build, scope, first, after, filter, order_by)
 
-    resolve.__annotations__["return"] = f"Connection[{type_name}]"
-    return strawberry.field(resolver=resolve, description=description)
+    connection = Connection[node_type]  # type: ignore[valid-type]  # built at import
+    return strawberry.field(resolver=resolve, graphql_type=connection, description=description)
 
 
 @field_rules
@@ -248,23 +208,19 @@ class Query:
         )
 
     success_initiatives = _success_root_list(
-        entities.SUCCESS_INITIATIVE,
-        "SuccessInitiative",
-        "Success initiatives: all visible, or mine.",
+        entities.SUCCESS_INITIATIVE, SuccessInitiative, "Success initiatives: all visible, or mine."
     )
 
     success_cases = _success_root_list(
-        entities.SUCCESS_CASE,
-        "SuccessCase",
-        "Success cases (customer plays): all visible, or mine.",
+        entities.SUCCESS_CASE, SuccessCase, "Success cases (customer plays): all visible, or mine."
     )
 
     success_tasks = _success_root_list(
-        entities.SUCCESS_TASK, "SuccessTask", "Success tasks: all visible, or mine."
+        entities.SUCCESS_TASK, SuccessTask, "Success tasks: all visible, or mine."
     )
 
     touchpoints = _success_root_list(
-        entities.TOUCHPOINT, "Touchpoint", "Touchpoints: all visible, or mine."
+        entities.TOUCHPOINT, Touchpoint, "Touchpoints: all visible, or mine."
     )
 
     @strawberry.field(description="Email templates for success agents; empty for others.")

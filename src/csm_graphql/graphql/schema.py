@@ -9,42 +9,12 @@ from graphql import GraphQLEnumType, GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
 from csm_graphql.domain.descriptions import value_description
+from csm_graphql.graphql.declared.registry import node_classes
 from csm_graphql.graphql.mutations import Mutation
-from csm_graphql.graphql.queries import NODE_TYPES, NOT_FETCHABLE, Query
+from csm_graphql.graphql.queries import Query
 from csm_graphql.graphql.scalars import SCALAR_OVERRIDES
-from csm_graphql.graphql.types import cases, people, projects, records, service, success, workspace
 from csm_graphql.settings import Settings
 from csm_graphql.throttle import Throttle
-
-# Types reachable only through the Node interface must still be in the schema.
-NODE_CLASSES = [
-    people.Account,
-    people.Contact,
-    people.User,
-    success.Engagement,
-    success.SuccessInitiative,
-    success.SuccessCase,
-    success.SuccessTask,
-    success.Touchpoint,
-    records.Product,
-    records.KnowledgeArticle,
-    *workspace.WORKSPACE_NODE_CLASSES,
-    cases.Case,
-    cases.WorkOrder,
-    cases.Interaction,
-    service.Asset,
-    service.ProductModel,
-    service.Entitlement,
-    service.Contract,
-    service.Schedule,
-    service.SlaDefinition,
-    service.SupportGroup,
-    projects.Project,
-    projects.ProjectTask,
-    projects.ProjectChangeRequest,
-    projects.ProjectIssue,
-    *NOT_FETCHABLE,
-]
 
 
 class Schema(strawberry.Schema):
@@ -60,7 +30,8 @@ def build_schema(settings: Settings | None = None) -> Schema:
     schema = Schema(
         query=Query,
         mutation=Mutation,
-        types=NODE_CLASSES,
+        # Some node types are reachable only through the Node interface.
+        types=node_classes(),
         extensions=schema_extensions(
             settings.limits,
             production=settings.production,
@@ -90,4 +61,4 @@ def sdl() -> str:
     return build_schema().as_str() + "\n"
 
 
-__all__ = ["NODE_TYPES", "build_schema", "sdl"]
+__all__ = ["build_schema", "sdl"]

@@ -15,6 +15,7 @@ from csm_graphql.domain.cases import RelatedRecordKind, SlaStage, SlaTarget
 from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.schedule import WorkingHours
 from csm_graphql.domain.sla import sla_hours, sla_progress
+from csm_graphql.graphql.declared import Declared, column, register_node, row_type
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.node import Node
@@ -133,22 +134,17 @@ class TaskSla(Node):
         return SlaDefinition.from_row(row) if row else None
 
 
-@field_rules
-@strawberry.type(description="An incident, problem, change or request raised from a case.")
-class RelatedRecord(Node):
-    number: str = strawberry.field(description="Number with its kind's prefix, e.g. INC0000012.")
-    kind: RelatedRecordKind = strawberry.field(description="Incident, problem, change, request.")
-    short_description: str = strawberry.field(description="One-line summary.")
-    state: str = strawberry.field(description="State in the owning application.")
-    created_at: datetime = strawberry.field(description="When it was raised.")
+# Written by hand: its values come from the SLA clock.
+register_node(TaskSla, case_entities.TASK_SLA, TaskSla.from_row)
 
-    @classmethod
-    def from_row(cls, row: RowMapping) -> Self:
-        return cls(
-            id=strawberry.ID(to_global_id("RelatedRecord", row["id"])),
-            number=row["number"],
-            kind=RelatedRecordKind(row["kind"]),
-            short_description=row["short_description"],
-            state=row["state"],
-            created_at=row["created_at"],
-        )
+
+@row_type(
+    case_entities.RELATED_RECORD,
+    description="An incident, problem, change or request raised from a case.",
+)
+class RelatedRecord(Node, Declared):
+    number: str = column("Number with its kind's prefix, e.g. INC0000012.")
+    kind: RelatedRecordKind = column("Incident, problem, change, request.")
+    short_description: str = column("One-line summary.")
+    state: str = column("State in the owning application.")
+    created_at: datetime = column("When it was raised.")

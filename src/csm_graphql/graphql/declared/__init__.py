@@ -1,0 +1,34 @@
+"""Declared types: each GraphQL type states each field once, with its description and what
+produces it; the Strawberry type, the row conversion, the relation resolvers, the field
+rules and the node registration derive from that one declaration (docs/contributing.md)."""
+
+from csm_graphql.graphql.declared.fields import (
+    activity_stream,
+    column,
+    computed,
+    connection,
+    link_many,
+    to_one,
+)
+from csm_graphql.graphql.declared.registry import (
+    DECLARED,
+    NODES,
+    DeclarationError,
+    register_node,
+)
+from csm_graphql.graphql.declared.row_type import Declared, row_type
+
+__all__ = [
+    "DECLARED",
+    "NODES",
+    "DeclarationError",
+    "Declared",
+    "activity_stream",
+    "column",
+    "computed",
+    "connection",
+    "link_many",
+    "register_node",
+    "row_type",
+    "to_one",
+]
