@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -83,13 +84,20 @@ async def test_readyz_503_until_the_database_is_migrated(empty_database_url: str
         await engine.dispose()
 
 
-async def test_readyz_503_when_the_database_is_unreachable() -> None:
+async def test_readyz_503_when_the_database_is_unreachable(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     settings = Settings(environment="test", database_url=CLOSED_PORT_URL)
     engine = create_engine(CLOSED_PORT_URL, settings)
     try:
-        response = await _get(create_app(settings, engine=engine), "/readyz")
+        with caplog.at_level(logging.WARNING, logger="csm_graphql.app"):
+            response = await _get(create_app(settings, engine=engine), "/readyz")
     finally:
         await engine.dispose()
+    # One line a probe, without a traceback: an outage must not bury the log.
+    [record] = [r for r in caplog.records if r.name == "csm_graphql.app"]
+    assert record.getMessage().startswith("readiness check failed: ")
+    assert record.exc_info is None
     assert response.status_code == 503, response.text
     assert response.json()["status"] != "ready"
     assert "unreachable" in response.text

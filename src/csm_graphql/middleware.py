@@ -51,6 +51,20 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+class _TrackedSend:
+    """A ``send`` that remembers whether the response has started: until then a middleware may
+    still answer in the app's place; after, the status is on the wire."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self._send(message)
+
+
 class RequestId:
     """Tags each request with an id, in ``scope["state"]["request_id"]`` and the response.
 
@@ -107,20 +121,13 @@ class UnexpectedErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        response = _TrackedSend(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, response)
         except Exception:
             request_id = scope.get("state", {}).get("request_id", "-")
             log.exception("Unexpected error: request=%s path=%s", request_id, scope.get("path"))
-            if started:
+            if response.started:
                 raise  # too late for an answer of our own: the server closes the connection
             body = error_body(UNEXPECTED_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR)
             await send_json(send, 500, body)
@@ -216,21 +223,14 @@ class RequestTimeout:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        response = _TrackedSend(send)
         deadline = asyncio.timeout(self.seconds)
         try:
             async with deadline:
-                await self.app(scope, receive, tracking_send)
+                await self.app(scope, receive, response)
         except TimeoutError:
             # A TimeoutError of the app's own (asyncpg's command_timeout) is not ours to answer.
             if not deadline.expired():
                 raise
-            if not started:
+            if not response.started:
                 await send_json(send, 504, error_body(TIMEOUT_MESSAGE, ErrorCode.TIMEOUT))

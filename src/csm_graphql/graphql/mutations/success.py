@@ -97,6 +97,20 @@ def _assignee(global_id: strawberry.ID | None, creator: int | None) -> int | Non
     return optional_id(global_id, "User")
 
 
+def _draft(
+    input: CreateSuccessInitiativeInput | CreateSuccessTaskInput, creator: int | None
+) -> success.Draft:
+    """What both creates take from their input: the new record's own fields."""
+    return success.Draft(
+        input.short_description,
+        input.description,
+        input.priority,
+        input.due_date,
+        input.visible_to_customer,
+        _assignee(input.assigned_to, creator),
+    )
+
+
 async def _read_back(info: Info, kind: _Kind, row: RowMapping) -> Any:
     found = await reload(info, kind.entity, row["id"])
     return kind.build(found) if found else None
@@ -144,14 +158,7 @@ class SuccessMutations:
         parent_type, parent = decoded if decoded else (None, None)
         engagement = parent if parent_type == "Engagement" else None
         objective = parent if parent_type == "SuccessObjective" else None
-        draft = success.Draft(
-            input.short_description,
-            input.description,
-            input.priority,
-            input.due_date,
-            input.visible_to_customer,
-            _assignee(input.assigned_to, info.context.viewer.user_id),
-        )
+        draft = _draft(input, info.context.viewer.user_id)
         outcome = await perform(
             info, lambda work: success.create_initiative(work, engagement, objective, draft)
         )
@@ -171,14 +178,7 @@ class SuccessMutations:
         parent = KINDS.get(decoded[0]) if decoded else None
         parent_kind = parent.service if parent else TASK  # not a parent kind: NOT_FOUND
         parent_id = decoded[1] if decoded else None
-        draft = success.Draft(
-            input.short_description,
-            input.description,
-            input.priority,
-            input.due_date,
-            input.visible_to_customer,
-            _assignee(input.assigned_to, info.context.viewer.user_id),
-        )
+        draft = _draft(input, info.context.viewer.user_id)
         outcome = await perform(
             info, lambda work: success.create_task(work, parent_kind, parent_id, draft)
         )
