@@ -335,6 +335,20 @@ async def test_validation_runs_exactly_once_and_its_errors_surface() -> None:
     assert runs == ["validated"]
 
 
+async def test_a_known_document_is_not_validated_again_whatever_its_spacing() -> None:
+    runs: list[str] = []
+
+    class Counting(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            runs.append("validated")
+            super().__init__(context)
+
+    schema = make_schema(extra=[lambda: AddValidationRules([Counting])])
+    for text in ("{ pong: ping }", "{ pong: ping }", "# a comment\n{\n  pong: ping\n}"):
+        assert (await post(schema, text))["data"] == {"pong": 1}
+    assert runs == ["validated"]
+
+
 GRAPHQL_SCHEMA = DEV._schema
 
 

@@ -87,13 +87,14 @@ def schema_extensions(
 
 
 class ValidDocuments:
-    """The documents that passed standard validation lately, keyed by their printed form.
+    """The documents that passed validation lately, as sent and as printed from their syntax
+    tree (with the rules they passed).
 
-    Portals send the same few documents over and over; each is validated once. The key is the
-    document printed from its syntax tree, so comments and whitespace do not make a known
-    document look new. Only valid documents are kept: errors point at positions in the text,
-    which differ between two spellings of one document. Bounded, so unique documents cannot grow
-    memory without limit.
+    Portals send the same few documents over and over; each is validated once. The text as
+    sent makes the common case a dictionary lookup; the printed form makes a comment or other
+    spacing no reason to validate again. Only valid documents are kept: errors point at
+    positions in the text, which differ between two spellings of one document. Bounded, so
+    unique documents cannot grow memory without limit.
     """
 
     def __init__(self, size: int) -> None:
@@ -119,8 +120,8 @@ class ValidateWithinLimits(SchemaExtension):
 
     1. The document's shape (depth and aliases, each fragment measured once): a document over
        either limit is refused here, before any other rule walks it.
-    2. graphql-core's standard rules, stopped after :data:`MAX_ERRORS` errors, skipped for a
-       document validated before.
+    2. graphql-core's standard rules, stopped after :data:`MAX_ERRORS` errors.
+       Both are skipped for a document validated before (:class:`ValidDocuments`).
     3. The node limit and the page sizes, which depend on the variables, so they run every time.
     4. Rate limiting: the viewer's bucket is charged the requested cost (throttle.py).
 
@@ -144,7 +145,7 @@ class ValidateWithinLimits(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if context.pre_execution_errors is None and document is not None:
-            errors = self._shape_errors(document) or self._standard_errors(document)
+            errors = self._document_errors(context.query, document)
             if not errors:
                 self.cost = measure(
                     context.schema._schema,
@@ -208,16 +209,29 @@ class ValidateWithinLimits(SchemaExtension):
             )
         return errors
 
-    def _standard_errors(self, document: DocumentNode) -> list[GraphQLError]:
+    def _document_errors(self, text: str | None, document: DocumentNode) -> list[GraphQLError]:
+        """The shape and standard validation errors of a document; none for one known valid.
+
+        A known text is a dictionary lookup. An unknown one is printed from its syntax tree
+        and looked up again, so that a comment or other spacing costs one print, not a
+        validation; then its shape is measured and it is validated.
+        """
         context = self.execution_context
         rules = (*context.validation_rules, *STRAWBERRY_RULES)
-        key = (print_ast(document), rules)
-        if key in self.valid_documents:
+        as_sent = (text or "", rules)
+        if as_sent in self.valid_documents:
+            return []
+        as_printed = (print_ast(document), rules)
+        if as_printed in self.valid_documents:
+            self.valid_documents.add(as_sent)
             return []
         # max_errors counts the errors before graphql-core's own "Validation aborted." one.
-        errors = validate(context.schema._schema, document, rules, max_errors=MAX_ERRORS - 1)
+        errors = self._shape_errors(document) or validate(
+            context.schema._schema, document, rules, max_errors=MAX_ERRORS - 1
+        )
         if not errors:
-            self.valid_documents.add(key)
+            self.valid_documents.add(as_sent)
+            self.valid_documents.add(as_printed)
         return errors
 
 
