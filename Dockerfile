@@ -8,10 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_ROOT_USER_ACTION=ignore
 
 # Install the package (not editable): the migrations ship inside it, so the image can migrate
-# its own database with `csm-graphql db upgrade` or `serve --migrate`.
-COPY pyproject.toml README.md /tmp/build/
+# its own database with `csm-graphql db upgrade` or `serve --migrate`. The versions are the
+# tested ones (constraints.txt); the redis extra lets workers share rate-limit buckets.
+COPY pyproject.toml README.md LICENSE constraints.txt /tmp/build/
 COPY src /tmp/build/src
-RUN pip install /tmp/build && rm -rf /tmp/build
+RUN pip install -c /tmp/build/constraints.txt "/tmp/build[redis]" && rm -rf /tmp/build
 
 RUN useradd --create-home --uid 10001 csm
 USER csm

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import sys
 import time
@@ -20,7 +21,7 @@ from csm_graphql.access.viewer import PrincipalKind
 from csm_graphql.app import create_app
 from csm_graphql.auth import issue_token
 from csm_graphql.db import create_engine
-from csm_graphql.settings import Settings
+from csm_graphql.settings import ENVIRONMENT_VARIABLES, Limits, Settings
 from tests.conftest import create_database, drop_database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -278,4 +279,36 @@ async def test_an_unknown_log_level_is_a_usage_error_not_a_crash() -> None:
     result = await cli("serve", "--log-level", "loud", seconds=30)
     assert result.code == 2
     assert "invalid choice: 'loud'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_version_and_help_tell_defaults_and_the_environment() -> None:
+    version, help_text, serve_help = await asyncio.gather(
+        cli("--version", seconds=30), cli("--help", seconds=30), cli("serve", "--help", seconds=30)
+    )
+    assert version.code == 0
+    assert version.stdout.startswith("csm-graphql ")
+    assert help_text.code == 0
+    for name in ENVIRONMENT_VARIABLES:
+        assert name in help_text.stdout
+    assert "(default: 8000)" in serve_help.stdout
+    assert "(default: info)" in serve_help.stdout
+
+
+def test_the_help_lists_every_variable_settings_read() -> None:
+    source = (REPO / "src" / "csm_graphql" / "settings.py").read_text()
+    read = set(re.findall(r'"(CSM_[A-Z_]+)"', source)) - {"CSM_"}
+    limits = {f"CSM_{name.upper()}" for name in Limits.__dataclass_fields__}
+    assert set(ENVIRONMENT_VARIABLES) == read | limits
+
+
+async def test_token_against_an_empty_database_says_what_to_do(server_url: str) -> None:
+    url = await create_database(server_url, prefix="csm_cli_empty")
+    try:
+        result = await cli("token", "agent@csm.example", CSM_DATABASE_URL=url)
+    finally:
+        await drop_database(server_url, url)
+    assert result.code == 1
+    assert "has no tables yet" in result.stderr
+    assert "csm-graphql seed" in result.stderr
     assert "Traceback" not in result.stderr

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from csm_graphql.settings import Settings, SettingsError
+from csm_graphql.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
 
 if TYPE_CHECKING:  # the CLI imports heavy modules only for the command it runs
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -57,12 +57,31 @@ async def _seed(
     return 0
 
 
+# PostgreSQL's "relation does not exist": the database was never migrated.
+_UNDEFINED_TABLE = "42P01"
+
+
 async def _token(engine: AsyncEngine, email: str, ttl: int | None, settings: Settings) -> int:
+    from sqlalchemy.exc import ProgrammingError
+
     from csm_graphql.auth import issue_token
     from csm_graphql.repositories.database import Database
     from csm_graphql.repositories.principals import find_principal
 
-    principal = await find_principal(Database(engine), email)
+    try:
+        principal = await find_principal(Database(engine), email)
+    except ProgrammingError as error:
+        if getattr(error.orig, "sqlstate", None) != _UNDEFINED_TABLE:
+            raise
+        where = engine.url.render_as_string(hide_password=True)
+        if settings.database_url is None:
+            where += f" (the embedded PostgreSQL in {settings.data_dir})"
+        print(
+            f"the database {where} has no tables yet: run `csm-graphql seed` (demo data) or "
+            "`csm-graphql db upgrade`, then ask again",
+            file=sys.stderr,
+        )
+        return 1
     if principal is None:
         print(f"no user or contact has the email {email!r}", file=sys.stderr)
         return 1
@@ -112,19 +131,45 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("csm-graphql")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+class _WithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's default in its help, except flags and options that default to nothing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False:
+            return action.help or ""
+        return super()._get_help_string(action) or ""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="csm-graphql", description=__doc__)
+    formatter = _WithDefaults
+    parser = argparse.ArgumentParser(
+        prog="csm-graphql",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Settings come from the environment (README.md, Configuration):\n  "
+        + "\n  ".join(ENVIRONMENT_VARIABLES),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the API server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve = commands.add_parser("serve", help="run the API server", formatter_class=formatter)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.add_argument(
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug", "trace"],
-        help="the server's log level (default: info)",
+        help="the server's log level",
     )
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument("--migrate", action="store_true", help="run migrations before serving")
@@ -135,24 +180,39 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True
     )
-    upgrade = db.add_parser("upgrade", help="apply migrations (Alembic)")
-    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade = db.add_parser("upgrade", help="apply migrations (Alembic)", formatter_class=formatter)
+    upgrade.add_argument("revision", nargs="?", default="head", help="the revision to reach")
 
-    seed = commands.add_parser("seed", help="replace all data with deterministic demo data")
+    seed = commands.add_parser(
+        "seed", help="replace all data with deterministic demo data", formatter_class=formatter
+    )
     seed.add_argument("--scale", type=int, default=1, help="1: a demo; 100: ~100k success cases")
     seed.add_argument("--seed", type=int, default=42, help="same seed, same data")
-    seed.add_argument("--anchor", type=date.fromisoformat, default=None, help="'today' of the data")
+    seed.add_argument(
+        "--anchor",
+        type=date.fromisoformat,
+        default=None,
+        help="'today' of the data, YYYY-MM-DD (default: the real today)",
+    )
 
-    token = commands.add_parser("token", help="print a bearer token (development)")
-    token.add_argument("email")
-    token.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
+    token = commands.add_parser(
+        "token", help="print a bearer token (development)", formatter_class=formatter
+    )
+    token.add_argument("email", help="a user's or contact's email")
+    token.add_argument(
+        "--ttl", type=int, default=None, help="lifetime in seconds (default: CSM_TOKEN_TTL_SECONDS)"
+    )
 
     schema = commands.add_parser("schema", help="the GraphQL schema").add_subparsers(
         dest="schema_command", required=True
     )
     schema.add_parser("export", help="print the SDL")
-    check = schema.add_parser("check", help="fail if a file differs from the served SDL")
-    check.add_argument("path", nargs="?", default="schema.graphql", type=Path)
+    check = schema.add_parser(
+        "check", help="fail if a file differs from the served SDL", formatter_class=formatter
+    )
+    check.add_argument(
+        "path", nargs="?", default="schema.graphql", type=Path, help="the SDL file to compare"
+    )
     return parser
 
 

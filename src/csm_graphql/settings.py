@@ -24,6 +24,35 @@ def _default_data_dir() -> Path:
     return Path(base) / "csm-graphql"
 
 
+# Every variable Settings.from_env reads (the README's Configuration table says what each
+# does); `csm-graphql --help` lists them. A test keeps this in step with from_env.
+ENVIRONMENT_VARIABLES: tuple[str, ...] = (
+    "CSM_ENV",
+    "CSM_DATABASE_URL",
+    "CSM_DATA_DIR",
+    "CSM_SECRET_KEY",
+    "CSM_TOKEN_TTL_SECONDS",
+    "CSM_DB_POOL_SIZE",
+    "CSM_DB_MAX_OVERFLOW",
+    "CSM_DB_POOL_TIMEOUT_SECONDS",
+    "CSM_READINESS_TIMEOUT_SECONDS",
+    "CSM_CORS_ORIGINS",
+    "CSM_IDEMPOTENCY_TTL_SECONDS",
+    "CSM_MAX_DEPTH",
+    "CSM_MAX_TOKENS",
+    "CSM_MAX_ALIASES",
+    "CSM_MAX_FIRST",
+    "CSM_DEFAULT_FIRST",
+    "CSM_MAX_NODES",
+    "CSM_MAX_BODY_BYTES",
+    "CSM_REQUEST_TIMEOUT_SECONDS",
+    "CSM_STATEMENT_TIMEOUT_MS",
+    "CSM_RATE_LIMIT_CAPACITY",
+    "CSM_RATE_LIMIT_RESTORE_PER_SECOND",
+    "CSM_RATE_LIMIT_REDIS_URL",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Per-request guards. Every number is a setting because deployments differ."""
