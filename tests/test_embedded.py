@@ -8,7 +8,11 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from csm_graphql.db.embedded import HANDLE_LIST, start_embedded, stop_embedded
 
@@ -25,7 +29,15 @@ def _server_running(pgdata: Path) -> bool:
     return True
 
 
-def test_a_killed_user_does_not_keep_the_server_alive(tmp_path: Path) -> None:
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """A directory of this test's own, outside pytest's shared base directory: pytest sessions
+    running side by side prune each other's old directories there, under a running server."""
+    with tempfile.TemporaryDirectory(prefix="csm-embedded-test-") as path:
+        yield Path(path)
+
+
+def test_a_killed_user_does_not_keep_the_server_alive(data_dir: Path) -> None:
     # A child process starts the server and is killed: its id stays in pgserver's list.
     child = subprocess.Popen(
         [
@@ -33,7 +45,7 @@ def test_a_killed_user_does_not_keep_the_server_alive(tmp_path: Path) -> None:
             "-c",
             "import sys, time; from pathlib import Path; "
             "from csm_graphql.db.embedded import start_embedded; "
-            f"start_embedded(Path({str(tmp_path)!r})); print('up', flush=True); time.sleep(60)",
+            f"start_embedded(Path({str(data_dir)!r})); print('up', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -45,14 +57,14 @@ def test_a_killed_user_does_not_keep_the_server_alive(tmp_path: Path) -> None:
         finally:
             child.kill()
             child.wait(timeout=10)
-    pgdata = tmp_path / "pgdata"
+    pgdata = data_dir / "pgdata"
     assert child.pid in json.loads((pgdata / HANDLE_LIST).read_text())
     assert _server_running(pgdata)
 
     try:
-        url = start_embedded(tmp_path)
+        url = start_embedded(data_dir)
         assert url.startswith("postgresql://")
-        stop_embedded(tmp_path)
+        stop_embedded(data_dir)
         assert not _server_running(pgdata)
     finally:
         if _server_running(pgdata):  # never leave a server behind, even when failing
