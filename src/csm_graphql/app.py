@@ -23,6 +23,8 @@ from csm_graphql.explorer import routes as explorer_routes
 from csm_graphql.graphql.schema import build_schema
 from csm_graphql.graphql.view import GraphQLEndpoint
 from csm_graphql.middleware import BodySizeLimit, RequestId, RequestTimeout, UnexpectedErrors
+from csm_graphql.observability.metrics import Metrics, metrics_routes
+from csm_graphql.observability.middleware import ObserveRequests
 from csm_graphql.repositories.database import Database
 from csm_graphql.settings import Settings
 
@@ -83,16 +85,19 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         return JSONResponse({"status": "ready"})
 
     graphql = GraphQLEndpoint(build_schema(settings), settings, db)
-    # Outermost first: every answer, even a 413, 500 or 504, carries the request id.
+    metrics = Metrics(db) if settings.metrics_mode != "off" else None
+    # Outermost first: every answer, even a 413, 500 or 504, carries the request id, and is
+    # observed (access log line, metrics) with it.
     middleware = [
         Middleware(RequestId),
+        Middleware(ObserveRequests, metrics=metrics),
         Middleware(UnexpectedErrors),
         Middleware(BodySizeLimit, max_bytes=settings.limits.max_body_bytes),
         Middleware(RequestTimeout, seconds=settings.limits.request_timeout_seconds),
     ]
     if settings.cors_origins:
         middleware.insert(
-            2,
+            3,
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
@@ -109,6 +114,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *explorer_routes(settings, db),
+            *(metrics_routes(settings, metrics) if metrics is not None else ()),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -6,8 +6,9 @@ strawberry builds fresh instances per request from them, so no state leaks betwe
 
 Order matters, because strawberry enters hooks in list order and leaves them in reverse:
 
-* :class:`CodeErrors` comes first, so its "after" code runs last and sees every error, whoever
-  produced it.
+* :class:`ObserveOperation` comes first, so that it reads the errors as the client gets them.
+* :class:`CodeErrors` comes next, so its "after" code runs after every other extension's and
+  sees every error, whoever produced it.
 * :class:`ValidateWithinLimits` comes last, so that the validation rules the extensions before
   it add (``DisableIntrospection``) are in the validation it runs.
 
@@ -45,6 +46,7 @@ from csm_graphql.errors import (
 )
 from csm_graphql.graphql.cost import MUTATION_POINTS, QueryCost, measure, node_limit_errors
 from csm_graphql.graphql.input_text import StorableVariables
+from csm_graphql.graphql.observe import ObserveOperation
 from csm_graphql.graphql.shape import measure_shape
 from csm_graphql.settings import Limits
 from csm_graphql.throttle import Charge, Throttle
@@ -69,6 +71,7 @@ def schema_extensions(
 ) -> list[ExtensionFactory]:
     """The extensions every schema of this service runs, in the order they must run."""
     extensions: list[ExtensionFactory] = [
+        ObserveOperation,
         partial(CodeErrors, production=production),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
     ]
