@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Self
 
+from csm_graphql.observability.tracing import tracing_requested
+
 DEV_SECRET = "csm-graphql-development-secret-not-for-production"
 MIN_SECRET_LENGTH = 32
 
@@ -102,6 +104,8 @@ class Settings:
     persisted_queries: bool = True
     # A manifest of id -> document: set, the API runs those documents and refuses any other.
     trusted_documents: Path | None = None
+    # OpenTelemetry traces: on when the standard OTEL_* variables ask for them.
+    tracing: bool = False
 
     @property
     def production(self) -> bool:
@@ -161,6 +165,7 @@ class Settings:
             trusted_documents=(
                 Path(env["CSM_TRUSTED_DOCUMENTS"]) if env.get("CSM_TRUSTED_DOCUMENTS") else None
             ),
+            tracing=tracing_requested(env),
         )
         settings.check()
         return settings

@@ -23,7 +23,7 @@ import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSyntaxError, print_ast
 from graphql.validation import validate
@@ -51,6 +51,9 @@ from csm_graphql.graphql.shape import measure_shape
 from csm_graphql.settings import Limits
 from csm_graphql.throttle import Charge, Throttle
 
+if TYPE_CHECKING:  # OpenTelemetry is optional: imported only when tracing is on
+    from opentelemetry.trace import Tracer
+
 logger = logging.getLogger("csm_graphql.errors")
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
@@ -67,10 +70,20 @@ UNEXPECTED_MESSAGE = "Unexpected error."
 
 
 def schema_extensions(
-    limits: Limits, *, production: bool, throttle: Throttle | None = None
+    limits: Limits,
+    *,
+    production: bool,
+    throttle: Throttle | None = None,
+    tracer: Tracer | None = None,
 ) -> list[ExtensionFactory]:
-    """The extensions every schema of this service runs, in the order they must run."""
-    extensions: list[ExtensionFactory] = [
+    """The extensions every schema of this service runs, in the order they must run; with a
+    tracer, a span per operation (outermost, so that it times everything else)."""
+    extensions: list[ExtensionFactory] = []
+    if tracer is not None:
+        from csm_graphql.graphql.tracing import TraceOperation
+
+        extensions.append(partial(TraceOperation, tracer))
+    extensions += [
         ObserveOperation,
         partial(CodeErrors, production=production),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
