@@ -79,6 +79,20 @@ async def test_refusals_before_graphql_are_counted_with_the_code_of_their_body(
     assert _errors(after, "UNAUTHENTICATED") == _errors(before, "UNAUTHENTICATED") + 1
 
 
+async def test_a_persisted_query_miss_is_an_error_with_its_code(client: GraphQLClient) -> None:
+    before = await _samples(client.http)
+    response = await client.http.post(
+        "/graphql",
+        json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},
+        headers={"Authorization": f"Bearer {client.token(AS)}"},
+    )
+    assert response.status_code == 200  # answered before GraphQL ran, yet not a success
+    after = await _samples(client.http)
+    assert _requests(after, "none", "error") == _requests(before, "none", "error") + 1
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    assert _errors(after, code) == _errors(before, code) + 1
+
+
 @pytest.mark.parametrize(
     ("document", "label"),
     [

@@ -33,7 +33,7 @@ class ObserveRequests:
             return
         record = RequestRecord(scope.get("state", {}).get("request_id", "-"))
         token = current_request.set(record)
-        response = _ObservedResponse(send)
+        response = _ObservedResponse(send, record)
         started = time.perf_counter()
         try:
             await self.app(scope, receive, response)
@@ -71,10 +71,12 @@ class ObserveRequests:
 
 
 class _ObservedResponse:
-    """A ``send`` that notes the status, the replay header and a refusal's first bytes."""
+    """A ``send`` that notes the status, the replay header, and the body of an answer given
+    without GraphQL (a refusal), whose error codes only the body tells."""
 
-    def __init__(self, send: Send) -> None:
+    def __init__(self, send: Send, record: RequestRecord) -> None:
         self._send = send
+        self._record = record
         # Nothing was sent: the server closes the connection, which a client sees as a 500.
         self.status = 500
         self.replayed = False
@@ -96,7 +98,8 @@ class _ObservedResponse:
 
     @property
     def _peeking(self) -> bool:
-        return self.status >= 400 and self._json and len(self._body) <= _MAX_PEEKED_BODY
+        # By the time the body is sent, the GraphQL extension has recorded its errors if it ran.
+        return self._json and not self._record.ran_graphql and len(self._body) <= _MAX_PEEKED_BODY
 
     def error_codes(self) -> list[str]:
         if not self._body or len(self._body) > _MAX_PEEKED_BODY:
