@@ -3,17 +3,20 @@ behind a token as configured."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql.app import create_app
 from csm_graphql.demo import personas
 from csm_graphql.observability.metrics import MAX_OPERATION_NAME_LENGTH
 from csm_graphql.settings import Settings
+from tests.expectations import global_id
 from tests.support import GraphQLClient
 
 AS = personas.ADMIN.email
@@ -91,6 +94,37 @@ async def test_a_persisted_query_miss_is_an_error_with_its_code(client: GraphQLC
     assert _requests(after, "none", "error") == _requests(before, "none", "error") + 1
     code = "PERSISTED_QUERY_NOT_FOUND"
     assert _errors(after, code) == _errors(before, code) + 1
+
+
+async def test_idempotent_replays_are_counted(
+    write_client: GraphQLClient, write_engine: AsyncEngine
+) -> None:
+    async with write_engine.connect() as connection:
+        acme = await connection.scalar(text("SELECT id FROM accounts WHERE name = 'Acme Corp'"))
+    create = """mutation MetricsCreate($input: CreateCaseInput!) {
+      createCase(input: $input) { case { id } userErrors { code } } }"""
+    body = {
+        "query": create,
+        "variables": {
+            "input": {"accountId": global_id("Account", acme), "shortDescription": "Metrics"}
+        },
+    }
+    headers = {
+        "Authorization": f"Bearer {write_client.token('customer@acme.example')}",
+        "Idempotency-Key": str(uuid.uuid4()),
+    }
+    before = await _samples(write_client.http)
+    ran_none = _requests(before, "none", "ok")
+    first = await write_client.http.post("/graphql", json=body, headers=headers)
+    replay = await write_client.http.post("/graphql", json=body, headers=headers)
+    assert first.json()["data"]["createCase"]["case"]["id"]
+    assert replay.headers["idempotent-replayed"] == "true"
+    after = await _samples(write_client.http)
+    replays = ("csm_graphql_idempotent_replays_total", frozenset())
+    assert after[replays] == before.get(replays, 0.0) + 1
+    # The mutation ran once; the replay ran no GraphQL, as its label says.
+    assert _requests(after, "MetricsCreate", "ok") == _requests(before, "MetricsCreate", "ok") + 1
+    assert _requests(after, "none", "ok") == ran_none + 1
 
 
 @pytest.mark.parametrize(

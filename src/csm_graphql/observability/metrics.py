@@ -77,7 +77,7 @@ class Metrics:
 
     def operation_label(self, record: RequestRecord) -> str:
         if not record.ran_graphql:
-            return "none"  # refused before GraphQL read the document
+            return "none"  # refused before GraphQL read the document, or a replayed answer
         name = record.operation
         if name is None:
             return "anonymous"
