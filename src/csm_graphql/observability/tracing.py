@@ -17,11 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from starlette.middleware import Middleware
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # settings.py imports this module: keep its import light
     from opentelemetry.sdk.trace import TracerProvider
     from sqlalchemy.ext.asyncio import AsyncEngine
+    from starlette.middleware import Middleware
 
 SERVICE_NAME = "csm-graphql"
 # Probes and scrapes every few seconds would bury the traces worth reading.
@@ -65,6 +64,7 @@ def tracer_provider_from_env(env: Mapping[str, str]) -> TracerProvider:
 def asgi_middleware(provider: TracerProvider) -> Middleware:
     """A server span per HTTP request (opentelemetry-instrumentation-asgi)."""
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+    from starlette.middleware import Middleware
 
     return Middleware(
         OpenTelemetryMiddleware,
