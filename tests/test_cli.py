@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -312,3 +313,48 @@ async def test_token_against_an_empty_database_says_what_to_do(server_url: str) 
     assert "has no tables yet" in result.stderr
     assert "csm-graphql seed" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_serve_writes_json_lines_with_the_request_id(cli_database: str) -> None:
+    port = _free_port()
+    process = await asyncio.create_subprocess_exec(
+        *COMMAND,
+        "serve",
+        "--port",
+        str(port),
+        cwd=REPO,
+        env=_environment(CSM_DATABASE_URL=cli_database, CSM_LOG_FORMAT="json"),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            deadline = time.monotonic() + 30
+            while True:
+                assert process.returncode is None, "the server exited early"
+                try:
+                    response = await http.get("/healthz", headers={"X-Request-ID": "cli-req-1"})
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "the server did not start"
+                    await asyncio.sleep(0.2)
+        assert response.status_code == 200
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 10)
+    assert process.stderr is not None
+    lines = [
+        json.loads(line)
+        for line in (await process.stderr.read()).decode().splitlines()
+        if line.startswith("{")
+    ]
+    # uvicorn's own lines go through the same formatter ...
+    assert any(line["logger"] == "uvicorn.error" for line in lines)
+    # ... and the request's access line carries its id.
+    [access] = [line for line in lines if line["logger"] == "csm_graphql.access"]
+    assert (access["request_id"], access["path"], access["status"]) == (
+        "cli-req-1",
+        "/healthz",
+        200,
+    )

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,8 +25,18 @@ from csm_graphql.explorer import routes as explorer_routes
 from csm_graphql.graphql.schema import build_schema
 from csm_graphql.graphql.view import GraphQLEndpoint
 from csm_graphql.middleware import BodySizeLimit, RequestId, RequestTimeout, UnexpectedErrors
+from csm_graphql.observability.metrics import Metrics, metrics_routes
+from csm_graphql.observability.middleware import ObserveRequests
+from csm_graphql.observability.tracing import (
+    asgi_middleware,
+    instrument_engine,
+    tracer_provider_from_env,
+)
 from csm_graphql.repositories.database import Database
 from csm_graphql.settings import Settings
+
+if TYPE_CHECKING:  # OpenTelemetry is optional: imported only when tracing is on
+    from opentelemetry.sdk.trace import TracerProvider
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +50,21 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> Starlette:
     """The application. Pass ``engine`` to share one (tests do); otherwise it is created from
-    the settings at startup and disposed at shutdown."""
+    the settings at startup and disposed at shutdown. Tracing is on when the OTEL_* variables
+    ask for it (settings.tracing), or into ``tracer_provider`` when one is given (tests)."""
     settings = settings or Settings.from_env()
     db = Database(engine)
+    if tracer_provider is None and settings.tracing:
+        tracer_provider = tracer_provider_from_env(os.environ)
+    if tracer_provider is not None and engine is not None:
+        instrument_engine(engine, tracer_provider)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -50,11 +72,15 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             yield
             return
         db.open(create_engine(database_url(settings), settings))
+        if tracer_provider is not None:
+            instrument_engine(db.engine, tracer_provider)
         tune_garbage_collector()
         try:
             yield
         finally:
             await db.engine.dispose()
+            if tracer_provider is not None:
+                tracer_provider.shutdown()  # exports the spans still queued
 
     async def healthz(_: Request) -> JSONResponse:
         """The process is up (no dependencies checked)."""
@@ -82,25 +108,33 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             return JSONResponse({"status": "unavailable", "database": "not migrated"}, 503)
         return JSONResponse({"status": "ready"})
 
-    graphql = GraphQLEndpoint(build_schema(settings), settings, db)
-    # Outermost first: every answer, even a 413, 500 or 504, carries the request id.
-    middleware = [
-        Middleware(RequestId),
-        Middleware(UnexpectedErrors),
-        Middleware(BodySizeLimit, max_bytes=settings.limits.max_body_bytes),
-        Middleware(RequestTimeout, seconds=settings.limits.request_timeout_seconds),
-    ]
-    if settings.cors_origins:
-        middleware.insert(
-            2,
+    tracer = tracer_provider.get_tracer("csm_graphql") if tracer_provider is not None else None
+    graphql = GraphQLEndpoint(build_schema(settings, tracer=tracer), settings, db)
+    metrics = Metrics(db) if settings.metrics_mode != "off" else None
+    cors = (
+        [
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=["authorization", "content-type", "idempotency-key", "x-request-id"],
                 expose_headers=["idempotent-replayed"],
-            ),
-        )
+            )
+        ]
+        if settings.cors_origins
+        else []
+    )
+    # Outermost first: the trace's request span covers everything; every answer, even a 413,
+    # 500 or 504, carries the request id, and is observed (access log line, metrics) with it.
+    middleware = [
+        *([asgi_middleware(tracer_provider)] if tracer_provider is not None else []),
+        Middleware(RequestId),
+        Middleware(ObserveRequests, metrics=metrics),
+        Middleware(UnexpectedErrors),
+        *cors,
+        Middleware(BodySizeLimit, max_bytes=settings.limits.max_body_bytes),
+        Middleware(RequestTimeout, seconds=settings.limits.request_timeout_seconds),
+    ]
     return Starlette(
         routes=[
             # A Route, not a Mount: Mount("/graphql") would redirect POSTs with a 307.
@@ -109,6 +143,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *explorer_routes(settings, db),
+            *(metrics_routes(settings, metrics) if metrics is not None else ()),
         ],
         middleware=middleware,
         lifespan=lifespan,

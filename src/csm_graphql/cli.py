@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging.config
 import os
 import signal
 import sys
@@ -91,8 +92,17 @@ async def _token(engine: AsyncEngine, email: str, ttl: int | None, settings: Set
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
+    from uvicorn.config import LOG_LEVELS
 
     from csm_graphql.db import database_url
+    from csm_graphql.observability.logs import log_config
+
+    # uvicorn applies this in every worker; this process's own lines (migrations, the
+    # embedded server) get the same format.
+    logging_config = log_config(
+        settings.log_format_or_default, LOG_LEVELS[args.log_level], access_log=args.access_log
+    )
+    logging.config.dictConfig(logging_config)
 
     # Resolve the database once, here: with the embedded server this starts it before the
     # workers fork, and every worker then connects to the same URL.
@@ -118,7 +128,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             log_level=args.log_level,
-            access_log=args.access_log,
+            log_config=logging_config,
+            # Ours (csm_graphql.access) replaces uvicorn's: it carries the request id.
+            access_log=False,
             proxy_headers=True,
         )
     except KeyboardInterrupt:
@@ -171,7 +183,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=["critical", "error", "warning", "info", "debug", "trace"],
         help="the server's log level",
     )
-    serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="one log line per request: method, path, status, duration, request id (default: on)",
+    )
     serve.add_argument("--migrate", action="store_true", help="run migrations before serving")
     serve.add_argument(
         "--demo", action="store_true", help="migrate and load demo data if the database is empty"

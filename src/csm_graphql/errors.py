@@ -36,6 +36,13 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     # The first request with the key made its changes, but its response was lost (HTTP 409).
     IDEMPOTENCY_RESPONSE_LOST = "IDEMPOTENCY_RESPONSE_LOST"
+    # Automatic persisted queries (Apollo's protocol): the server does not know this hash yet,
+    # send the document with it (a normal step, answered 200 like Apollo Server); or the
+    # server does not take hashes (CSM_PERSISTED_QUERIES=off).
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
+    # Trusted documents (CSM_TRUSTED_DOCUMENTS): the document is not in the manifest (HTTP 403).
+    DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 

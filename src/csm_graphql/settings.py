@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Self
 
+from csm_graphql.observability.tracing import tracing_requested
+
 DEV_SECRET = "csm-graphql-development-secret-not-for-production"
 MIN_SECRET_LENGTH = 32
 
@@ -50,7 +52,21 @@ ENVIRONMENT_VARIABLES: tuple[str, ...] = (
     "CSM_RATE_LIMIT_CAPACITY",
     "CSM_RATE_LIMIT_RESTORE_PER_SECOND",
     "CSM_RATE_LIMIT_REDIS_URL",
+    "CSM_LOG_FORMAT",
+    "CSM_METRICS",
+    "CSM_METRICS_TOKEN",
+    "CSM_PERSISTED_QUERIES",
+    "CSM_TRUSTED_DOCUMENTS",
 )
+
+
+def _switch(env: dict[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in {"on", "off"}:
+        raise SettingsError(f"{name} must be on or off, not {value!r}")
+    return value == "on"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +127,31 @@ class Settings:
     idempotency_ttl_seconds: int = 24 * 3600
     limits: Limits = field(default_factory=Limits)
     rate_limit: RateLimit = field(default_factory=RateLimit)
+    # "json" or "console"; None: JSON lines in production, console lines elsewhere.
+    log_format: str | None = None
+    # /metrics: "on", "off" or "token" (needs metrics_token); None: off in production, on
+    # elsewhere.
+    metrics: str | None = None
+    metrics_token: str | None = None
+    # Apollo's automatic persisted queries: clients send a document's hash, and the document
+    # only when the server does not know it yet.
+    persisted_queries: bool = True
+    # A manifest of id -> document: set, the API runs those documents and refuses any other.
+    trusted_documents: Path | None = None
+    # OpenTelemetry traces: on when the standard OTEL_* variables ask for them.
+    tracing: bool = False
 
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def log_format_or_default(self) -> str:
+        return self.log_format or ("json" if self.production else "console")
+
+    @property
+    def metrics_mode(self) -> str:
+        return self.metrics or ("off" if self.production else "on")
 
     @property
     def graphiql(self) -> bool:
@@ -155,6 +192,14 @@ class Settings:
                 ),
                 redis_url=env.get("CSM_RATE_LIMIT_REDIS_URL") or None,
             ),
+            log_format=env.get("CSM_LOG_FORMAT") or None,
+            metrics=env.get("CSM_METRICS") or None,
+            metrics_token=env.get("CSM_METRICS_TOKEN") or None,
+            persisted_queries=_switch(env, "CSM_PERSISTED_QUERIES", default=True),
+            trusted_documents=(
+                Path(env["CSM_TRUSTED_DOCUMENTS"]) if env.get("CSM_TRUSTED_DOCUMENTS") else None
+            ),
+            tracing=tracing_requested(env),
         )
         settings.check()
         return settings
@@ -167,6 +212,15 @@ class Settings:
         if self.environment not in {"development", "test", "production"}:
             raise SettingsError(
                 f"CSM_ENV must be development, test or production, not {self.environment!r}"
+            )
+        if self.log_format not in {None, "json", "console"}:
+            raise SettingsError(f"CSM_LOG_FORMAT must be json or console, not {self.log_format!r}")
+        if self.metrics not in {None, "on", "off", "token"}:
+            raise SettingsError(f"CSM_METRICS must be on, off or token, not {self.metrics!r}")
+        if self.metrics_mode == "token" and len(self.metrics_token or "") < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                f"CSM_METRICS=token needs CSM_METRICS_TOKEN: a random secret of at least "
+                f"{MIN_SECRET_LENGTH} characters"
             )
         if self.idempotency_ttl_seconds <= 0:
             raise SettingsError("CSM_IDEMPOTENCY_TTL_SECONDS must be a positive number of seconds")

@@ -6,8 +6,9 @@ strawberry builds fresh instances per request from them, so no state leaks betwe
 
 Order matters, because strawberry enters hooks in list order and leaves them in reverse:
 
-* :class:`CodeErrors` comes first, so its "after" code runs last and sees every error, whoever
-  produced it.
+* :class:`ObserveOperation` comes first, so that it reads the errors as the client gets them.
+* :class:`CodeErrors` comes next, so its "after" code runs after every other extension's and
+  sees every error, whoever produced it.
 * :class:`ValidateWithinLimits` comes last, so that the validation rules the extensions before
   it add (``DisableIntrospection``) are in the validation it runs.
 
@@ -22,7 +23,7 @@ import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSyntaxError, print_ast
 from graphql.validation import validate
@@ -45,9 +46,13 @@ from csm_graphql.errors import (
 )
 from csm_graphql.graphql.cost import MUTATION_POINTS, QueryCost, measure, node_limit_errors
 from csm_graphql.graphql.input_text import StorableVariables
+from csm_graphql.graphql.observe import ObserveOperation
 from csm_graphql.graphql.shape import measure_shape
 from csm_graphql.settings import Limits
 from csm_graphql.throttle import Charge, Throttle
+
+if TYPE_CHECKING:  # OpenTelemetry is optional: imported only when tracing is on
+    from opentelemetry.trace import Tracer
 
 logger = logging.getLogger("csm_graphql.errors")
 
@@ -65,10 +70,21 @@ UNEXPECTED_MESSAGE = "Unexpected error."
 
 
 def schema_extensions(
-    limits: Limits, *, production: bool, throttle: Throttle | None = None
+    limits: Limits,
+    *,
+    production: bool,
+    throttle: Throttle | None = None,
+    tracer: Tracer | None = None,
 ) -> list[ExtensionFactory]:
-    """The extensions every schema of this service runs, in the order they must run."""
-    extensions: list[ExtensionFactory] = [
+    """The extensions every schema of this service runs, in the order they must run; with a
+    tracer, a span per operation (outermost, so that it times everything else)."""
+    extensions: list[ExtensionFactory] = []
+    if tracer is not None:
+        from csm_graphql.graphql.tracing import TraceOperation
+
+        extensions.append(partial(TraceOperation, tracer))
+    extensions += [
+        ObserveOperation,
         partial(CodeErrors, production=production),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
     ]

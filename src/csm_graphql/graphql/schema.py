@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLEnumType, GraphQLError
@@ -16,6 +16,9 @@ from csm_graphql.graphql.scalars import SCALAR_OVERRIDES
 from csm_graphql.settings import Settings
 from csm_graphql.throttle import Throttle
 
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
+
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
@@ -23,7 +26,7 @@ class Schema(strawberry.Schema):
         mistakes (an unknown field, a bad id) are not server errors worth a traceback."""
 
 
-def build_schema(settings: Settings | None = None) -> Schema:
+def build_schema(settings: Settings | None = None, *, tracer: Tracer | None = None) -> Schema:
     from csm_graphql.graphql.extensions import schema_extensions
 
     settings = settings or Settings()
@@ -36,6 +39,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
             settings.limits,
             production=settings.production,
             throttle=Throttle.from_settings(settings.rate_limit),
+            tracer=tracer,
         ),
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,

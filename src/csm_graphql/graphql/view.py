@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -37,11 +38,15 @@ from csm_graphql.graphql.transport import (
     refusal_response,
     request_body,
 )
+from csm_graphql.graphql.trusted_documents import PersistedDocuments
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.principals import load_viewer
 from csm_graphql.settings import Settings
 
 log = logging.getLogger(__name__)
+# A GET with any of these runs an operation (a persisted query has extensions but no query);
+# a GET with none of them asks for the explorer's page.
+_OPERATION_PARAMETERS = frozenset({"query", "extensions"})
 
 
 def _json(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
@@ -65,6 +70,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.settings = settings
         self.db = db
         self.idempotency = IdempotentMutations(settings, db, self.decode_json)
+        self.persisted_documents = PersistedDocuments.from_settings(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,7 +83,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             refusal = Refusal(405, message, ErrorCode.METHOD_NOT_ALLOWED, {"Allow": "GET, POST"})
             await refusal_response(refusal, media_type)(scope, receive, send)
             return
-        if request.method != "GET" or "query" in request.query_params:
+        if request.method != "GET" or not _OPERATION_PARAMETERS.isdisjoint(request.query_params):
             failure = await self._authenticate(request)
             if failure is not None:
                 await failure(scope, receive, send)
@@ -117,7 +123,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                     "Send the request as application/json.",
                     ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                 )
-        return await super().parse_http_body(request)
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return data  # batches were refused when the body was decoded
+        # A document named by its hash is filled in here, or refused (trusted_documents.py).
+        return self.persisted_documents.resolve(data, negotiate(request.headers.get("accept")))
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A persisted query over GET has no `query` parameter, yet it is not a page request.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         try:

@@ -1,0 +1,169 @@
+"""Prometheus metrics: what the API answers, how fast, with which errors, and its pool.
+
+prometheus-client is the Prometheus project's own client: maintained alongside the server, it
+writes the text format exactly, and needs nothing but the standard library. Each app gets a
+registry of its own (not the library's global one), so that tests can build several apps in
+one process and a scrape shows only this service's metrics.
+
+Label values are bounded, since every distinct value is a time series kept forever:
+operation names must look like GraphQL names, and only the first :data:`MAX_OPERATION_NAMES`
+distinct names seen by a process get a series of their own. Anything else is ``other``.
+
+Metrics live in each process. With ``--workers N`` a scrape reaches one worker; scrape each
+worker (one worker per container) or see docs/operations.md for prometheus-client's
+multiprocess mode.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Iterator
+
+import orjson
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
+from sqlalchemy.pool import Pool, QueuePool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from csm_graphql.errors import ErrorCode, error_body
+from csm_graphql.observability.record import RequestRecord
+from csm_graphql.repositories.database import Database
+from csm_graphql.settings import Settings
+
+MAX_OPERATION_NAME_LENGTH = 64
+MAX_OPERATION_NAMES = 256
+_GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+_CODES = frozenset(code.value for code in ErrorCode)
+
+
+class Metrics:
+    """The service's metrics, in a registry of their own."""
+
+    def __init__(self, db: Database) -> None:
+        self.registry = CollectorRegistry()
+        # The histogram's _count series is the request count: no separate counter needed.
+        self.requests = Histogram(
+            "csm_graphql_request_duration_seconds",
+            "Time to answer a /graphql request, by operation name and outcome "
+            "(ok, error: GraphQL errors in the answer, refused: HTTP 4xx, failed: HTTP 5xx).",
+            ["operation", "outcome"],
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "csm_graphql_errors",
+            "Errors answered, by extensions.code (RATE_LIMITED counts rate-limit refusals).",
+            ["code"],
+            registry=self.registry,
+        )
+        self.replays = Counter(
+            "csm_graphql_idempotent_replays",
+            "Mutations answered from the Idempotency-Key store instead of running again.",
+            registry=self.registry,
+        )
+        self.registry.register(PoolCollector(db))
+        self._operation_names: set[str] = set()
+
+    def observe(self, record: RequestRecord, status: int, seconds: float) -> None:
+        """Record one /graphql request."""
+        operation = self.operation_label(record)
+        self.requests.labels(operation, _outcome(record, status)).observe(seconds)
+        for code in record.error_codes:
+            self.errors.labels(code if code in _CODES else "other").inc()
+
+    def operation_label(self, record: RequestRecord) -> str:
+        if not record.ran_graphql:
+            return "none"  # refused before GraphQL read the document, or a replayed answer
+        name = record.operation
+        if name is None:
+            return "anonymous"
+        if len(name) > MAX_OPERATION_NAME_LENGTH or not _GRAPHQL_NAME.fullmatch(name):
+            return "other"
+        if name not in self._operation_names:
+            if len(self._operation_names) >= MAX_OPERATION_NAMES:
+                return "other"
+            self._operation_names.add(name)
+        return name
+
+
+def _outcome(record: RequestRecord, status: int) -> str:
+    if status >= 500:
+        return "failed"
+    if status >= 400:
+        return "refused"
+    return "error" if record.error_codes else "ok"
+
+
+class PoolCollector(Collector):
+    """The database pool's state, read at scrape time (nothing to update per request)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def describe(self) -> list[Metric]:
+        return []  # read the pool only when scraped, not at registration
+
+    def collect(self) -> Iterator[Metric]:
+        pool = self._pool()
+        if not isinstance(pool, QueuePool):
+            return  # not open yet, or a pool without a queue (NullPool): nothing to report
+        yield GaugeMetricFamily(
+            "csm_graphql_db_pool_size", "Connections the pool keeps open.", value=pool.size()
+        )
+        yield GaugeMetricFamily(
+            "csm_graphql_db_pool_in_use",
+            "Connections checked out of the pool (overflow included).",
+            value=pool.checkedout(),
+        )
+        waiting = _waiting(pool)
+        if waiting is not None:
+            yield GaugeMetricFamily(
+                "csm_graphql_db_pool_waiting",
+                "Tasks waiting for a pooled connection (past CSM_DB_POOL_TIMEOUT_SECONDS, 503).",
+                value=waiting,
+            )
+
+    def _pool(self) -> Pool | None:
+        try:
+            return self.db.engine.pool
+        except RuntimeError:
+            return None
+
+
+def _waiting(pool: QueuePool) -> int | None:
+    """How many tasks wait for a connection. SQLAlchemy counts no waiters, so this reads the
+    asyncio queue under its async pool (private attributes, read defensively: a layout change
+    drops the gauge instead of breaking the scrape)."""
+    adapted = getattr(pool, "_pool", None)
+    queue = vars(adapted).get("_queue") if adapted is not None else None
+    getters = getattr(queue, "_getters", None)
+    return len(getters) if getters is not None else None
+
+
+def metrics_routes(settings: Settings, metrics: Metrics) -> list[Route]:
+    """``/metrics`` as configured: absent (off), open (on), or behind a bearer token."""
+    if settings.metrics_mode == "off":
+        return []
+    expected = (
+        f"Bearer {settings.metrics_token}".encode() if settings.metrics_mode == "token" else None
+    )
+
+    async def scrape(request: Request) -> Response:
+        if expected is not None:
+            given = request.headers.get("authorization", "").encode()
+            # Constant time, so that the token cannot be guessed byte by byte from timings.
+            if not hmac.compare_digest(given, expected):
+                body = error_body("/metrics needs its bearer token.", ErrorCode.UNAUTHENTICATED)
+                return Response(
+                    orjson.dumps(body),
+                    401,
+                    {"WWW-Authenticate": 'Bearer realm="metrics"'},
+                    media_type="application/json",
+                )
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return [Route("/metrics", scrape, methods=["GET"])]
