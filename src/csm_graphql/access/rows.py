@@ -90,6 +90,12 @@ def _in_contact_filter(
     return or_(table.c.contact_id == viewer.id, listed)
 
 
+def has_success_lists(viewer: Viewer) -> bool:
+    """Whether the success lists can hold anything for this viewer (ACCESS.md table: the
+    internal success roles and the two external success roles; anyone else: nothing)."""
+    return viewer.reads_all_success_records or viewer.reads_visible_success_records
+
+
 def has_my_success_lists(viewer: Viewer) -> bool:
     """ACCESS.md: the My lists of success records are offered to the internal success roles
     (assigned to me) and to case managers (in the contact filter), not to a contact whose only
@@ -97,15 +103,15 @@ def has_my_success_lists(viewer: Viewer) -> bool:
     ``viewer`` capabilities read this too, so a portal hides what would come back empty."""
     if viewer.reads_all_success_records:
         return True
-    return (
-        viewer.reads_visible_success_records and ExternalRole.CUSTOMER_CASE_MANAGER in viewer.roles
-    )
+    return has_success_lists(viewer) and ExternalRole.CUSTOMER_CASE_MANAGER in viewer.roles
 
 
 def _success_record(
     viewer: Viewer, scope: ListScope, table: FromClause, contact_list: FromClause
 ) -> ColumnElement[bool]:
     """The rule shared by initiatives, success cases and touchpoints (ACCESS.md table)."""
+    if not has_success_lists(viewer):
+        return false()
     if scope is ListScope.MINE and not has_my_success_lists(viewer):
         return false()
     if viewer.reads_all_success_records:
@@ -141,6 +147,8 @@ def success_tasks(
 ) -> ColumnElement[bool]:
     """Internally like the others. Externally a task also needs its parent (initiative or
     success case) visible under the same scope: MINE follows the parent's contact filter."""
+    if not has_success_lists(viewer):
+        return false()
     if scope is ListScope.MINE and not has_my_success_lists(viewer):
         return false()
     if viewer.reads_all_success_records:
@@ -493,6 +501,7 @@ __all__ = [
     "engagements",
     "entitlements",
     "has_my_success_lists",
+    "has_success_lists",
     "health_records",
     "interactions",
     "internal_only",
