@@ -264,6 +264,7 @@ def matches_filter(
     states: Iterable[str] | None = None,
     priorities: Iterable[str] | None = None,
     engagement_id: int | None = None,
+    account_id: int | None = None,
     due_from: date | None = None,
     due_to: date | None = None,
 ) -> bool:
@@ -274,6 +275,8 @@ def matches_filter(
     if priorities is not None and record.priority not in {PRIORITY_RANKS[p] for p in priorities}:
         return False
     if engagement_id is not None and record.engagement_id != engagement_id:
+        return False
+    if account_id is not None and record.account_id != account_id:
         return False
     if due_from is not None and (record.due_date is None or record.due_date < due_from):
         return False
