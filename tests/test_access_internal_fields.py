@@ -51,7 +51,7 @@ INTERNAL_FIELDS: dict[str, frozenset[str]] = {
     "SuccessCase": _RECORD_INTERNALS | {"recommendedArticles"},
     "Touchpoint": _RECORD_INTERNALS,
     "SuccessTask": _RECORD_INTERNALS
-    | {"description", "engagement", "parent", "activities", "createdAt", "updatedAt"},
+    | {"description", "engagement", "parent", "createdAt", "updatedAt"},
     "Engagement": frozenset(
         {
             "state",
