@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql.demo.personas import PERSONAS
-from tests.expectations import RECORD_LISTS
+from tests.expectations import RECORD_LISTS, global_id
 from tests.support import GraphQLClient
 
 QUERY = """
@@ -100,3 +102,55 @@ async def test_list_flags_match_what_the_lists_return(client: GraphQLClient, ema
         for scope, flag in (("ALL", flags["all"]), ("MINE", flags["mine"])):
             total = await _total(client, email, list_name, scope)
             assert (total > 0) is flag, (email, list_name, scope, total)
+
+
+# -- the action flags agree with what the write side does ----------------------------------------
+
+COMMENT = """mutation($id: ID!) { addSuccessRecordComment(recordId: $id, body: "Noted.") {
+  userErrors { code } } }"""
+WORK_NOTE = """mutation($id: ID!) { addSuccessRecordWorkNote(recordId: $id, body: "Internal.") {
+  userErrors { code } } }"""
+WRITERS = [
+    "agent@csm.example",
+    "viewer@csm.example",
+    "admin@csm.example",
+    "caseagent@csm.example",
+    "success@acme.example",
+    "manager@acme.example",
+    "customer@acme.example",
+]
+
+
+async def _codes(client: GraphQLClient, query: str, record: str, email: str) -> list[str]:
+    data = await client.query(query, {"id": record}, as_=email)
+    return [error["code"] for error in next(iter(data.values()))["userErrors"]]
+
+
+@pytest.mark.parametrize("email", WRITERS)
+async def test_comment_and_work_note_flags_match_the_write_side(
+    write_client: GraphQLClient, write_engine: AsyncEngine, email: str
+) -> None:
+    # An open, customer-visible Acme success case: every Acme success persona sees it.
+    async with write_engine.connect() as connection:
+        record_id = (
+            await connection.execute(
+                text(
+                    "SELECT s.id FROM success_cases s JOIN accounts a ON a.id = s.account_id"
+                    " WHERE a.name = 'Acme Corp' AND s.visible_to_customer"
+                    " AND s.state NOT IN ('CLOSED', 'CANCELED') ORDER BY s.id LIMIT 1"
+                )
+            )
+        ).scalar_one()
+    record = global_id("SuccessCase", record_id)
+    actions = (await write_client.query(QUERY, as_=email))["viewer"]["capabilities"]["actions"]
+    for query, flag in (
+        (COMMENT, actions["commentOnSuccessRecords"]),
+        (WORK_NOTE, actions["addSuccessWorkNotes"]),
+    ):
+        codes = await _codes(write_client, query, record, email)
+        if flag:
+            assert codes == [], (email, codes)
+        else:
+            # Refused: FORBIDDEN where the record is visible, NOT_FOUND where it is not.
+            assert codes, email
+            assert set(codes) <= {"FORBIDDEN", "NOT_FOUND"}, (email, codes)
