@@ -9,8 +9,10 @@ The rules modelled (ACCESS.md, "Customer success records"):
 - internal ``customer_success_agent`` / ``customer_success_viewer`` / ``admin``: ALL = every
   record, MINE = records assigned to me; any other internal role: nothing;
 - a contact with ``customer_success_customer`` or ``customer_case_manager``: ALL = records with
-  ``visibleToCustomer`` of my accounts (own account plus contact relationships); MINE = those
-  where I am in the contact filter (the record's contact plus its explicit contact list);
+  ``visibleToCustomer`` of my accounts (own account plus contact relationships);
+- MINE for a contact with ``customer_case_manager``: those of ALL where I am in the contact
+  filter (the record's contact plus its explicit contact list); a contact with
+  ``customer_success_customer`` but not ``customer_case_manager`` has no My lists: MINE is empty;
 - a success task externally: visible, of my accounts, and its parent (initiative or success case)
   is visible to me under the same scope (MINE: the parent is in my MINE set);
 - any other contact role: nothing;
@@ -89,6 +91,13 @@ class Principal:
     def reads_success(self) -> bool:
         allowed = INTERNAL_SUCCESS_ROLES if self.internal else EXTERNAL_SUCCESS_ROLES
         return bool(self.roles & allowed)
+
+    @property
+    def has_my_lists(self) -> bool:
+        """ACCESS.md: My lists for the internal success roles and for case managers only."""
+        if self.internal:
+            return self.reads_success
+        return "customer_case_manager" in self.roles
 
 
 @dataclass
@@ -188,7 +197,7 @@ class Snapshot:
         """Database ids of the records of ``list_name`` that ``who`` sees under ``scope``."""
         if list_name == "engagements":
             return self._visible_engagements(who)
-        if not who.reads_success:
+        if not who.reads_success or (scope == MINE and not who.has_my_lists):
             return set()
         records = self.records[list_name]
         if who.internal:
@@ -255,6 +264,7 @@ def matches_filter(
     states: Iterable[str] | None = None,
     priorities: Iterable[str] | None = None,
     engagement_id: int | None = None,
+    account_id: int | None = None,
     due_from: date | None = None,
     due_to: date | None = None,
 ) -> bool:
@@ -265,6 +275,8 @@ def matches_filter(
     if priorities is not None and record.priority not in {PRIORITY_RANKS[p] for p in priorities}:
         return False
     if engagement_id is not None and record.engagement_id != engagement_id:
+        return False
+    if account_id is not None and record.account_id != account_id:
         return False
     if due_from is not None and (record.due_date is None or record.due_date < due_from):
         return False

@@ -118,17 +118,24 @@ async def test_health_score_colour_and_indicators_match_the_formula(
         )
     }
     assert overridden & {node["db_id"] for node in nodes}, "no engagement-specific definition"
+    rounded = 0
     for node in nodes:
         indicators, score, colour = expected[node["db_id"]]
-        assert node["healthScore"] == pytest.approx(score, abs=1e-9)
+        # Two decimals, as the dashboard shows them (issue 11).
+        assert node["healthScore"] == round(score, 2)
+        rounded += node["healthScore"] != score
         assert node["healthColour"] == colour
         got = {i["metric"]: i for i in node["healthIndicators"]["nodes"]}
         assert node["healthIndicators"]["totalCount"] == len(indicators)
         assert set(got) == {i["metric"] for i in indicators}
         for want in indicators:
             have = got[want["metric"]]
-            for key in ("weight", "attainment", "gapPercent", "actual", "score"):
+            for key in ("weight", "attainment", "actual", "score"):
                 assert have[key] == pytest.approx(want[key]), (node["id"], key)
+            gap = want["gapPercent"]
+            assert have["gapPercent"] == (None if gap is None else round(gap, 2)), node["id"]
+            rounded += have["gapPercent"] != gap
+    assert rounded, "some score or gap must have more than two decimals for rounding to bite"
     colours = Counter(node["healthColour"] for node in nodes)
     assert {"GREEN", "YELLOW", "RED"} <= set(colours), colours
 
@@ -373,15 +380,18 @@ async def test_risk_signal_filters(client: GraphQLClient, engine: AsyncEngine) -
             "overdue": {
                 r.number for r in rows if is_open[r.number] and r.due_date and r.due_date < today
             },
-            "high": {r.number for r in rows if r.priority <= 2},
+            # The overview's count: open risks only (issue 11).
+            "high": {r.number for r in rows if is_open[r.number] and r.priority <= 2},
             "loose": {r.number for r in rows if is_open[r.number] and r.id not in played},
         }
         expected["both"] = expected["new"] & expected["high"]
+        hits["closed-high"] += any(r.priority <= 2 and not is_open[r.number] for r in rows)
         assert node["all"]["totalCount"] == len(rows)
         for name, numbers in expected.items():
             assert {r["number"] for r in node[name]["nodes"]} == numbers, name
             hits[name] += bool(numbers)
     assert all(hits[name] for name in ("new", "overdue", "high", "loose", "both"))
+    assert hits["closed-high"], "closed high-priority risks must exist for the rule to bite"
 
 
 KIND_TABLES = {

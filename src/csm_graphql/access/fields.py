@@ -134,7 +134,15 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               addWorkNote=_P, addCaseAttachment=_P, createCaseFromEmail=_P,
               createInteraction=_P, createCaseFromInteraction=_P, createRelatedRecord=_P),
     **_fields("Node", id=_P),
-    **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P),
+    **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P,
+              capabilities=_P),
+    # The viewer's own capabilities, derived from the rules themselves (access/capabilities).
+    **_fields("ViewerCapabilities", successLists=_P, actions=_P),
+    **_fields("ListAvailability", all=_P, mine=_P),
+    **_fields("ViewerActions", maintainSuccessRecords=_P, commentOnSuccessRecords=_P,
+              addSuccessWorkNotes=_P, workEngagements=_P, createCases=_P,
+              createCasesForOtherContacts=_P, commentOnCases=_P, addCaseWorkNotes=_P,
+              workCases=_P),
     **_fields("Account", id=_P, number=_P, name=_P, kind=_P, parent=_P, contacts=_P,
               createdAt=_P, updatedAt=_P, engagementRollup=_I),
     **_fields("Contact", id=_P, name=_P, email=_P, account=_P, accounts=_P, roles=_P),
@@ -154,14 +162,18 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               initiative=_P, product=_P, tasks=_P, activities=_P, attachments=_P, sharedArticles=_P,
               recommendedArticles=_I,
               createdAt=_P, updatedAt=_P, version=_P, **_SUCCESS_RECORD_INTERNAL),
-    # ACCESS.md lists the externally visible task fields; everything else is internal.
+    # ACCESS.md lists the externally visible task fields; everything else is internal. Issue
+    # 11: the task detail shows its activities and attachments to whoever sees the task; the
+    # activities' row rule (rows.activities) keeps work notes from contacts.
     **_fields("SuccessTask", id=_P, number=_P, shortDescription=_P, state=_P, progress=_P,
               priority=_P, dueDate=_P, daysRemaining=_P, account=_P, comments=_P,
-              description=_I, engagement=_I, parent=_I, activities=_I, createdAt=_I, updatedAt=_I,
+              activities=_P, attachments=_P,
+              description=_I, engagement=_I, parent=_I, createdAt=_I, updatedAt=_I,
               version=_I, **_SUCCESS_RECORD_INTERNAL),
     **_fields("Touchpoint", id=_P, number=_P, shortDescription=_P, description=_P, type=_P,
               scheduledAt=_P, state=_P, priority=_P, dueDate=_P, daysRemaining=_P, engagement=_P,
-              account=_P, createdAt=_P, updatedAt=_P, version=_P, **_SUCCESS_RECORD_INTERNAL),
+              account=_P, createdAt=_P, updatedAt=_P, version=_P, activities=_P, attachments=_P,
+              **_SUCCESS_RECORD_INTERNAL),
     **_fields("Product", id=_P, number=_P, name=_P, description=_P),
     # The activity's author is shown by name; who they are in detail is internal.
     **_fields("Activity", id=_P, kind=_P, at=_P, body=_P, actorName=_P, changes=_I),

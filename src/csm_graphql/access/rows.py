@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from csm_graphql import tables as t
-from csm_graphql.access.roles import CASE_OWN_EXTERNAL
+from csm_graphql.access.roles import CASE_OWN_EXTERNAL, ExternalRole
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.domain.cases import RelatedRecordKind
@@ -90,10 +90,30 @@ def _in_contact_filter(
     return or_(table.c.contact_id == viewer.id, listed)
 
 
+def has_success_lists(viewer: Viewer) -> bool:
+    """Whether the success lists can hold anything for this viewer (ACCESS.md table: the
+    internal success roles and the two external success roles; anyone else: nothing)."""
+    return viewer.reads_all_success_records or viewer.reads_visible_success_records
+
+
+def has_my_success_lists(viewer: Viewer) -> bool:
+    """ACCESS.md: the My lists of success records are offered to the internal success roles
+    (assigned to me) and to case managers (in the contact filter), not to a contact whose only
+    success role is ``customer_success_customer``: its ``scope: MINE`` is an empty list. The
+    ``viewer`` capabilities read this too, so a portal hides what would come back empty."""
+    if viewer.reads_all_success_records:
+        return True
+    return has_success_lists(viewer) and ExternalRole.CUSTOMER_CASE_MANAGER in viewer.roles
+
+
 def _success_record(
     viewer: Viewer, scope: ListScope, table: FromClause, contact_list: FromClause
 ) -> ColumnElement[bool]:
     """The rule shared by initiatives, success cases and touchpoints (ACCESS.md table)."""
+    if not has_success_lists(viewer):
+        return false()
+    if scope is ListScope.MINE and not has_my_success_lists(viewer):
+        return false()
     if viewer.reads_all_success_records:
         return true() if scope is ListScope.ALL else table.c.assigned_to_id == viewer.id
     if viewer.reads_visible_success_records:
@@ -127,6 +147,10 @@ def success_tasks(
 ) -> ColumnElement[bool]:
     """Internally like the others. Externally a task also needs its parent (initiative or
     success case) visible under the same scope: MINE follows the parent's contact filter."""
+    if not has_success_lists(viewer):
+        return false()
+    if scope is ListScope.MINE and not has_my_success_lists(viewer):
+        return false()
     if viewer.reads_all_success_records:
         return true() if scope is ListScope.ALL else table.c.assigned_to_id == viewer.id
     if not viewer.reads_visible_success_records:
@@ -476,6 +500,8 @@ __all__ = [
     "engagement_team",
     "engagements",
     "entitlements",
+    "has_my_success_lists",
+    "has_success_lists",
     "health_records",
     "interactions",
     "internal_only",

@@ -81,6 +81,12 @@ def score(indicators: Iterable[Indicator]) -> float | None:
     return sum(i.weight * attainment(i.target, i.actual, i.direction) for i in items)
 
 
+def shown(value: float | None) -> float | None:
+    """A score or gap as a dashboard shows it: two decimals, like the weekly series' stored
+    snapshots (95.51 rather than 95.51162790697674). Colour bands use the unrounded score."""
+    return None if value is None else round(value, 2)
+
+
 class InvalidWeights(ValueError):
     """The weights of one health definition do not sum to 100."""
 

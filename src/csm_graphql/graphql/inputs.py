@@ -94,6 +94,11 @@ class SuccessRecordFilter:
     engagement: strawberry.ID | None = strawberry.field(
         default=None, description="Only records of this engagement."
     )
+    account: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only records of this account (the portal's \"related to the selected "
+        "account\"; a success case's or touchpoint's account is its engagement's).",
+    )
     due_from: date | None = strawberry.field(default=None, description="Due on or after this date.")
     due_to: date | None = strawberry.field(default=None, description="Due on or before this date.")
 
@@ -104,6 +109,7 @@ class SuccessRecordFilter:
             states=tuple(self.state or ()),
             priorities=tuple(self.priority or ()),
             engagement_id=database_id(self.engagement, "Engagement", field="filter.engagement"),
+            account_id=database_id(self.account, "Account", field="filter.account"),
             due_from=self.due_from,
             due_to=self.due_to,
         )

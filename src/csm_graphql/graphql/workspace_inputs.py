@@ -34,13 +34,16 @@ def _descending(direction: OrderDirection) -> bool:
 
 @strawberry.input(
     description="Risk-signal views of the overview; all given flags apply together. NEW: state "
-    "NEW. OVERDUE: open and due before today. HIGH_PRIORITY: CRITICAL or HIGH. UNADDRESSED: open "
+    "NEW. OVERDUE: open and due before today. HIGH_PRIORITY: open and CRITICAL or HIGH (a "
+    "closed or canceled risk needs no attention). UNADDRESSED: open "
     "and no success play launched from it."
 )
 class RiskSignalFilter:
     new: bool = strawberry.field(default=False, description="Only risks in state NEW.")
     overdue: bool = strawberry.field(default=False, description="Only open, overdue risks.")
-    high_priority: bool = strawberry.field(default=False, description="Only CRITICAL or HIGH.")
+    high_priority: bool = strawberry.field(
+        default=False, description="Only open risks of priority CRITICAL or HIGH."
+    )
     unaddressed: bool = strawberry.field(
         default=False, description="Only open risks no success play was launched from."
     )
@@ -77,7 +80,8 @@ class RiskConditions:
         if self.overdue:
             found.append(and_(risk.c.state.in_(OPEN_RISK_STATES), risk.c.due_date < self.today))
         if self.high_priority:
-            found.append(risk.c.priority.in_([int(p) for p in HIGH_PRIORITIES]))
+            high = risk.c.priority.in_([int(p) for p in HIGH_PRIORITIES])
+            found.append(and_(risk.c.state.in_(OPEN_RISK_STATES), high))
         if self.unaddressed:
             play = t.success_plays
             launched = exists().where(

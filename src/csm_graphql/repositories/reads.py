@@ -27,6 +27,7 @@ class RecordFilter:
     states: tuple[WorkState, ...] = ()
     priorities: tuple[Priority, ...] = ()
     engagement_id: int | None = None
+    account_id: int | None = None
     due_from: date | None = None
     due_to: date | None = None
 
@@ -39,6 +40,9 @@ class RecordFilter:
             conditions.append(columns.priority.in_([int(p) for p in self.priorities]))
         if self.engagement_id is not None:
             conditions.append(columns.engagement_id == self.engagement_id)
+        if self.account_id is not None:
+            # Every success record carries its account (denormalised, indexed): no join.
+            conditions.append(columns.account_id == self.account_id)
         if self.due_from is not None:
             conditions.append(columns.due_date >= self.due_from)
         if self.due_to is not None:

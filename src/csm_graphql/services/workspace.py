@@ -58,6 +58,9 @@ async def refresh_health(work: UnitOfWork, engagement_id: int | None) -> RowMapp
     if score is None:
         raise invalid_state("The engagement has no health indicators to score.", ("engagementId",))
     colour = health.colour_of(score, reading.green_from, reading.yellow_from)
+    # The series keeps what the header shows (two decimals), so this week's point and
+    # healthScore agree; the colour is of the unrounded score, as healthColour's is.
+    score = health.shown(score)
     monday = week_start(work.today)
     snapshot = t.health_snapshots
     statement = (

@@ -93,10 +93,12 @@ class EngagementHealth:
 
     # -- health ---------------------------------------------------------------------------------
 
-    @strawberry.field(description="Health score, 0-100: sum of weight x attainment.")
+    @strawberry.field(
+        description="Health score, 0-100: sum of weight x attainment, to two decimals."
+    )
     async def health_score(self, info: Info) -> float | None:
         reading = await health_reading(info, self.db_id)
-        return health.score(r.indicator for r in reading.indicators)
+        return health.shown(health.score(r.indicator for r in reading.indicators))
 
     @strawberry.field(description="The health score's colour band (bands of its definition).")
     async def health_colour(self, info: Info) -> PerceivedHealth | None:
@@ -263,7 +265,7 @@ class EngagementHealth:
         score = health.score(r.indicator for r in reading.indicators)
         return InitiativeRoadmap(
             engagement_id=self.db_id,
-            health_score=score,
+            health_score=health.shown(score),
             health_colour=bands.colour(score),
             stage=self.stage,
             renewal_date=self.renewal_date,
@@ -273,7 +275,9 @@ class EngagementHealth:
 @strawberry.type(description="An engagement's initiatives on a timeline, with its context.")
 class InitiativeRoadmap:
     engagement_id: strawberry.Private[int]
-    health_score: float | None = strawberry.field(description="Current health score.")
+    health_score: float | None = strawberry.field(
+        description="Current health score, to two decimals."
+    )
     health_colour: PerceivedHealth = strawberry.field(description="Its colour band.")
     stage: EngagementStage = strawberry.field(description="Customer journey stage.")
     renewal_date: date | None = strawberry.field(description="Next renewal date.")

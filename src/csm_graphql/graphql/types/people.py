@@ -7,10 +7,12 @@ from typing import Any
 
 import strawberry
 
+from csm_graphql.access.capabilities import capabilities as access_capabilities
 from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import Declared, column, computed, connection, row_type, to_one
 from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.types.capabilities import ViewerCapabilities
 from csm_graphql.graphql.types.common import AccountKind, Kind
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.workspace_account import AccountWorkspace
@@ -66,6 +68,13 @@ class ViewerInfo:
     email: str = strawberry.field(description="Email address.")
     roles: list[str] = strawberry.field(description="Roles, from the database.")
     account_ids: strawberry.Private[tuple[int, ...]]
+
+    @strawberry.field(
+        description="Which lists and actions this viewer has: a portal shows the My lists and "
+        "the buttons whose value is true."
+    )
+    def capabilities(self, info: Info) -> ViewerCapabilities:
+        return ViewerCapabilities.of(access_capabilities(info.context.viewer))
 
     @strawberry.field(description="My accounts (contacts only): own and related accounts.")
     async def accounts(self, info: Info) -> list[Account]:

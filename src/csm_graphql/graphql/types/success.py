@@ -238,8 +238,16 @@ class SuccessTask(Node, Declared):
         "Additional comments (customer-visible), newest first.",
         ActivityKindValue.COMMENT.value,
     )
-    activities: Connection[Activity] | None = activity_stream(
-        RecordType.SUCCESS_TASK, "The whole activity stream, work notes included."
+    # The task detail's stream and files, to whoever sees the task: the activities' and
+    # attachments' row rules keep work notes (and discussions) from contacts on every path.
+    activities: Connection[Activity] = activity_stream(
+        RecordType.SUCCESS_TASK, "The activity stream, newest first; work notes are internal."
+    )
+    attachments: Connection[Attachment] = connection(
+        entities.ATTACHMENT,
+        "record_id",
+        "Attached files, newest first.",
+        record_type=RecordType.SUCCESS_TASK,
     )
 
 
@@ -262,3 +270,12 @@ class Touchpoint(Node, Declared):
     account: Account | None = account_field()
     assigned_to: User | None = assigned_to_field()
     contact_filter: list[Contact] = _contact_filter_field(entities.TOUCHPOINT)
+    activities: Connection[Activity] = activity_stream(
+        RecordType.TOUCHPOINT, "The activity stream, newest first; work notes are internal."
+    )
+    attachments: Connection[Attachment] = connection(
+        entities.ATTACHMENT,
+        "record_id",
+        "Attached files (agenda, minutes), newest first.",
+        record_type=RecordType.TOUCHPOINT,
+    )

@@ -34,7 +34,8 @@ class HealthIndicator:
         description="clamp(actual/target, 0, 1) (MAXIMIZE) or clamp(target/actual, 0, 1)."
     )
     gap_percent: float | None = strawberry.field(
-        description="How far short of the target, in percent of it (mirrored for MINIMIZE)."
+        description="How far short of the target, in percent of it (mirrored for MINIMIZE), "
+        "to two decimals."
     )
     score: float = strawberry.field(description="Its contribution: weight x attainment.")
 
@@ -49,7 +50,7 @@ def indicator_of(reading: reads.IndicatorReading) -> HealthIndicator:
         direction=i.direction,
         actual=i.actual,
         attainment=reached,
-        gap_percent=health.gap_percent(i.target, i.actual, i.direction),
+        gap_percent=health.shown(health.gap_percent(i.target, i.actual, i.direction)),
         score=i.weight * reached,
     )
 
