@@ -117,7 +117,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               cases=_P),
     # The case form's pickers (graphql/lookups.py): their row rules decide what they list.
     **_fields("Query", contacts=_P, assets=_P, contracts=_P, entitlements=_P, products=_P,
-              productModels=_P, schedules=_P, supportGroups=_P),
+              productModels=_P, schedules=_P, supportGroups=_P, workOrders=_P),
     # Mutations are open to every viewer: services and access/writes.py decide, and refuse with
     # coded user errors (NOT_FOUND for what the viewer cannot see, FORBIDDEN otherwise).
     **_fields("Mutation", updateProjectTask=_P, completeProjectTask=_P, addProjectTaskComment=_P,

@@ -94,6 +94,20 @@ class ProductModelLookup:
         return LookupFilter(search=_search(self.search), product_id=product_id)
 
 
+@strawberry.input(description="Work orders, searched by number or summary.")
+class WorkOrderLookup:
+    case: strawberry.ID | None = strawberry.field(
+        default=None, description="Only those of this case."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Numbers or summaries containing this text, ignoring case."
+    )
+
+    def to_value(self) -> LookupFilter:
+        case_id = database_id(self.case, "Case", field="filter.case")
+        return LookupFilter(search=_search(self.search), case_id=case_id)
+
+
 @strawberry.input(description="Employees, searched; e.g. a support group's members.")
 class UserLookup:
     search: str | None = strawberry.field(
@@ -127,6 +141,7 @@ AccountLookupArg = Annotated[AccountLookup | None, _ONLY]
 AgreementLookupArg = Annotated[AgreementLookup | None, _ONLY]
 ProductModelLookupArg = Annotated[ProductModelLookup | None, _ONLY]
 UserLookupArg = Annotated[UserLookup | None, _ONLY]
+WorkOrderLookupArg = Annotated[WorkOrderLookup | None, _ONLY]
 
 
 def contact_filter(lookup: AccountLookup | None) -> LookupFilter:
@@ -146,5 +161,7 @@ __all__ = [
     "ProductModelLookupArg",
     "UserLookup",
     "UserLookupArg",
+    "WorkOrderLookup",
+    "WorkOrderLookupArg",
     "contact_filter",
 ]

@@ -1,5 +1,6 @@
 """The root lists a case form's pickers read (issue 12): contacts, assets, contracts and
-entitlements of an account, products and product models, schedules and support groups.
+entitlements of an account, products and product models, schedules and support groups; and
+the work orders of the cases the viewer sees.
 
 Each is an ordinary keyset list of its entity under the entity's row rule (ACCESS.md "Lookups
 and master data"), narrowed by a ``filter`` input (``graphql/lookup_inputs.py``). Accounts and
@@ -18,9 +19,11 @@ from csm_graphql.graphql.lookup_inputs import (
     AgreementLookupArg,
     LookupSearchArg,
     ProductModelLookupArg,
+    WorkOrderLookupArg,
     contact_filter,
 )
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
+from csm_graphql.graphql.types.cases import WorkOrder
 from csm_graphql.graphql.types.people import Contact
 from csm_graphql.graphql.types.records import Product
 from csm_graphql.graphql.types.service import (
@@ -63,6 +66,7 @@ _BUILDERS: dict[str, Any] = {
     "ProductModel": ProductModel.from_row,
     "Schedule": Schedule.from_row,
     "SupportGroup": SupportGroup.from_row,
+    "WorkOrder": WorkOrder.from_row,
 }
 
 
@@ -146,6 +150,19 @@ class LookupQueries:
         self, info: Info, first: First = None, after: After = None, filter: LookupSearchArg = None
     ) -> Connection[SupportGroup]:
         return await lookup_list(info, case_entities.SUPPORT_GROUP, _value(filter), first, after)
+
+    @strawberry.field(
+        description="Work orders of the cases the viewer sees (a proxy contact: of the cases "
+        "it is the internal contact of), and of the projects it works; by number."
+    )
+    async def work_orders(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: WorkOrderLookupArg = None,
+    ) -> Connection[WorkOrder]:
+        return await lookup_list(info, case_entities.WORK_ORDER, _value(filter), first, after)
 
 
 __all__ = ["LookupQueries", "lookup_list"]

@@ -16,7 +16,7 @@ from csm_graphql import tables as t
 from csm_graphql.repositories.entities import Entity
 
 # The columns a search looks in, where the entity has them.
-_SEARCHED = ("name", "number", "email")
+_SEARCHED = ("name", "number", "email", "short_description")
 
 
 def _like_pattern(text: str) -> str:
@@ -35,6 +35,7 @@ class LookupFilter:
     in_force_on: date | None = None
     support_group_id: int | None = None
     role: str | None = None
+    case_id: int | None = None
     # Contacts and employees a form may pick: a deactivated one is refused at once anyway.
     active_only: bool = False
 
@@ -54,6 +55,8 @@ class LookupFilter:
             )
         if self.account_id is not None:
             conditions.append(columns.account_id == self.account_id)
+        if self.case_id is not None:
+            conditions.append(columns.case_id == self.case_id)
         if self.product_id is not None:
             conditions.append(columns.product_id == self.product_id)
         if self.in_force_on is not None:
