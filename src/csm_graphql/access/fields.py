@@ -136,11 +136,13 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Mutation", createCase=_P, updateCase=_P, transitionCase=_P, addCaseComment=_P,
               addWorkNote=_P, addCaseAttachment=_P, createCaseFromEmail=_P,
               createInteraction=_P, createCaseFromInteraction=_P, createRelatedRecord=_P),
+    **_fields("Mutation", createContact=_P, deactivateContact=_P, createAsset=_P),
     **_fields("Node", id=_P),
     **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P),
     **_fields("Account", id=_P, number=_P, name=_P, kind=_P, parent=_P, contacts=_P,
               createdAt=_P, updatedAt=_P, engagementRollup=_I),
-    **_fields("Contact", id=_P, name=_P, email=_P, account=_P, accounts=_P, roles=_P),
+    **_fields("Contact", id=_P, name=_P, email=_P, account=_P, accounts=_P, roles=_P,
+              active=_P, version=_P),
     **_fields("User", id=_P, name=_P, email=_P, roles=_P),
     # ACCESS.md: externally an engagement shows number, name, account, stage, goLiveDate and
     # the visible records under it; everything else about it is internal.

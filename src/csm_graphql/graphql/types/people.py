@@ -42,6 +42,8 @@ class Contact(Node, Declared):
     name: str = column("Full name.")
     email: str = column("Email address.")
     roles: list[str] = column("External roles, e.g. customer_admin.")
+    active: bool = column("False once deactivated: it can no longer sign in or be named.")
+    version: int = column("Optimistic-concurrency version; deactivateContact expects it.")
     account: Account | None = to_one(entities.ACCOUNT, "account_id", "The contact's own account.")
     # Its own account and those of its contact relationships: a union, read by its loader.
     accounts: list[Account] = computed(
