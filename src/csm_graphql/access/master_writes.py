@@ -63,4 +63,15 @@ def may_create_asset(viewer: Viewer) -> bool:
     return _is_admin(viewer) or _is_case_agent(viewer)
 
 
-__all__ = ["may_create_asset", "may_create_contact", "may_deactivate_contact", "may_grant"]
+def may_write_accounts_and_agreements(viewer: Viewer) -> bool:
+    """Accounts, contracts and entitlements: the internal admin only."""
+    return _is_admin(viewer)
+
+
+__all__ = [
+    "may_create_asset",
+    "may_create_contact",
+    "may_deactivate_contact",
+    "may_grant",
+    "may_write_accounts_and_agreements",
+]

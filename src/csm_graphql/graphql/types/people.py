@@ -24,6 +24,7 @@ class Account(Node, AccountWorkspace, Declared):
     kind: AccountKind = column("Customer or partner.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
+    version: int = column("Optimistic-concurrency version; updateAccount expects it.")
     parent: Account | None = to_one(
         entities.ACCOUNT, "parent_id", "The parent account in the hierarchy, when visible."
     )
