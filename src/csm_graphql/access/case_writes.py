@@ -31,6 +31,12 @@ def works_cases(viewer: Viewer) -> bool:
     return viewer.writes_cases
 
 
+def sets_internal_fields(viewer: Viewer) -> bool:
+    """The agents' part of the case form: internal contact, assignee, support group,
+    informed users and whether resolution notes are shared (internal fields, ACCESS.md)."""
+    return viewer.writes_cases
+
+
 def creates_cases(viewer: Viewer) -> bool:
     return viewer.writes_cases or viewer.is_proxy_contact or viewer.has_case_role
 

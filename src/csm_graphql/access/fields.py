@@ -115,6 +115,9 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               successInitiatives=_P, successCases=_P, successTasks=_P, touchpoints=_P, search=_P,
               emailTemplates=_P, formTemplates=_P, projects=_P, projectTasks=_P,
               cases=_P),
+    # The case form's pickers (graphql/lookups.py): their row rules decide what they list.
+    **_fields("Query", contacts=_P, assets=_P, contracts=_P, entitlements=_P, products=_P,
+              productModels=_P, schedules=_P, supportGroups=_P, workOrders=_P),
     # Mutations are open to every viewer: services and access/writes.py decide, and refuse with
     # coded user errors (NOT_FOUND for what the viewer cannot see, FORBIDDEN otherwise).
     **_fields("Mutation", updateProjectTask=_P, completeProjectTask=_P, addProjectTaskComment=_P,
@@ -133,6 +136,8 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Mutation", createCase=_P, updateCase=_P, transitionCase=_P, addCaseComment=_P,
               addWorkNote=_P, addCaseAttachment=_P, createCaseFromEmail=_P,
               createInteraction=_P, createCaseFromInteraction=_P, createRelatedRecord=_P),
+    **_fields("Mutation", createContact=_P, deactivateContact=_P, createAsset=_P,
+              createAccount=_P, updateAccount=_P, createContract=_P, createEntitlement=_P),
     **_fields("Node", id=_P),
     **_fields("Viewer", id=_P, kind=_P, name=_P, email=_P, roles=_P, accounts=_P,
               capabilities=_P),
@@ -144,8 +149,9 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               createCasesForOtherContacts=_P, commentOnCases=_P, addCaseWorkNotes=_P,
               workCases=_P),
     **_fields("Account", id=_P, number=_P, name=_P, kind=_P, parent=_P, contacts=_P,
-              createdAt=_P, updatedAt=_P, engagementRollup=_I),
-    **_fields("Contact", id=_P, name=_P, email=_P, account=_P, accounts=_P, roles=_P),
+              createdAt=_P, updatedAt=_P, version=_P, engagementRollup=_I),
+    **_fields("Contact", id=_P, name=_P, email=_P, account=_P, accounts=_P, roles=_P,
+              active=_P, version=_P),
     **_fields("User", id=_P, name=_P, email=_P, roles=_P),
     # ACCESS.md: externally an engagement shows number, name, account, stage, goLiveDate and
     # the visible records under it; everything else about it is internal.

@@ -456,9 +456,12 @@ def interactions(viewer: Viewer, table: FromClause = t.interactions) -> ColumnEl
 
 def _account_records(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
     """Assets, entitlements and contracts: employees see all (agents and proxies pick them for
-    a case); contacts those of my accounts and of the accounts whose cases they see."""
+    a case); contacts with a case role those of my accounts and of the accounts whose cases
+    they see, for their case form. ACCESS.md grants the other contacts none: deny."""
     if viewer.is_internal:
         return true()
+    if not viewer.has_case_role:
+        return false()
     return or_(my_accounts(viewer, table.c.account_id), case_accounts(viewer, table.c.account_id))
 
 

@@ -27,6 +27,8 @@ from csm_graphql.graphql.inputs import (
     record_filter,
     to_ordering,
 )
+from csm_graphql.graphql.lookup_inputs import LookupSearchArg, UserLookupArg
+from csm_graphql.graphql.lookups import LookupQueries
 from csm_graphql.graphql.pagination import (
     After,
     Connection,
@@ -136,7 +138,7 @@ def _success_root_list(entity: Entity, node_type: type, description: str) -> Any
 
 @field_rules
 @strawberry.type(description="Everything the viewer may read.")
-class Query:
+class Query(LookupQueries):
     @strawberry.field(description="The principal this request acts for.")
     def viewer(self, info: Info) -> ViewerInfo:
         viewer = info.context.viewer
@@ -168,14 +170,21 @@ class Query:
         first: First = None,
         after: After = None,
         order_by: Annotated[AccountOrder | None, strawberry.argument(description="Order.")] = None,
+        filter: LookupSearchArg = None,
     ) -> Connection[Account]:
+        where = filter.to_value().conditions(entities.ACCOUNT) if filter else []
         return await _root_list(
-            info, entities.ACCOUNT, Account.from_row, first, after, order=order_by
+            info, entities.ACCOUNT, Account.from_row, first, after, where=where, order=order_by
         )
 
-    @strawberry.field(description="Employees; empty for external viewers.")
-    async def users(self, info: Info, first: First = None, after: After = None) -> Connection[User]:
-        return await _root_list(info, entities.USER, User.from_row, first, after)
+    @strawberry.field(
+        description="Employees; empty for external viewers. Filtered: active ones only."
+    )
+    async def users(
+        self, info: Info, first: First = None, after: After = None, filter: UserLookupArg = None
+    ) -> Connection[User]:
+        where = filter.to_value().conditions(entities.USER) if filter else []
+        return await _root_list(info, entities.USER, User.from_row, first, after, where=where)
 
     @strawberry.field(description="Engagements the viewer may see.")
     async def engagements(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 from enum import StrEnum
 
 from sqlalchemy import RowMapping, func, insert, select
@@ -69,15 +70,16 @@ async def _active_contact_by_email(work: UnitOfWork, address: str) -> RowMapping
 
 
 async def _sender(work: UnitOfWork, address: str) -> tuple[RowMapping | None, str]:
-    """The principal behind a sender address: ("user" | "contact" | "", row)."""
-    user = await work.first(
-        select(t.users).where(func.lower(t.users.c.email) == address.strip().lower())
-    )
+    """The principal behind a sender: ("user" | "contact" | "", row). The sender is an RFC
+    5322 address as a mail header gives it, bare (``cory@acme.example``) or with a display
+    name (``"Cory Customer" <cory@acme.example>``); only the address identifies anyone."""
+    email = parseaddr(address)[1].strip().lower()
+    if "@" not in email:
+        return None, ""
+    user = await work.first(select(t.users).where(func.lower(t.users.c.email) == email))
     if user is not None:
         return user, "user"
-    contact = await work.first(
-        select(t.contacts).where(func.lower(t.contacts.c.email) == address.strip().lower())
-    )
+    contact = await work.first(select(t.contacts).where(func.lower(t.contacts.c.email) == email))
     return contact, ("contact" if contact is not None else "")
 
 
@@ -143,6 +145,8 @@ async def create_case_from_email(
         ActivityKind.EMAIL,
         # Not the sender's address: a proxy's is an employee's, which contacts never read.
         f"Subject: {short_description}\n\n{content}",
+        # The sender wrote it, not the gateway that handed it over.
+        author=(proxy["id"], None) if proxy is not None else (None, contact["id"]),
     )
     return EmailOutcome(case=case)
 

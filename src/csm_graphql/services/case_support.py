@@ -51,16 +51,6 @@ async def contact_of_account(
     )
 
 
-async def product_of_asset(work: UnitOfWork, asset_id: int, account_id: int) -> int | None:
-    """The product of an asset installed at the account; None when it is not one."""
-    product: int | None = await work.scalar(
-        select(t.product_models.c.product_id)
-        .join(t.assets, t.assets.c.product_model_id == t.product_models.c.id)
-        .where(t.assets.c.id == asset_id, t.assets.c.account_id == account_id)
-    )
-    return product
-
-
 async def account_has_product(work: UnitOfWork, product_id: int, account_id: int) -> bool:
     """A product "of the account": installed there (an asset of one of its models) or covered
     by one of its entitlements."""

@@ -8,26 +8,30 @@ UserError anywhere rolls all of it back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, delete, insert, select
 
 from csm_graphql import tables as t
-from csm_graphql.access import case_writes, principals, rows
+from csm_graphql.access import case_writes, rows
 from csm_graphql.domain.case_lifecycle import TRANSITIONS, CaseAction, InvalidTransition, next_state
 from csm_graphql.domain.cases import CaseChannel, CaseState, Impact, ResolutionCode, Urgency
 from csm_graphql.domain.enums import ActivityKind, RecordType
+from csm_graphql.repositories.case_references import informed_user_ids as informed_users_of
+from csm_graphql.services.case_references import (
+    REFERENCE_COLUMNS,
+    Problems,
+    check_employees,
+    resolve_references,
+)
 from csm_graphql.services.case_slas import advance_slas, applicability_changed, attach_slas
 from csm_graphql.services.case_support import (
-    account_has_product,
     collect,
-    contact_of_account,
     load_case,
     notify_followers,
-    product_of_asset,
     require_open,
     summary,
 )
@@ -39,11 +43,13 @@ from csm_graphql.services.errors import (
     invalid_state,
     not_found,
 )
-from csm_graphql.services.records import diff, update_versioned
+from csm_graphql.services.records import bump_version, diff, update_versioned
 from csm_graphql.services.text import LONG_TEXT, SHORT_TEXT, clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
+# Not a case column: the validated informed users travel with the values to open_case.
+INFORMED = "informed_user_ids"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,23 @@ class CaseDraft:
     impact: Impact = Impact.MEDIUM
     urgency: Urgency = Urgency.MEDIUM
     channel: CaseChannel = CaseChannel.WEB
+    # The agents' part of the form (access.case_writes.sets_internal_fields).
+    internal_contact_id: int | None = None
+    assigned_to_id: int | None = None
+    support_group_id: int | None = None
+    informed_user_ids: tuple[int, ...] | None = None
+    share_resolution_notes: bool | None = None
+
+    def internal_fields(self) -> dict[str, str]:
+        """The agents-only fields this draft sets: input field by case column."""
+        given = {
+            "internal_contact_id": ("internalContactId", self.internal_contact_id),
+            "assigned_to_id": ("assignedTo", self.assigned_to_id),
+            "support_group_id": ("supportGroup", self.support_group_id),
+            "informed_user_ids": ("informedUserIds", self.informed_user_ids),
+            "share_resolution_notes": ("shareResolutionNotes", self.share_resolution_notes),
+        }
+        return {column: field for column, (field, value) in given.items() if value is not None}
 
 
 async def _account(work: UnitOfWork, account_id: int | None) -> RowMapping:
@@ -120,7 +143,7 @@ async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]
     account_id = account["id"]
     if not case_writes.may_create_for_account(viewer, account_id):
         raise forbidden("Cases can be created only for one of your accounts.", ("accountId",))
-    problems: list[UserError] = []
+    problems = Problems()
     short_description = description = None
     try:
         short_description = clean_text(
@@ -140,54 +163,28 @@ async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]
     if contact_id is not None:
         if contact_id != viewer.contact_id and not case_writes.creates_for_other_contacts(viewer):
             raise forbidden("You may raise cases only for yourself.", ("contactId",))
-        if await contact_of_account(work, contact_id, account_id) is None:
-            problems.append(
-                bad_input("The contact does not belong to the chosen account.", ("contactId",))
-            )
+        await resolve_references(
+            work, account_id, {"contact_id": contact_id}, today=work.today, problems=problems
+        )
 
-    product_id = draft.product_id
-    if draft.asset_id is not None:
-        asset_product = await product_of_asset(work, draft.asset_id, account_id)
-        if asset_product is None:
-            problems.append(bad_input("The asset is not installed at the account.", ("assetId",)))
-        elif product_id is None:
-            product_id = asset_product
-        elif product_id != asset_product:
-            problems.append(bad_input("The product is not the asset's product.", ("productId",)))
-    elif product_id is not None and not await account_has_product(work, product_id, account_id):
-        problems.append(bad_input("The account has no such product.", ("productId",)))
-
-    contract_id = draft.contract_id
-    if draft.entitlement_id is not None:
-        entitlement = await work.first(
-            select(t.entitlements).where(
-                t.entitlements.c.id == draft.entitlement_id,
-                t.entitlements.c.account_id == account_id,
-                t.entitlements.c.active,
-                t.entitlements.c.start_date <= work.today,
-                t.entitlements.c.end_date >= work.today,
+    references = await resolve_references(
+        work,
+        account_id,
+        {
+            column: value
+            for column, value in (
+                ("asset_id", draft.asset_id),
+                ("product_id", draft.product_id),
+                ("entitlement_id", draft.entitlement_id),
+                ("contract_id", draft.contract_id),
+                ("parent_id", draft.parent_id),
             )
-        )
-        if entitlement is None:
-            problems.append(
-                bad_input("The account has no such entitlement in force.", ("entitlementId",))
-            )
-        elif contract_id is None:
-            contract_id = entitlement["contract_id"]
-    if draft.contract_id is not None:
-        found = await work.scalar(
-            select(t.contracts.c.id).where(
-                t.contracts.c.id == draft.contract_id, t.contracts.c.account_id == account_id
-            )
-        )
-        if found is None:
-            problems.append(bad_input("The account has no such contract.", ("contractId",)))
-    if draft.parent_id is not None:
-        parent = await work.scalar(
-            select(t.cases.c.id).where(t.cases.c.id == draft.parent_id, rows.cases(viewer))
-        )
-        if parent is None:
-            problems.append(not_found("parent case", ("parentId",)))
+            if value is not None
+        },
+        today=work.today,
+        problems=problems,
+    )
+    internal = await _internal_fields(work, draft, problems)
     project_id, project_problem = await _project_of_case(work, draft, account_id)
     if project_problem is not None:
         problems.append(project_problem)
@@ -202,13 +199,14 @@ async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]
             draft.consumer_email, "consumerEmail", required=False, limit=SHORT_TEXT
         ),
         # ACCESS.md: the proxy raising a case becomes its internal contact.
-        "internal_contact_id": viewer.id if viewer.is_proxy_contact else None,
+        # An agent may name one (a proxy-contact employee) when raising it for them.
+        "internal_contact_id": viewer.id if viewer.is_proxy_contact else draft.internal_contact_id,
         "opened_by_user_id": viewer.user_id,
         "opened_by_contact_id": viewer.contact_id,
         "asset_id": draft.asset_id,
-        "product_id": product_id,
+        "product_id": references.get("product_id"),
         "entitlement_id": draft.entitlement_id,
-        "contract_id": contract_id,
+        "contract_id": references.get("contract_id"),
         "parent_id": draft.parent_id,
         "project_id": project_id,
         "project_task_id": draft.project_task_id,
@@ -218,15 +216,41 @@ async def _validated_draft(work: UnitOfWork, draft: CaseDraft) -> dict[str, Any]
         "channel": draft.channel.value,
         "short_description": short_description,
         "description": description,
+        **internal,
     }
+
+
+async def _internal_fields(
+    work: UnitOfWork, draft: CaseDraft, problems: Problems
+) -> dict[str, Any]:
+    """The agents' part of the draft, checked; any of it from another role is FORBIDDEN."""
+    given = draft.internal_fields()
+    if given and not case_writes.sets_internal_fields(work.viewer):
+        fields = ", ".join(sorted(given.values()))
+        raise forbidden(f"Only case agents may set {fields}.", tuple(sorted(given.values())))
+    values: dict[str, Any] = {
+        "internal_contact_id": draft.internal_contact_id,
+        "assigned_to_id": draft.assigned_to_id,
+        "support_group_id": draft.support_group_id,
+    }
+    informed = await check_employees(work, values, draft.informed_user_ids, problems)
+    values = {name: value for name, value in values.items() if value is not None}
+    values.pop("internal_contact_id", None)  # set with the proxy rule above
+    if draft.share_resolution_notes is not None:
+        values["share_resolution_notes"] = draft.share_resolution_notes
+    if informed:
+        values[INFORMED] = informed
+    return values
 
 
 async def open_case(
     work: UnitOfWork, values: Mapping[str, Any], *, action: str = "case.create"
 ) -> RowMapping:
     """Insert a validated case: number from its sequence, SLAs started, audited, notified."""
-    case = await work.first(insert(t.cases).values(**values).returning(*t.cases.c))
+    columns = {name: value for name, value in values.items() if name != INFORMED}
+    case = await work.first(insert(t.cases).values(**columns).returning(*t.cases.c))
     assert case is not None
+    await set_informed_users(work, case["id"], values.get(INFORMED, ()))
     await attach_slas(work, case)
     on_behalf = case["contact_id"] if case["contact_id"] != work.viewer.contact_id else None
     await work.audit(
@@ -240,13 +264,24 @@ async def open_case(
     return case
 
 
+async def set_informed_users(work: UnitOfWork, case_id: int, user_ids: Sequence[int]) -> None:
+    """Replace the case's informed users (validated by the caller)."""
+    informed = t.case_informed_users
+    await work.execute(delete(informed).where(informed.c.case_id == case_id))
+    if user_ids:
+        await work.execute(
+            insert(informed).values([{"case_id": case_id, "user_id": u} for u in user_ids])
+        )
+
+
 async def create_case(work: UnitOfWork, draft: CaseDraft) -> RowMapping:
     return await open_case(work, await _validated_draft(work, draft))
 
 
 # -- updates -------------------------------------------------------------------------------------
 
-EDITABLE_FIELDS = frozenset(
+# The case form's fields an agent changes; references are validated as on create.
+FORM_FIELDS = frozenset(
     {
         "impact",
         "urgency",
@@ -256,16 +291,25 @@ EDITABLE_FIELDS = frozenset(
         "share_resolution_notes",
         "assigned_to_id",
         "support_group_id",
+        "channel",
     }
 )
+EDITABLE_FIELDS = FORM_FIELDS | frozenset(REFERENCE_COLUMNS)
 
 
 # Changed by the lifecycle, not by the form: journaled too, so a case's history shows them.
 JOURNALED_FIELDS = ("state", "priority", "resolution_code", "resolution_notes")
 
 
-async def _journal(work: UnitOfWork, action: str, before: RowMapping, after: RowMapping) -> None:
+async def _journal(
+    work: UnitOfWork,
+    action: str,
+    before: RowMapping,
+    after: RowMapping,
+    extra: Mapping[str, Any] | None = None,
+) -> None:
     changes = diff(before, {name: after[name] for name in (*EDITABLE_FIELDS, *JOURNALED_FIELDS)})
+    changes.update(extra or {})
     if not changes:
         return
     kind = ActivityKind.STATE_CHANGE if "state" in changes else ActivityKind.FIELD_CHANGE
@@ -275,11 +319,39 @@ async def _journal(work: UnitOfWork, action: str, before: RowMapping, after: Row
     await work.audit(action, RecordType.CASE, after["id"], changes)
 
 
+def _form_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The plain fields, cleaned and converted to what the columns store."""
+    changes = {name: value for name, value in values.items() if name in FORM_FIELDS}
+    if "short_description" in changes:
+        changes["short_description"] = clean_text(
+            changes["short_description"], "shortDescription", required=True,
+            limit=SHORT_TEXT,
+        )  # fmt: skip
+    if "description" in changes:
+        changes["description"] = clean_text(
+            changes["description"], "description", required=False, limit=LONG_TEXT
+        )
+    if "category" in changes:
+        changes["category"] = clean_text(changes["category"], "category", required=False, limit=100)
+    for name in ("impact", "urgency"):
+        if name in changes:
+            changes[name] = int(changes[name])
+    if "channel" in changes:
+        changes["channel"] = CaseChannel(changes["channel"]).value
+    return changes
+
+
 async def update_case(
-    work: UnitOfWork, case_id: int | None, expected_version: int, values: Mapping[str, Any]
+    work: UnitOfWork,
+    case_id: int | None,
+    expected_version: int,
+    values: Mapping[str, Any],
+    informed_user_ids: Sequence[int] | None = None,
 ) -> RowMapping:
     """An agent changes fields of the case form (never its priority: impact and urgency
-    derive it, and a new priority cancels and starts SLAs as their definitions say)."""
+    derive it). References are checked as on create, against the case's account; a new
+    priority, contract or entitlement cancels and starts SLAs as their definitions say.
+    ``informed_user_ids`` replaces the informed users (None: leave them)."""
     case = await load_case(work, case_id)
     if not case_writes.works_cases(work.viewer):
         raise forbidden("Only case agents may change a case's fields.")
@@ -287,40 +359,45 @@ async def update_case(
     unknown = set(values) - EDITABLE_FIELDS
     if unknown:
         raise bad_input(f"Unknown case fields: {', '.join(sorted(unknown))}.")
-    changes = dict(values)
-    if "short_description" in changes:
-        changes["short_description"] = clean_text(
-            changes["short_description"], "shortDescription", required=True,
-            limit=SHORT_TEXT,
-        )  # fmt: skip
-    for name in ("impact", "urgency"):
-        if name in changes:
-            changes[name] = int(changes[name])
-    problems: list[UserError] = []
-    if changes.get("assigned_to_id") is not None:
-        agent = await work.scalar(
-            select(t.users.c.id).where(
-                t.users.c.id == changes["assigned_to_id"], principals.users_working_cases()
-            )
-        )
-        if agent is None:
-            problems.append(bad_input("Cases are assigned to active case agents.", ("assignedTo",)))
-    if changes.get("support_group_id") is not None:
-        group = await work.scalar(
-            select(t.support_groups.c.id).where(
-                t.support_groups.c.id == changes["support_group_id"]
-            )
-        )
-        if group is None:
-            problems.append(not_found("support group", ("supportGroup",)))
+    changes = _form_values(values)
+    problems = Problems()
+    given = {name: values[name] for name in REFERENCE_COLUMNS if name in values}
+    references = await resolve_references(
+        work, case["account_id"], given, case=case, today=work.today, problems=problems
+    )
+    informed = await check_employees(work, changes, informed_user_ids, problems)
     if problems:
         raise UserErrors(problems)
+    changes.update(references)
     updated = await update_versioned(work, t.cases, case, expected_version, changes)
+    extra: dict[str, Any] = {}
+    if informed is not None:
+        before = await informed_users_of(work, case["id"])
+        if sorted(informed) != before:
+            await set_informed_users(work, case["id"], informed)
+            extra["informed_user_ids"] = {"from": before, "to": sorted(informed)}
+            if updated["version"] == case["version"]:
+                # Only the informed users changed: the case changed all the same.
+                updated = await bump_version(work, t.cases, updated, expected_version)
     if applicability_changed(case, updated):
-        # A new priority brings other SLA definitions to bear (services/case_slas.py).
+        # A new priority, contract or entitlement brings other SLA definitions to bear.
         await attach_slas(work, updated)
-    await _journal(work, "case.update", case, updated)
+    await _journal(work, "case.update", case, updated, extra)
     return updated
+
+
+# What each action does, as the sentence of a refusal says it.
+ACTION_PHRASES = {
+    CaseAction.ACCEPT: "accept this case",
+    CaseAction.REQUEST_INFO: "request information on this case",
+    CaseAction.RESUME: "resume work on this case",
+    CaseAction.CUSTOMER_UPDATE: "update this case for its customer",
+    CaseAction.PROPOSE_SOLUTION: "propose a solution to this case",
+    CaseAction.ACCEPT_SOLUTION: "accept the solution proposed on this case",
+    CaseAction.REJECT_SOLUTION: "reject the solution proposed on this case",
+    CaseAction.CLOSE: "close this case",
+    CaseAction.CANCEL: "cancel this case",
+}
 
 
 async def transition_case(
@@ -336,7 +413,7 @@ async def transition_case(
     case = await load_case(work, case_id)
     transition = TRANSITIONS[action]
     if not case_writes.may_take(work.viewer, transition.actor, case):
-        raise forbidden(f"This viewer may not {action.value.lower().replace('_', ' ')} a case.")
+        raise forbidden(f"This viewer may not {ACTION_PHRASES[action]}.")
     require_open(case)
     state = CaseState(case["state"])
     try:

@@ -76,8 +76,13 @@ class UnitOfWork:
         kind: ActivityKind,
         body: str | None = None,
         changes: Mapping[str, Any] | None = None,
+        *,
+        author: tuple[int | None, int | None] | None = None,
     ) -> int:
-        """Append to the record's activity journal, with the viewer as its actor."""
+        """Append to the record's activity journal, with the viewer as its actor, or with
+        ``author`` (user id, contact id) when the entry is someone else's words (an email
+        the gateway hands over is its sender's)."""
+        actor_user_id, actor_contact_id = author or (self.viewer.user_id, self.viewer.contact_id)
         activity_id: int = await self.scalar(
             insert(t.activities)
             .values(
@@ -85,8 +90,8 @@ class UnitOfWork:
                 record_id=record_id,
                 account_id=account_id,
                 kind=kind.value,
-                actor_user_id=self.viewer.user_id,
-                actor_contact_id=self.viewer.contact_id,
+                actor_user_id=actor_user_id,
+                actor_contact_id=actor_contact_id,
                 body=body,
                 changes=jsonable(changes) if changes is not None else None,
             )

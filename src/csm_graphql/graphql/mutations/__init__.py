@@ -9,6 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from csm_graphql.graphql.mutations.cases import CaseMutations
+from csm_graphql.graphql.mutations.master_data import MasterDataMutations
 from csm_graphql.graphql.mutations.projects import ProjectMutations
 from csm_graphql.graphql.mutations.success import SuccessMutations
 from csm_graphql.graphql.mutations.workspace import WorkspaceMutations
@@ -18,6 +19,7 @@ from csm_graphql.graphql.permissions import field_rules
 AREA_MUTATIONS: tuple[type, ...] = (
     ProjectMutations,
     CaseMutations,
+    MasterDataMutations,
     WorkspaceMutations,
     SuccessMutations,
 )

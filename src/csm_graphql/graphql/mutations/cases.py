@@ -49,6 +49,10 @@ def _ref(global_id: strawberry.ID | None, type_name: str) -> int | None:
     return id_of(global_id, type_name) or 0
 
 
+def _refs(global_ids: list[strawberry.ID] | None, type_name: str) -> tuple[int, ...] | None:
+    return None if global_ids is None else tuple(_ref(g, type_name) or 0 for g in global_ids)
+
+
 @strawberry.input(description="A new case. The contact defaults to the viewer for contacts.")
 class CreateCaseInput:
     account_id: strawberry.ID = strawberry.field(description="One of the viewer's accounts.")
@@ -84,6 +88,23 @@ class CreateCaseInput:
     impact: Impact = strawberry.field(default=Impact.MEDIUM, description="Impact.")
     urgency: Urgency = strawberry.field(default=Urgency.MEDIUM, description="Urgency.")
     channel: CaseChannel = strawberry.field(default=CaseChannel.WEB, description="Channel.")
+    internal_contact_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Agents: the proxy-contact employee the case is raised for (a proxy "
+        "raising a case is its internal contact).",
+    )
+    assigned_to: strawberry.ID | None = strawberry.field(
+        default=None, description="Agents: an active case agent to work it."
+    )
+    support_group: strawberry.ID | None = strawberry.field(
+        default=None, description="Agents: the support group to work it."
+    )
+    informed_user_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Agents: employees to keep informed (at most 50)."
+    )
+    share_resolution_notes: bool | None = strawberry.field(
+        default=None, description="Agents: whether the contact reads the resolution notes."
+    )
 
     def draft(self) -> cases.CaseDraft:
         return cases.CaseDraft(
@@ -104,6 +125,11 @@ class CreateCaseInput:
             impact=self.impact,
             urgency=self.urgency,
             channel=self.channel,
+            internal_contact_id=_ref(self.internal_contact_id, "User"),
+            assigned_to_id=_ref(self.assigned_to, "User"),
+            support_group_id=_ref(self.support_group, "SupportGroup"),
+            informed_user_ids=_refs(self.informed_user_ids, "User"),
+            share_resolution_notes=self.share_resolution_notes,
         )
 
 
@@ -231,7 +257,9 @@ class CaseMutations:
 
     @strawberry.mutation(
         description="Change fields of the case form (agents). Priority follows from impact "
-        "and urgency. Omitted arguments stay as they are."
+        "and urgency. Omitted arguments stay as they are; null clears an optional one. Every "
+        "record named must be visible and of the case's account, as on createCase; a new "
+        "contract or entitlement re-decides which SLAs apply. Audited and journaled."
     )
     async def update_case(
         self,
@@ -246,6 +274,14 @@ class CaseMutations:
         share_resolution_notes: bool | None = strawberry.UNSET,
         assigned_to: strawberry.ID | None = strawberry.UNSET,
         support_group: strawberry.ID | None = strawberry.UNSET,
+        channel: CaseChannel | None = strawberry.UNSET,
+        contact_id: strawberry.ID | None = strawberry.UNSET,
+        asset_id: strawberry.ID | None = strawberry.UNSET,
+        product_id: strawberry.ID | None = strawberry.UNSET,
+        contract_id: strawberry.ID | None = strawberry.UNSET,
+        entitlement_id: strawberry.ID | None = strawberry.UNSET,
+        parent_id: strawberry.ID | None = strawberry.UNSET,
+        informed_user_ids: list[strawberry.ID] | None = strawberry.UNSET,
     ) -> UpdateCasePayload:
         values = _given(
             impact=impact,
@@ -254,17 +290,33 @@ class CaseMutations:
             short_description=short_description,
             description=description,
             share_resolution_notes=share_resolution_notes,
+            channel=channel,
         )
-        for name in ("impact", "urgency", "share_resolution_notes"):
+        for name in ("impact", "urgency", "share_resolution_notes", "channel"):
             if name in values and values[name] is None:
                 values.pop(name)  # not nullable: null means "leave it"
         if assigned_to is not strawberry.UNSET:
             values["assigned_to_id"] = _ref(assigned_to, "User")
         if support_group is not strawberry.UNSET:
             values["support_group_id"] = _ref(support_group, "SupportGroup")
+        references = {
+            "contact_id": (contact_id, "Contact"),
+            "asset_id": (asset_id, "Asset"),
+            "product_id": (product_id, "Product"),
+            "contract_id": (contract_id, "Contract"),
+            "entitlement_id": (entitlement_id, "Entitlement"),
+            "parent_id": (parent_id, "Case"),
+        }
+        for column, (given, type_name) in references.items():
+            if given is not strawberry.UNSET:
+                values[column] = _ref(given, type_name)
+        informed = None
+        if informed_user_ids is not strawberry.UNSET:
+            informed = _refs(informed_user_ids, "User") or ()  # null: inform nobody
         case_id = id_of(id, "Case")
         case, errors = await _case_change(
-            info, lambda work: cases.update_case(work, case_id, expected_version, values)
+            info,
+            lambda work: cases.update_case(work, case_id, expected_version, values, informed),
         )
         return UpdateCasePayload(case=case, user_errors=errors)
 

@@ -26,6 +26,7 @@ class Account(Node, AccountWorkspace, Declared):
     kind: AccountKind = column("Customer or partner.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
+    version: int = column("Optimistic-concurrency version; updateAccount expects it.")
     parent: Account | None = to_one(
         entities.ACCOUNT, "parent_id", "The parent account in the hierarchy, when visible."
     )
@@ -44,6 +45,8 @@ class Contact(Node, Declared):
     name: str = column("Full name.")
     email: str = column("Email address.")
     roles: list[str] = column("External roles, e.g. customer_admin.")
+    active: bool = column("False once deactivated: it can no longer sign in or be named.")
+    version: int = column("Optimistic-concurrency version; deactivateContact expects it.")
     account: Account | None = to_one(entities.ACCOUNT, "account_id", "The contact's own account.")
     # Its own account and those of its contact relationships: a union, read by its loader.
     accounts: list[Account] = computed(
