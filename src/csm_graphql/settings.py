@@ -111,6 +111,9 @@ class Settings:
     idempotency_ttl_seconds: int = 24 * 3600
     limits: Limits = field(default_factory=Limits)
     rate_limit: RateLimit = field(default_factory=RateLimit)
+    # Compiled reads (issue 10): compilable queries are answered by one SQL statement; off
+    # by default this round, so the resolvers answer everything.
+    compiled_reads: bool = False
 
     @property
     def production(self) -> bool:
@@ -148,6 +151,7 @@ class Settings:
             cors_origins=tuple(o for o in env.get("CSM_CORS_ORIGINS", "").split(",") if o),
             idempotency_ttl_seconds=int(env.get("CSM_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
             limits=replace(limits, **limit_overrides),
+            compiled_reads=env.get("CSM_COMPILED_READS", "") in {"1", "true", "yes"},
             rate_limit=RateLimit(
                 capacity=int(env.get("CSM_RATE_LIMIT_CAPACITY", rate_limit.capacity)),
                 restore_per_second=float(
