@@ -33,7 +33,9 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Date,
+    FromClause,
     Select,
+    Table,
     Text,
     bindparam,
     cast,
@@ -163,6 +165,16 @@ class Connection:
     child_key: str | None = None
     # Fixed conditions of a polymorphic child (record type, activity kinds).
     equals: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Children listed in a link table instead (``child_key`` is then the link's parent key).
+    link: Link | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link table whose ``parent_key`` rows name the children by ``target_key``."""
+
+    table: Table
+    target_key: str
 
 
 Field = Value | GlobalIdValue | Constant | Expression | ToOne | Connection
@@ -304,13 +316,18 @@ class StatementBuilder:
         """One page and its total, as ``paging.fetch_page`` / ``fetch_child_pages`` read
         them, aggregated into the connection's JSON."""
         entity, table = shape.entity, shape.entity.table
+        source: FromClause = table
         where: list[ColumnElement[bool]] = []
-        if shape.child_key is not None:
+        if shape.link is not None:
+            link = shape.link.table
+            source = table.join(link, link.c[shape.link.target_key] == table.c.id)
+            where.append(link.c[shape.child_key or ""] == self._ref(parent)("id"))
+        elif shape.child_key is not None:
             where.append(table.c[shape.child_key] == self._ref(parent)("id"))
         where.append(entity.visible(self.viewer, shape.scope, table))
         where += [table.c[column].in_(values) for column, values in shape.equals]
         name = self._name("p")
-        rows = paging.page_select(table, entity.columns, where, shape.ordering, shape.request)
+        rows = paging.page_select(source, entity.columns, where, shape.ordering, shape.request)
         page = rows.subquery(name)
         ref = self._ref(name)
         position = ref(paging.POSITION)
@@ -324,7 +341,7 @@ class StatementBuilder:
         def part(name: Part) -> ColumnElement[Any]:
             match name:
                 case Part.TOTAL_COUNT:
-                    total = select(func.count()).select_from(table).where(*where)
+                    total = select(func.count()).select_from(source).where(*where)
                     return total.scalar_subquery()
                 case Part.HAS_NEXT_PAGE:
                     requested = bindparam(None, shape.request.first, type_=BigInteger)
@@ -383,6 +400,7 @@ __all__ = [
     "Expression",
     "Field",
     "GlobalIdValue",
+    "Link",
     "NodesShape",
     "ObjectShape",
     "PageInfoShape",

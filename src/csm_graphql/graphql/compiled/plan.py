@@ -18,7 +18,7 @@ fragments and fragment spreads without directives, and computed fields with an S
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -54,8 +54,10 @@ from csm_graphql.graphql.inputs import to_ordering
 from csm_graphql.repositories import compiled as sql
 from csm_graphql.repositories import entities
 from csm_graphql.repositories.entities import Entity
-from csm_graphql.repositories.paging import PageRequest
+from csm_graphql.repositories.paging import Ordering, PageRequest
+from csm_graphql.repositories.relations import LINK_ORDERINGS
 from csm_graphql.settings import Limits
+from csm_graphql.tables import metadata
 
 
 class NotCompilable(Exception):
@@ -154,6 +156,8 @@ class ConnectionPlan:
     equals: tuple[tuple[str, tuple[str, ...]], ...] = ()
     ordered: bool = False  # takes ``orderBy``
     scoped: bool = False  # takes ``scope``
+    link: sql.Link | None = None
+    fixed_ordering: Ordering | None = None  # a link table's list has its own order
 
     def bind(self, binding: Binding) -> sql.Connection:
         arguments = _arguments(self.definition, self.node, binding)
@@ -165,7 +169,9 @@ class ConnectionPlan:
             raise NotCompilable("first out of range: the resolvers word the error")
         order = arguments.get("orderBy") if self.ordered else None
         try:
-            ordering = to_ordering(self.entity, _order(order), binding.viewer)
+            ordering = self.fixed_ordering or to_ordering(
+                self.entity, _order(order), binding.viewer
+            )
         except CodedError as error:
             raise NotCompilable(f"ordering refused: {error}") from error
         scope = arguments.get("scope") if self.scoped else None
@@ -178,6 +184,7 @@ class ConnectionPlan:
             scope=ListScope(scope.value) if scope is not None else ListScope.ALL,
             child_key=self.child_key,
             equals=self.equals,
+            link=self.link,
         )
 
 
@@ -343,7 +350,7 @@ class Planner:
             return _denied(key, definition, f"{declared.name}.{name}")
         producer = entry.producer
         where = f"{declared.name}.{name}"
-        if node.arguments and not isinstance(producer, producers.ToMany):
+        if node.arguments and not isinstance(producer, producers.ToMany | producers.LinkMany):
             raise NotCompilable(f"{where} with arguments")
         match producer:
             case producers.GlobalId(type_name=type_name):
@@ -371,6 +378,17 @@ class Planner:
                     child_key=producer.child_key,
                     equals=producer.equals,
                 )
+            case producers.LinkMany():
+                target_type = DECLARED.get(producer.entity)
+                ordering = LINK_ORDERINGS.get(producer.link_table)
+                if target_type is None or ordering is None:
+                    raise NotCompilable(f"{where}: link table {producer.link_table}")
+                link = sql.Link(metadata.tables[producer.link_table], producer.target_key)
+                plan = self.connection(
+                    key, target_type.entity, definition, node, ordered=False,
+                    child_key=producer.parent_key,
+                )  # fmt: skip
+                return replace(plan, link=link, fixed_ordering=ordering)
             case producers.PythonFunction(function=function):
                 twin = TWINS.get(function)
                 if twin is None:
