@@ -138,6 +138,16 @@ async def test_portal_is_one_statement_and_equal(
 
 
 @pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_connections_asked_only_for_their_total_are_equal(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    _, statements = await _both(
+        client, compiled, statement_log, queries.CANDIDATE_CASES, None, email
+    )
+    _compiled(statements)
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
 async def test_pages_cursors_and_orderings_are_equal(
     client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog, email: str
 ) -> None:

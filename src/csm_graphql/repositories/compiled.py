@@ -104,11 +104,26 @@ class Expression:
 
     key: str
     build: Callable[[ColumnRef, RequestValues], ColumnElement[Any]]
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectShape:
     fields: tuple[Field, ...]
+
+    def columns(self) -> set[str]:
+        """The row's columns its fields read: a row source selects these alone, which keeps
+        both the statement and the work of building it small."""
+        names = {"id"}
+        for shape in self.fields:
+            match shape:
+                case Value(column=column):
+                    names.add(column)
+                case Expression(reads=reads):
+                    names.update(reads)
+                case ToOne(key_column=str() as column):
+                    names.add(column)
+        return names
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +318,7 @@ class StatementBuilder:
             key = bindparam(None, shape.key_value, type_=BigInteger)
         name = self._name("r")
         row = (
-            select(*entity.columns)
+            select(*_columns(entity, shape.shape.columns()))
             .where(
                 table.c[shape.target_key] == key,
                 entity.visible(self.viewer, ListScope.ALL, table),
@@ -327,7 +342,8 @@ class StatementBuilder:
         where.append(entity.visible(self.viewer, shape.scope, table))
         where += [table.c[column].in_(values) for column, values in shape.equals]
         name = self._name("p")
-        rows = paging.page_select(source, entity.columns, where, shape.ordering, shape.request)
+        columns = _columns(entity, set().union(*(node.columns() for node in _nodes(shape))))
+        rows = paging.page_select(source, columns, where, shape.ordering, shape.request)
         page = rows.subquery(name)
         ref = self._ref(name)
         position = ref(paging.POSITION)
@@ -383,7 +399,27 @@ class StatementBuilder:
             raise TypeError(item)
 
         built = _object([connection_field(item) for item in shape.fields])
-        return select(built).select_from(page).scalar_subquery()
+        # GROUP BY (): one row whatever the page holds, even when no aggregate is selected
+        # (a connection asked only for its totalCount).
+        one_row = select(built).select_from(page).group_by(literal_column("()"))
+        return one_row.scalar_subquery()
+
+
+def _nodes(shape: Connection) -> list[ObjectShape]:
+    """The shapes of a connection's items, under ``nodes`` and ``edges { node }``."""
+    found: list[ObjectShape] = []
+    for item in shape.fields:
+        if isinstance(item, NodesShape):
+            found.append(item.shape)
+        elif isinstance(item, EdgesShape):
+            found += [f.shape for f in item.fields if isinstance(f, NodesShape)]
+    return found
+
+
+def _columns(entity: Entity, names: set[str]) -> list[ColumnElement[Any]]:
+    """The entity's columns (and computed ``extra_columns``) of these names, in the entity's
+    order, so that one selection always gives one statement text."""
+    return [column for column in entity.columns if column.name in names or column.name == "id"]
 
 
 def days_until(due: ColumnElement[Any], values: RequestValues) -> ColumnElement[Any]:

@@ -389,11 +389,11 @@ class Planner:
                     child_key=producer.parent_key,
                 )  # fmt: skip
                 return replace(plan, link=link, fixed_ordering=ordering)
-            case producers.PythonFunction(function=function):
+            case producers.PythonFunction(function=function, reads=reads):
                 twin = TWINS.get(function)
                 if twin is None:
                     raise NotCompilable(f"{where} is computed in Python")
-                return sql.Expression(key, twin)
+                return sql.Expression(key, twin, reads)
         raise NotCompilable(f"{where}: {type(producer).__name__} is not compiled yet")
 
     def connection(
