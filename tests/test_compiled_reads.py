@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from csm_graphql.access.viewer import PrincipalKind
 from csm_graphql.app import create_app
 from csm_graphql.demo import personas
+from csm_graphql.repositories.database import Database
 from csm_graphql.settings import Settings
 from tests.expectations import global_id
 from tests.support import GraphQLClient, StatementLog
@@ -293,3 +294,17 @@ async def test_a_forbidden_ordering_falls_back_to_the_resolvers_error(
     answer = (await compiled.post(query, as_=SUCCESS_CUSTOMER)).json()
     assert answer == reference
     assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_failing_statement_is_coded_at_the_root_field(
+    compiled: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def timed_out(self: Database, statement: object) -> None:
+        raise TimeoutError  # what asyncpg's command_timeout raises
+
+    # Only the compiled path reads through Database.scalar.
+    monkeypatch.setattr(Database, "scalar", timed_out)
+    answer = (await compiled.post(queries.PORTAL, as_=AGENT)).json()
+    assert answer["data"] is None
+    assert [e["path"] for e in answer["errors"]] == [["engagements"]]
+    assert answer["errors"][0]["extensions"]["code"] == "TIMEOUT"

@@ -111,9 +111,11 @@ class CompiledReader:
         try:
             text = await request.db.scalar(statement)
         except Exception as error:
-            return ExecutionResult(
-                data=None, errors=[GraphQLError(str(error), original_error=error)]
-            )
+            # As from a failing root resolver: coded (timeout, database away) or masked by
+            # CodeErrors, at the first root field, data null.
+            path = [fields[0].key] if fields else None
+            failure = GraphQLError(str(error), path=path, original_error=error)
+            return ExecutionResult(data=None, errors=[failure])
         self.served += 1
         data = cast(dict[str, Any], orjson.Fragment(text))
         return ExecutionResult(data=data, errors=None)
