@@ -260,6 +260,8 @@ def _order(value: Mapping[str, Any] | None) -> Any:
 class Planner:
     schema: GraphQLSchema
     fragments: Mapping[str, FragmentDefinitionNode]
+    # Read only by the field rules, which depend on its kind and roles alone: the plan cache's
+    # key. Its ids reach the statement through the row rules, at build time, never from here.
     viewer: Viewer
 
     def operation(self, operation: OperationDefinitionNode) -> tuple[FieldPlan, ...]:
