@@ -57,6 +57,7 @@ ENVIRONMENT_VARIABLES: tuple[str, ...] = (
     "CSM_METRICS_TOKEN",
     "CSM_PERSISTED_QUERIES",
     "CSM_TRUSTED_DOCUMENTS",
+    "CSM_COMPILED_READS",
 )
 
 
@@ -140,6 +141,9 @@ class Settings:
     trusted_documents: Path | None = None
     # OpenTelemetry traces: on when the standard OTEL_* variables ask for them.
     tracing: bool = False
+    # Compiled reads (issue 10): compilable queries are answered by one SQL statement; off
+    # by default this round, so the resolvers answer everything.
+    compiled_reads: bool = False
 
     @property
     def production(self) -> bool:
@@ -185,6 +189,7 @@ class Settings:
             cors_origins=tuple(o for o in env.get("CSM_CORS_ORIGINS", "").split(",") if o),
             idempotency_ttl_seconds=int(env.get("CSM_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
             limits=replace(limits, **limit_overrides),
+            compiled_reads=_switch(env, "CSM_COMPILED_READS", default=False),
             rate_limit=RateLimit(
                 capacity=int(env.get("CSM_RATE_LIMIT_CAPACITY", rate_limit.capacity)),
                 restore_per_second=float(

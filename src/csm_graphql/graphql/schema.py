@@ -9,6 +9,7 @@ from graphql import GraphQLEnumType, GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
 from csm_graphql.domain.descriptions import value_description
+from csm_graphql.graphql.compiled import CompiledReader, CompiledReads
 from csm_graphql.graphql.declared.registry import node_classes
 from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import Query
@@ -30,17 +31,22 @@ def build_schema(settings: Settings | None = None, *, tracer: Tracer | None = No
     from csm_graphql.graphql.extensions import schema_extensions
 
     settings = settings or Settings()
+    extensions = schema_extensions(
+        settings.limits,
+        production=settings.production,
+        throttle=Throttle.from_settings(settings.rate_limit),
+        tracer=tracer,
+    )
+    if settings.compiled_reads:
+        # Last: it answers in on_execute, after every other extension has checked the request.
+        reader = CompiledReader()
+        extensions.append(lambda: CompiledReads(reader))
     schema = Schema(
         query=Query,
         mutation=Mutation,
         # Some node types are reachable only through the Node interface.
         types=node_classes(),
-        extensions=schema_extensions(
-            settings.limits,
-            production=settings.production,
-            throttle=Throttle.from_settings(settings.rate_limit),
-            tracer=tracer,
-        ),
+        extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,
     )

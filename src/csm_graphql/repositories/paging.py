@@ -163,13 +163,15 @@ def _after(ordering: Ordering, table: FromClause, cursor: str) -> ColumnElement[
     return position < boundary if ordering.descending else position > boundary
 
 
-def _page_select(
+def page_select(
     table: FromClause,
     columns: Sequence[ColumnElement[object]],
     where: Sequence[ColumnElement[bool]],
     ordering: Ordering,
     request: PageRequest,
 ) -> AnySelect:
+    """``first + 1`` rows after the cursor, with their sort key as text (``SORT_KEY``, what
+    cursors carry) and their position (``POSITION``); the compiled reads page the same way."""
     order = _order_clauses(ordering, table)
     conditions = list(where)
     if request.after:
@@ -222,12 +224,12 @@ async def fetch_page(
     request: PageRequest,
 ) -> Page:
     """One page of ``table`` rows matching ``where`` (visibility included): one statement."""
-    page_select = _page_select(table, columns, where, ordering, request)
+    rows_select = page_select(table, columns, where, ordering, request)
     if not request.with_total:
-        return _to_page(await db.rows(page_select), ordering, request)
+        return _to_page(await db.rows(rows_select), ordering, request)
     # total LEFT JOIN LATERAL page: one row even when the page is empty, so one statement.
     total = _count(table, where).subquery("total")
-    page = page_select.lateral(PAGE)
+    page = rows_select.lateral(PAGE)
     statement = (
         select(total.c.count.label(TOTAL), *_page_columns(columns))
         .select_from(total.outerjoin(page, true()))
@@ -267,7 +269,7 @@ async def fetch_child_pages(
     else:
         link = parent_column(parents.c.parent_id)
     where = [link, *where]
-    page = _page_select(table, columns, where, ordering, request).lateral(PAGE)
+    page = page_select(table, columns, where, ordering, request).lateral(PAGE)
     selected: list[Any] = [parents.c.parent_id.label(PARENT)]
     source: FromClause = parents
     if request.with_total:

@@ -116,3 +116,11 @@ async def project_contacts(
         CONTACT_NAME,
         request,
     )
+
+
+# The order of the link-table lists their loaders above read (``link_many`` fields), by link
+# table: the compiled reads page them alike. A link table missing here is not compiled.
+LINK_ORDERINGS: dict[str, Ordering] = {
+    t.success_case_articles.name: SHARED_AT_DESC,
+    t.project_contacts.name: CONTACT_NAME,
+}

@@ -1,0 +1,450 @@
+"""One SELECT whose JSON PostgreSQL builds: the SQL half of the compiled reads (issue 10).
+
+``graphql/compiled`` turns an operation into *shapes* (which keys to show, read from which
+entity's rows, under which page arguments); this module turns the shapes into one statement.
+It lives here because repositories are the only modules that build SELECTs, and because it
+must read rows exactly as the resolver path does:
+
+* rows come from the entity's row rule (``Entity.visible``, i.e. ``access.rows``), composed
+  into the WHERE before ORDER BY and LIMIT, for pages, totals and to-one rows alike;
+* pages are ``paging.page_select`` itself (keyset condition, ``first + 1``, the sort key as
+  text), so cursors, ``hasNextPage`` and the cursor checks cannot drift;
+* cursors and global ids are encoded in SQL byte for byte as ``paging.encode_cursor`` and
+  ``graphql.ids.to_global_id`` encode them in Python.
+
+Every object is built over a named row source (``n1``, ``p2``, ...); nested relations refer to
+their parent's columns by that name, so a correlated reference never depends on how
+SQLAlchemy correlates FROM clauses.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum, StrEnum
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Date,
+    FromClause,
+    Select,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from csm_graphql.access.scope import ListScope
+from csm_graphql.access.viewer import Viewer
+from csm_graphql.repositories import paging
+from csm_graphql.repositories.entities import Entity
+from csm_graphql.repositories.paging import Ordering, PageRequest
+
+# json_build_object takes at most 100 arguments: 50 keys and their values.
+MAX_KEYS = 50
+
+# A column of the object's row source, by its SQL name.
+ColumnRef = Callable[[str], ColumnElement[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestValues:
+    """What a statement needs from the request besides the viewer: one "today" per
+    response, as the resolvers' context has."""
+
+    today: date
+
+
+class ValueKind(StrEnum):
+    PLAIN = "PLAIN"  # json_build_object serialises it as Python would (text, numbers, dates)
+    ENUM = "ENUM"  # the stored value, shown as the enum member's name
+    DATETIME = "DATETIME"  # datetime.isoformat() of the UTC instant
+    DECIMAL = "DECIMAL"  # str(Decimal): the numeric's text
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A leaf read from a column of the row."""
+
+    key: str
+    column: str
+    kind: ValueKind = ValueKind.PLAIN
+    enum: type[Enum] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalIdValue:
+    key: str
+    type_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Constant:
+    """A value that does not depend on the row: a denied field (null or []), __typename."""
+
+    key: str
+    value: str | list[Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """A computed field's SQL twin: built from the row's columns and the request's values."""
+
+    key: str
+    build: Callable[[ColumnRef, RequestValues], ColumnElement[Any]]
+    reads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectShape:
+    fields: tuple[Field, ...]
+
+    def columns(self) -> set[str]:
+        """The row's columns its fields read: a row source selects these alone, which keeps
+        both the statement and the work of building it small."""
+        names = {"id"}
+        for shape in self.fields:
+            match shape:
+                case Value(column=column):
+                    names.add(column)
+                case Expression(reads=reads):
+                    names.update(reads)
+                case ToOne(key_column=str() as column):
+                    names.add(column)
+        return names
+
+
+@dataclass(frozen=True, slots=True)
+class ToOne:
+    """The row of ``entity`` whose ``target_key`` is the parent's ``key_column`` (or, at the
+    root, ``key_value``), if the viewer may see it; else null."""
+
+    key: str
+    entity: Entity
+    shape: ObjectShape
+    target_key: str = "id"
+    key_column: str | None = None
+    key_value: int | None = None
+
+
+class Part(StrEnum):
+    TOTAL_COUNT = "totalCount"
+    HAS_NEXT_PAGE = "hasNextPage"
+    HAS_PREVIOUS_PAGE = "hasPreviousPage"
+    START_CURSOR = "startCursor"
+    END_CURSOR = "endCursor"
+    CURSOR = "cursor"
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfoShape:
+    key: str
+    fields: tuple[tuple[str, Part] | Constant, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EdgesShape:
+    key: str
+    fields: tuple[tuple[str, Part] | Constant | NodesShape, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NodesShape:
+    key: str
+    shape: ObjectShape
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A keyset page of ``entity`` rows: the children of the parent row (``child_key`` is
+    their key to it) or, at the root, a list under ``scope``."""
+
+    key: str
+    entity: Entity
+    request: PageRequest
+    ordering: Ordering
+    fields: tuple[tuple[str, Part] | Constant | PageInfoShape | NodesShape | EdgesShape, ...]
+    scope: ListScope = ListScope.ALL
+    child_key: str | None = None
+    # Fixed conditions of a polymorphic child (record type, activity kinds).
+    equals: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Children listed in a link table instead (``child_key`` is then the link's parent key).
+    link: Link | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link table whose ``parent_key`` rows name the children by ``target_key``."""
+
+    table: Table
+    target_key: str
+
+
+Field = Value | GlobalIdValue | Constant | Expression | ToOne | Connection
+
+
+def _text(value: str) -> ColumnElement[str]:
+    """A string constant written into the statement (keys, type names, enum names): these
+    come from the schema, never from a request, and keep the statement text stable."""
+    return literal_column("'" + value.replace("'", "''") + "'", Text)
+
+
+def _base64url(text: ColumnElement[Any]) -> ColumnElement[str]:
+    """base64url without padding, as ``base64.urlsafe_b64encode(...).rstrip("=")``
+    (PostgreSQL's base64 also breaks lines every 76 characters: those go too)."""
+    encoded = func.encode(
+        func.convert_to(text, literal_column("'UTF8'")), literal_column("'base64'")
+    )
+    return func.translate(encoded, literal_column("E'+/=\\n'"), literal_column("'-_'"))
+
+
+def _global_id(type_name: str, row_id: ColumnElement[Any]) -> ColumnElement[str]:
+    return _base64url(_text(f"{type_name}:").op("||")(cast(row_id, Text)))
+
+
+def _cursor(ordering: Ordering, sort_key: ColumnElement[Any], row_id: ColumnElement[Any]) -> Any:
+    """``paging.encode_cursor``: base64url of orjson's ``[name, sort key, id]``, which has no
+    spaces (PostgreSQL's json arrays do, so the text is assembled here)."""
+    head = _text("[" + orjson.dumps(ordering.name).decode() + ",")
+    body = head.op("||")(cast(func.to_json(sort_key), Text)).op("||")(_text(","))
+    return _base64url(body.op("||")(cast(row_id, Text)).op("||")(_text("]")))
+
+
+def _isoformat(column: str) -> ColumnElement[str]:
+    """``datetime.isoformat()`` of an aware UTC instant: microseconds only when not zero."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return literal_column(
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({utc}, 'US') = "
+        f"'000000' THEN '' ELSE '.' || to_char({utc}, 'US') END || '+00:00'",
+        Text,
+    )
+
+
+def _enum_name(column: str, enum: type[Enum]) -> ColumnElement[str]:
+    """The member's name for the stored value (what Strawberry serialises)."""
+    branches = " ".join(
+        f"WHEN {member.value if isinstance(member.value, int) else _quote(member.value)} "
+        f"THEN {_quote(member.name)}"
+        for member in enum
+    )
+    return literal_column(f"CASE {column} {branches} END", Text)
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _json_constant(value: str | list[Any] | None) -> ColumnElement[Any]:
+    if value is None:
+        return literal_column("CAST(NULL AS json)")
+    if isinstance(value, str):
+        return _text(value)
+    return literal_column("CAST(" + _quote(orjson.dumps(value).decode()) + " AS json)")
+
+
+def _object(pairs: Sequence[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
+    if len(pairs) > MAX_KEYS:
+        raise ValueError(f"an object of {len(pairs)} keys")  # the planner refuses these first
+    return func.json_build_object(*itertools.chain.from_iterable((_text(k), v) for k, v in pairs))
+
+
+@dataclass
+class StatementBuilder:
+    """Builds one statement for one request (its viewer and values)."""
+
+    viewer: Viewer
+    values: RequestValues
+    _names: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def statement(self, fields: Sequence[Field]) -> Select[tuple[str]]:
+        """``SELECT json_build_object(<root fields>)::text``: the response's ``data``."""
+        pairs = [(f.key, self._field(f, None)) for f in fields]
+        return select(cast(_object(pairs), Text))
+
+    def _name(self, prefix: str) -> str:
+        return f"{prefix}{next(self._names)}"
+
+    @staticmethod
+    def _ref(source: str | None) -> ColumnRef:
+        def column(name: str) -> ColumnElement[Any]:
+            return literal_column(f'{source}."{name}"')
+
+        return column
+
+    def _object(self, shape: ObjectShape, source: str) -> ColumnElement[Any]:
+        return _object([(f.key, self._field(f, source)) for f in shape.fields])
+
+    def _field(self, shape: Field, source: str | None) -> ColumnElement[Any]:
+        ref = self._ref(source)
+        match shape:
+            case Value(column=column, kind=ValueKind.PLAIN):
+                return ref(column)
+            case Value(column=column, kind=ValueKind.ENUM, enum=enum) if enum is not None:
+                return _enum_name(f'{source}."{column}"', enum)
+            case Value(column=column, kind=ValueKind.DATETIME):
+                return _isoformat(f'{source}."{column}"')
+            case Value(column=column, kind=ValueKind.DECIMAL):
+                return cast(ref(column), Text)
+            case GlobalIdValue(type_name=type_name):
+                return _global_id(type_name, ref("id"))
+            case Constant(value=value):
+                return _json_constant(value)
+            case Expression(build=build):
+                return build(ref, self.values)
+            case ToOne():
+                return self._to_one(shape, source)
+            case Connection():
+                return self._connection(shape, source)
+        raise TypeError(f"no SQL for {shape!r}")
+
+    def _to_one(self, shape: ToOne, parent: str | None) -> ColumnElement[Any]:
+        """``reads.by_ids`` for one key: the row, under its rule, or no row (null)."""
+        entity, table = shape.entity, shape.entity.table
+        if shape.key_column is not None:
+            key: ColumnElement[Any] = self._ref(parent)(shape.key_column)
+        else:
+            key = bindparam(None, shape.key_value, type_=BigInteger)
+        name = self._name("r")
+        row = (
+            select(*_columns(entity, shape.shape.columns()))
+            .where(
+                table.c[shape.target_key] == key,
+                entity.visible(self.viewer, ListScope.ALL, table),
+            )
+            .subquery(name)
+        )
+        return select(self._object(shape.shape, name)).select_from(row).scalar_subquery()
+
+    def _connection(self, shape: Connection, parent: str | None) -> ColumnElement[Any]:
+        """One page and its total, as ``paging.fetch_page`` / ``fetch_child_pages`` read
+        them, aggregated into the connection's JSON."""
+        entity, table = shape.entity, shape.entity.table
+        source: FromClause = table
+        where: list[ColumnElement[bool]] = []
+        if shape.link is not None:
+            link = shape.link.table
+            source = table.join(link, link.c[shape.link.target_key] == table.c.id)
+            where.append(link.c[shape.child_key or ""] == self._ref(parent)("id"))
+        elif shape.child_key is not None:
+            where.append(table.c[shape.child_key] == self._ref(parent)("id"))
+        where.append(entity.visible(self.viewer, shape.scope, table))
+        where += [table.c[column].in_(values) for column, values in shape.equals]
+        name = self._name("p")
+        columns = _columns(entity, set().union(*(node.columns() for node in _nodes(shape))))
+        rows = paging.page_select(source, columns, where, shape.ordering, shape.request)
+        page = rows.subquery(name)
+        ref = self._ref(name)
+        position = ref(paging.POSITION)
+        on_page = position <= bindparam(None, shape.request.first, type_=BigInteger)
+        cursor = _cursor(shape.ordering, ref(paging.SORT_KEY), ref("id"))
+
+        def cursors(*order: Any) -> ColumnElement[Any]:
+            aggregate = func.array_agg(aggregate_order_by(cursor, *order)).filter(on_page)
+            return type_coerce(aggregate.self_group(), ARRAY(Text))[1]
+
+        def part(name: Part) -> ColumnElement[Any]:
+            match name:
+                case Part.TOTAL_COUNT:
+                    total = select(func.count()).select_from(source).where(*where)
+                    return total.scalar_subquery()
+                case Part.HAS_NEXT_PAGE:
+                    requested = bindparam(None, shape.request.first, type_=BigInteger)
+                    return func.count() > requested
+                case Part.HAS_PREVIOUS_PAGE:
+                    return bindparam(None, shape.request.after is not None, type_=Boolean)
+                case Part.START_CURSOR:
+                    return cursors(position)
+                case Part.END_CURSOR:
+                    return cursors(position.desc())
+                case Part.CURSOR:
+                    return cursor
+            raise TypeError(name)
+
+        def items(value: ColumnElement[Any]) -> ColumnElement[Any]:
+            aggregate = func.json_agg(aggregate_order_by(value, position)).filter(on_page)
+            return func.coalesce(aggregate, literal_column("CAST('[]' AS json)"))
+
+        def connection_field(
+            item: tuple[str, Part] | Constant | PageInfoShape | NodesShape | EdgesShape,
+        ) -> tuple[str, ColumnElement[Any]]:
+            match item:
+                case Constant():
+                    return item.key, _json_constant(item.value)
+                case PageInfoShape(key=key, fields=fields):
+                    return key, _object([connection_field(f) for f in fields])
+                case NodesShape(key=key, shape=node):
+                    return key, items(self._object(node, name))
+                case EdgesShape(key=key, fields=fields):
+                    edge = [
+                        (f.key, self._object(f.shape, name))
+                        if isinstance(f, NodesShape)
+                        else connection_field(f)
+                        for f in fields
+                    ]
+                    return key, items(_object(edge))
+                case (str() as key, Part() as name_of_part):
+                    return key, part(name_of_part)
+            raise TypeError(item)
+
+        built = _object([connection_field(item) for item in shape.fields])
+        # GROUP BY (): one row whatever the page holds, even when no aggregate is selected
+        # (a connection asked only for its totalCount).
+        one_row = select(built).select_from(page).group_by(literal_column("()"))
+        return one_row.scalar_subquery()
+
+
+def _nodes(shape: Connection) -> list[ObjectShape]:
+    """The shapes of a connection's items, under ``nodes`` and ``edges { node }``."""
+    found: list[ObjectShape] = []
+    for item in shape.fields:
+        if isinstance(item, NodesShape):
+            found.append(item.shape)
+        elif isinstance(item, EdgesShape):
+            found += [f.shape for f in item.fields if isinstance(f, NodesShape)]
+    return found
+
+
+def _columns(entity: Entity, names: set[str]) -> list[ColumnElement[Any]]:
+    """The entity's columns (and computed ``extra_columns``) of these names, in the entity's
+    order, so that one selection always gives one statement text."""
+    return [column for column in entity.columns if column.name in names or column.name == "id"]
+
+
+def days_until(due: ColumnElement[Any], values: RequestValues) -> ColumnElement[Any]:
+    """``domain.dates.days_remaining`` in SQL: a date minus a date is whole days."""
+    return due - bindparam(None, values.today, type_=Date)
+
+
+__all__ = [
+    "MAX_KEYS",
+    "ColumnRef",
+    "Connection",
+    "Constant",
+    "EdgesShape",
+    "Expression",
+    "Field",
+    "GlobalIdValue",
+    "Link",
+    "NodesShape",
+    "ObjectShape",
+    "PageInfoShape",
+    "Part",
+    "RequestValues",
+    "StatementBuilder",
+    "ToOne",
+    "Value",
+    "ValueKind",
+    "days_until",
+]
