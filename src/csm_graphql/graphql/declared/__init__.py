@@ -9,6 +9,7 @@ from csm_graphql.graphql.declared.fields import (
     connection,
     link_many,
     to_one,
+    version_column,
 )
 from csm_graphql.graphql.declared.registry import (
     DECLARED,
@@ -31,4 +32,5 @@ __all__ = [
     "register_node",
     "row_type",
     "to_one",
+    "version_column",
 ]

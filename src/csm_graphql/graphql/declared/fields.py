@@ -149,6 +149,12 @@ def column(description: str, *, name: str | None = None) -> Any:
     return _field(ColumnSpec(name), description)
 
 
+def version_column() -> Any:
+    """The optimistic-concurrency version of a record that updates guard with
+    ``expectedVersion``: one wording for every such type, so clients learn it once."""
+    return column("Optimistic-concurrency version: pass it as expectedVersion to updates.")
+
+
 def to_one(target: Entity, key: str, description: str) -> Any:
     """The ``target`` row this row's ``key`` column points to; null when the key is empty or
     the row is not visible to the viewer (batched by id, one statement per level)."""

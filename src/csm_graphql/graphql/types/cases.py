@@ -34,6 +34,7 @@ from csm_graphql.graphql.declared import (
     link_many,
     row_type,
     to_one,
+    version_column,
 )
 from csm_graphql.graphql.loaders import Loaders
 from csm_graphql.graphql.pagination import Connection
@@ -196,7 +197,7 @@ class Case(Node, Declared):
     closed_at: datetime | None = column("When it was closed or canceled.")
     created_at: datetime = column("When it was opened.")
     updated_at: datetime = column("When it last changed.")
-    version: int = column("Optimistic-concurrency version: pass it as expectedVersion to updates.")
+    version: int = version_column()
     shown_resolution_notes: str | None = computed(
         _resolution_notes,
         "Resolution notes. External viewers get them only when shareResolutionNotes is true "

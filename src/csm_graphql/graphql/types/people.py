@@ -9,7 +9,15 @@ import strawberry
 
 from csm_graphql.access.capabilities import capabilities as access_capabilities
 from csm_graphql.graphql.context import Info
-from csm_graphql.graphql.declared import Declared, column, computed, connection, row_type, to_one
+from csm_graphql.graphql.declared import (
+    Declared,
+    column,
+    computed,
+    connection,
+    row_type,
+    to_one,
+    version_column,
+)
 from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.capabilities import ViewerCapabilities
@@ -26,7 +34,7 @@ class Account(Node, AccountWorkspace, Declared):
     kind: AccountKind = column("Customer or partner.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    version: int = column("Optimistic-concurrency version; updateAccount expects it.")
+    version: int = version_column()
     parent: Account | None = to_one(
         entities.ACCOUNT, "parent_id", "The parent account in the hierarchy, when visible."
     )
@@ -46,7 +54,7 @@ class Contact(Node, Declared):
     email: str = column("Email address.")
     roles: list[str] = column("External roles, e.g. customer_admin.")
     active: bool = column("False once deactivated: it can no longer sign in or be named.")
-    version: int = column("Optimistic-concurrency version; deactivateContact expects it.")
+    version: int = version_column()
     account: Account | None = to_one(entities.ACCOUNT, "account_id", "The contact's own account.")
     # Its own account and those of its contact relationships: a union, read by its loader.
     accounts: list[Account] = computed(

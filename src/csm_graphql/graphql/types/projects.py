@@ -22,6 +22,7 @@ from csm_graphql.graphql.declared import (
     link_many,
     row_type,
     to_one,
+    version_column,
 )
 from csm_graphql.graphql.ids import database_id
 from csm_graphql.graphql.inputs import OrderDirection
@@ -173,7 +174,7 @@ class Project(Node, Declared):
     planned_end: date | None = column("Planned end date.")
     actual_start: date | None = column("Actual start date.")
     actual_end: date | None = column("Actual end date.")
-    version: int = column("Optimistic-concurrency version.")
+    version: int = version_column()
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
     account: Account | None = to_one(entities.ACCOUNT, "account_id", "The customer account.")
@@ -232,7 +233,7 @@ class ProjectTask(Node, Declared):
     actual_start: date | None = column("Actual start date.")
     actual_end: date | None = column("Actual end date.")
     visible_to_customer: bool = column("Shown in the portal.")
-    version: int = column("Optimistic-concurrency version.")
+    version: int = version_column()
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
     project: Project | None = to_one(entities.PROJECT, "project_id", "The project it belongs to.")

@@ -19,6 +19,7 @@ from csm_graphql.graphql.declared import (
     link_many,
     row_type,
     to_one,
+    version_column,
 )
 from csm_graphql.graphql.loaders import Loaders
 from csm_graphql.graphql.pagination import After, Connection, First
@@ -84,9 +85,7 @@ class Engagement(Node, EngagementWorkspace, EngagementHealth, Declared):
     perceived_health: PerceivedHealth | None = column("Perceived health.")
     created_at: datetime | None = column("When the record was created.")
     updated_at: datetime | None = column("When the record last changed.")
-    version: int | None = column(
-        "Optimistic-concurrency version: pass it as expectedVersion to updates."
-    )
+    version: int | None = version_column()
     account: Account | None = account_field()
     parent: Engagement | None = to_one(
         entities.ENGAGEMENT, "parent_id", "The parent engagement in the hierarchy."
@@ -119,7 +118,7 @@ class SuccessInitiative(Node, Declared):
     visible_to_customer: bool | None = column("Shown in the portal.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    version: int = column("Optimistic-concurrency version: pass it as expectedVersion to updates.")
+    version: int = version_column()
     days_remaining: int | None = days_remaining_field()
     engagement: Engagement | None = engagement_field()
     account: Account | None = account_field()
@@ -156,7 +155,7 @@ class SuccessCase(Node, Declared):
     visible_to_customer: bool | None = column("Shown in the portal.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    version: int = column("Optimistic-concurrency version: pass it as expectedVersion to updates.")
+    version: int = version_column()
     days_remaining: int | None = days_remaining_field()
     engagement: Engagement | None = engagement_field()
     account: Account | None = account_field()
@@ -221,9 +220,7 @@ class SuccessTask(Node, Declared):
     visible_to_customer: bool | None = column("Shown in the portal.")
     created_at: datetime | None = column("When the record was created.")
     updated_at: datetime | None = column("When the record last changed.")
-    version: int | None = column(
-        "Optimistic-concurrency version: pass it as expectedVersion to updates."
-    )
+    version: int | None = version_column()
     days_remaining: int | None = days_remaining_field()
     engagement: Engagement | None = engagement_field()
     account: Account | None = account_field()
@@ -264,7 +261,7 @@ class Touchpoint(Node, Declared):
     visible_to_customer: bool | None = column("Shown in the portal.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    version: int = column("Optimistic-concurrency version: pass it as expectedVersion to updates.")
+    version: int = version_column()
     days_remaining: int | None = days_remaining_field()
     engagement: Engagement | None = engagement_field()
     account: Account | None = account_field()

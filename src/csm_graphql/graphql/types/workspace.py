@@ -26,7 +26,15 @@ from csm_graphql.domain.workspace import (
     UsagePlan,
 )
 from csm_graphql.graphql.context import Info
-from csm_graphql.graphql.declared import Declared, column, computed, connection, row_type, to_one
+from csm_graphql.graphql.declared import (
+    Declared,
+    column,
+    computed,
+    connection,
+    row_type,
+    to_one,
+    version_column,
+)
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.types import workspace_enums  # noqa: F401 (registers the enums)
@@ -73,7 +81,7 @@ class SuccessObjective(Node, Declared):
     )
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    version: int = column("Optimistic-concurrency version: pass it as expectedVersion to updates.")
+    version: int = version_column()
     engagement: LazyEngagement | None = engagement_field()
     initiatives: Connection[Annotated[SuccessInitiative, strawberry.lazy(SUCCESS)]] = success_list(
         entities.SUCCESS_INITIATIVE,
@@ -97,7 +105,7 @@ class InternalPlay(Node, Declared):
     closure_notes: str | None = column("Why, once closed.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    version: int = column("Optimistic-concurrency version: pass it as expectedVersion to updates.")
+    version: int = version_column()
     days_remaining: int | None = days_remaining_field()
     engagement: LazyEngagement | None = engagement_field()
     assigned_to: User | None = assigned_to_field()
@@ -118,7 +126,7 @@ class InternalPlayTask(Node, Declared):
     closure_notes: str | None = column("Why, once closed.")
     created_at: datetime = column("When the record was created.")
     updated_at: datetime = column("When the record last changed.")
-    version: int = column("Optimistic-concurrency version: pass it as expectedVersion to updates.")
+    version: int = version_column()
     days_remaining: int | None = days_remaining_field()
     engagement: LazyEngagement | None = engagement_field()
     assigned_to: User | None = assigned_to_field()
