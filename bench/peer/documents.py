@@ -294,15 +294,15 @@ def comparable(query: str, project_data: Any) -> Any:
 def difference(query: str, project_data: Any, peer_data: Any) -> str | None:
     """None when the two answers hold the same records and values; else where they first
     differ (a path and both values)."""
-    return _first_difference(comparable(query, project_data), TO_PROJECT[query](peer_data), "")
+    return first_difference(comparable(query, project_data), TO_PROJECT[query](peer_data), "")
 
 
-def _first_difference(left: Any, right: Any, path: str) -> str | None:
+def first_difference(left: Any, right: Any, path: str) -> str | None:
     if isinstance(left, dict) and isinstance(right, dict):
         if left.keys() != right.keys():
             return f"{path or '.'}: keys {sorted(left)} != {sorted(right)}"
         for key in left:
-            found = _first_difference(left[key], right[key], f"{path}.{key}")
+            found = first_difference(left[key], right[key], f"{path}.{key}")
             if found:
                 return found
         return None
@@ -310,7 +310,7 @@ def _first_difference(left: Any, right: Any, path: str) -> str | None:
         if len(left) != len(right):
             return f"{path}: {len(left)} items != {len(right)}"
         for index, (a, b) in enumerate(zip(left, right, strict=True)):
-            found = _first_difference(a, b, f"{path}[{index}]")
+            found = first_difference(a, b, f"{path}[{index}]")
             if found:
                 return found
         return None

@@ -149,9 +149,11 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log_path: Path)
                 f"{_tail(log_path)}"
             )
         try:
-            with urllib.request.urlopen(probe, timeout=2) as response:
-                if response.status == 200:
-                    return
+            # Every worker listens (serve.mjs logs "peer ready"), and the port answers.
+            if "peer ready" in _tail(log_path):
+                with urllib.request.urlopen(probe, timeout=2) as response:
+                    if response.status == 200:
+                        return
         except (urllib.error.URLError, OSError):
             pass  # not listening yet (a worker builds the schema before it listens)
         time.sleep(0.3)

@@ -14,6 +14,14 @@ const workers = Number(process.env.PEER_WORKERS || 1);
 
 if (cluster.isPrimary && workers > 1) {
   for (let i = 0; i < workers; i++) cluster.fork();
+  // Ready once every worker has built its schema and listens (the launcher waits for this
+  // line, so no measurement runs with a worker still starting).
+  let listening = 0;
+  cluster.on("message", (_worker, message) => {
+    if (message === "listening" && ++listening === workers) {
+      console.log(`peer ready (${workers} workers)`);
+    }
+  });
   let stopping = false;
   cluster.on("exit", (worker, code) => {
     if (!stopping) {
@@ -38,6 +46,8 @@ if (cluster.isPrimary && workers > 1) {
   await pgl.getSchemaResult();
   server.listen(port, "127.0.0.1", () => {
     console.log(`peer listening on http://127.0.0.1:${port}/graphql (pid ${process.pid})`);
+    if (cluster.isWorker) process.send("listening");
+    else console.log("peer ready (1 worker)");
   });
   for (const signal of ["SIGTERM", "SIGINT"]) {
     process.on(signal, () => {
