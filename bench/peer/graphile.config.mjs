@@ -1,7 +1,8 @@
 // PostGraphile v5, the peer of csm-graphql's benchmark (python -m bench.peer).
 //
 // The Amber preset (PostGraphile's recommended defaults) over the application's `public`
-// schema, connected as the benchmark's database user: no row-level security, no JWT, so it
+// schema, plus `bench_peer` (bench/peer/relations.sql: computed columns for the polymorphic
+// activity and attachment lists), connected as the benchmark's database user: no row-level security, no JWT, so it
 // serves every row, which is what this project's internal agent persona sees of the records
 // the benchmark reads. Relay-style global ids (`id` is a node id, `rowId` the column) come
 // from the Amber preset as well.
