@@ -2,10 +2,10 @@
 //
 // The Amber preset (PostGraphile's recommended defaults) over the application's `public`
 // schema, plus `bench_peer` (bench/peer/relations.sql: computed columns for the polymorphic
-// activity and attachment lists), connected as the benchmark's database user: no row-level security, no JWT, so it
-// serves every row, which is what this project's internal agent persona sees of the records
-// the benchmark reads. Relay-style global ids (`id` is a node id, `rowId` the column) come
-// from the Amber preset as well.
+// activity and attachment lists), connected as the benchmark's database user: no row-level
+// security, no JWT, so it serves every row, which is what this project's internal agent
+// persona sees of the records the benchmark reads. Relay-style global ids (`id` is a node
+// id, `rowId` the column) come from the Amber preset as well.
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { makePgService } from "postgraphile/adaptors/pg";
 

@@ -4,7 +4,7 @@ cell, the ratios to PostGraphile and to the SQL floor, and the machine."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from bench.database import Dataset
@@ -45,7 +45,6 @@ class PeerRun:
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float] | None = None
     detail_case: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _number(value: float, digits: int = 1) -> str:
