@@ -240,6 +240,11 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               state=_P, createdAt=_P, updatedAt=_P, project=_P),
     **_fields("ProjectIssue", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
               createdAt=_P, updatedAt=_P, project=_P),
+    # Which project a case was raised for, to whoever sees the case (ACCESS.md: external
+    # admins and case managers see the cases of their accounts' projects); the Project node
+    # itself stays under its own rule (Case.project).
+    **_fields("Case", raisedFor=_P),
+    **_fields("ProjectReference", id=_P, number=_P, name=_P),
 }  # fmt: skip
 
 
