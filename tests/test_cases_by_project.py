@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from csm_graphql.demo import personas
 from tests.expectations import CaseSnapshot, decode_global_id, global_id
 from tests.project_expectations import ProjectSnapshot
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, StatementLog
 
 EVERY_PERSONA = [persona.email for persona in personas.PERSONAS]
 BY_PROJECT = """query($project: ID!, $first: Int, $after: String) {
@@ -113,3 +113,20 @@ async def test_a_wrong_project_id_is_a_coded_error(client: GraphQLClient) -> Non
         '{ cases(filter: {project: "not-an-id"}) { totalCount } }', as_="caseagent@csm.example"
     )
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_raised_for_costs_one_statement_per_page(
+    client: GraphQLClient, statement_log: StatementLog
+) -> None:
+    """Viewer, the filtered page (with totalCount), and one batched read of the projects the
+    page's cases were raised for, whatever the page size."""
+    query = """query($first: Int!) {
+      cases(first: $first) { totalCount nodes { raisedFor { number } } } }"""
+    for first in (20, 100):
+        with statement_log.record() as statements:
+            data = await client.query(query, {"first": first}, as_="caseagent@csm.example")
+        raised = {
+            node["raisedFor"]["number"] for node in data["cases"]["nodes"] if node["raisedFor"]
+        }
+        assert len(raised) >= 2  # several projects, one statement
+        assert len(statements) == 3

@@ -142,12 +142,14 @@ async def update_sla_definition(
     )
     _require_admin(work)
     changes = {name: value for name, value in values.items() if name in UPDATABLE}
-    given = {
-        "contract_id": definition["contract_id"],
-        "entitlement_id": definition["entitlement_id"],
-        **changes,
-    }
-    # The pair is checked as it will be, so the kept half is compared with the new one.
+    given = dict(changes)
+    if given.keys() & {"contract_id", "entitlement_id"}:
+        # The pair is checked as it will be: the kept half is compared with the new one.
+        given = {
+            "contract_id": definition["contract_id"],
+            "entitlement_id": definition["entitlement_id"],
+            **given,
+        }
     await _checked(work, given, excluding_id=definition["id"])
     changes = {name: given[name] for name in changes}
     if changes.get("priority") is not None:
