@@ -306,3 +306,45 @@ async def test_refusals_change_nothing(
     )
     assert after[0] == before[0]
     assert after[1] == before[1]
+
+
+async def test_a_rename_leaves_the_applicability_alone(
+    write_client: GraphQLClient, acme: dict[str, int]
+) -> None:
+    """Changing the name only does not re-check the contract and entitlement it keeps; a new
+    entitlement is checked against the contract it keeps."""
+    contract = await _agreement(write_client, "Contract", acme["account"], value="5")
+    entitlement = await _agreement(
+        write_client, "Entitlement", acme["account"], contractId=contract
+    )
+    data = await write_client.query(
+        CREATE,
+        {
+            "input": {
+                "name": "Rename me",
+                "target": "RESOLUTION",
+                "priority": "LOW",
+                "durationMinutes": 600,
+                "contractId": contract,
+                "entitlementId": entitlement,
+            }
+        },
+        as_=ADMIN,
+    )
+    definition = data["createSlaDefinition"]["slaDefinition"]
+    renamed = await write_client.query(
+        UPDATE, {"id": definition["id"], "v": definition["version"], "name": "Renamed"}, as_=ADMIN
+    )
+    payload = renamed["updateSlaDefinition"]
+    assert payload["userErrors"] == []
+    assert (payload["slaDefinition"]["name"], payload["slaDefinition"]["entitlement"]) == (
+        "Renamed",
+        {"id": entitlement},
+    )
+    other = await _agreement(write_client, "Entitlement", acme["initech"])
+    refused = await write_client.query(
+        UPDATE,
+        {"id": definition["id"], "v": payload["slaDefinition"]["version"], "entitlement": other},
+        as_=ADMIN,
+    )
+    assert _codes(refused["updateSlaDefinition"]) == [("BAD_USER_INPUT", ("entitlementId",))]
