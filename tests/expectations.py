@@ -407,6 +407,7 @@ class CaseRow:
     impact: int
     urgency: int
     priority: int
+    project_id: int | None = None  # the customer project it was raised for
 
 
 @dataclass
@@ -485,6 +486,16 @@ class CaseSnapshot:
         if scope == MINE:
             return {case_id for case_id in visible if self.cases[case_id].contact_id == who.id}
         return visible
+
+    def visible_project_cases(self, who: Principal, project_id: int) -> set[int]:
+        """ACCESS.md "Customer projects": the cases raised for a project that a viewer lists
+        are the cases it sees by the Cases rules (admins and case managers: all of their
+        accounts'), whether or not it is a contact of the project."""
+        return {
+            case_id
+            for case_id in self.visible_case_ids(who)
+            if self.cases[case_id].project_id == project_id
+        }
 
     def visible_cases(self, who: Principal, scope: str = ALL) -> set[str]:
         return {self.cases[case_id].number for case_id in self.visible_case_ids(who, scope)}

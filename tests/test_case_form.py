@@ -409,3 +409,69 @@ async def test_refused_actions_read_as_english(
     assert data["transitionCase"]["userErrors"] == [
         {"code": "FORBIDDEN", "message": "This viewer may not accept this case."}
     ]
+
+
+INTERNAL_CONTACT = f"""mutation($id: ID!, $v: Int!, $proxy: ID) {{
+  updateCase(id: $id, expectedVersion: $v, internalContactId: $proxy) {{
+    case {{ {CASE_FIELDS} }} userErrors {{ code field message }} }} }}"""
+
+
+async def test_an_agent_changes_the_internal_contact(
+    write_client: GraphQLClient, write_engine: AsyncEngine, ids: dict[str, int]
+) -> None:
+    """The internal contact must be an employee with the proxy_contact role, as on
+    createCase; the change is audited, and the proxy then sees the case (it is its internal
+    contact); a refusal changes nothing."""
+    case = await _new_case(write_client, ids)
+    case_id = decode_global_id(case["id"])[1]
+    row_before = await _rows(write_engine, "SELECT * FROM cases WHERE id = :i", i=case_id)
+    counts = await _count(write_engine)
+    refusals = [
+        (
+            global_id("User", ids[SUCCESS_AGENT]),
+            AGENT,
+            [("BAD_USER_INPUT", ("internalContactId",))],
+        ),
+        (global_id("User", ids[AGENT]), AGENT, [("BAD_USER_INPUT", ("internalContactId",))]),
+        (global_id("User", MISSING), AGENT, [("NOT_FOUND", ("internalContactId",))]),
+        (global_id("Contact", ids[CUSTOMER]), AGENT, [("NOT_FOUND", ("internalContactId",))]),
+        (global_id("User", ids[PROXY]), CUSTOMER_ADMIN, [("FORBIDDEN", ())]),
+        (global_id("User", ids[PROXY]), PROXY, [("NOT_FOUND", ("id",))]),
+    ]
+    for proxy, email, expected in refusals:
+        data = await write_client.query(
+            INTERNAL_CONTACT, {"id": case["id"], "v": case["version"], "proxy": proxy}, as_=email
+        )
+        assert _codes(data["updateCase"]) == expected, (proxy, email)
+        assert data["updateCase"]["case"] is None
+    assert await _rows(write_engine, "SELECT * FROM cases WHERE id = :i", i=case_id) == row_before
+    assert await _count(write_engine) == counts
+
+    data = await write_client.query(
+        INTERNAL_CONTACT,
+        {"id": case["id"], "v": case["version"], "proxy": global_id("User", ids[PROXY])},
+        as_=AGENT,
+    )
+    payload = data["updateCase"]
+    assert payload["userErrors"] == []
+    assert payload["case"]["internalContact"] == {"email": PROXY}
+    assert payload["case"]["version"] == case["version"] + 1
+    (audit,) = await _rows(
+        write_engine,
+        "SELECT changes FROM audit_log WHERE action = 'case.update' AND record_id = :i",
+        i=case_id,
+    )
+    assert audit["changes"]["internal_contact_id"] == {"from": None, "to": ids[PROXY]}
+    seen = await write_client.query(
+        "query($id: ID!) { node(id: $id) { ... on Case { number } } }",
+        {"id": case["id"]},
+        as_=PROXY,
+    )
+    assert seen["node"] == {"number": case["number"]}
+    cleared = await write_client.query(
+        INTERNAL_CONTACT,
+        {"id": case["id"], "v": payload["case"]["version"], "proxy": None},
+        as_=AGENT,
+    )
+    assert cleared["updateCase"]["userErrors"] == []
+    assert cleared["updateCase"]["case"]["internalContact"] is None

@@ -240,6 +240,21 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               state=_P, createdAt=_P, updatedAt=_P, project=_P),
     **_fields("ProjectIssue", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
               createdAt=_P, updatedAt=_P, project=_P),
+    # Which project a case was raised for, to whoever sees the case (ACCESS.md: external
+    # admins and case managers see the cases of their accounts' projects); the Project node
+    # itself stays under its own rule (Case.project).
+    **_fields("Case", raisedFor=_P),
+    **_fields("ProjectReference", id=_P, number=_P, name=_P),
+    # The version the master data updates and updateSlaDefinition guard (expectedVersion).
+    **_fields("Asset", version=_P),
+    **_fields("Contract", version=_P),
+    **_fields("Entitlement", version=_P),
+    **_fields("SlaDefinition", version=_P),
+    **_fields("Mutation", updateContact=_P, updateAsset=_P, updateContract=_P,
+              updateEntitlement=_P, createSlaDefinition=_P, updateSlaDefinition=_P),
+    # SLA definitions are internal only by their row rule (rows.internal_only): a contact
+    # gets an empty list, as with schedules.
+    **_fields("Query", slaDefinitions=_P),
 }  # fmt: skip
 
 

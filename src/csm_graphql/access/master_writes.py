@@ -68,10 +68,25 @@ def may_write_accounts_and_agreements(viewer: Viewer) -> bool:
     return _is_admin(viewer)
 
 
+def may_update_master_data(viewer: Viewer) -> bool:
+    """Contacts, assets, contracts and entitlements are updated by the internal admin only;
+    the external admins' part is adding and deactivating contacts (ACCESS.md is silent on
+    their changing one, so: deny)."""
+    return _is_admin(viewer)
+
+
+def may_manage_sla_definitions(viewer: Viewer) -> bool:
+    """SLA definitions are internal only and ACCESS.md gives their writes to no role but
+    the admin ("everything")."""
+    return _is_admin(viewer)
+
+
 __all__ = [
     "may_create_asset",
     "may_create_contact",
     "may_deactivate_contact",
     "may_grant",
+    "may_manage_sla_definitions",
+    "may_update_master_data",
     "may_write_accounts_and_agreements",
 ]

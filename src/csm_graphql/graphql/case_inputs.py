@@ -54,6 +54,11 @@ class CaseFilter:
     updated_from: datetime | None = strawberry.field(
         default=None, description="Changed on or after this instant."
     )
+    project: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only cases raised for this customer project (Case.raisedFor.id); the "
+        "cases are those the viewer sees, whether or not it sees the project.",
+    )
 
     def to_value(self) -> CaseFilterValue:
         return CaseFilterValue(
@@ -62,6 +67,7 @@ class CaseFilter:
             channels=tuple(self.channel or ()),
             account_id=database_id(self.account, "Account", field="filter.account"),
             updated_from=self.updated_from,
+            project_id=database_id(self.project, "Project", field="filter.project"),
         )
 
 

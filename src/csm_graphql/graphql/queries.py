@@ -36,6 +36,7 @@ from csm_graphql.graphql.pagination import (
     page_request,
 )
 from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.sla_definitions import SlaDefinitionQueries
 from csm_graphql.graphql.types.cases import Case
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
@@ -138,7 +139,7 @@ def _success_root_list(entity: Entity, node_type: type, description: str) -> Any
 
 @field_rules
 @strawberry.type(description="Everything the viewer may read.")
-class Query(LookupQueries):
+class Query(LookupQueries, SlaDefinitionQueries):
     @strawberry.field(description="The principal this request acts for.")
     def viewer(self, info: Info) -> ViewerInfo:
         viewer = info.context.viewer

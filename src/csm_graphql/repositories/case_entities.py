@@ -126,6 +126,7 @@ class CaseFilter:
     channels: tuple[CaseChannel, ...] = ()
     account_id: int | None = None
     updated_from: datetime | None = None
+    project_id: int | None = None
 
     def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
         columns = entity.table.c
@@ -140,6 +141,8 @@ class CaseFilter:
             conditions.append(columns.account_id == self.account_id)
         if self.updated_from is not None:
             conditions.append(columns.updated_at >= self.updated_from)
+        if self.project_id is not None:
+            conditions.append(columns.project_id == self.project_id)
         return conditions
 
 

@@ -38,11 +38,16 @@ async def visible_product_model(
     )
 
 
-async def email_taken(reader: RowReader, email: str) -> bool:
-    """Employees and contacts share one address space: an email names one principal."""
+async def email_taken(
+    reader: RowReader, email: str, *, excluding_contact_id: int | None = None
+) -> bool:
+    """Employees and contacts share one address space: an email names one principal (a
+    contact changing its address does not collide with itself)."""
     address = email.lower()
     user = select(t.users.c.id).where(func.lower(t.users.c.email) == address)
     contact = select(t.contacts.c.id).where(func.lower(t.contacts.c.email) == address)
+    if excluding_contact_id is not None:
+        contact = contact.where(t.contacts.c.id != excluding_contact_id)
     return await reader.scalar(select(user.union_all(contact).exists())) is True
 
 
@@ -81,6 +86,18 @@ async def exists(reader: RowReader, table: Table, record_id: int) -> bool:
     return await reader.scalar(select(table.c.id).where(table.c.id == record_id)) is not None
 
 
+async def visible_contract_account(
+    reader: RowReader, viewer: Viewer, contract_id: int
+) -> int | None:
+    """The account of a contract the actor sees; None when hidden or missing, alike."""
+    found: int | None = await reader.scalar(
+        select(t.contracts.c.account_id).where(
+            t.contracts.c.id == contract_id, rows.contracts(viewer)
+        )
+    )
+    return found
+
+
 __all__ = [
     "account_ancestors",
     "account_for_update",
@@ -89,5 +106,6 @@ __all__ = [
     "exists",
     "visible_account",
     "visible_contact_for_update",
+    "visible_contract_account",
     "visible_product_model",
 ]

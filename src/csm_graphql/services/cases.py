@@ -292,6 +292,7 @@ FORM_FIELDS = frozenset(
         "assigned_to_id",
         "support_group_id",
         "channel",
+        "internal_contact_id",
     }
 )
 EDITABLE_FIELDS = FORM_FIELDS | frozenset(REFERENCE_COLUMNS)

@@ -27,7 +27,7 @@ CONTACT = "contact"
 ASSET = "asset"
 
 
-def _email(value: str, problems: list[UserError]) -> str | None:
+def checked_email(value: str, problems: list[UserError]) -> str | None:
     """A plausible single address, lower-cased (addresses are matched ignoring case)."""
     try:
         email = clean_text(value, "email", required=True, limit=SHORT_TEXT)
@@ -68,7 +68,7 @@ async def create_contact(work: UnitOfWork, draft: ContactDraft) -> RowMapping:
         name = clean_text(draft.name, "name", required=True, limit=SHORT_TEXT)
     except UserError as problem:
         problems.append(problem)
-    email = _email(draft.email, problems)
+    email = checked_email(draft.email, problems)
     if not roles:
         problems.append(bad_input("A contact needs at least one role.", ("roles",)))
     if email is not None and await master_data.email_taken(work, email):

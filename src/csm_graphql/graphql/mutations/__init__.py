@@ -10,16 +10,20 @@ import strawberry
 
 from csm_graphql.graphql.mutations.cases import CaseMutations
 from csm_graphql.graphql.mutations.master_data import MasterDataMutations
+from csm_graphql.graphql.mutations.master_updates import MasterUpdateMutations
 from csm_graphql.graphql.mutations.projects import ProjectMutations
 from csm_graphql.graphql.mutations.success import SuccessMutations
 from csm_graphql.graphql.mutations.workspace import WorkspaceMutations
 from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.sla_definitions import SlaDefinitionMutations
 
 # Each area's mutation type, in the order its fields should appear.
 AREA_MUTATIONS: tuple[type, ...] = (
     ProjectMutations,
     CaseMutations,
     MasterDataMutations,
+    MasterUpdateMutations,
+    SlaDefinitionMutations,
     WorkspaceMutations,
     SuccessMutations,
 )

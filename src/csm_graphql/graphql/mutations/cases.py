@@ -282,6 +282,13 @@ class CaseMutations:
         entitlement_id: strawberry.ID | None = strawberry.UNSET,
         parent_id: strawberry.ID | None = strawberry.UNSET,
         informed_user_ids: list[strawberry.ID] | None = strawberry.UNSET,
+        internal_contact_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The employee with the proxy_contact role who raised the case "
+                "for the customer (validated as on createCase); null clears it."
+            ),
+        ] = strawberry.UNSET,
     ) -> UpdateCasePayload:
         values = _given(
             impact=impact,
@@ -299,6 +306,8 @@ class CaseMutations:
             values["assigned_to_id"] = _ref(assigned_to, "User")
         if support_group is not strawberry.UNSET:
             values["support_group_id"] = _ref(support_group, "SupportGroup")
+        if internal_contact_id is not strawberry.UNSET:
+            values["internal_contact_id"] = _ref(internal_contact_id, "User")
         references = {
             "contact_id": (contact_id, "Contact"),
             "asset_id": (asset_id, "Asset"),

@@ -56,6 +56,28 @@ class Customer360:
 
 
 @field_rules
+@strawberry.type(
+    description="What a record shows of the customer project it refers to, to every viewer of "
+    "the record, including those who may not see the project itself (node(id:) on its id "
+    "follows the project's own rule)."
+)
+class ProjectReference:
+    id: strawberry.ID = strawberry.field(
+        description="The project's global id, e.g. for cases(filter: {project})."
+    )
+    number: str = strawberry.field(description="Project number, e.g. PRJ0000012.")
+    name: str = strawberry.field(description="Project name.")
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Self:
+        return cls(
+            id=strawberry.ID(to_global_id("Project", row["id"])),
+            number=row["number"],
+            name=row["name"],
+        )
+
+
+@field_rules
 @strawberry.type(description="An SLA running on a case (a task SLA).")
 class TaskSla(Node):
     sla_definition_id: strawberry.Private[int]

@@ -41,6 +41,7 @@ from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.types.case_records import (
     Customer360,
     Customer360Kind,
+    ProjectReference,
     RelatedRecord,
     TaskSla,
 )
@@ -154,6 +155,18 @@ async def _customer360(root: Any, info: Info) -> Customer360 | None:
     return None
 
 
+async def _raised_for(root: Any, info: Info) -> ProjectReference | None:
+    if root.project_id is None:
+        return None
+    db = info.context.db
+
+    def fetch(ids: list[int]) -> Awaitable[dict[int, Any]]:
+        return case_relations.raised_for(db, ids)
+
+    row = await info.context.loaders.batched("case_raised_for", fetch, None).load(root.project_id)
+    return ProjectReference.from_row(row) if row is not None else None
+
+
 def _case_articles(loaders: Loaders, request: PageRequest) -> DataLoader:
     def fetch(ids: list[int]) -> Awaitable[dict[int, Any]]:
         return case_relations.case_articles(loaders.db, loaders.viewer, ids, request)
@@ -235,6 +248,12 @@ class Case(Node, Declared):
         entities.PROJECT,
         "project_id",
         "The customer project it was raised for, when the viewer sees that project.",
+    )
+    raised_for: ProjectReference | None = computed(
+        _raised_for,
+        "The customer project it was raised for, by number and name, to whoever sees the case "
+        "(project above is the full project, for those who see it).",
+        reads=["project_id"],
     )
     project_task: Annotated[ProjectTask, strawberry.lazy(_PROJECTS)] | None = to_one(
         entities.PROJECT_TASK,

@@ -23,7 +23,7 @@ from csm_graphql.domain.cases import (
     Urgency,
     WorkOrderState,
 )
-from csm_graphql.graphql.declared import Declared, column, row_type, to_one
+from csm_graphql.graphql.declared import Declared, column, row_type, to_one, version_column
 from csm_graphql.graphql.types.common import Priority
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account
@@ -81,6 +81,7 @@ class Asset(Node, Declared):
     product_model: ProductModel | None = to_one(
         case_entities.PRODUCT_MODEL, "product_model_id", "What it is an install of."
     )
+    version: int = version_column()
 
 
 @row_type(case_entities.CONTRACT, description="A contract with a customer account.")
@@ -92,6 +93,7 @@ class Contract(Node, Declared):
     end_date: date = column("Last day of the contract.")
     active: bool = column("Whether it is in force.")
     account: Account | None = _account_field("The customer account.")
+    version: int = version_column()
 
 
 @row_type(case_entities.SCHEDULE, description="Working hours that SLAs are measured against.")
@@ -122,6 +124,7 @@ class Entitlement(Node, Declared):
         case_entities.CONTRACT, "contract_id", "The contract it comes with."
     )
     schedule: Schedule | None = _schedule_field("The working hours its SLAs run on.")
+    version: int = version_column()
 
 
 @row_type(
@@ -145,6 +148,7 @@ class SlaDefinition(Node, Declared):
         "entitlement_id",
         "The entitlement it is limited to; null: whatever the case's entitlement.",
     )
+    version: int = version_column()
 
 
 @row_type(case_entities.SUPPORT_GROUP, description="A team of employees that works cases.")
