@@ -20,7 +20,7 @@ from csm_graphql.demo.sampling import Clock, Deck
 from csm_graphql.demo.writer import RowSink
 from csm_graphql.domain import health
 from csm_graphql.domain.blueprint import ClosureCode
-from csm_graphql.domain.enums import EngagementState, RecordType, WorkState
+from csm_graphql.domain.enums import ObjectiveState, RecordType, WorkState
 from csm_graphql.domain.weeks import last_weeks
 from csm_graphql.domain.workspace import (
     Criticality,
@@ -198,7 +198,7 @@ class WorkspaceGraph:
         self.directory, self.account, self.catalogue = directory, account, catalogue
         self.agents = [*directory.persona_agents, *agents]
         self.work_states = Deck(rng, tuple(WorkState))
-        self.objective_states = Deck(rng, tuple(EngagementState))
+        self.objective_states = Deck(rng, tuple(ObjectiveState))
         self.risk_states = Deck(rng, tuple(RiskState))
         self.closures = Deck(rng, tuple(ClosureCode))
         self.plans = Deck(rng, tuple(UsagePlan))
