@@ -51,7 +51,9 @@ class Product(Node, Declared):
     fetchable=False,
 )
 class Activity(Node, Declared):
-    kind: ActivityKind = column("Comment, work note, state change, ...")
+    kind: ActivityKind = column(
+        "What happened: opened, a state change, an assignment, a comment, a work note, ..."
+    )
     at: datetime = column("When it happened.")
     body: str | None = column("The text, for comments and notes.")
     actor_name: str | None = column("Who did it, by name.")
