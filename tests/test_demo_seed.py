@@ -351,9 +351,14 @@ async def test_states_priorities_and_progress_cover_their_vocabularies(
 async def test_scope_mine_is_not_empty_for_internal_success_personas(
     conn: AsyncConnection, persona: personas.Persona
 ) -> None:
+    """Those who may work success records have some assigned; the viewer, whom the API never
+    assigns (assignSuccessRecord), has none (tests/test_demo_invariants.py)."""
     user = await scalar(conn, "SELECT id FROM users WHERE email = :e", e=persona.email)
     for table in SUCCESS_TABLES:
-        assert await scalar(conn, f"SELECT count(*) FROM {table} WHERE assigned_to_id = :u", u=user)
+        assigned = await scalar(
+            conn, f"SELECT count(*) FROM {table} WHERE assigned_to_id = :u", u=user
+        )
+        assert (assigned > 0) is (persona is not personas.VIEWER), (table, assigned)
     assert await scalar(conn, "SELECT count(*) FROM success_cases WHERE assigned_to_id IS NULL")
 
 

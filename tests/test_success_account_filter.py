@@ -24,7 +24,7 @@ from tests.support import GraphQLClient
 
 VIEWS = [
     ("agent@csm.example", ALL),
-    ("viewer@csm.example", MINE),
+    ("admin@csm.example", MINE),
     ("multi@initech.example", ALL),
     ("manager@acme.example", MINE),
 ]

@@ -488,6 +488,7 @@ async def test_timeline_is_newest_first_over_the_records_under_the_engagement(
                 UNION ALL SELECT 'internal_play_task', id, engagement_id FROM internal_play_tasks
                 UNION ALL SELECT 'risk_signal', id, engagement_id FROM risk_signals
                 UNION ALL SELECT 'success_play', id, engagement_id FROM success_plays
+                UNION ALL SELECT 'contract', id, engagement_id FROM contracts
               ) r WHERE r.t = a.record_type AND r.id = a.record_id AND r.engagement_id = :e)
         ORDER BY a.at DESC, a.id DESC
         """,

@@ -562,7 +562,7 @@ async def test_update_engagement_concurrency_account_and_parent_rules(
 
 # -- closure codes and cascades -------------------------------------------------------------------
 
-OBJECTIVE = """mutation($id: ID!, $v: Int!, $state: EngagementState!, $code: ClosureCode,
+OBJECTIVE = """mutation($id: ID!, $v: Int!, $state: ObjectiveState!, $code: ClosureCode,
   $notes: String) { updateSuccessObjective(id: $id, expectedVersion: $v, state: $state,
   closureCode: $code, closureNotes: $notes) {
     objective { state closureCode closureNotes successRate } userErrors { code field } } }"""
@@ -795,7 +795,7 @@ async def test_the_timeline_is_append_only_newest_first_and_cursors_hold(
     after = (await write_client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
     assert after["totalCount"] == before["totalCount"] + 1
     newest = after["nodes"][0]
-    assert newest["kind"] == "FIELD_CHANGE"
+    assert newest["kind"] == "OPENED"
     assert newest["changes"]["number"] == created["riskSignal"]["number"]
     assert [n["id"] for n in after["nodes"][1:]] == [n["id"] for n in before["nodes"][:2]]
     # A cursor taken before the insert still continues exactly where it did.

@@ -182,7 +182,8 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               **_SUCCESS_RECORD_INTERNAL),
     **_fields("Product", id=_P, number=_P, name=_P, description=_P),
     # The activity's author is shown by name; who they are in detail is internal.
-    **_fields("Activity", id=_P, kind=_P, at=_P, body=_P, actorName=_P, changes=_I),
+    **_fields("Activity", id=_P, kind=_P, at=_P, body=_P, actorName=_P, changes=_I,
+              recordType=_P, record=_P),
     **_fields("Attachment", id=_P, fileName=_P, contentType=_P, sizeBytes=_P, createdAt=_P),
     **_fields("KnowledgeArticle", id=_P, number=_P, title=_P, body=_P, audience=_I),
     # Workspace records are read by the internal success roles alone (rows.py, every path), so

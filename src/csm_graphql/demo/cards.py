@@ -97,7 +97,9 @@ PRIORITIES = weighted(
 )
 # Who records are assigned to: the success personas (so scope MINE finds something for each),
 # other agents, or nobody yet.
-ASSIGNEES = weighted(("agent", 2), ("viewer", 1), ("admin", 1), ("other", 4), ("nobody", 2))
+# Success records are assigned to those who may work them (a success agent or an admin, as
+# assignSuccessRecord requires); the viewer persona is never an assignee.
+ASSIGNEES = weighted(("agent", 3), ("admin", 1), ("other", 4), ("nobody", 2))
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,11 @@ class Setup:
     sla_definitions: list[SlaDefinition] = field(default_factory=list)
     support_groups: list[int] = field(default_factory=list)
     product_models: list[tuple[int, int]] = field(default_factory=list)  # (model id, product id)
-    agents: list[int] = field(default_factory=list)  # who cases are assigned to
+    agents: list[int] = field(default_factory=list)  # who acts on cases (journal, related)
+    # Who cases are assigned to: only those updateCase accepts (active case agents and admins,
+    # access/principals.users_working_cases). As many as ``agents``, so drawing from either
+    # takes the same random numbers.
+    assignees: list[int] = field(default_factory=list)
 
 
 def build_setup(sink: RowSink, clock: Clock, rng: random.Random, directory: Directory) -> Setup:
@@ -102,6 +106,7 @@ def build_setup(sink: RowSink, clock: Clock, rng: random.Random, directory: Dire
     case_agent = directory.user_ids[personas.CASE_AGENT.key]
     admin = directory.user_ids[personas.ADMIN.key]
     setup.agents = [case_agent, case_agent, admin, *directory.agents[:3]]
+    setup.assignees = [case_agent, case_agent, admin, case_agent, admin, case_agent]
     for name, text in (
         ("Service Desk", "First-line support for every customer."),
         ("Platform Support", "Second-line support for the platform products."),

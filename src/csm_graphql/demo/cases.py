@@ -283,7 +283,7 @@ class _AccountCases:
         resolved = state in {CaseState.RESOLVED, CaseState.CLOSED}
         if index % 3 == 1:
             entitlement = None
-        assigned = None if state is CaseState.NEW else rng.choice(self.setup.agents)
+        assigned = None if state is CaseState.NEW else rng.choice(self.setup.assignees)
         if index % 7 == 3:
             assigned = None
         subject = rng.choice(SUBJECTS).format(

@@ -56,6 +56,7 @@ class _Engagement:
     id: int
     created_at: datetime
     initiatives: list[tuple[int, bool]] = field(default_factory=list)  # (id, visible)
+    closed_initiatives: set[int] = field(default_factory=set)
     success_cases: list[tuple[int, bool]] = field(default_factory=list)
 
 
@@ -81,6 +82,12 @@ class _KindDecks:
         self.state = Deck(rng, STATES)
         self.priority = Deck(rng, PRIORITIES)
         self.template = Deck(rng, templates)
+
+
+def closed_initiatives_case_state(state: WorkState) -> WorkState:
+    """The state a success case under a closed initiative is left in: an open one was
+    canceled when the initiative closed."""
+    return state if not state.is_open else WorkState.CANCELED
 
 
 class AccountGraph:
@@ -177,6 +184,8 @@ class AccountGraph:
         row["progress"] = progress_for(self.rng, row["state"])
         record_id = self._add(success_initiatives, success_initiative_contacts, row, contacts)
         engagement.initiatives.append((record_id, contacts.visible))
+        if row["state"] == WorkState.CLOSED.value:
+            engagement.closed_initiatives.add(record_id)
 
     def _success_case(self, engagement: _Engagement) -> None:
         rng, decks = self.rng, self.success_cases
@@ -189,6 +198,9 @@ class AccountGraph:
         row["product_id"] = product_id if has_product else None
         under = bool(engagement.initiatives) and rng.random() < 0.55
         row["initiative_id"] = rng.choice(engagement.initiatives)[0] if under else None
+        if row["initiative_id"] in engagement.closed_initiatives:
+            # Closing an initiative cancels its open success cases (services/success.py).
+            row["state"] = closed_initiatives_case_state(WorkState(row["state"])).value
         record_id = self._add(success_cases, success_case_contacts, row, contacts)
         engagement.success_cases.append((record_id, contacts.visible))
         self.journal.success_case(record_id, row["created_at"], contacts.visible)

@@ -31,7 +31,24 @@ WHERE ranked.id = initiative.id
   AND objective.position = (ranked.position - 1) % objective.total + 1
 """
 
+# An objective closes only once no initiative serving it is open (services/workspace_updates.py):
+# an open initiative that the positions gave a closed or canceled objective serves the first
+# open objective of its engagement instead, or none when there is none.
+OPEN_INITIATIVES_SERVE_OPEN_OBJECTIVES = """
+UPDATE success_initiatives initiative SET objective_id = (
+    SELECT min(open_objective.id) FROM success_objectives open_objective
+    WHERE open_objective.engagement_id = initiative.engagement_id
+      AND open_objective.state NOT IN ('CLOSED', 'CANCELED')
+)
+FROM success_objectives objective
+WHERE objective.id = initiative.objective_id
+  AND objective.state IN ('CLOSED', 'CANCELED')
+  AND initiative.state NOT IN ('CLOSED', 'CANCELED')
+"""
+
 
 async def link_initiatives_to_objectives(conn: AsyncConnection) -> None:
-    """Link each initiative to an objective of its engagement by position, some to none."""
+    """Link each initiative to an objective of its engagement by position, some to none; an
+    open initiative only to an open objective."""
     await conn.execute(text(LINK_INITIATIVES))
+    await conn.execute(text(OPEN_INITIATIVES_SERVE_OPEN_OBJECTIVES))

@@ -55,13 +55,15 @@ def weighted(*pairs: tuple[T, int]) -> tuple[T, ...]:
 
 @dataclass(frozen=True)
 class Clock:
-    """ "Today" is the anchor date; every date and time of the demo is relative to it."""
+    """ "Today" is the anchor date; every date and time of the demo is relative to it. "Now"
+    is the start of that day (UTC), so a demo seeded today holds nothing later than the moment
+    it was seeded, whatever the hour."""
 
     anchor: date
     now: datetime = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "now", datetime.combine(self.anchor, time(12), tzinfo=UTC))
+        object.__setattr__(self, "now", datetime.combine(self.anchor, time(0), tzinfo=UTC))
 
     def due_date(self, rng: random.Random, null_share: float = 0.1) -> date | None:
         """From about 60 days overdue to 120 days ahead; some records have no due date."""
@@ -79,10 +81,11 @@ class Clock:
         return start + timedelta(seconds=rng.randint(0, max(span, 0)))
 
     def series(self, rng: random.Random, start: datetime, count: int) -> list[datetime]:
-        """``count`` increasing moments after ``start``: the times of a record's activities."""
+        """``count`` increasing moments after ``start``: the times of a record's activities
+        (none after now: a record created moments ago has its entries at now)."""
         span = max(int((self.now - start).total_seconds()), count)
         offsets = sorted(rng.sample(range(1, span + 1), count))
-        return [start + timedelta(seconds=offset) for offset in offsets]
+        return [min(start + timedelta(seconds=offset), self.now) for offset in offsets]
 
     def scheduled_at(self, rng: random.Random) -> datetime:
         """A meeting slot during working hours, from 60 days ago to 120 days ahead."""

@@ -9,7 +9,7 @@ long enough to meet the server's statement timeout, even at ``scale=100``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -43,7 +43,8 @@ async def seed(
     """
     if scale < 1:
         raise ValueError("scale must be at least 1")
-    clock = Clock(anchor or date.today())
+    # Today in UTC, the demo clock's zone: a local date ahead of UTC would put "now" ahead.
+    clock = Clock(anchor or datetime.now(UTC).date())
     sink = RowSink()
     await empty_database(conn)
     directory = build_directory(sink, clock, seed, scale)

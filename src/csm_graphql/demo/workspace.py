@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,7 +21,8 @@ from csm_graphql.demo.sampling import Clock, Deck
 from csm_graphql.demo.writer import RowSink
 from csm_graphql.domain import health
 from csm_graphql.domain.blueprint import ClosureCode
-from csm_graphql.domain.enums import EngagementState, RecordType, WorkState
+from csm_graphql.domain.enums import ActivityKind, ObjectiveState, RecordType, WorkState
+from csm_graphql.domain.timeline import created_kind
 from csm_graphql.domain.weeks import last_weeks
 from csm_graphql.domain.workspace import (
     Criticality,
@@ -33,6 +35,7 @@ from csm_graphql.domain.workspace import (
     UsagePlan,
 )
 from csm_graphql.tables import (
+    activities,
     adoption_scores,
     attachments,
     contracts,
@@ -198,7 +201,7 @@ class WorkspaceGraph:
         self.directory, self.account, self.catalogue = directory, account, catalogue
         self.agents = [*directory.persona_agents, *agents]
         self.work_states = Deck(rng, tuple(WorkState))
-        self.objective_states = Deck(rng, tuple(EngagementState))
+        self.objective_states = Deck(rng, tuple(ObjectiveState))
         self.risk_states = Deck(rng, tuple(RiskState))
         self.closures = Deck(rng, tuple(ClosureCode))
         self.plans = Deck(rng, tuple(UsagePlan))
@@ -212,6 +215,48 @@ class WorkspaceGraph:
     def _times(self, since: datetime) -> dict[str, datetime]:
         created = self.clock.between(self.rng, since)
         return {"created_at": created, "updated_at": self.clock.between(self.rng, created)}
+
+    def _journal(
+        self,
+        record_type: RecordType,
+        record_id: int,
+        kind: ActivityKind,
+        at: datetime,
+        *,
+        actor: int | None = None,
+        body: str | None = None,
+        changes: dict[str, object] | None = None,
+    ) -> None:
+        """An entry of the customer timeline, as the service that writes such a record
+        journals it (domain/timeline.py); draws nothing, so no other demo row moves."""
+        self.sink.add(
+            activities,
+            {
+                "record_type": record_type.value,
+                "record_id": record_id,
+                "account_id": self.account.id,
+                "kind": kind.value,
+                "actor_user_id": actor,
+                "actor_contact_id": None,
+                "at": at,
+                "body": body,
+                "changes": None if changes is None else json.dumps(changes, sort_keys=True),
+            },
+        )
+
+    def _journal_created(
+        self, record_type: RecordType, record_id: int, row: Mapping[str, object]
+    ) -> None:
+        at = row["created_at"]
+        assert isinstance(at, datetime)
+        actor = row.get("assigned_to_id")
+        self._journal(
+            record_type,
+            record_id,
+            created_kind(record_type),
+            at,
+            actor=actor if isinstance(actor, int) else None,
+        )
 
     def _engagement(self, e: BuiltEngagement) -> None:
         self._health(e)
@@ -268,6 +313,19 @@ class WorkspaceGraph:
                 continue
             value = current if back == 0 else min(100.0, max(0.0, current + rng.uniform(-15, 15)))
             at = datetime.combine(monday, datetime.min.time(), self.clock.now.tzinfo)
+            if back == 0:
+                # This week's point was written by a Refresh health, which the timeline shows.
+                self._journal(
+                    RecordType.ENGAGEMENT,
+                    e.id,
+                    ActivityKind.HEALTH_REFRESHED,
+                    at,
+                    actor=self.agents[0],
+                    changes={
+                        "score": {"to": round(value, 2)},
+                        "colour": {"to": bands.colour(value).value},
+                    },
+                )
             sink.add(
                 health_snapshots,
                 {
@@ -308,7 +366,8 @@ class WorkspaceGraph:
                 **self._closure(state),
                 **self._times(e.created_at),
             }
-            self.sink.add(success_objectives, row)
+            objective = self.sink.add(success_objectives, row)
+            self._journal_created(RecordType.SUCCESS_OBJECTIVE, objective, row)
 
     def _work(self, e: BuiltEngagement, text: str) -> dict[str, object]:
         state = self.work_states.draw().value
@@ -327,10 +386,13 @@ class WorkspaceGraph:
 
     def _internal_plays(self, e: BuiltEngagement) -> None:
         for _ in range(self.rng.randint(1, 3)):
-            play = self.sink.add(internal_plays, self._work(e, self.rng.choice(INTERNAL_PLAYS)))
+            play_row = self._work(e, self.rng.choice(INTERNAL_PLAYS))
+            play = self.sink.add(internal_plays, play_row)
+            self._journal_created(RecordType.INTERNAL_PLAY, play, play_row)
             for _ in range(self.rng.randint(0, 3)):
                 row = self._work(e, self.rng.choice(INTERNAL_TASKS))
-                self.sink.add(internal_play_tasks, {**row, "internal_play_id": play})
+                task = self.sink.add(internal_play_tasks, {**row, "internal_play_id": play})
+                self._journal_created(RecordType.INTERNAL_PLAY_TASK, task, row)
 
     def _risks(self, e: BuiltEngagement) -> list[int]:
         found = []
@@ -349,7 +411,9 @@ class WorkspaceGraph:
                 "assigned_to_id": self.rng.choice(self.agents),
                 **self._times(e.created_at),
             }
-            found.append(self.sink.add(risk_signals, row))
+            risk = self.sink.add(risk_signals, row)
+            self._journal_created(RecordType.RISK_SIGNAL, risk, row)
+            found.append(risk)
         return found
 
     def _success_plays(self, e: BuiltEngagement, risks: list[int]) -> None:
@@ -367,7 +431,8 @@ class WorkspaceGraph:
                 "source_id": risk,
                 **self._times(e.created_at),
             }
-            self.sink.add(success_plays, row)
+            play = self.sink.add(success_plays, row)
+            self._journal_created(RecordType.SUCCESS_PLAY, play, row)
 
     # -- adoption ---------------------------------------------------------------------------------
 
@@ -460,18 +525,25 @@ class WorkspaceGraph:
         for index in range(self.rng.randint(1, 2)):
             start = self.clock.anchor - timedelta(days=self.rng.randint(30, 700))
             end = start + timedelta(days=365 * self.rng.randint(1, 3))
-            self.sink.add(
-                contracts,
-                {
-                    "name": f"{self.account.name} subscription {index + 1}",
-                    "account_id": self.account.id,
-                    "engagement_id": e.id,
-                    "value": Decimal(self.rng.randrange(2_000_000, 90_000_000, 100)).scaleb(-2),
-                    "start_date": start,
-                    "end_date": end,
-                    "active": end >= self.clock.anchor,
-                    **self._times(e.created_at),
-                },
+            row = {
+                "name": f"{self.account.name} subscription {index + 1}",
+                "account_id": self.account.id,
+                "engagement_id": e.id,
+                "value": Decimal(self.rng.randrange(2_000_000, 90_000_000, 100)).scaleb(-2),
+                "start_date": start,
+                "end_date": end,
+                "active": end >= self.clock.anchor,
+                **self._times(e.created_at),
+            }
+            contract = self.sink.add(contracts, row)
+            created = row["created_at"]
+            assert isinstance(created, datetime)
+            self._journal(
+                RecordType.CONTRACT,
+                contract,
+                ActivityKind.CONTRACT_ADDED,
+                created,
+                changes={"name": row["name"], "value": str(row["value"])},
             )
 
     def _attachments(self, e: BuiltEngagement) -> None:
@@ -512,14 +584,26 @@ class WorkspaceGraph:
         )
         for user in (starter, other):
             self.sink.add(discussion_participants, {"discussion_id": discussion, "user_id": user})
+        # Its timeline entry, as startDiscussion writes it (services/discussions.py).
+        self._journal(
+            RecordType.ENGAGEMENT,
+            e.id,
+            ActivityKind.DISCUSSION,
+            times["created_at"],
+            actor=starter,
+            body="Renewal approach",
+            changes={"discussionId": discussion},
+        )
         for index, author in enumerate((starter, other)):
+            # The replies follow within hours, but never after now.
+            at = min(times["created_at"] + timedelta(hours=index + 1), self.clock.now)
             self.sink.add(
                 discussion_messages,
                 {
                     "discussion_id": discussion,
                     "account_id": self.account.id,
                     "author_id": author,
-                    "at": times["created_at"] + timedelta(hours=index + 1),
+                    "at": at,
                     "body": "Let us align on the renewal approach before the QBR."
                     if index == 0
                     else "Agreed; I will draft the value report.",

@@ -37,6 +37,28 @@ class EngagementState(StrEnum):
 
 
 @describe_values(
+    NEW="Agreed with the customer; no work on it yet.",
+    IN_PROGRESS="Being worked towards.",
+    PAUSED="On hold for now (the blueprint's Paused); it can be resumed.",
+    CLOSED="Reached, partly reached or missed: its closure code says which.",
+    CANCELED="Given up; it counts in no success rate.",
+)
+class ObjectiveState(StrEnum):
+    """Lifecycle of a success objective (the blueprint's "View by state", DOMAIN.md); the
+    moves between the states are in domain/success_lifecycle.py."""
+
+    NEW = "NEW"
+    IN_PROGRESS = "IN_PROGRESS"
+    PAUSED = "PAUSED"
+    CLOSED = "CLOSED"
+    CANCELED = "CANCELED"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (ObjectiveState.CLOSED, ObjectiveState.CANCELED)
+
+
+@describe_values(
     INITIAL_ONBOARDING="The customer is being onboarded and brought to go-live.",
     ADOPTION="Live: the work drives the use of what was sold.",
     EXPAND="Adopted: the work grows the footprint (more products, users or departments).",
@@ -151,8 +173,21 @@ class TouchpointType(StrEnum):
         "A discussion was started about the record; only its participants and the internal "
         "success roles read it."
     ),
+    OPENED="The record was created (opened).",
+    ASSIGNMENT="The record was assigned to someone else, or unassigned.",
+    VISIBILITY_CHANGE=(
+        "Who among the customers sees the record changed: visible to customer, or its "
+        "contact filter."
+    ),
+    TOUCHPOINT_HELD="The touchpoint took place (it was closed).",
+    HEALTH_REFRESHED="The engagement's health score was recomputed (Refresh health).",
+    PLAY_LAUNCHED="A success play was launched from the engagement or a record under it.",
+    CONTRACT_ADDED="A contract of the account was added (signed).",
 )
 class ActivityKind(StrEnum):
+    """What an activity-stream entry records. The kinds after DISCUSSION name the events of
+    the customer timeline (domain/timeline.py decides which one a write journals)."""
+
     COMMENT = "COMMENT"
     WORK_NOTE = "WORK_NOTE"
     STATE_CHANGE = "STATE_CHANGE"
@@ -162,6 +197,13 @@ class ActivityKind(StrEnum):
     # A discussion started about the record: read only by its participants and the internal
     # success roles (access/rows.activities), never by contacts.
     DISCUSSION = "DISCUSSION"
+    OPENED = "OPENED"
+    ASSIGNMENT = "ASSIGNMENT"
+    VISIBILITY_CHANGE = "VISIBILITY_CHANGE"
+    TOUCHPOINT_HELD = "TOUCHPOINT_HELD"
+    HEALTH_REFRESHED = "HEALTH_REFRESHED"
+    PLAY_LAUNCHED = "PLAY_LAUNCHED"
+    CONTRACT_ADDED = "CONTRACT_ADDED"
 
 
 @describe_values(
@@ -177,6 +219,22 @@ class ArticleAudience(StrEnum):
     INTERNAL = "INTERNAL"
 
 
+@describe_values(
+    ENGAGEMENT="An engagement.",
+    SUCCESS_INITIATIVE="A success initiative.",
+    SUCCESS_CASE="A success case (customer play).",
+    SUCCESS_TASK="A success task.",
+    TOUCHPOINT="A touchpoint.",
+    CASE="A customer service case.",
+    PROJECT="A customer project.",
+    PROJECT_TASK="A project task.",
+    SUCCESS_OBJECTIVE="A success objective (blueprint).",
+    INTERNAL_PLAY="An internal play.",
+    INTERNAL_PLAY_TASK="An internal play task.",
+    RISK_SIGNAL="A risk signal.",
+    SUCCESS_PLAY="A success play.",
+    CONTRACT="A contract.",
+)
 class RecordType(StrEnum):
     """The records that activities and attachments hang off (a polymorphic reference)."""
 
@@ -193,6 +251,7 @@ class RecordType(StrEnum):
     INTERNAL_PLAY_TASK = "internal_play_task"
     RISK_SIGNAL = "risk_signal"
     SUCCESS_PLAY = "success_play"
+    CONTRACT = "contract"
 
 
 @describe_values(

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from csm_graphql.domain.descriptions import describe_values
-from csm_graphql.domain.enums import Progress, WorkState
+from csm_graphql.domain.enums import ObjectiveState, Progress, WorkState
 
 
 @describe_values(
@@ -40,6 +40,23 @@ class SuccessAction(StrEnum):
     RESUME = "RESUME"
     CLOSE = "CLOSE"
     CANCEL = "CANCEL"
+
+
+@describe_values(
+    START="Begin work on the objective: NEW becomes IN_PROGRESS.",
+    PAUSE="Hold it for now: IN_PROGRESS becomes PAUSED.",
+    RESUME="Carry on: PAUSED becomes IN_PROGRESS.",
+    CLOSE="It is reached, partly reached or missed: an open state becomes CLOSED.",
+    CANCEL="It is given up: an open state becomes CANCELED.",
+    REOPEN="Revisit it: CLOSED or CANCELED becomes IN_PROGRESS, and the closure is cleared.",
+)
+class ObjectiveAction(StrEnum):
+    START = "START"
+    PAUSE = "PAUSE"
+    RESUME = "RESUME"
+    CLOSE = "CLOSE"
+    CANCEL = "CANCEL"
+    REOPEN = "REOPEN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +106,41 @@ def action_to(state: WorkState, target: WorkState) -> SuccessAction | None:
         if move.target is target and state in move.sources:
             return action
     raise InvalidTransition(f"A record in state {state.value} cannot move to {target.value}.")
+
+
+# -- success objectives ---------------------------------------------------------------------------
+# DOMAIN.md names an objective's states (the blueprint's "View by state") but not the moves; ours:
+#
+#     NEW -> IN_PROGRESS                    START
+#     IN_PROGRESS -> PAUSED                 PAUSE
+#     PAUSED -> IN_PROGRESS                 RESUME
+#     NEW, IN_PROGRESS, PAUSED -> CLOSED    CLOSE (closure code and notes required)
+#     NEW, IN_PROGRESS, PAUSED -> CANCELED  CANCEL (closure code and notes required)
+#     CLOSED, CANCELED -> IN_PROGRESS       REOPEN (clears the closure)
+#
+# Unlike the work records, a closed objective may be reopened: the blueprint is revisited at
+# each business review, and its success rate follows. Closing or canceling one is refused while
+# initiatives serving it are open (services/workspace_updates.py).
+
+_O = ObjectiveState
+OPEN_OBJECTIVE_STATES = frozenset(state for state in ObjectiveState if not state.is_final)
+
+OBJECTIVE_TRANSITIONS: dict[ObjectiveAction, tuple[frozenset[ObjectiveState], ObjectiveState]] = {
+    ObjectiveAction.START: (frozenset({_O.NEW}), _O.IN_PROGRESS),
+    ObjectiveAction.PAUSE: (frozenset({_O.IN_PROGRESS}), _O.PAUSED),
+    ObjectiveAction.RESUME: (frozenset({_O.PAUSED}), _O.IN_PROGRESS),
+    ObjectiveAction.CLOSE: (OPEN_OBJECTIVE_STATES, _O.CLOSED),
+    ObjectiveAction.CANCEL: (OPEN_OBJECTIVE_STATES, _O.CANCELED),
+    ObjectiveAction.REOPEN: (frozenset({_O.CLOSED, _O.CANCELED}), _O.IN_PROGRESS),
+}
+
+
+def objective_action_to(state: ObjectiveState, target: ObjectiveState) -> ObjectiveAction | None:
+    """The move that takes an objective from ``state`` to ``target``; None when they are the
+    same state; InvalidTransition when no single move does it."""
+    if state is target:
+        return None
+    for action, (sources, reached) in OBJECTIVE_TRANSITIONS.items():
+        if reached is target and state in sources:
+            return action
+    raise InvalidTransition(f"An objective in state {state.value} cannot move to {target.value}.")

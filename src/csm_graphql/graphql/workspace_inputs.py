@@ -11,12 +11,11 @@ from sqlalchemy import ColumnElement, and_, exists, not_
 
 from csm_graphql import tables as t
 from csm_graphql.domain.descriptions import describe_values
-from csm_graphql.domain.enums import EngagementState as EngagementStateValue
 from csm_graphql.domain.enums import Priority
 from csm_graphql.domain.enums import WorkState as WorkStateValue
 from csm_graphql.domain.workspace import PlaySource, RiskState, UsagePlan, WorkItemKind
 from csm_graphql.graphql.inputs import OrderDirection
-from csm_graphql.graphql.types.common import EngagementState, WorkState
+from csm_graphql.graphql.types.common import ObjectiveState, WorkState
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.paging import Ordering
 from csm_graphql.repositories.workspace_entities import WorkspaceOrder, workspace_ordering
@@ -163,8 +162,8 @@ class StateConditions:
         return [entity.table.c.state.in_(self.states)] if self.states else []
 
 
-def objective_states(states: list[EngagementState] | None) -> StateConditions:
-    return StateConditions(tuple(EngagementStateValue(s).value for s in states or ()))
+def objective_states(states: list[ObjectiveState] | None) -> StateConditions:
+    return StateConditions(tuple(ObjectiveState(s).value for s in states or ()))
 
 
 # -- sold products --------------------------------------------------------------------------------

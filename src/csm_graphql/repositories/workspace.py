@@ -304,6 +304,7 @@ TIMELINE_RECORDS: dict[RecordType, tuple[Any, Callable[[Viewer, Any], ColumnElem
     RecordType.INTERNAL_PLAY_TASK: (t.internal_play_tasks, rows.internal_play_tasks),
     RecordType.RISK_SIGNAL: (t.risk_signals, rows.risk_signals),
     RecordType.SUCCESS_PLAY: (t.success_plays, rows.success_plays),
+    RecordType.CONTRACT: (t.contracts, rows.engagement_contracts),
 }
 
 
@@ -355,13 +356,17 @@ async def timeline_pages(
     engagement_ids: Sequence[int],
     request: PageRequest,
     kinds: Sequence[str],
+    record_types: Sequence[str] = (),
 ) -> dict[int, Page]:
-    """Activities of each engagement and of the records under it, newest first. The stream
+    """Activities of each engagement and of the records under it, newest first, of ``kinds``
+    and on records of ``record_types`` when given (in SQL, before the page's LIMIT). The stream
     is append-only and (at, id) orders it, so a cursor never skips or repeats an entry."""
     activity = entity.table
     conditions = [rows.activities(viewer, activity)]
     if kinds:
         conditions.append(activity.c.kind.in_(list(kinds)))
+    if record_types:
+        conditions.append(activity.c.record_type.in_(list(record_types)))
     return await paging.fetch_child_pages(
         db,
         activity,

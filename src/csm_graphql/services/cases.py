@@ -20,6 +20,7 @@ from csm_graphql.access import case_writes, rows
 from csm_graphql.domain.case_lifecycle import TRANSITIONS, CaseAction, InvalidTransition, next_state
 from csm_graphql.domain.cases import CaseChannel, CaseState, Impact, ResolutionCode, Urgency
 from csm_graphql.domain.enums import ActivityKind, RecordType
+from csm_graphql.domain.timeline import change_kind
 from csm_graphql.repositories.case_references import informed_user_ids as informed_users_of
 from csm_graphql.services.case_references import (
     REFERENCE_COLUMNS,
@@ -313,7 +314,7 @@ async def _journal(
     changes.update(extra or {})
     if not changes:
         return
-    kind = ActivityKind.STATE_CHANGE if "state" in changes else ActivityKind.FIELD_CHANGE
+    kind = change_kind(RecordType.CASE, changes)
     await work.record_activity(
         RecordType.CASE, after["id"], after["account_id"], kind, None, changes
     )

@@ -14,7 +14,8 @@ from sqlalchemy import RowMapping, Table, insert
 
 from csm_graphql import tables as t
 from csm_graphql.access import master_writes
-from csm_graphql.domain.enums import AccountKind
+from csm_graphql.domain.enums import AccountKind, RecordType
+from csm_graphql.domain.timeline import created_kind
 from csm_graphql.repositories import master_data
 from csm_graphql.services.errors import UserError, UserErrors, bad_input, forbidden, not_found
 from csm_graphql.services.records import update_versioned
@@ -135,6 +136,14 @@ async def create_contract(work: UnitOfWork, draft: AgreementDraft) -> RowMapping
         raise bad_input("A contract has a value of 0 or more.", ("value",))
     values["value"] = draft.value
     contract = await _insert(work, t.contracts, values)
+    # Journaled for the customer timeline of the engagement the contract serves, if any.
+    await work.record_activity(
+        RecordType.CONTRACT,
+        contract["id"],
+        contract["account_id"],
+        created_kind(RecordType.CONTRACT),
+        changes={"name": contract["name"], "value": contract["value"]},
+    )
     await work.audit("contract.create", "contract", contract["id"], values)
     return contract
 

@@ -18,6 +18,7 @@ from sqlalchemy import RowMapping, delete, exists, insert, literal, or_, select
 from csm_graphql import tables as t
 from csm_graphql.access import principals, rows, writes
 from csm_graphql.domain.enums import ActivityKind, ProjectState, RecordType
+from csm_graphql.domain.timeline import change_kind
 from csm_graphql.services import cases
 from csm_graphql.services.errors import (
     UserError,
@@ -107,7 +108,7 @@ async def _journal_change(
     changes = diff(before, {name: after[name] for name in EDITABLE_TASK_FIELDS})
     if not changes:
         return
-    kind = ActivityKind.STATE_CHANGE if "state" in changes else ActivityKind.FIELD_CHANGE
+    kind = change_kind(RecordType.PROJECT_TASK, changes)
     await work.record_activity(
         RecordType.PROJECT_TASK, after["id"], after["account_id"], kind, changes=changes
     )
@@ -234,7 +235,7 @@ async def assign_task(
             RecordType.PROJECT_TASK,
             updated["id"],
             updated["account_id"],
-            ActivityKind.FIELD_CHANGE,
+            change_kind(RecordType.PROJECT_TASK, changes),
             changes=changes,
         )
         await work.audit("project_task.assign", RecordType.PROJECT_TASK, updated["id"], changes)

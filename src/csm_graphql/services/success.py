@@ -22,7 +22,7 @@ from csm_graphql import tables as t
 from csm_graphql.access import rows, writes
 from csm_graphql.domain.enums import (
     ActivityKind,
-    EngagementState,
+    ObjectiveState,
     Priority,
     Progress,
     RecordType,
@@ -127,10 +127,7 @@ async def create_initiative(
             field=("parentId",),
         )
         may_write(work)
-        if EngagementState(objective["state"]) in {
-            EngagementState.CLOSED,
-            EngagementState.CANCELED,
-        }:
+        if ObjectiveState(objective["state"]).is_final:
             raise invalid_state(
                 f"The objective {objective['number']} is {objective['state']}.", ("parentId",)
             )

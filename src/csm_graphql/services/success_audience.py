@@ -127,7 +127,7 @@ async def _journal_filter(
         kind.record_type,
         record["id"],
         record["account_id"],
-        ActivityKind.FIELD_CHANGE,
+        ActivityKind.VISIBILITY_CHANGE,
         changes=change,
     )
     await work.audit(f"{kind.record_type}.{action}", kind.record_type, record["id"], change)

@@ -20,6 +20,7 @@ from csm_graphql import tables as t
 from csm_graphql.access import rows
 from csm_graphql.domain import health
 from csm_graphql.domain.enums import (
+    ActivityKind,
     Priority,
     RecordType,
     TouchpointType,
@@ -85,6 +86,14 @@ async def refresh_health(work: UnitOfWork, engagement_id: int | None) -> RowMapp
     )
     row = await work.first(statement)
     assert row is not None
+    # The customer timeline shows each refresh (the seed's "Refresh Health").
+    await work.record_activity(
+        RecordType.ENGAGEMENT,
+        engagement["id"],
+        engagement["account_id"],
+        ActivityKind.HEALTH_REFRESHED,
+        changes={"score": {"to": score}, "colour": {"to": colour.value}},
+    )
     await work.audit(
         "health.refresh",
         RecordType.ENGAGEMENT,

@@ -10,10 +10,8 @@ from sqlalchemy import RowMapping, Table, insert, select
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows, writes
-from csm_graphql.domain.enums import (
-    ActivityKind,
-    RecordType,
-)
+from csm_graphql.domain.enums import RecordType
+from csm_graphql.domain.timeline import change_kind, created_kind
 from csm_graphql.services.errors import (
     bad_input,
     forbidden,
@@ -55,7 +53,7 @@ async def journal_created(
     """Journal and audit a new record of an engagement."""
     values = {name: row[name] for name in fields}
     await work.record_activity(
-        record_type, row["id"], row["account_id"], ActivityKind.FIELD_CHANGE, changes=values
+        record_type, row["id"], row["account_id"], created_kind(record_type), changes=values
     )
     await work.audit(f"{record_type}.create", record_type, row["id"], values)
 
@@ -81,6 +79,6 @@ async def journal_change(
     changes = diff(before, {name: after[name] for name in values})
     if not changes:
         return
-    kind = ActivityKind.STATE_CHANGE if "state" in changes else ActivityKind.FIELD_CHANGE
+    kind = change_kind(record_type, changes)
     await work.record_activity(record_type, after["id"], after["account_id"], kind, changes=changes)
     await work.audit(action, record_type, after["id"], changes)

@@ -17,11 +17,17 @@ from csm_graphql.domain.blueprint import ClosureCode, ClosureRequired, closure_v
 from csm_graphql.domain.enums import (
     EngagementStage,
     EngagementState,
+    ObjectiveState,
     PerceivedHealth,
     RecordType,
     WorkState,
 )
-from csm_graphql.domain.success_lifecycle import InvalidTransition, SuccessAction, action_to
+from csm_graphql.domain.success_lifecycle import (
+    InvalidTransition,
+    SuccessAction,
+    action_to,
+    objective_action_to,
+)
 from csm_graphql.domain.workspace import has_cycle
 from csm_graphql.repositories import success_writes
 from csm_graphql.services import success
@@ -41,7 +47,7 @@ from csm_graphql.services.workspace_common import (
 )
 
 CLOSING_WORK = frozenset({WorkState.CLOSED.value, WorkState.CANCELED.value})
-CLOSING_OBJECTIVE = frozenset({EngagementState.CLOSED.value, EngagementState.CANCELED.value})
+CLOSING_OBJECTIVE = frozenset({ObjectiveState.CLOSED.value, ObjectiveState.CANCELED.value})
 
 # -- updates --------------------------------------------------------------------------------------
 
@@ -186,12 +192,12 @@ async def update_objective(
     work: UnitOfWork,
     objective_id: int | None,
     expected_version: int,
-    state: EngagementState,
+    state: ObjectiveState,
     closure_code: ClosureCode | None,
     closure_notes: str | None,
 ) -> RowMapping:
-    """Move an objective; closing or canceling needs its closure code and notes, reopening
-    clears them."""
+    """Move an objective along its lifecycle (domain/success_lifecycle.py); closing or
+    canceling needs its closure code and notes, reopening clears them."""
     objective = await load_for_update(
         work,
         t.success_objectives,
@@ -200,6 +206,10 @@ async def update_objective(
         what="objective",
     )
     may_write(work)
+    try:
+        objective_action_to(ObjectiveState(objective["state"]), ObjectiveState(state))
+    except InvalidTransition as error:
+        raise invalid_state(str(error), ("state",)) from error
     closure = _closure(state.value, CLOSING_OBJECTIVE, closure_code, closure_notes)
     if state.value in CLOSING_OBJECTIVE:
         # Ours (issue 11): refused rather than cascaded, because how each initiative ended is

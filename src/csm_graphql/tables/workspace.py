@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.schema import SchemaItem
 
 from csm_graphql.domain.blueprint import ClosureCode
-from csm_graphql.domain.enums import EngagementState, PerceivedHealth, WorkState
+from csm_graphql.domain.enums import ObjectiveState, PerceivedHealth, WorkState
 from csm_graphql.domain.health import Direction
 from csm_graphql.domain.workspace import PlaySource, RiskScope, RiskState, TeamRole, TemplateTarget
 from csm_graphql.tables.base import id_column, metadata, number_column, one_of, record_columns
@@ -162,12 +162,12 @@ success_objectives = Table(
     *_engagement_columns("success_objectives"),
     Column("short_description", Text, nullable=False),
     Column("description", Text, nullable=True),
-    Column("state", Text, nullable=False, server_default=EngagementState.NEW.value),
+    Column("state", Text, nullable=False, server_default=ObjectiveState.NEW.value),
     Column("due_date", Date, nullable=True),
     Column("closure_code", Text, nullable=True),
     Column("closure_notes", Text, nullable=True),
     *record_columns(),
-    one_of("state", EngagementState),
+    one_of("state", ObjectiveState),
     one_of("closure_code", ClosureCode),
     CheckConstraint(CLOSED_NEEDS_CLOSURE, name="closure_required"),
     Index("ix_success_objectives_engagement_due", "engagement_id", "due_date", "id"),

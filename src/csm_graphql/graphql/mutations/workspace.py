@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from csm_graphql.domain.blueprint import ClosureCode
 from csm_graphql.domain.enums import (
-    EngagementState,
+    ObjectiveState,
     PerceivedHealth,
     RecordType,
     WorkState,
@@ -364,7 +364,13 @@ class WorkspaceMutations:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The objective.")],
         expected_version: ExpectedVersion,
-        state: Annotated[EngagementState, strawberry.argument(description="The new state.")],
+        state: Annotated[
+            ObjectiveState,
+            strawberry.argument(
+                description="The new state: NEW -> IN_PROGRESS <-> PAUSED; an open state -> "
+                "CLOSED or CANCELED; CLOSED or CANCELED -> IN_PROGRESS (reopen)."
+            ),
+        ],
         closure_code: Annotated[
             ClosureCode | None, strawberry.argument(description="How it ended (closing).")
         ] = None,

@@ -18,6 +18,7 @@ from csm_graphql.domain.enums import (
     ArticleAudience,
     EngagementStage,
     EngagementState,
+    ObjectiveState,
     PerceivedHealth,
     Priority,
     Progress,
@@ -46,6 +47,8 @@ ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
     TouchpointType: "Kind of contact moment.",
     ActivityKind: "Kind of activity-stream entry.",
     ArticleAudience: "Who may read an article.",
+    RecordType: "The type of record an activity-stream entry is on.",
+    ObjectiveState: "Lifecycle of a success objective.",
 }
 for enum_class, description in ENUM_DESCRIPTIONS.items():
     strawberry.enum(enum_class, description=description)
@@ -82,9 +85,11 @@ __all__ = [
     "EngagementStage",
     "EngagementState",
     "Kind",
+    "ObjectiveState",
     "PerceivedHealth",
     "Priority",
     "Progress",
+    "RecordType",
     "Scope",
     "TouchpointType",
     "WorkState",

@@ -22,7 +22,7 @@ from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.types.common import (
     EngagementStage,
-    EngagementState,
+    ObjectiveState,
     PerceivedHealth,
     child_connection,
 )
@@ -161,7 +161,7 @@ class EngagementHealth:
         first: First = None,
         after: After = None,
         state: Annotated[
-            list[EngagementState] | None,
+            list[ObjectiveState] | None,
             strawberry.argument(description="Any of these states; omit for all."),
         ] = None,
         direction: Annotated[

@@ -300,7 +300,8 @@ class EngagementWorkspace:
 
     @strawberry.field(
         description="The customer timeline: activities of the engagement and of the records "
-        "under it, newest first."
+        "under it (objectives, initiatives, success cases and tasks, touchpoints, plays, risks, "
+        "contracts), newest first; each entry links its record."
     )
     async def timeline(
         self,
@@ -310,14 +311,21 @@ class EngagementWorkspace:
         kind: Annotated[
             list[ActivityKind] | None, strawberry.argument(description="Only these kinds.")
         ] = None,
+        record_type: Annotated[
+            list[RecordType] | None,
+            strawberry.argument(description="Only entries on records of these types."),
+        ] = None,
     ) -> Connection[Activity] | None:
         request = page_request(info, first, after)
         kinds = tuple(ActivityKindValue(k).value for k in kind or ())
+        types = tuple(RecordType(r).value for r in record_type or ())
         viewer, db = info.context.viewer, info.context.db
         loader = batched(
             info,
-            ("timeline", request, kinds),
-            lambda ids: reads.timeline_pages(db, viewer, entities.ACTIVITY, ids, request, kinds),
+            ("timeline", request, kinds, types),
+            lambda ids: reads.timeline_pages(
+                db, viewer, entities.ACTIVITY, ids, request, kinds, types
+            ),
             Page(),
         )
         return Connection.from_page(await loader.load(self.db_id), Activity.from_row)

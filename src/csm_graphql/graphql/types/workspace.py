@@ -38,7 +38,7 @@ from csm_graphql.graphql.declared import (
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.types import workspace_enums  # noqa: F401 (registers the enums)
-from csm_graphql.graphql.types.common import EngagementState, Priority, WorkState
+from csm_graphql.graphql.types.common import ObjectiveState, Priority, WorkState
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import User
 from csm_graphql.graphql.types.records import Product
@@ -70,7 +70,7 @@ class SuccessObjective(Node, Declared):
     number: str = column("Objective number, e.g. SOBJ0000012.")
     short_description: str = column("What the customer wants to achieve.")
     description: str | None = column("Details.")
-    state: EngagementState = column("State (as an engagement's).")
+    state: ObjectiveState = column("State: the blueprint's View by state.")
     due_date: date | None = column("Due date.")
     closure_code: ClosureCode | None = column("How it ended, once closed.")
     closure_notes: str | None = column("Why, once closed.")
