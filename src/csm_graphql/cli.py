@@ -1,4 +1,4 @@
-"""``csm-graphql``: serve | db upgrade | seed | token | schema export/check."""
+"""``csm-graphql``: serve | check | db upgrade | seed | token | schema export/check."""
 
 from __future__ import annotations
 
@@ -131,7 +131,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             log_config=logging_config,
             # Ours (csm_graphql.access) replaces uvicorn's: it carries the request id.
             access_log=False,
-            proxy_headers=True,
+            # The app trusts forwarded headers itself, from CSM_FORWARDED_ALLOW_IPS only.
+            proxy_headers=False,
         )
     except KeyboardInterrupt:
         pass
@@ -220,6 +221,11 @@ def _parser() -> argparse.ArgumentParser:
         "--ttl", type=int, default=None, help="lifetime in seconds (default: CSM_TOKEN_TTL_SECONDS)"
     )
 
+    commands.add_parser(
+        "check",
+        help="check the CSM_* settings as serve would, and exit (0: the server would start)",
+    )
+
     schema = commands.add_parser("schema", help="the GraphQL schema").add_subparsers(
         dest="schema_command", required=True
     )
@@ -253,6 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
+    if args.command == "check":
+        print(f"configuration ok ({settings.environment})", file=sys.stderr)
+        return 0
     if args.command == "serve":
         return _serve(settings, args)
     if args.command == "db":
