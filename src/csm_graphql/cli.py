@@ -95,6 +95,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from uvicorn.config import LOG_LEVELS
 
     from csm_graphql.db import database_url
+    from csm_graphql.observability import multiprocess
     from csm_graphql.observability.logs import log_config
 
     # uvicorn applies this in every worker; this process's own lines (migrations, the
@@ -117,6 +118,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     elif args.migrate:
         asyncio.run(_with_engine(settings, _upgrade))
     print(f"GraphQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    # Several workers: /metrics aggregates them all through files in this directory.
+    metrics_directory = multiprocess.prepare(args.workers)
     # uvicorn re-raises the signal that stopped it once it has shut down; as an exception,
     # not a bare kill, it lets the finally below stop the embedded server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -137,6 +140,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        multiprocess.release(metrics_directory)
         if embedded:
             from csm_graphql.db.embedded import stop_embedded
 
