@@ -33,7 +33,7 @@ from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import RiskState, WorkItemKind
 from csm_graphql.repositories import paging
 from csm_graphql.repositories.database import Database
-from csm_graphql.repositories.entities import data_columns
+from csm_graphql.repositories.entities import active_contract_value, data_columns
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
 from csm_graphql.repositories.workspace import WORK_ITEM_SOURCES, _ids
 
@@ -81,7 +81,7 @@ async def account_rollups(
         "total",
         engagement.c.account_id,
         func.count(),
-        func.sum(engagement.c.contract_value),
+        func.sum(active_contract_value(engagement)),
         no_label,
     )
     branches: list[Any] = [

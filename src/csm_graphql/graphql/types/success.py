@@ -84,7 +84,11 @@ class Engagement(Node, EngagementWorkspace, EngagementHealth, Declared):
     stage: EngagementStage = column("Customer journey stage.")
     go_live_date: date | None = column("Planned or actual go-live.")
     state: EngagementState | None = column("Lifecycle state.")
-    contract_value: Decimal | None = column("Total contract value.")
+    contract_value: Decimal | None = column(
+        "Total contract value: the sum of the values of the engagement's active contracts "
+        "(Engagement.contracts with active true); null when it has none.",
+        name="active_contract_value",
+    )
     renewal_date: date | None = column("Next renewal date.")
     perceived_health: PerceivedHealth | None = column("Perceived health.")
     created_at: datetime | None = column("When the record was created.")
