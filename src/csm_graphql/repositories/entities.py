@@ -121,6 +121,8 @@ ACCOUNT = Entity(
 )
 CONTACT = Entity("Contact", t.contacts, _unscoped(rows.contacts), ordering(OrderField.NAME))
 USER = Entity("User", t.users, _unscoped(rows.users), ordering(OrderField.NAME))
+
+
 def active_contract_value(engagement: FromClause = t.engagements) -> ColumnElement[object]:
     """An engagement's contract value: the sum of its active contracts' values (null without
     one). Derived, never stored, so it cannot disagree with the contracts; the column
