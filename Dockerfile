@@ -12,6 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # tested ones (constraints.txt); the redis extra lets workers share rate-limit buckets.
 COPY pyproject.toml README.md LICENSE constraints.txt /tmp/build/
 COPY src /tmp/build/src
+COPY migrations /tmp/build/migrations
 RUN pip install -c /tmp/build/constraints.txt "/tmp/build[redis]" && rm -rf /tmp/build
 
 RUN useradd --create-home --uid 10001 csm

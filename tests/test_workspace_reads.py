@@ -597,7 +597,9 @@ async def test_account_rollups_and_active_tree(client: GraphQLClient, engine: As
         as_=AGENT,
     )
     engagements = await _rows(
-        engine, "SELECT id, account_id, parent_id, state, contract_value FROM engagements"
+        engine,
+        "SELECT id, account_id, parent_id, state, (SELECT sum(c.value) FROM contracts c "
+        "WHERE c.engagement_id = e.id AND c.active) AS contract_value FROM engagements e",
     )
     risks = await _rows(engine, "SELECT account_id, probability, state FROM risk_signals")
     work = await _rows(

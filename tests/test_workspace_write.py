@@ -475,7 +475,7 @@ async def test_update_engagement_concurrency_account_and_parent_rules(
         {
             "id": eid,
             "v": engagement.version,
-            "input": {"name": "Renamed", "stage": "RENEW", "contractValue": "1000.50"},
+            "input": {"name": "Renamed", "stage": "RENEW"},
         },
         AGENT,
     )

@@ -18,6 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from csm_graphql.db import create_engine, database_url
 from csm_graphql.db.migrate import current_revision, head_revision
@@ -126,7 +127,15 @@ def create_app(
     )
     # Outermost first: the trace's request span covers everything; every answer, even a 413,
     # 500 or 504, carries the request id, and is observed (access log line, metrics) with it.
+    # Before anything reads the client's address: X-Forwarded-For and X-Forwarded-Proto count
+    # only from the proxies CSM_FORWARDED_ALLOW_IPS names (uvicorn's own handling is off).
+    proxies = (
+        [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.forwarded_allow_ips))]
+        if settings.forwarded_allow_ips
+        else []
+    )
     middleware = [
+        *proxies,
         *([asgi_middleware(tracer_provider)] if tracer_provider is not None else []),
         Middleware(RequestId),
         Middleware(ObserveRequests, metrics=metrics),

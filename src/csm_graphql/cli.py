@@ -1,4 +1,4 @@
-"""``csm-graphql``: serve | db upgrade | seed | token | schema export/check."""
+"""``csm-graphql``: serve | check | db upgrade | seed | token | schema export/check."""
 
 from __future__ import annotations
 
@@ -95,6 +95,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from uvicorn.config import LOG_LEVELS
 
     from csm_graphql.db import database_url
+    from csm_graphql.observability import multiprocess
     from csm_graphql.observability.logs import log_config
 
     # uvicorn applies this in every worker; this process's own lines (migrations, the
@@ -117,6 +118,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     elif args.migrate:
         asyncio.run(_with_engine(settings, _upgrade))
     print(f"GraphQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    # Several workers: /metrics aggregates them all through files in this directory.
+    metrics_directory = multiprocess.prepare(args.workers)
     # uvicorn re-raises the signal that stopped it once it has shut down; as an exception,
     # not a bare kill, it lets the finally below stop the embedded server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -131,11 +134,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             log_config=logging_config,
             # Ours (csm_graphql.access) replaces uvicorn's: it carries the request id.
             access_log=False,
-            proxy_headers=True,
+            # The app trusts forwarded headers itself, from CSM_FORWARDED_ALLOW_IPS only.
+            proxy_headers=False,
         )
     except KeyboardInterrupt:
         pass
     finally:
+        multiprocess.release(metrics_directory)
         if embedded:
             from csm_graphql.db.embedded import stop_embedded
 
@@ -220,6 +225,11 @@ def _parser() -> argparse.ArgumentParser:
         "--ttl", type=int, default=None, help="lifetime in seconds (default: CSM_TOKEN_TTL_SECONDS)"
     )
 
+    commands.add_parser(
+        "check",
+        help="check the CSM_* settings as serve would, and exit (0: the server would start)",
+    )
+
     schema = commands.add_parser("schema", help="the GraphQL schema").add_subparsers(
         dest="schema_command", required=True
     )
@@ -253,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
+    if args.command == "check":
+        print(f"configuration ok ({settings.environment})", file=sys.stderr)
+        return 0
     if args.command == "serve":
         return _serve(settings, args)
     if args.command == "db":

@@ -6,6 +6,7 @@ tools can build settings explicitly.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,7 +59,16 @@ ENVIRONMENT_VARIABLES: tuple[str, ...] = (
     "CSM_PERSISTED_QUERIES",
     "CSM_TRUSTED_DOCUMENTS",
     "CSM_COMPILED_READS",
+    "CSM_FORWARDED_ALLOW_IPS",
 )
+
+
+def _ip_network(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _switch(env: dict[str, str], name: str, *, default: bool) -> bool:
@@ -144,6 +154,9 @@ class Settings:
     # Compiled reads (issue 10): compilable queries are answered by one SQL statement; off
     # by default this round, so the resolvers answer everything.
     compiled_reads: bool = False
+    # The proxies whose X-Forwarded-For / X-Forwarded-Proto the API believes (addresses or
+    # networks; "*" any peer). Empty: none, the peer's address is the client's.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -205,6 +218,11 @@ class Settings:
                 Path(env["CSM_TRUSTED_DOCUMENTS"]) if env.get("CSM_TRUSTED_DOCUMENTS") else None
             ),
             tracing=tracing_requested(env),
+            forwarded_allow_ips=tuple(
+                item.strip()
+                for item in env.get("CSM_FORWARDED_ALLOW_IPS", "").split(",")
+                if item.strip()
+            ),
         )
         settings.check()
         return settings
@@ -227,6 +245,12 @@ class Settings:
                 f"CSM_METRICS=token needs CSM_METRICS_TOKEN: a random secret of at least "
                 f"{MIN_SECRET_LENGTH} characters"
             )
+        for proxy in self.forwarded_allow_ips:
+            if proxy != "*" and not _ip_network(proxy):
+                raise SettingsError(
+                    f"CSM_FORWARDED_ALLOW_IPS lists addresses or networks of trusted proxies "
+                    f"(e.g. 10.0.0.5,172.18.0.0/16), not {proxy!r}"
+                )
         if self.idempotency_ttl_seconds <= 0:
             raise SettingsError("CSM_IDEMPOTENCY_TTL_SECONDS must be a positive number of seconds")
         if self.production:

@@ -267,6 +267,8 @@ SEARCH_DOCUMENTS: dict[str, dict[FieldRule, str]] = {
     "SuccessCase": {_P: "search_vector"},
     "Touchpoint": {_P: "search_vector"},
     "SuccessTask": {_I: "search_vector", _P: "customer_search_vector"},
+    # Number, title and body, all public fields; the row rule keeps INTERNAL ones internal.
+    "KnowledgeArticle": {_P: "search_vector"},
 }
 
 

@@ -11,7 +11,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+import csm_graphql.migrations
+
+# The repository's top-level migrations/ folder, installed as the csm_graphql.migrations package.
+MIGRATIONS = Path(csm_graphql.migrations.__file__).resolve().parent
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -9,21 +9,26 @@ Label values are bounded, since every distinct value is a time series kept forev
 operation names must look like GraphQL names, and only the first :data:`MAX_OPERATION_NAMES`
 distinct names seen by a process get a series of their own. Anything else is ``other``.
 
-Metrics live in each process. With ``--workers N`` a scrape reaches one worker; scrape each
-worker (one worker per container) or see docs/operations.md for prometheus-client's
-multiprocess mode.
+With ``serve --workers N`` (N > 1) the CLI sets ``PROMETHEUS_MULTIPROC_DIR`` to an empty
+directory before the workers start: prometheus-client then keeps every worker's values in files
+there, and a scrape, whichever worker answers it, aggregates them all (MultiProcessCollector).
+Custom collectors are not aggregated across processes, so in that mode the pool's state is
+kept in gauges each worker updates after each request and at scrape time, summed over the live
+workers.
 """
 
 from __future__ import annotations
 
 import hmac
+import os
 import re
 from collections.abc import Iterator
 
 import orjson
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import Pool, QueuePool
 from starlette.requests import Request
@@ -45,6 +50,9 @@ class Metrics:
     """The service's metrics, in a registry of their own."""
 
     def __init__(self, db: Database) -> None:
+        # prometheus-client itself chose file-backed values at import from this variable,
+        # which the CLI sets for several workers; reading it here keeps the two in step.
+        self.multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
         self.registry = CollectorRegistry()
         # The histogram's _count series is the request count: no separate counter needed.
         self.requests = Histogram(
@@ -65,7 +73,15 @@ class Metrics:
             "Mutations answered from the Idempotency-Key store instead of running again.",
             registry=self.registry,
         )
-        self.registry.register(PoolCollector(db))
+        self.pool = PoolCollector(db)
+        self._pool_gauges: dict[str, Gauge] = {}
+        if self.multiprocess_dir is None:
+            self.registry.register(self.pool)
+        else:
+            self._pool_gauges = {
+                name: Gauge(name, help, registry=self.registry, multiprocess_mode="livesum")
+                for name, help in POOL_GAUGES.items()
+            }
         self._operation_names: set[str] = set()
 
     def observe(self, record: RequestRecord, status: int, seconds: float) -> None:
@@ -74,6 +90,22 @@ class Metrics:
         self.requests.labels(operation, _outcome(record, status)).observe(seconds)
         for code in record.error_codes:
             self.errors.labels(code if code in _CODES else "other").inc()
+        self._update_pool_gauges()
+
+    def exposition(self) -> bytes:
+        """The text a scrape gets: this process's registry, or every worker's values."""
+        if self.multiprocess_dir is None:
+            return generate_latest(self.registry)
+        self._update_pool_gauges()
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self.multiprocess_dir)
+        return generate_latest(registry)
+
+    def _update_pool_gauges(self) -> None:
+        if not self._pool_gauges:
+            return
+        for metric in self.pool.collect():
+            self._pool_gauges[metric.name].set(metric.samples[0].value)
 
     def operation_label(self, record: RequestRecord) -> str:
         if not record.ran_graphql:
@@ -98,6 +130,15 @@ def _outcome(record: RequestRecord, status: int) -> str:
     return "error" if record.error_codes else "ok"
 
 
+POOL_GAUGES = {
+    "csm_graphql_db_pool_size": "Connections the pool keeps open.",
+    "csm_graphql_db_pool_in_use": "Connections checked out of the pool (overflow included).",
+    "csm_graphql_db_pool_waiting": (
+        "Tasks waiting for a pooled connection (past CSM_DB_POOL_TIMEOUT_SECONDS, 503)."
+    ),
+}
+
+
 class PoolCollector(Collector):
     """The database pool's state, read at scrape time (nothing to update per request)."""
 
@@ -111,21 +152,14 @@ class PoolCollector(Collector):
         pool = self._pool()
         if not isinstance(pool, QueuePool):
             return  # not open yet, or a pool without a queue (NullPool): nothing to report
-        yield GaugeMetricFamily(
-            "csm_graphql_db_pool_size", "Connections the pool keeps open.", value=pool.size()
-        )
-        yield GaugeMetricFamily(
-            "csm_graphql_db_pool_in_use",
-            "Connections checked out of the pool (overflow included).",
-            value=pool.checkedout(),
-        )
-        waiting = _waiting(pool)
-        if waiting is not None:
-            yield GaugeMetricFamily(
-                "csm_graphql_db_pool_waiting",
-                "Tasks waiting for a pooled connection (past CSM_DB_POOL_TIMEOUT_SECONDS, 503).",
-                value=waiting,
-            )
+        values = {
+            "csm_graphql_db_pool_size": pool.size(),
+            "csm_graphql_db_pool_in_use": pool.checkedout(),
+            "csm_graphql_db_pool_waiting": _waiting(pool),
+        }
+        for name, value in values.items():
+            if value is not None:
+                yield GaugeMetricFamily(name, POOL_GAUGES[name], value=value)
 
     def _pool(self) -> Pool | None:
         try:
@@ -164,6 +198,6 @@ def metrics_routes(settings: Settings, metrics: Metrics) -> list[Route]:
                     {"WWW-Authenticate": 'Bearer realm="metrics"'},
                     media_type="application/json",
                 )
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return [Route("/metrics", scrape, methods=["GET"])]

@@ -51,7 +51,10 @@ class ObserveRequests:
             self.metrics.observe(record, response.status, seconds)
             if response.replayed:
                 self.metrics.replays.inc()
+        client = scope.get("client")
         fields: dict[str, object] = {
+            # The peer, or the client a trusted proxy forwarded for (CSM_FORWARDED_ALLOW_IPS).
+            "client": client[0] if client else None,
             "method": scope["method"],
             "path": scope["path"],
             "status": response.status,

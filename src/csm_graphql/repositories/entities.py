@@ -121,12 +121,27 @@ ACCOUNT = Entity(
 )
 CONTACT = Entity("Contact", t.contacts, _unscoped(rows.contacts), ordering(OrderField.NAME))
 USER = Entity("User", t.users, _unscoped(rows.users), ordering(OrderField.NAME))
+
+
+def active_contract_value(engagement: FromClause = t.engagements) -> ColumnElement[object]:
+    """An engagement's contract value: the sum of its active contracts' values (null without
+    one). Derived, never stored, so it cannot disagree with the contracts; the column
+    ``engagements.contract_value`` is no longer read (CHANGELOG, issue 11)."""
+    contract = t.contracts
+    return (
+        select(func.sum(contract.c.value))
+        .where(contract.c.engagement_id == engagement.c.id, contract.c.active)
+        .scalar_subquery()
+    )
+
+
 ENGAGEMENT = Entity(
     "Engagement",
     t.engagements,
     _unscoped(rows.engagements),
     ordering(OrderField.NUMBER),
     frozenset({OrderField.NUMBER, OrderField.NAME, OrderField.GO_LIVE_DATE, OrderField.UPDATED_AT}),
+    extra_columns=(active_contract_value().label("active_contract_value"),),
 )
 SUCCESS_INITIATIVE = Entity(
     "SuccessInitiative",

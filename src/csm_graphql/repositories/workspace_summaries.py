@@ -33,7 +33,7 @@ from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import RiskState, WorkItemKind
 from csm_graphql.repositories import paging
 from csm_graphql.repositories.database import Database
-from csm_graphql.repositories.entities import data_columns
+from csm_graphql.repositories.entities import active_contract_value, data_columns
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
 from csm_graphql.repositories.workspace import WORK_ITEM_SOURCES, _ids
 
@@ -81,7 +81,7 @@ async def account_rollups(
         "total",
         engagement.c.account_id,
         func.count(),
-        func.sum(engagement.c.contract_value),
+        func.sum(active_contract_value(engagement)),
         no_label,
     )
     branches: list[Any] = [
@@ -164,27 +164,42 @@ def _any_word(kind: str, record: Table) -> ColumnElement[object]:
     return func.to_tsquery("english", func.replace(words, " & ", " | "))
 
 
-def _recommendation_ordering(kind: str, record: Table, article: Table) -> Ordering:
-    def rank(_: FromClause) -> ColumnElement[object]:
-        return func.ts_rank(article.c.search_vector, _any_word(kind, record), type_=REAL)
+def _keywords(text: str) -> ColumnElement[object]:
+    """Words the viewer typed, read like ``search``'s: all of them, "quoted phrases",
+    -exclusions, or (websearch syntax never raises on user input)."""
+    return func.websearch_to_tsquery("english", literal(text))
 
-    return Ordering(
-        f"{kind.upper()}_{RECOMMENDED}", rank, descending=True, tiebreak=lambda _: article.c.id
-    )
+
+def _recommendation_ordering(
+    kind: str, article: Table, query: ColumnElement[object], keyed: bool
+) -> Ordering:
+    def rank(_: FromClause) -> ColumnElement[object]:
+        return func.ts_rank(article.c.search_vector, query, type_=REAL)
+
+    # A page ranked by typed keywords has cursors of its own, never mixed with the record's.
+    name = f"{kind.upper()}_{RECOMMENDED}{'_KEYWORDS' if keyed else ''}"
+    return Ordering(name, rank, descending=True, tiebreak=lambda _: article.c.id)
 
 
 async def recommended_article_pages(
-    db: Database, viewer: Viewer, kind: str, record_ids: Sequence[int], request: PageRequest
+    db: Database,
+    viewer: Viewer,
+    kind: str,
+    record_ids: Sequence[int],
+    request: PageRequest,
+    text: str | None = None,
 ) -> dict[int, Page]:
-    """A page of the articles relevant to each record's text (any of its words), best first
-    (``ts_rank``, then id), only articles the viewer may read: one statement for all records.
+    """A page of the articles relevant to each record's text (any of its words), or to the
+    keywords ``text`` when the viewer typed some, best first (``ts_rank``, then id), only
+    articles the viewer may read: one statement for all records.
 
     The page is keyset-paged like every list (the cursor holds the rank and the article's id),
     which the rank allows because it is a pure function of the record's and the article's text.
     """
     article = t.knowledge_articles
     record = RECOMMENDATION_TEXTS[kind][0]
-    ordering = _recommendation_ordering(kind, record, article)
+    query = _any_word(kind, record) if text is None else _keywords(text)
+    ordering = _recommendation_ordering(kind, article, query, keyed=text is not None)
     return await paging.fetch_child_pages(
         db,
         article.join(record, true()),
@@ -192,7 +207,7 @@ async def recommended_article_pages(
         lambda parent_id: record.c.id == parent_id,
         record_ids,
         [
-            article.c.search_vector.op("@@")(_any_word(kind, record)),
+            article.c.search_vector.op("@@")(query),
             rows.knowledge_articles(viewer, article),
         ],
         ordering,

@@ -6,7 +6,6 @@ initiatives (through their state machine; closing one cancels its open plays).""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import RowMapping, Table, exists, or_, select
@@ -121,9 +120,14 @@ async def update_engagement(
             changes[name] = kind(changes[name]).value
         elif name in changes:
             raise bad_input(f"{name} cannot be cleared.", (name,))
-    value = changes.get("contract_value")
-    if value is not None and Decimal(value) < 0:
-        raise bad_input("The contract value is not negative.", ("contractValue",))
+    if "contract_value" in changes:
+        # Derived from the engagement's active contracts (repositories/entities.py): a value
+        # written here would disagree with them at once.
+        raise bad_input(
+            "contractValue is the sum of the engagement's active contracts "
+            "(Engagement.contracts) and cannot be set.",
+            ("contractValue",),
+        )
     moved = "account_id" in changes and changes["account_id"] != engagement["account_id"]
     if moved:
         account = changes["account_id"]

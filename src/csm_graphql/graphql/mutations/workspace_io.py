@@ -121,7 +121,11 @@ class UpdateEngagementInput:
         default=strawberry.UNSET, description="Journey stage."
     )
     contract_value: Decimal | None = strawberry.field(
-        default=strawberry.UNSET, description="Contract value; null clears it."
+        default=strawberry.UNSET,
+        description="Refused with BAD_USER_INPUT: the contract value is derived from the "
+        "engagement's active contracts.",
+        deprecation_reason="Engagement.contractValue is the sum of the engagement's active "
+        "contracts, derived, so it cannot be set.",
     )
     go_live_date: date | None = strawberry.field(
         default=strawberry.UNSET, description="Go-live; null clears it."

@@ -20,6 +20,7 @@ from strawberry.types import Info
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import TeamRole, WorkItemKind
+from csm_graphql.errors import BadUserInput
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.types.common import (
@@ -73,17 +74,35 @@ WORK_ITEM = strawberry.union(
 )
 
 
+ArticleKeywords = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Keywords to search the knowledge base with instead of the record's own "
+        'text: all of them must match ("quoted phrases", -exclusions and or as in search); '
+        "1 to 200 characters."
+    ),
+]
+
+
 async def ranked_articles(
-    info: Info, kind: str, record_id: int, first: int | None, after: str | None
+    info: Info,
+    kind: str,
+    record_id: int,
+    first: int | None,
+    after: str | None,
+    text: str | None = None,
 ) -> Connection[KnowledgeArticle]:
-    """Articles ranked against a record's text, best first: a keyset page like every list
-    (cursors hold the rank and the article's id), batched for all records of a level."""
+    """Articles ranked against a record's text, or against the keywords the viewer typed,
+    best first: a keyset page like every list (cursors hold the rank and the article's id),
+    batched for all records of a level."""
+    if text is not None and (not text.strip() or len(text) > 200 or "\x00" in text):
+        raise BadUserInput("text must be 1 to 200 characters, without NUL.", field="text")
     request = page_request(info, first, after)
     viewer, db = info.context.viewer, info.context.db
     loader = batched(
         info,
-        ("recommended", kind, request),
-        lambda ids: summaries.recommended_article_pages(db, viewer, kind, ids, request),
+        ("recommended", kind, request, text),
+        lambda ids: summaries.recommended_article_pages(db, viewer, kind, ids, request, text),
         Page(),
     )
     return Connection.from_page(await loader.load(record_id), KnowledgeArticle.from_row)
@@ -353,12 +372,12 @@ class EngagementWorkspace:
 
     @strawberry.field(
         description="Knowledge articles ranked by full-text relevance to the engagement's name "
-        "and stage, best first."
+        "and stage, or to the keywords in text, best first."
     )
     async def recommended_articles(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, text: ArticleKeywords = None
     ) -> Connection[KnowledgeArticle] | None:
-        return await ranked_articles(info, "engagement", self.db_id, first, after)
+        return await ranked_articles(info, "engagement", self.db_id, first, after, text)
 
     @strawberry.field(description="Internal discussions about the engagement, newest first.")
     async def discussions(

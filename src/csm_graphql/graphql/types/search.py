@@ -12,6 +12,7 @@ from strawberry.types import Info
 from csm_graphql.graphql.pagination import After, Connection, page_request
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.cases import Case
+from csm_graphql.graphql.types.records import KnowledgeArticle
 from csm_graphql.graphql.types.success import (
     SuccessCase,
     SuccessInitiative,
@@ -87,3 +88,15 @@ class SearchResults:
         self, info: Info, first: SourceFirst = None, after: After = None
     ) -> Connection[Touchpoint]:
         return await _hits(self, info, entities.TOUCHPOINT, Touchpoint.from_row, first, after)
+
+    @strawberry.field(
+        description="Matching knowledge articles: number, title and body. Internal viewers "
+        "search every article; contacts only the PUBLIC and CUSTOMERS ones (never an INTERNAL "
+        "one)."
+    )
+    async def knowledge_articles(
+        self, info: Info, first: SourceFirst = None, after: After = None
+    ) -> Connection[KnowledgeArticle]:
+        return await _hits(
+            self, info, entities.KNOWLEDGE_ARTICLE, KnowledgeArticle.from_row, first, after
+        )

@@ -33,7 +33,11 @@ from csm_graphql.graphql.types.common import (
     WorkState,
 )
 from csm_graphql.graphql.types.engagement_health import EngagementHealth
-from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace, ranked_articles
+from csm_graphql.graphql.types.engagement_workspace import (
+    ArticleKeywords,
+    EngagementWorkspace,
+    ranked_articles,
+)
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
@@ -80,7 +84,11 @@ class Engagement(Node, EngagementWorkspace, EngagementHealth, Declared):
     stage: EngagementStage = column("Customer journey stage.")
     go_live_date: date | None = column("Planned or actual go-live.")
     state: EngagementState | None = column("Lifecycle state.")
-    contract_value: Decimal | None = column("Total contract value.")
+    contract_value: Decimal | None = column(
+        "Total contract value: the sum of the values of the engagement's active contracts "
+        "(Engagement.contracts with active true); null when it has none.",
+        name="active_contract_value",
+    )
     renewal_date: date | None = column("Next renewal date.")
     perceived_health: PerceivedHealth | None = column("Perceived health.")
     created_at: datetime | None = column("When the record was created.")
@@ -138,9 +146,9 @@ class SuccessInitiative(Node, Declared):
 
 
 async def _recommended_articles(
-    root: Any, info: Info, first: First = None, after: After = None
+    root: Any, info: Info, first: First = None, after: After = None, text: ArticleKeywords = None
 ) -> Connection[KnowledgeArticle] | None:
-    return await ranked_articles(info, "success_case", root.db_id, first, after)
+    return await ranked_articles(info, "success_case", root.db_id, first, after, text)
 
 
 @row_type(entities.SUCCESS_CASE, description='A success case, the portal\'s "customer play".')
@@ -183,7 +191,7 @@ class SuccessCase(Node, Declared):
     recommended_articles: Connection[KnowledgeArticle] | None = computed(
         _recommended_articles,
         "Knowledge articles ranked by full-text relevance to its short description "
-        "(the side panel's recommendations), best first.",
+        "(the side panel's recommendations), or to the keywords in text, best first.",
     )
     shared_articles: Connection[KnowledgeArticle] = link_many(
         entities.KNOWLEDGE_ARTICLE,

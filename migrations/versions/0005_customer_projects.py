@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from csm_graphql.db.migration_ops import add_record_types, remove_record_types
+from csm_graphql.migrations._frozen import add_record_types, remove_record_types
 
 revision: str = "0005"
 down_revision: str | None = "0004"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from csm_graphql.db.migration_ops import (
+from csm_graphql.migrations._frozen import (
     add_activity_kinds,
     add_record_types,
     remove_activity_kinds,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from csm_graphql.db.migration_ops import add_record_types, remove_record_types
+from csm_graphql.migrations._frozen import add_record_types, remove_record_types
 
 revision: str = "0004"
 # Chained after 0006 (customer projects), which main added off 0003 while this area was built,

@@ -10,9 +10,10 @@ schedule's working hours, no longer in wall-clock time. Existing rows are replan
 read right. ``paused_seconds`` of finished pauses cannot be converted (the pauses' instants are
 not kept) and stays as measured. Downgrade restores wall-clock planned ends.
 
-The replanning uses the application's domain code on purpose: the grammar and the DST rules
-must be exactly the ones the API reads with. A stored schedule that does not parse stops the
-upgrade with the parser's error (fix the schedule, then upgrade).
+The replanning uses the schedule grammar and DST rules the API read with when this revision
+was written, frozen in migrations/_frozen.py (a later change to domain/schedule.py comes with
+a migration of its own). A stored schedule that does not parse stops the upgrade with the
+parser's error (fix the schedule, then upgrade).
 """
 
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from csm_graphql.domain.sla import planned_end, sla_hours
+from csm_graphql.migrations._frozen import planned_end_0009
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -40,8 +41,8 @@ def upgrade() -> None:
     replanned = [
         {
             "id": row["id"],
-            "end": planned_end(
-                row["start_at"], row["duration_minutes"], sla_hours(row["hours"], row["time_zone"])
+            "end": planned_end_0009(
+                row["start_at"], row["duration_minutes"], row["hours"], row["time_zone"]
             ),
         }
         for row in rows

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from csm_graphql.db.migration_ops import (
+from csm_graphql.migrations._frozen import (
     add_activity_kinds,
     add_record_types,
     remove_activity_kinds,
