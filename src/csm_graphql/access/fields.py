@@ -240,6 +240,13 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               state=_P, createdAt=_P, updatedAt=_P, project=_P),
     **_fields("ProjectIssue", id=_P, number=_P, shortDescription=_P, description=_P, state=_P,
               createdAt=_P, updatedAt=_P, project=_P),
+    # Requests (DOMAIN.md "Request"): every field is read by whoever sees the request, as the
+    # matching case fields are (the proxy's and the contact's own form shows them all).
+    **_fields("Request", id=_P, number=_P, state=_P, shortDescription=_P, description=_P,
+              createdAt=_P, updatedAt=_P, version=_P, account=_P, contact=_P,
+              internalContact=_P, asset=_P, product=_P),
+    **_fields("Query", requests=_P),
+    **_fields("Mutation", createRequest=_P),
 }  # fmt: skip
 
 
