@@ -35,13 +35,11 @@ async def test_a_proxy_raises_a_case_and_a_request_for_a_customer(
     client = write_client
     [account] = (await _run(client, "ProxyPickAccount", PROXY))["accounts"]["nodes"]
     assert account["name"] == "Acme Corp"
-    [contact] = (await _run(client, "ProxyPickContact", PROXY, account=account["id"]))[
-        "contacts"
-    ]["nodes"]
+    contacts = await _run(client, "ProxyPickContact", PROXY, account=account["id"])
+    [contact] = contacts["contacts"]["nodes"]
     assert contact["email"] == CUSTOMER
-    [asset] = (await _run(client, "ProxyPickAsset", PROXY, account=account["id"]))["assets"][
-        "nodes"
-    ]
+    assets = await _run(client, "ProxyPickAsset", PROXY, account=account["id"])
+    [asset] = assets["assets"]["nodes"]
     before = {email: await _portal(client, email) for email in (PROXY, CUSTOMER, PARTNER)}
     picked = {"account": account["id"], "contact": contact["id"], "asset": asset["id"]}
 
@@ -61,9 +59,8 @@ async def test_a_proxy_raises_a_case_and_a_request_for_a_customer(
     assert raised["internalContact"] == {"email": PROXY}
     assert raised["product"] == case["case"]["product"]
 
-    comment = (await _run(client, "ProxyComment", PROXY, case=case["case"]["id"]))[
-        "addCaseComment"
-    ]
+    commented = await _run(client, "ProxyComment", PROXY, case=case["case"]["id"])
+    comment = commented["addCaseComment"]
     assert comment["userErrors"] == []
     assert comment["comment"]["kind"] == "COMMENT"
     assert comment["comment"]["actorName"] == "Parker Proxy"
