@@ -7,6 +7,7 @@ afterwards); without it an embedded PostgreSQL is started in a temporary directo
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import shutil
@@ -29,6 +30,7 @@ from csm_graphql.db import create_engine, to_async_url
 from csm_graphql.db.migrate import upgrade
 from csm_graphql.demo.seed import seed
 from csm_graphql.settings import RateLimit, Settings
+from tests.factories import Factory, Isolated, clone_database
 from tests.support import GraphQLClient, StatementLog
 
 # The demo data's "today": fixed, so that expectations computed from it are reproducible.
@@ -183,3 +185,47 @@ async def write_client(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http, write_settings, write_principals)
+
+
+# -- write tests with a database of their own (issue 9, "tests that isolate") ----------------
+# ``isolated`` gives a test a database cloned from a migrated, empty template, an app and a
+# client over it, and factories (tests/factories.py) for the rows it needs: what it writes is
+# seen by no other test, so it asserts exact values, not changes relative to the demo seed.
+
+
+@pytest.fixture(scope="session")
+async def template_database_url(server_url: str) -> AsyncIterator[str]:
+    """Migrated and empty; never connected to after the migrations (PostgreSQL copies a
+    template only while nobody is connected to it). The clones are dropped with it, at the
+    end of the session, so that no test waits for a DROP DATABASE."""
+    url = await create_database(server_url, prefix="csm_test_template")
+    engine = create_engine(url, Settings(environment="test", database_url=url))
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    clones: list[str] = []
+    _CLONES[url] = clones
+    yield url
+    # At once: each DROP DATABASE waits for a checkpoint, and concurrent ones share it.
+    await asyncio.gather(*(drop_database(server_url, clone) for clone in clones))
+    await drop_database(server_url, url)
+
+
+_CLONES: dict[str, list[str]] = {}
+
+
+@pytest.fixture
+async def isolated(server_url: str, template_database_url: str) -> AsyncIterator[Isolated]:
+    url = await clone_database(server_url, template_database_url)
+    _CLONES[template_database_url].append(url)
+    settings = Settings(environment="test", database_url=url, rate_limit=RateLimit(0))
+    engine = create_engine(url, settings)
+    try:
+        app = create_app(settings, engine=engine)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            client = GraphQLClient(http, settings, {})
+            yield Isolated(engine, client, Factory(engine, client))
+    finally:
+        await engine.dispose()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.expectations import global_id
+from tests.factories import Isolated, Row
 from tests.support import GraphQLClient
 from tests.test_workspace_write import _acme_engagement, _audits, _codes, _execute, _one, _rows
 
@@ -77,10 +79,18 @@ async def _mutate(client: GraphQLClient, query: str, variables: dict[str, Any], 
     return next(iter(data.values()))
 
 
-async def _create(client: GraphQLClient, engine: AsyncEngine, type_name: str, offset: int) -> int:
-    """A fresh record of the kind on an Acme Corp engagement, made through the API."""
-    engagement = await _acme_engagement(engine, offset)
-    eid = global_id("Engagement", engagement.id)
+async def _create(
+    client: GraphQLClient,
+    engine: AsyncEngine,
+    type_name: str,
+    offset: int,
+    engagement_id: int | None = None,
+) -> int:
+    """A fresh record of the kind on an Acme Corp engagement (of the demo data, unless the
+    test names its own), made through the API."""
+    if engagement_id is None:
+        engagement_id = (await _acme_engagement(engine, offset)).id
+    eid = global_id("Engagement", engagement_id)
     if type_name == "SuccessCase":
         made = await _mutate(client, CREATE_CASE, {"e": eid}, AGENT)
         return int(_db_id(made["successCase"]["id"]))
@@ -124,11 +134,28 @@ async def _row(engine: AsyncEngine, type_name: str, record_id: int) -> Any:
 # -- the state machine, every transition both ways ------------------------------------------------
 
 
+@dataclass
+class Own:
+    """A database of the test's own (tests/factories.py): Acme, one engagement of it, and the
+    success agent, so what a test asserts holds whatever other tests write."""
+
+    client: GraphQLClient
+    engine: AsyncEngine
+    engagement: Row
+
+
+@pytest.fixture
+async def own(isolated: Isolated) -> Own:
+    acme = await isolated.make.account("Acme Corp")
+    await isolated.make.user("customer_success_agent", email=AGENT)
+    engagement = await isolated.make.engagement(acme)
+    return Own(isolated.client, isolated.engine, engagement)
+
+
 @pytest.mark.parametrize("type_name", sorted(TABLES))
-async def test_every_transition_both_ways(
-    write_client: GraphQLClient, write_engine: AsyncEngine, type_name: str
-) -> None:
-    record_id = await _create(write_client, write_engine, type_name, 1)
+async def test_every_transition_both_ways(own: Own, type_name: str) -> None:
+    write_client, write_engine = own.client, own.engine
+    record_id = await _create(write_client, write_engine, type_name, 0, own.engagement["id"])
     gid = global_id(type_name, record_id)
     for state in STATES:
         for action, (sources, target, progress) in MACHINE.items():
@@ -223,10 +250,9 @@ async def test_closed_records_accept_no_change_and_updates_are_validated(
     assert await _row(write_engine, "Touchpoint", record_id) == after_close
 
 
-async def test_concurrent_updates_with_one_version_exactly_one_wins(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
-    record_id = await _create(write_client, write_engine, "SuccessCase", 1)
+async def test_concurrent_updates_with_one_version_exactly_one_wins(own: Own) -> None:
+    write_client, write_engine = own.client, own.engine
+    record_id = await _create(write_client, write_engine, "SuccessCase", 0, own.engagement["id"])
     gid = global_id("SuccessCase", record_id)
     row = await _row(write_engine, "SuccessCase", record_id)
     results = await asyncio.gather(
@@ -242,7 +268,13 @@ async def test_concurrent_updates_with_one_version_exactly_one_wins(
     )
     outcomes = sorted(tuple(_codes(result)) for result in results)
     assert outcomes == [(), ("STALE_VERSION",), ("STALE_VERSION",), ("STALE_VERSION",)]
-    assert (await _row(write_engine, "SuccessCase", record_id)).version == row.version + 1
+    assert (await _row(write_engine, "SuccessCase", record_id)).version == row.version + 1 == 2
+    # The one winner, and nothing else, is in the record's audit trail (a database of its own).
+    actions = [
+        entry.action
+        for entry in await _rows(own.engine, "SELECT action FROM audit_log ORDER BY id")
+    ]
+    assert actions == ["success_case.create", "success_case.update"]
 
 
 # -- initiatives and objectives -------------------------------------------------------------------

@@ -1,14 +1,18 @@
 """The write side's machinery against a real PostgreSQL: one transaction per unit of work,
-audit and outbox rows inside it, optimistic concurrency that loses no update."""
+audit and outbox rows inside it, optimistic concurrency that loses no update.
+
+Each test has a database of its own (``isolated``, tests/factories.py) holding one account
+with an engagement, a success case and a task, an agent and a customer; so counts are
+exact, not relative to what other tests wrote."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, true
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows
@@ -19,40 +23,64 @@ from csm_graphql.repositories.principals import load_viewer
 from csm_graphql.services.errors import UserError, UserErrorCode
 from csm_graphql.services.records import load_for_update, update_versioned
 from csm_graphql.services.unit_of_work import jsonable, unit_of_work
+from tests.factories import Isolated, Row
 
 
-@pytest.fixture(scope="module")
-def db(write_engine: AsyncEngine) -> Database:
-    return Database(write_engine)
+@dataclass
+class World:
+    db: Database
+    agent: Viewer
+    customer: Viewer
+    task: Row  # of a success case hidden from customers
+    visible_task: Row  # of a success case shown to customers
+
+    async def count(self, table: Any, *where: Any) -> int:
+        return await _count(self.db, table, *where)
 
 
-async def _viewer(db: Database, principals: dict[str, Any], email: str) -> Viewer:
-    kind, principal_id = principals[email]
-    viewer = await load_viewer(db, kind, principal_id)
+async def _viewer(db: Database, kind: PrincipalKind, row: Row) -> Viewer:
+    viewer = await load_viewer(db, kind, row["id"])
     assert viewer is not None
     return viewer
+
+
+@pytest.fixture
+async def world(isolated: Isolated) -> World:
+    make = isolated.make
+    acme = await make.account("Acme")
+    agent = await make.user("customer_success_agent")
+    customer = await make.contact(acme, "customer_case_manager")
+    engagement = await make.engagement(acme)
+    hidden = await make.success_case(engagement)
+    shown = await make.success_case(engagement, visible_to_customer=True)
+    db = Database(isolated.engine)
+    return World(
+        db,
+        await _viewer(db, PrincipalKind.USER, agent),
+        await _viewer(db, PrincipalKind.CONTACT, customer),
+        await make.success_task(hidden, visible_to_customer=True),
+        await make.success_task(shown, visible_to_customer=True),
+    )
 
 
 async def _count(db: Database, table: Any, *where: Any) -> int:
     return int(await db.scalar(select(func.count()).select_from(table).where(true(), *where)))
 
 
-async def _a_task(db: Database) -> dict[str, Any]:
-    row = await db.first(select(t.success_tasks).order_by(t.success_tasks.c.id).limit(1))
+async def _task(world: World) -> dict[str, Any]:
+    row = await world.db.first(
+        select(t.success_tasks).where(t.success_tasks.c.id == world.task["id"])
+    )
     assert row is not None
     return dict(row)
 
 
 async def test_a_unit_of_work_commits_the_change_its_audit_activity_and_notifications(
-    db: Database, write_principals: dict[str, Any]
+    world: World,
 ) -> None:
-    agent = await _viewer(db, write_principals, "agent@csm.example")
-    task = await _a_task(db)
-    _, customer_id = write_principals["customer@acme.example"]
-    where = (t.audit_log.c.record_id == task["id"], t.audit_log.c.action == "test.touch")
-    before = await _count(db, t.audit_log, *where)
+    agent, task, customer_id = world.agent, world.task, world.customer.id
 
-    async with unit_of_work(db, agent, "req-1") as work:
+    async with unit_of_work(world.db, agent, "req-1") as work:
         await work.audit(
             "test.touch", RecordType.SUCCESS_TASK, task["id"], {"due": task["due_date"]}
         )
@@ -69,29 +97,29 @@ async def test_a_unit_of_work_commits_the_change_its_audit_activity_and_notifica
         )
 
     assert queued == 1
-    assert await _count(db, t.audit_log, *where) == before + 1
-    audit = await db.first(select(t.audit_log).where(*where).order_by(t.audit_log.c.id.desc()))
-    assert audit is not None
+    [audit] = await world.db.rows(select(t.audit_log))
+    assert audit["action"] == "test.touch"
+    assert audit["record_id"] == task["id"]
     assert audit["actor_user_id"] == agent.id
     assert audit["request_id"] == "req-1"
     assert audit["changes"] == {"due": jsonable(task["due_date"])}
-    outbox = await db.rows(select(t.notifications).where(t.notifications.c.event == "test.touched"))
-    assert [(n["recipient_contact_id"], n["payload"]) for n in outbox] == [
-        (customer_id, {"number": task["number"]})
+    [activity] = await world.db.rows(select(t.activities))
+    assert (activity["record_id"], activity["kind"], activity["body"]) == (
+        task["id"],
+        ActivityKind.COMMENT.value,
+        "hi",
+    )
+    outbox = await world.db.rows(select(t.notifications))
+    assert [(n["event"], n["recipient_contact_id"], n["payload"]) for n in outbox] == [
+        ("test.touched", customer_id, {"number": task["number"]})
     ]
 
 
-async def test_a_user_error_rolls_back_everything_the_unit_wrote(
-    db: Database, write_principals: dict[str, Any]
-) -> None:
-    agent = await _viewer(db, write_principals, "agent@csm.example")
-    task = await _a_task(db)
-    audits = await _count(db, t.audit_log)
-    activities = await _count(db, t.activities)
-    notifications = await _count(db, t.notifications)
+async def test_a_user_error_rolls_back_everything_the_unit_wrote(world: World) -> None:
+    task = world.task
 
     async def write_then_refuse() -> None:
-        async with unit_of_work(db, agent) as work:
+        async with unit_of_work(world.db, world.agent) as work:
             row = await load_for_update(work, t.success_tasks, task["id"], true())
             await update_versioned(
                 work, t.success_tasks, row, row["version"], {"short_description": "changed"}
@@ -100,38 +128,40 @@ async def test_a_user_error_rolls_back_everything_the_unit_wrote(
             await work.record_activity(
                 RecordType.SUCCESS_TASK, task["id"], task["account_id"], ActivityKind.COMMENT
             )
-            await work.notify("test.rollback", RecordType.SUCCESS_TASK, task["id"], user_ids=[1])
+            await work.notify(
+                "test.rollback", RecordType.SUCCESS_TASK, task["id"], user_ids=[world.agent.id]
+            )
             raise UserError(UserErrorCode.BAD_USER_INPUT, "no")
 
     with pytest.raises(UserError):
         await write_then_refuse()
 
-    assert await _a_task(db) == task
-    assert await _count(db, t.audit_log) == audits
-    assert await _count(db, t.activities) == activities
-    assert await _count(db, t.notifications) == notifications
+    assert await _task(world) == task
+    for table in (t.audit_log, t.activities, t.notifications):
+        assert await world.count(table) == 0, table.name
 
 
 async def test_a_record_the_viewer_may_not_see_fails_exactly_like_a_missing_one(
-    db: Database, write_principals: dict[str, Any]
+    world: World,
 ) -> None:
-    customer = await _viewer(db, write_principals, "customer@acme.example")
-    hidden = await db.scalar(
-        select(t.success_tasks.c.id)
-        .where(~rows.success_tasks(customer))
-        .order_by(t.success_tasks.c.id)
-        .limit(1)
+    customer = world.customer
+    visible = await world.db.scalar(
+        select(func.count())
+        .select_from(t.success_tasks)
+        .where(t.success_tasks.c.id == world.visible_task["id"], rows.success_tasks(customer))
     )
+    assert visible == 1  # the rule lets the customer load a task at all
     missing_id = 10**12
     failures = []
 
     async def load(record_id: int) -> None:
-        async with unit_of_work(db, customer) as work:
+        async with unit_of_work(world.db, customer) as work:
             await load_for_update(
                 work, t.success_tasks, record_id, rows.success_tasks(customer), what="task"
             )
 
-    for record_id in (hidden, missing_id):
+    await load(world.visible_task["id"])
+    for record_id in (world.task["id"], missing_id):  # its success case is hidden
         with pytest.raises(UserError) as raised:
             await load(record_id)
         failures.append((raised.value.code, raised.value.message, raised.value.field))
@@ -139,12 +169,11 @@ async def test_a_record_the_viewer_may_not_see_fails_exactly_like_a_missing_one(
 
 
 async def test_update_versioned_bumps_the_version_only_when_something_changes(
-    db: Database, write_principals: dict[str, Any]
+    world: World,
 ) -> None:
-    agent = await _viewer(db, write_principals, "agent@csm.example")
-    task = await _a_task(db)
+    task = world.task
 
-    async with unit_of_work(db, agent) as work:
+    async with unit_of_work(world.db, world.agent) as work:
         row = await load_for_update(work, t.success_tasks, task["id"], true())
         same = await update_versioned(
             work,
@@ -153,27 +182,24 @@ async def test_update_versioned_bumps_the_version_only_when_something_changes(
             task["version"],
             {"short_description": task["short_description"]},
         )
-    assert same["version"] == task["version"]
+    assert same["version"] == task["version"] == 1
     assert same["updated_at"] == task["updated_at"]
 
-    async with unit_of_work(db, agent) as work:
+    async with unit_of_work(world.db, world.agent) as work:
         row = await load_for_update(work, t.success_tasks, task["id"], true())
         changed = await update_versioned(
             work, t.success_tasks, row, task["version"], {"short_description": "Renamed task"}
         )
-    assert changed["version"] == task["version"] + 1
+    assert changed["version"] == 2
     assert changed["short_description"] == "Renamed task"
     assert changed["updated_at"] > task["updated_at"]
 
 
-async def test_a_stale_version_changes_nothing(
-    db: Database, write_principals: dict[str, Any]
-) -> None:
-    agent = await _viewer(db, write_principals, "agent@csm.example")
-    task = await _a_task(db)
+async def test_a_stale_version_changes_nothing(world: World) -> None:
+    task = world.task
 
     async def write_stale() -> None:
-        async with unit_of_work(db, agent) as work:
+        async with unit_of_work(world.db, world.agent) as work:
             row = await load_for_update(work, t.success_tasks, task["id"], true())
             await update_versioned(
                 work, t.success_tasks, row, task["version"] - 1, {"short_description": "lost"}
@@ -183,22 +209,19 @@ async def test_a_stale_version_changes_nothing(
         await write_stale()
     assert raised.value.code is UserErrorCode.STALE_VERSION
     assert raised.value.field == ("expectedVersion",)
-    assert await _a_task(db) == task
+    assert await _task(world) == task
 
 
-async def test_concurrent_writers_of_one_version_exactly_one_wins(
-    db: Database, write_principals: dict[str, Any]
-) -> None:
+async def test_concurrent_writers_of_one_version_exactly_one_wins(world: World) -> None:
     """Ten real transactions race with the same expectedVersion: one commits, nine get
     STALE_VERSION, and the stored value is the winner's (no lost update)."""
-    agent = await _viewer(db, write_principals, "agent@csm.example")
-    task = await _a_task(db)
+    task = world.task
     start = asyncio.Event()
 
     async def write(n: int) -> str:
         await start.wait()
         try:
-            async with unit_of_work(db, agent) as work:
+            async with unit_of_work(world.db, world.agent) as work:
                 row = await load_for_update(work, t.success_tasks, task["id"], true())
                 await asyncio.sleep(0.01)  # hold the lock while the others queue on it
                 await update_versioned(
@@ -215,9 +238,9 @@ async def test_concurrent_writers_of_one_version_exactly_one_wins(
     winners = [result for result in results if result.startswith("w")]
     assert len(winners) == 1
     assert sorted(set(results) - set(winners)) == ["STALE_VERSION"]
-    final = await _a_task(db)
+    final = await _task(world)
     assert final["short_description"] == winners[0]
-    assert final["version"] == task["version"] + 1
+    assert final["version"] == 2
 
 
 def test_jsonable_keeps_decimals_exact_and_dates_iso() -> None:

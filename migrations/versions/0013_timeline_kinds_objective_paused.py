@@ -1,7 +1,7 @@
 """The customer timeline's event kinds; contracts on the timeline; objectives can be PAUSED
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06 05:20:00
 
 Activities take seven more kinds (OPENED, ASSIGNMENT, VISIBILITY_CHANGE, TOUCHPOINT_HELD,
@@ -32,7 +32,7 @@ from csm_graphql.migrations._frozen import (
 )
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

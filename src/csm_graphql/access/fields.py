@@ -256,6 +256,13 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     # SLA definitions are internal only by their row rule (rows.internal_only): a contact
     # gets an empty list, as with schedules.
     **_fields("Query", slaDefinitions=_P),
+    # Requests (DOMAIN.md "Request"): every field is read by whoever sees the request, as the
+    # matching case fields are (the proxy's and the contact's own form shows them all).
+    **_fields("Request", id=_P, number=_P, state=_P, shortDescription=_P, description=_P,
+              createdAt=_P, updatedAt=_P, version=_P, account=_P, contact=_P,
+              internalContact=_P, asset=_P, product=_P),
+    **_fields("Query", requests=_P),
+    **_fields("Mutation", createRequest=_P),
 }  # fmt: skip
 
 

@@ -31,6 +31,7 @@ from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.domain.cases import RelatedRecordKind
 from csm_graphql.domain.enums import ActivityKind, ArticleAudience, RecordType
+from csm_graphql.tables.cases import requests as request_table
 
 
 def _any_of(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
@@ -405,6 +406,15 @@ def cases(
     return visible
 
 
+def requests(viewer: Viewer, table: FromClause = request_table) -> ColumnElement[bool]:
+    """ACCESS.md: "A request raised on behalf of a customer follows the Cases rules for who
+    creates and sees it." So it is the case rule (scope ALL) over the request's own contact,
+    opener, internal contact and account: agents and the success roles all; a proxy contact
+    those it is the internal contact of; a customer or partner those it is the contact of or
+    opened; external admins and case managers those of the accounts whose cases they see."""
+    return cases(viewer, ListScope.ALL, table)
+
+
 def _under_a_visible_case(viewer: Viewer, table: FromClause) -> ColumnElement[bool]:
     """Records under a case are visible exactly when their case is, by every path: through
     the case's lists and by id (``node``), where no case was read first. Contacts also
@@ -517,6 +527,7 @@ __all__ = [
     "project_case_records",
     "project_tasks",
     "projects",
+    "requests",
     "risk_signals",
     "sold_products",
     "success_cases",

@@ -18,6 +18,7 @@ from csm_graphql.demo.directory import build_directory
 from csm_graphql.demo.graph import AccountGraph
 from csm_graphql.demo.initiative_links import link_initiatives_to_objectives
 from csm_graphql.demo.projects import ProjectGraph, link_raised_records
+from csm_graphql.demo.requests import build_requests
 from csm_graphql.demo.sampling import Clock, child_rng
 from csm_graphql.demo.workspace import BuiltEngagement, WorkspaceGraph, build_catalogue
 from csm_graphql.demo.writer import RowSink, empty_database
@@ -67,6 +68,7 @@ async def seed(
     # Cases come after the success graph, from generators of their own: adding them changes
     # no success record.
     build_cases(sink, clock, seed, directory)
+    build_requests(sink, clock, seed, directory)
     await sink.flush(conn)
     await link_raised_records(conn)
     await link_initiatives_to_objectives(conn)

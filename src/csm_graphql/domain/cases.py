@@ -211,3 +211,25 @@ PRIORITY_SQL = "impact + urgency - 1"
 
 def priority(impact: Impact, urgency: Urgency) -> Priority:
     return PRIORITY_MATRIX[(impact, urgency)]
+
+
+# -- requests raised on behalf of a customer (DOMAIN.md section 4, "Request") -----------------
+
+
+@describe_values(
+    SUBMITTED="Raised and waiting to be worked; every request starts here.",
+    IN_PROGRESS="Being fulfilled.",
+    FULFILLED="What was asked for has been provided.",
+    CLOSED="Finished.",
+    CANCELED="Called off before it was fulfilled.",
+)
+class RequestState(StrEnum):
+    SUBMITTED = "SUBMITTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    FULFILLED = "FULFILLED"
+    CLOSED = "CLOSED"
+    CANCELED = "CANCELED"
+
+
+# A request's number: CSR0000012 (REQ is taken by the requests a case raises, RelatedRecord).
+REQUEST_NUMBER_PREFIX = "CSR"

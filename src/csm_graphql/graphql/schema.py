@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from csm_graphql.domain.descriptions import value_description
 from csm_graphql.graphql.compiled import CompiledReader, CompiledReads
 from csm_graphql.graphql.declared.registry import node_classes
+from csm_graphql.graphql.declared.roots import served_mutation, served_query
 from csm_graphql.graphql.mutations import Mutation
 from csm_graphql.graphql.queries import Query
 from csm_graphql.graphql.scalars import SCALAR_OVERRIDES
@@ -41,9 +42,12 @@ def build_schema(settings: Settings | None = None, *, tracer: Tracer | None = No
         # Last: it answers in on_execute, after every other extension has checked the request.
         reader = CompiledReader()
         extensions.append(lambda: CompiledReads(reader))
+    # The roots with the areas entity modules declare beside their types (declared/roots.py);
+    # building them imports every type module first, so node_classes() below is complete.
+    query, mutation = served_query(Query), served_mutation(Mutation)
     schema = Schema(
-        query=Query,
-        mutation=Mutation,
+        query=query,
+        mutation=mutation,
         # Some node types are reachable only through the Node interface.
         types=node_classes(),
         extensions=extensions,

@@ -33,11 +33,13 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from csm_graphql.domain.cases import (
     PRIORITY_SQL,
     RELATED_RECORD_PREFIXES,
+    REQUEST_NUMBER_PREFIX,
     CaseChannel,
     CaseState,
     InteractionChannel,
     InteractionState,
     RelatedRecordKind,
+    RequestState,
     ResolutionCode,
     SlaStage,
     SlaTarget,
@@ -51,6 +53,7 @@ asset_number_seq = Sequence("asset_number_seq", metadata=metadata)
 entitlement_number_seq = Sequence("entitlement_number_seq", metadata=metadata)
 work_order_number_seq = Sequence("work_order_number_seq", metadata=metadata)
 interaction_number_seq = Sequence("interaction_number_seq", metadata=metadata)
+request_number_seq = Sequence("request_number_seq", metadata=metadata)
 
 
 def _account_scoped(table: str, column: str, target: str) -> ForeignKeyConstraint:
@@ -311,4 +314,30 @@ interactions = Table(
     *record_columns(),
     one_of("channel", InteractionChannel),
     one_of("state", InteractionState),
+)
+
+# A customer's ask for something to be provided (DOMAIN.md "Request"), raised by the contact
+# or on its behalf (a proxy contact, an agent, an external admin). Its visibility columns are
+# the case's (contact, opener, internal contact, account), so access.rows.requests applies the
+# case rule to it unchanged.
+requests = Table(
+    "requests",
+    metadata,
+    id_column(),
+    number_column(request_number_seq, REQUEST_NUMBER_PREFIX),
+    Column("account_id", BigInteger, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("contact_id", BigInteger, ForeignKey("contacts.id"), nullable=False, index=True),
+    Column("internal_contact_id", BigInteger, ForeignKey("users.id"), nullable=True, index=True),
+    Column("opened_by_user_id", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column(
+        "opened_by_contact_id", BigInteger, ForeignKey("contacts.id"), nullable=True, index=True
+    ),
+    Column("asset_id", BigInteger, nullable=True),
+    Column("product_id", BigInteger, ForeignKey("products.id"), nullable=True),
+    Column("short_description", Text, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("state", Text, nullable=False, server_default=RequestState.SUBMITTED.value),
+    *record_columns(),
+    _account_scoped("requests", "asset_id", "assets"),
+    one_of("state", RequestState),
 )

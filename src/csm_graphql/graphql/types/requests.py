@@ -1,0 +1,163 @@
+"""Requests raised on behalf of a customer (DOMAIN.md "Request", proxy-contact seed 004).
+
+The whole entity's GraphQL side in one module: its entity (table, row rule, order), its
+declared type (registered for ``node(id:)`` by ``@row_type``), its root list and its mutation
+(merged into the root types by ``@root_queries`` / ``@root_mutations``, declared/roots.py).
+Who sees a request is ``access.rows.requests`` (the case rule); who raises one is the case
+form's policy (``services/requests.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from csm_graphql.access import rows
+from csm_graphql.domain.cases import RequestState
+from csm_graphql.graphql.declared import Declared, column, row_type, to_one, version_column
+from csm_graphql.graphql.declared.registry import builder
+from csm_graphql.graphql.declared.roots import root_mutations, root_queries
+from csm_graphql.graphql.lookup_inputs import AccountLookupArg
+from csm_graphql.graphql.mutations.common import UserError, perform, reload
+from csm_graphql.graphql.mutations.projects import id_of
+from csm_graphql.graphql.pagination import After, Connection, First, page_request
+from csm_graphql.graphql.types.node import Node
+from csm_graphql.graphql.types.people import Account, Contact, User
+from csm_graphql.graphql.types.records import Product
+from csm_graphql.graphql.types.service import Asset
+from csm_graphql.repositories import case_entities, entities, reads
+from csm_graphql.repositories.entities import Entity, OrderField, ordering
+from csm_graphql.repositories.lookups import LookupFilter
+from csm_graphql.services import requests as request_service
+from csm_graphql.tables.cases import requests as request_table
+
+strawberry.enum(RequestState, description="Lifecycle state of a request.")
+
+# Newest first, like cases: a portal shows the latest requests on top.
+REQUEST = Entity(
+    "Request",
+    request_table,
+    lambda viewer, _scope, table: rows.requests(viewer, table),
+    ordering(OrderField.NUMBER, descending=True),
+)
+
+
+@row_type(
+    REQUEST,
+    description="A customer's ask for something to be provided (not a problem report), raised "
+    "by the contact or on its behalf, e.g. by a proxy contact from the portal. Visible as "
+    "cases are.",
+)
+class Request(Node, Declared):
+    number: str = column("Request number, e.g. CSR0000012.")
+    state: RequestState = column("Lifecycle state; a new request is SUBMITTED.")
+    short_description: str = column("One-line summary of what is asked for.")
+    description: str | None = column("Details.")
+    created_at: datetime = column("When it was raised (opened).")
+    updated_at: datetime = column("When it last changed.")
+    version: int = version_column()
+    account: Account | None = to_one(entities.ACCOUNT, "account_id", "The customer account.")
+    contact: Contact | None = to_one(
+        entities.CONTACT, "contact_id", "The customer contact it is for, when visible."
+    )
+    internal_contact: User | None = to_one(
+        entities.USER,
+        "internal_contact_id",
+        "The proxy-contact employee who raised it for the customer (employees only).",
+    )
+    asset: Asset | None = to_one(case_entities.ASSET, "asset_id", "The asset it is about.")
+    product: Product | None = to_one(entities.PRODUCT, "product_id", "The product it is about.")
+
+
+@root_queries
+@strawberry.type(description="Requests raised on behalf of customers.")
+class RequestQueries:
+    @strawberry.field(
+        description="Requests the viewer may see, newest first (as cases: a proxy contact "
+        "those it raised as internal contact, a contact its own, external admins their "
+        "accounts'); by number or summary, of one account."
+    )
+    async def requests(
+        self, info: Info, first: First = None, after: After = None, filter: AccountLookupArg = None
+    ) -> Connection[Request]:
+        lookup = filter.to_value() if filter is not None else LookupFilter()
+        page = await reads.page(
+            info.context.db,
+            REQUEST,
+            info.context.viewer,
+            page_request(info, first, after),
+            where=lookup.conditions(REQUEST),
+        )
+        return Connection.from_page(page, builder(REQUEST))
+
+
+@strawberry.input(
+    description="A new request. A contact raises its own unless it names another (external "
+    "admins and case managers may); a proxy contact or an agent names the contact."
+)
+class CreateRequestInput:
+    account_id: strawberry.ID = strawberry.field(
+        description="The customer account (contacts: one of their accounts)."
+    )
+    short_description: str = strawberry.field(description="What is asked for, in one line.")
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A contact of the account (on behalf of: admins, proxies)."
+    )
+    description: str | None = strawberry.field(default=None, description="Details.")
+    asset_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An asset installed at the account."
+    )
+    product_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A product of the account (defaults to the asset's)."
+    )
+    internal_contact_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Agents: the proxy-contact employee it is raised for (a proxy raising a "
+        "request is its internal contact).",
+    )
+
+    def draft(self) -> request_service.RequestDraft:
+        def ref(global_id: strawberry.ID | None, type_name: str) -> int | None:
+            # Omitted is None; a malformed or wrong-type id names nothing that exists (0).
+            return None if global_id is None else id_of(global_id, type_name) or 0
+
+        return request_service.RequestDraft(
+            account_id=id_of(self.account_id, "Account"),
+            short_description=self.short_description,
+            contact_id=ref(self.contact_id, "Contact"),
+            description=self.description,
+            asset_id=ref(self.asset_id, "Asset"),
+            product_id=ref(self.product_id, "Product"),
+            internal_contact_id=ref(self.internal_contact_id, "User"),
+        )
+
+
+@strawberry.type(description="The result of raising a request.")
+class CreateRequestPayload:
+    request: Request | None = strawberry.field(description="The new request; null when refused.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@root_mutations
+@strawberry.type(description="Request changes.")
+class RequestMutations:
+    @strawberry.mutation(
+        description="Raise a request for a customer, with the case form's rules (ACCESS.md): "
+        "agents and proxy contacts for any account and a contact of it (a proxy becomes the "
+        "internal contact), contacts for one of their accounts. Records the viewer may not "
+        "see are NOT_FOUND like missing ones; nothing is written on any error. Audited."
+    )
+    async def create_request(self, info: Info, input: CreateRequestInput) -> CreateRequestPayload:
+        draft = input.draft()
+        outcome = await perform(info, lambda work: request_service.create_request(work, draft))
+        if not outcome.ok or outcome.value is None:
+            return CreateRequestPayload(request=None, user_errors=outcome.user_errors)
+        row = await reload(info, REQUEST, outcome.value["id"])
+        return CreateRequestPayload(
+            request=Request.from_row(row) if row is not None else None, user_errors=[]
+        )
+
+
+__all__ = ["REQUEST", "CreateRequestInput", "Request", "RequestMutations", "RequestQueries"]

@@ -1,0 +1,236 @@
+"""Small factories for write tests that want data of their own.
+
+A test takes the ``isolated`` fixture (tests/conftest.py): a database cloned from a migrated,
+empty template (``CREATE DATABASE ... TEMPLATE``), an app over it and a client, and a
+``Factory`` that inserts exactly the rows the test needs. Nothing it writes is seen by any
+other test, so it asserts absolute values ("the account has exactly these two requests")
+instead of changes relative to the whole demo seed. Each principal a factory creates is
+registered with the client, so ``client.query(..., as_=email)`` acts as it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, insert, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from csm_graphql import tables as t
+from csm_graphql.access.viewer import PrincipalKind
+from tests.support import GraphQLClient
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Factory:
+    engine: AsyncEngine
+    client: GraphQLClient
+    _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def _next(self) -> int:
+        return next(self._serial)
+
+    async def insert(self, table: Table, **values: Any) -> Row:
+        """One row, as the database stored it (defaults and generated numbers included)."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(insert(table).values(**values).returning(*table.c))
+            return dict(result.mappings().one())
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.engine.connect() as connection:
+            return await connection.scalar(text(sql), params)
+
+    async def rows(self, sql: str, **params: Any) -> list[Row]:
+        async with self.engine.connect() as connection:
+            return [dict(row) for row in (await connection.execute(text(sql), params)).mappings()]
+
+    # -- people and organisations ---------------------------------------------------------
+
+    async def account(
+        self, name: str | None = None, *, kind: str = "CUSTOMER", parent: Row | None = None
+    ) -> Row:
+        return await self.insert(
+            t.accounts,
+            name=name or f"Account {self._next()}",
+            kind=kind,
+            parent_id=parent["id"] if parent else None,
+        )
+
+    async def contact(
+        self,
+        account: Row,
+        *roles: str,
+        email: str | None = None,
+        name: str | None = None,
+        active: bool = True,
+        related: Sequence[Row] = (),
+    ) -> Row:
+        """A contact of ``account`` (roles default to ``customer``), also acting for the
+        ``related`` accounts (contact relationships)."""
+        serial = self._next()
+        row = await self.insert(
+            t.contacts,
+            account_id=account["id"],
+            name=name or f"Contact {serial}",
+            email=email or f"contact{serial}@factory.example",
+            roles=list(roles or ("customer",)),
+            active=active,
+        )
+        for other in related:
+            await self.insert(t.contact_relationships, contact_id=row["id"], account_id=other["id"])
+        self.client.principals[row["email"]] = (PrincipalKind.CONTACT, row["id"])
+        return row
+
+    async def user(
+        self, *roles: str, email: str | None = None, name: str | None = None, active: bool = True
+    ) -> Row:
+        """An employee (roles default to ``case_agent``)."""
+        serial = self._next()
+        row = await self.insert(
+            t.users,
+            name=name or f"User {serial}",
+            email=email or f"user{serial}@factory.example",
+            roles=list(roles or ("case_agent",)),
+            active=active,
+        )
+        self.client.principals[row["email"]] = (PrincipalKind.USER, row["id"])
+        return row
+
+    async def partner(self, partner: Row, customer: Row) -> None:
+        await self.insert(
+            t.partner_relationships,
+            partner_account_id=partner["id"],
+            customer_account_id=customer["id"],
+        )
+
+    # -- catalogue and install base -------------------------------------------------------
+
+    async def product(self, name: str | None = None) -> Row:
+        return await self.insert(t.products, name=name or f"Product {self._next()}")
+
+    async def asset(self, account: Row, product: Row | None = None) -> Row:
+        """An install at ``account`` of a new model of ``product`` (a new product if None)."""
+        product = product or await self.product()
+        model = await self.insert(
+            t.product_models, name=f"Model {self._next()}", product_id=product["id"]
+        )
+        return await self.insert(
+            t.assets,
+            name=f"Install {self._next()}",
+            account_id=account["id"],
+            product_model_id=model["id"],
+        )
+
+    # -- cases and success records --------------------------------------------------------
+
+    async def case(
+        self,
+        account: Row,
+        *,
+        contact: Row | None = None,
+        internal_contact: Row | None = None,
+        opened_by_contact: Row | None = None,
+        state: str = "NEW",
+        short_description: str | None = None,
+    ) -> Row:
+        return await self.insert(
+            t.cases,
+            account_id=account["id"],
+            contact_id=contact["id"] if contact else None,
+            internal_contact_id=internal_contact["id"] if internal_contact else None,
+            opened_by_contact_id=opened_by_contact["id"] if opened_by_contact else None,
+            state=state,
+            short_description=short_description or f"Case {self._next()}",
+        )
+
+    async def engagement(self, account: Row, name: str | None = None) -> Row:
+        return await self.insert(
+            t.engagements, account_id=account["id"], name=name or f"Engagement {self._next()}"
+        )
+
+    async def success_case(
+        self,
+        engagement: Row,
+        *,
+        visible_to_customer: bool = False,
+        contact: Row | None = None,
+        assigned_to: Row | None = None,
+        short_description: str | None = None,
+    ) -> Row:
+        return await self.insert(
+            t.success_cases,
+            engagement_id=engagement["id"],
+            account_id=engagement["account_id"],
+            short_description=short_description or f"Success case {self._next()}",
+            visible_to_customer=visible_to_customer,
+            contact_id=contact["id"] if contact else None,
+            assigned_to_id=assigned_to["id"] if assigned_to else None,
+        )
+
+    async def success_task(
+        self,
+        success_case: Row,
+        *,
+        visible_to_customer: bool = False,
+        assigned_to: Row | None = None,
+        short_description: str | None = None,
+    ) -> Row:
+        """An unplanned task, under ``success_case`` (its engagement and account)."""
+        return await self.insert(
+            t.success_tasks,
+            engagement_id=success_case["engagement_id"],
+            account_id=success_case["account_id"],
+            success_case_id=success_case["id"],
+            short_description=short_description or f"Success task {self._next()}",
+            visible_to_customer=visible_to_customer,
+            assigned_to_id=assigned_to["id"] if assigned_to else None,
+        )
+
+
+@dataclass
+class Isolated:
+    """What the ``isolated`` fixture gives a test: its own database, and a client and a
+    factory over it."""
+
+    engine: AsyncEngine
+    client: GraphQLClient
+    make: Factory
+
+    async def count(self, table: str, where: str = "true", **params: Any) -> int:
+        count: int = await self.make.scalar(f"SELECT count(*) FROM {table} WHERE {where}", **params)
+        return count
+
+
+async def clone_database(server_url: str, template_url: str, prefix: str = "csm_test_own") -> str:
+    """A new database copied from ``template_url`` (which nobody may be connected to);
+    returns its URL. PostgreSQL notices a closed connection a moment after the client closed
+    it, so a template just disposed of may still look busy: retried briefly."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    template = make_url(template_url).database
+    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        for attempt in range(20):
+            try:
+                async with admin.connect() as connection:
+                    await connection.execute(
+                        text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                    )
+                break
+            except DBAPIError as error:
+                if "being accessed by other users" not in str(error) or attempt == 19:
+                    raise
+                await asyncio.sleep(0.1)
+    finally:
+        await admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+__all__ = ["Factory", "Isolated", "Row", "clone_database"]
