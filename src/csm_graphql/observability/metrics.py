@@ -19,10 +19,11 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import Pool, QueuePool
@@ -35,6 +36,9 @@ from csm_graphql.observability.record import RequestRecord
 from csm_graphql.repositories.database import Database
 from csm_graphql.settings import Settings
 
+if TYPE_CHECKING:
+    from csm_graphql.graphql.compiled import CompiledReader
+
 MAX_OPERATION_NAME_LENGTH = 64
 MAX_OPERATION_NAMES = 256
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
@@ -44,7 +48,7 @@ _CODES = frozenset(code.value for code in ErrorCode)
 class Metrics:
     """The service's metrics, in a registry of their own."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, compiled_reads: CompiledReader | None = None) -> None:
         self.registry = CollectorRegistry()
         # The histogram's _count series is the request count: no separate counter needed.
         self.requests = Histogram(
@@ -66,6 +70,8 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(PoolCollector(db))
+        if compiled_reads is not None:
+            self.registry.register(CompiledReadsCollector(compiled_reads))
         self._operation_names: set[str] = set()
 
     def observe(self, record: RequestRecord, status: int, seconds: float) -> None:
@@ -132,6 +138,41 @@ class PoolCollector(Collector):
             return self.db.engine.pool
         except RuntimeError:
             return None
+
+
+class CompiledReadsCollector(Collector):
+    """The compiled reads' counters (issue 10), read from the reader at scrape time: which
+    path each query took (``reason``: a bounded category of why not the fast one), and how
+    often the statement cache served a request's statement."""
+
+    def __init__(self, reader: CompiledReader) -> None:
+        self.reader = reader
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        paths = CounterMetricFamily(
+            "csm_compiled_reads",
+            "Queries seen by the compiled reads, by path (compiled, or fallback to the "
+            "resolvers) and the category of the reason for a fallback (none when compiled).",
+            labels=["path", "reason"],
+        )
+        paths.add_metric(["compiled", "none"], self.reader.served)
+        for reason, count in sorted(self.reader.fallbacks.items()):
+            paths.add_metric(["fallback", reason.value], count)
+        yield paths
+        stats = self.reader.statements.stats
+        cache = CounterMetricFamily(
+            "csm_compiled_statement_cache",
+            "Compiled reads' statements by how they were obtained: hit (cached text, values "
+            "bound), miss (built, checked and cached), uncacheable (built per request).",
+            labels=["outcome"],
+        )
+        cache.add_metric(["hit"], stats.hits)
+        cache.add_metric(["miss"], stats.misses)
+        cache.add_metric(["uncacheable"], stats.uncacheable)
+        yield cache
 
 
 def _waiting(pool: QueuePool) -> int | None:
