@@ -324,3 +324,53 @@ async def test_development_explains_the_path_and_production_does_not(
         in_production = (await production.post(query, as_=AGENT)).json()
         assert "errors" not in in_production
         assert "compiledReads" not in in_production["extensions"]
+
+
+PAGES = """
+query Pages($after: String, $order: EngagementOrder) {
+  engagements(first: 3, after: $after, orderBy: $order) {
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    nodes { number name goLiveDate updatedAt }
+  }
+}"""
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["NAME", "GO_LIVE_DATE", "NUMBER", "UPDATED_AT"],  # text, date, integer, timestamp keys
+)
+async def test_pages_after_any_cursor_share_one_statement(
+    engine: AsyncEngine, principals: dict[str, Any], field: str
+) -> None:
+    agent = await _viewer(engine, principals, AGENT)
+    cache = StatementCache()
+    after: str | None = None
+    numbers: list[int] = []
+    for _ in range(4):
+        variables = {"after": after, "order": {"field": field, "direction": "DESC"}}
+        fields = _fields(PAGES, agent, variables)
+        answer = await _through_cache(cache, engine, agent, fields)
+        assert answer == await _built_afresh(engine, agent, fields)
+        page = answer["engagements"]
+        assert page["pageInfo"]["hasNextPage"]
+        numbers += [node["number"] for node in page["nodes"]]
+        after = page["pageInfo"]["endCursor"]
+    assert len(set(numbers)) == 12  # four pages, one after the other
+    # The first page, then one statement for every page after a cursor.
+    assert (cache.stats.misses, cache.stats.hits, cache.stats.uncacheable) == (2, 2, 0)
+
+
+async def test_a_bad_cursor_on_a_cached_statement_gets_the_resolvers_error(
+    client: GraphQLClient, compiled: GraphQLClient
+) -> None:
+    first = await compiled.query(PAGES, as_=AGENT)
+    cursor = first["engagements"]["pageInfo"]["endCursor"]
+    assert (await compiled.query(PAGES, {"after": cursor}, as_=AGENT)) == await client.query(
+        PAGES, {"after": cursor}, as_=AGENT
+    )
+    for bad in ("bogus", cursor[:-2]):
+        reference = (await client.post(PAGES, {"after": bad}, as_=AGENT)).json()
+        answer = (await compiled.post(PAGES, {"after": bad}, as_=AGENT)).json()
+        assert answer["extensions"].pop("compiledReads")["reason"] == "argument_refused"
+        assert answer == reference
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

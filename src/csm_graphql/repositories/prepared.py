@@ -8,19 +8,21 @@ value comes from, and a request fills the slots and runs the text (a prepared st
 asyncpg's per-connection cache, since the text repeats).
 
 The key is the bound shapes (``repositories/compiled.py``'s dataclasses, with every value
-they hold: page sizes, cursors, orderings, scopes, the type a ``node`` id names) with the
-ids of ``node`` lookups left out, plus the viewer's *shape*: its kind, its roles and which
-of its id lists are empty, everything the row rules branch on.
+they hold: page sizes, orderings, scopes, the type a ``node`` id names) with the ids of
+``node`` lookups and the ``after`` cursors left out (whether a page has a cursor stays in),
+plus the viewer's *shape*: its kind, its roles and which of its id lists are empty,
+everything the row rules branch on. A cursor is read per request exactly as paging reads it
+(``paging.cursor_position``), so a malformed one is the same BadUserInput.
 
 Why a cached text is safe, checked on every miss before anything is cached:
 
 * the statement is built three times: for the real request, and for two *symbolic*
-  requests of the same shape whose viewer ids, id lists, "today" and ``node`` ids are
-  distinctive sentinel values (different in each, the second's lists longer and holding
+  requests of the same shape whose viewer ids, id lists, "today", ``node`` ids and cursors
+  (sort key and id) are distinctive sentinel values (different in each, the second's lists longer and holding
   duplicates within and across lists);
 * the three SQL texts must be equal (no rule branched on a value);
 * every parameter of the first symbolic build must be a sentinel (a viewer attribute, a
-  concatenation of id lists, today, a node id) or a constant, and that reading must give
+  concatenation of id lists, today, a node id, a cursor's part) or a constant, and that reading must give
   exactly the parameters of the second symbolic build and of the real request.
 
 When any check fails, the shape is remembered as uncacheable and its requests build their
@@ -34,15 +36,17 @@ import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, Protocol
 
-from sqlalchemy import Dialect, Select
+from sqlalchemy import Date, DateTime, Dialect, Float, FromClause, Integer, Numeric, Select
+from sqlalchemy.types import TypeEngine
 
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories import compiled as sql
-from csm_graphql.repositories.paging import PageRequest
+from csm_graphql.repositories import paging
+from csm_graphql.repositories.paging import Ordering, PageRequest
 
 STATEMENT_CACHE_SIZE = 512
 
@@ -86,7 +90,16 @@ _SHAPE_TYPES: frozenset[type] = frozenset(
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _SHAPE_TYPES
 }
-_HOLE = "<node id>"
+_NODE_ID = "<node id>"
+_CURSOR = "<cursor>"
+
+
+@dataclass(slots=True)
+class _Holes:
+    """The values left out of a key, in the key's (depth-first) order."""
+
+    node_ids: list[int] = dataclasses.field(default_factory=list)
+    cursors: list[str] = dataclasses.field(default_factory=list)
 
 
 class _Same:
@@ -105,7 +118,7 @@ class _Same:
         return isinstance(other, _Same) and other.value is self.value
 
 
-def _key_of(value: Any, holes: list[int]) -> Hashable:
+def _key_of(value: Any, holes: _Holes) -> Hashable:
     if value is None or isinstance(value, str | int | float | date | Enum):
         return value
     kind = type(value)
@@ -114,8 +127,11 @@ def _key_of(value: Any, holes: list[int]) -> Hashable:
         for name in _FIELD_NAMES[kind]:
             item = getattr(value, name)
             if kind is sql.ToOne and name == "key_value" and item is not None:
-                holes.append(item)
-                parts.append(_HOLE)
+                holes.node_ids.append(item)
+                parts.append(_NODE_ID)
+            elif kind is PageRequest and name == "after" and item is not None:
+                holes.cursors.append(item)
+                parts.append(_CURSOR)
             else:
                 parts.append(_key_of(item, holes))
         return tuple(parts)
@@ -124,30 +140,47 @@ def _key_of(value: Any, holes: list[int]) -> Hashable:
     return _Same(value)
 
 
-def request_key(fields: Sequence[sql.Field]) -> tuple[Hashable, tuple[int, ...]]:
-    """The shapes' cache key, and the node ids left out of it (in the key's order)."""
-    holes: list[int] = []
+def request_key(fields: Sequence[sql.Field]) -> tuple[Hashable, _Holes]:
+    """The shapes' cache key, and the node ids and cursors left out of it."""
+    holes = _Holes()
     key = _key_of(tuple(fields), holes)
-    return key, tuple(holes)
+    return key, holes
 
 
-def _with_holes(value: Any, ids: Callable[[], int]) -> Any:
-    """The shapes with each node id replaced by the next of ``ids``, in ``request_key``'s
-    order."""
+def key_type(connection: sql.Connection) -> TypeEngine[Any]:
+    """The SQL type of a connection's sort key, which a cursor's key is read as (the source
+    as ``StatementBuilder._connection`` pages it)."""
+    table = connection.entity.table
+    source: FromClause = table
+    if connection.link is not None:
+        link = connection.link.table
+        source = table.join(link, link.c[connection.link.target_key] == table.c.id)
+    return connection.ordering.key(source).type
+
+
+def _with_holes(
+    value: Any, node_id: Callable[[], int], cursor: Callable[[sql.Connection], str]
+) -> Any:
+    """The shapes with each node id and cursor replaced by the next of ``node_id`` and
+    ``cursor``, in ``request_key``'s order."""
     kind = type(value)
     if kind in _SHAPE_TYPES:
         changes = {}
         for name in _FIELD_NAMES[kind]:
             item = getattr(value, name)
             if kind is sql.ToOne and name == "key_value" and item is not None:
-                changes[name] = ids()
+                changes[name] = node_id()
+            elif kind is PageRequest and name == "after" and item is not None:
+                raise AssertionError("replaced by its connection")
+            elif kind is sql.Connection and name == "request" and item.after is not None:
+                changes[name] = dataclasses.replace(item, after=cursor(value))
             else:
-                replaced = _with_holes(item, ids)
+                replaced = _with_holes(item, node_id, cursor)
                 if replaced is not item:
                     changes[name] = replaced
         return dataclasses.replace(value, **changes) if changes else value
     if kind is tuple or kind is list:
-        items = [_with_holes(item, ids) for item in value]
+        items = [_with_holes(item, node_id, cursor) for item in value]
         if all(new is old for new, old in zip(items, value, strict=True)):
             return value
         return kind(items)
@@ -163,7 +196,8 @@ class Bound:
 
     viewer: Viewer
     today: date
-    node_ids: tuple[int, ...]
+    node_ids: Sequence[int]
+    cursors: Sequence[str]
 
 
 class Slot(Protocol):
@@ -209,6 +243,29 @@ class NodeId:
 
     def value(self, bound: Bound) -> Any:
         return bound.node_ids[self.index]
+
+
+@dataclass(frozen=True, slots=True)
+class CursorKey:
+    """The sort key a page starts after, read from the request's cursor as paging reads it
+    (a malformed or foreign cursor raises the resolvers' BadUserInput)."""
+
+    index: int
+    ordering: Ordering
+    key_type: TypeEngine[Any]
+
+    def value(self, bound: Bound) -> Any:
+        return paging.cursor_position(bound.cursors[self.index], self.ordering, self.key_type)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class CursorId:
+    index: int
+    ordering: Ordering
+    key_type: TypeEngine[Any]
+
+    def value(self, bound: Bound) -> Any:
+        return paging.cursor_position(bound.cursors[self.index], self.ordering, self.key_type)[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,14 +319,19 @@ class _Symbolic:
 
     bound: Bound
     fields: Sequence[sql.Field]
-    # Sentinel value -> where it stands for (first build only).
+    # Sentinel value -> where it stands for.
     ids: dict[int, Slot | tuple[str, int]]
+    keys: dict[str, Slot]
 
     @classmethod
-    def of(cls, variant: int, viewer: Viewer, fields: Sequence[sql.Field], holes: int) -> _Symbolic:
+    def of(
+        cls, variant: int, viewer: Viewer, fields: Sequence[sql.Field], holes: _Holes
+    ) -> _Symbolic:
         base = _SENTINEL_BASE - variant * _SENTINEL_STRIDE
         counter = itertools.count()
         ids: dict[int, Slot | tuple[str, int]] = {}
+        keys: dict[str, Slot] = {}
+        cursors: list[str] = []
 
         def sentinel(stands_for: Slot | tuple[str, int]) -> int:
             value = base - next(counter)
@@ -291,11 +353,36 @@ class _Symbolic:
             else:
                 changes[name] = (*own, own[0], *shared[:1])
                 shared += own
-        node_ids = [sentinel(NodeId(i)) for i in range(holes)]
-        symbolic_fields = _with_holes(tuple(fields), iter(node_ids).__next__)
+        node_ids = [sentinel(NodeId(i)) for i in range(len(holes.node_ids))]
+
+        def cursor(connection: sql.Connection) -> str:
+            index, ordering, sql_type = len(cursors), connection.ordering, key_type(connection)
+            sort_key = _sort_key_sentinel(sql_type, variant, index)
+            keys[sort_key] = CursorKey(index, ordering, sql_type)
+            row_id = sentinel(CursorId(index, ordering, sql_type))
+            cursors.append(paging.encode_cursor(ordering, sort_key, row_id))
+            return cursors[-1]
+
+        symbolic_fields = _with_holes(tuple(fields), iter(node_ids).__next__, cursor)
         today = date(1001 + variant, 1 + variant, 1 + variant)
-        bound = Bound(dataclasses.replace(viewer, **changes), today, tuple(node_ids))
-        return cls(bound, symbolic_fields, ids)
+        viewer = dataclasses.replace(viewer, **changes)
+        bound = Bound(viewer, today, tuple(node_ids), tuple(cursors))
+        return cls(bound, symbolic_fields, ids, keys)
+
+
+def _sort_key_sentinel(sql_type: TypeEngine[Any], variant: int, index: int) -> str:
+    """A sort key of the key's type (a cursor's key is parsed by it) that no real key is,
+    already in the canonical spelling paging gives it."""
+    offset = 100 * variant + index
+    if isinstance(sql_type, Date):
+        return date(1100 + offset, 1, 1).isoformat()
+    if isinstance(sql_type, DateTime):
+        return datetime(1100 + offset, 1, 1, 0, 0, 1, 1, tzinfo=UTC).isoformat()
+    if isinstance(sql_type, Integer):
+        return str(-30_000 - offset)  # within a SMALLINT
+    if isinstance(sql_type, Float | Numeric):
+        return repr(float(-1e15 - offset))
+    return f"\x01sort key {variant} {index}"
 
 
 class Uncacheable(Exception):
@@ -306,6 +393,8 @@ def _slot(value: Any, first: _Symbolic) -> Slot:
     """What a parameter of the first symbolic build stands for."""
     if isinstance(value, date) and value == first.bound.today:
         return Today()
+    if isinstance(value, str) and value in first.keys:
+        return first.keys[value]
     if type(value) is int and value in first.ids:
         stands_for = first.ids[value]
         if isinstance(stands_for, tuple):
@@ -350,7 +439,8 @@ def prepare(
         raise Uncacheable("the viewer has attributes this cache does not know")
     if {f.name for f in dataclasses.fields(sql.RequestValues)} != _VALUE_FIELDS:
         raise Uncacheable("the request values have attributes this cache does not know")
-    first, second = (_Symbolic.of(v, real.viewer, fields, len(real.node_ids)) for v in (0, 1))
+    holes = _Holes(list(real.node_ids), list(real.cursors))
+    first, second = (_Symbolic.of(v, real.viewer, fields, holes) for v in (0, 1))
     builds = [
         compile_statement(build(s.bound.viewer, s.bound.today, s.fields), dialect)
         for s in (first, second)
@@ -407,9 +497,9 @@ class StatementCache:
         fields: Sequence[sql.Field],
     ) -> tuple[str, tuple[Any, ...]]:
         """The text and parameters that answer this request."""
-        shapes, node_ids = request_key(fields)
+        shapes, holes = request_key(fields)
         key = (shapes, viewer_shape(viewer))
-        bound = Bound(viewer, today, node_ids)
+        bound = Bound(viewer, today, holes.node_ids, holes.cursors)
         entry = self._entries.get(key)
         if isinstance(entry, Prepared):
             self._entries.move_to_end(key)
