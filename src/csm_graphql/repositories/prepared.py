@@ -18,12 +18,13 @@ Why a cached text is safe, checked on every miss before anything is cached:
 
 * the statement is built three times: for the real request, and for two *symbolic*
   requests of the same shape whose viewer ids, id lists, "today", ``node`` ids and cursors
-  (sort key and id) are distinctive sentinel values (different in each, the second's lists longer and holding
-  duplicates within and across lists);
+  (sort key and id) are distinctive sentinel values (different in each; the second's lists
+  longer, holding duplicates within and across lists);
 * the three SQL texts must be equal (no rule branched on a value);
 * every parameter of the first symbolic build must be a sentinel (a viewer attribute, a
-  concatenation of id lists, today, a node id, a cursor's part) or a constant, and that reading must give
-  exactly the parameters of the second symbolic build and of the real request.
+  concatenation of id lists, today, a node id, a cursor's part) or a constant, and that
+  reading must give exactly the parameters of the second symbolic build and of the real
+  request.
 
 When any check fails, the shape is remembered as uncacheable and its requests build their
 statement each time, as before.
