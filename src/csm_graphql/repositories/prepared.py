@@ -119,10 +119,18 @@ class _Same:
         return isinstance(other, _Same) and other.value is self.value
 
 
+# Leaves whose fields are plain values or schema objects compared by identity (enum classes,
+# twin functions): the frozen dataclass is its own key (equal field by field).
+_LEAVES: frozenset[type] = frozenset({sql.Value, sql.GlobalIdValue, sql.Expression})
+_PLAIN: frozenset[type] = frozenset({type(None), str, int, bool, float})
+
+
 def _key_of(value: Any, holes: _Holes) -> Hashable:
-    if value is None or isinstance(value, str | int | float | date | Enum):
-        return value
     kind = type(value)
+    if kind in _PLAIN or kind in _LEAVES:
+        return value
+    if kind is tuple or kind is list:
+        return (kind, *[_key_of(item, holes) for item in value])
     if kind in _SHAPE_TYPES:
         parts: list[Any] = [kind]
         for name in _FIELD_NAMES[kind]:
@@ -136,8 +144,8 @@ def _key_of(value: Any, holes: _Holes) -> Hashable:
             else:
                 parts.append(_key_of(item, holes))
         return tuple(parts)
-    if kind is tuple or kind is list:
-        return (kind, *(_key_of(item, holes) for item in value))
+    if isinstance(value, date | Enum):
+        return value
     return _Same(value)
 
 
