@@ -70,6 +70,13 @@ def _query_list(text: str) -> list[str]:
     return names
 
 
+def _switch_list(text: str) -> list[str]:
+    values = [part.strip() for part in text.split(",") if part.strip()]
+    if not values or set(values) - {"on", "off"}:
+        raise argparse.ArgumentTypeError("expected on, off or on,off")
+    return values
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument(
@@ -99,6 +106,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="subset of portal,detail,search,cases,dashboard,healthz",
     )  # fmt: skip
     parser.add_argument("--output", type=Path, help="markdown results file")
+    parser.add_argument(
+        "--compiled", type=_switch_list, default=[None],
+        help="CSM_COMPILED_READS per server, e.g. on,off: one server each, measured cell by "
+        "cell like the workers, rows labelled 'persona [compiled on]' (default: one server, "
+        "the environment's setting)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.scale < 1 or args.duration <= 0 or args.warmup < 0 or args.requests_cap < 1:
         parser.error("--scale and --requests-cap must be >= 1, --duration > 0, --warmup >= 0")
@@ -162,7 +175,7 @@ async def verify_workload(server: ServerInfo, cells: list[Cell]) -> None:
 
 async def measure(
     url: str,
-    servers: dict[int, ServerInfo],
+    servers: dict[tuple[int, str | None], ServerInfo],
     tokens: dict[str, str],
     args: argparse.Namespace,
     info: RunInfo,
@@ -178,13 +191,18 @@ async def measure(
     try:
         for cell in cells:
             for concurrency in args.concurrency:
-                for workers, server in servers.items():
+                for (workers, compiled), server in servers.items():
                     result = await run_cell(
                         server.base_url, cell.spec, concurrency=concurrency,
                         duration=args.duration, warmup=args.warmup, cap=args.requests_cap,
                         meter=CpuMeter(server.pid, watcher.pids),
                     )  # fmt: skip
-                    rows.append(Row(workers, cell.persona, cell.query, concurrency, result))
+                    persona = (
+                        cell.persona
+                        if compiled is None
+                        else f"{cell.persona} [compiled {compiled}]"
+                    )
+                    rows.append(Row(workers, persona, cell.query, concurrency, result))
                     print(report.console_row(rows[-1]), flush=True)
                     write_results(args.output, info, rows, complete=False)  # survive a crash
     finally:
@@ -243,10 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with contextlib.ExitStack() as servers:  # stops every server, whatever happens
             started_servers = {
-                workers: servers.enter_context(
-                    running_server(env, workers, logs / f"server-{workers}w.log")
+                (workers, compiled): servers.enter_context(
+                    running_server(
+                        env if compiled is None else {**env, "CSM_COMPILED_READS": compiled},
+                        workers,
+                        logs / f"server-{workers}w{'' if compiled is None else '-' + compiled}.log",
+                    )
                 )
                 for workers in args.workers
+                for compiled in args.compiled
             }
             asyncio.run(measure(url, started_servers, tokens, args, info, rows))
         complete = True

@@ -282,7 +282,12 @@ async def test_what_is_not_compiled_falls_back_and_answers_alike(
     reference = (await client.post(query, variables, as_=AGENT)).json()
     with statement_log.record() as statements:
         response = await compiled.post(query, variables, as_=AGENT)
-    assert response.json() == reference
+    answer = response.json()
+    # Development says which path ran, when execution was reached (a page size over the
+    # limit is refused before it).
+    debug = answer["extensions"].pop("compiledReads", {"path": "fallback"})
+    assert debug["path"] == "fallback"
+    assert answer == reference
     assert not any("json_build_object" in statement for statement in statements)
 
 
@@ -292,6 +297,7 @@ async def test_a_forbidden_ordering_falls_back_to_the_resolvers_error(
     query = "{ engagements(first: 2, orderBy: {field: UPDATED_AT}) { nodes { number } } }"
     reference = (await client.post(query, as_=SUCCESS_CUSTOMER)).json()
     answer = (await compiled.post(query, as_=SUCCESS_CUSTOMER)).json()
+    assert answer["extensions"].pop("compiledReads")["reason"] == "argument_refused"
     assert answer == reference
     assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -299,11 +305,11 @@ async def test_a_forbidden_ordering_falls_back_to_the_resolvers_error(
 async def test_a_failing_statement_is_coded_at_the_root_field(
     compiled: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def timed_out(self: Database, statement: object) -> None:
+    async def timed_out(self: Database, *statement: object) -> None:
         raise TimeoutError  # what asyncpg's command_timeout raises
 
-    # Only the compiled path reads through Database.scalar.
-    monkeypatch.setattr(Database, "scalar", timed_out)
+    # Only the compiled path reads through Database.scalar_sql.
+    monkeypatch.setattr(Database, "scalar_sql", timed_out)
     answer = (await compiled.post(queries.PORTAL, as_=AGENT)).json()
     assert answer["data"] is None
     assert [e["path"] for e in answer["errors"]] == [["engagements"]]

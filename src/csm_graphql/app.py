@@ -110,8 +110,9 @@ def create_app(
         return JSONResponse({"status": "ready"})
 
     tracer = tracer_provider.get_tracer("csm_graphql") if tracer_provider is not None else None
-    graphql = GraphQLEndpoint(build_schema(settings, tracer=tracer), settings, db)
-    metrics = Metrics(db) if settings.metrics_mode != "off" else None
+    schema = build_schema(settings, tracer=tracer)
+    graphql = GraphQLEndpoint(schema, settings, db)
+    metrics = Metrics(db, schema.compiled_reader) if settings.metrics_mode != "off" else None
     cors = (
         [
             Middleware(

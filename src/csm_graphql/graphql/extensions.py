@@ -47,6 +47,7 @@ from csm_graphql.errors import (
 from csm_graphql.graphql.cost import MUTATION_POINTS, QueryCost, measure, node_limit_errors
 from csm_graphql.graphql.input_text import StorableVariables
 from csm_graphql.graphql.observe import ObserveOperation
+from csm_graphql.graphql.parse_cache import ParsedDocuments, ReuseParsedDocuments
 from csm_graphql.graphql.shape import measure_shape
 from csm_graphql.settings import Limits
 from csm_graphql.throttle import Charge, Throttle
@@ -87,6 +88,8 @@ def schema_extensions(
         ObserveOperation,
         partial(CodeErrors, production=production),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+        # A document sent again is not parsed again (under the same token limit).
+        partial(ReuseParsedDocuments, ParsedDocuments()),
     ]
     if production:
         # Production clients use the exported schema.graphql; nobody needs to crawl it live.

@@ -23,6 +23,7 @@ import hmac
 import os
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
@@ -40,6 +41,9 @@ from csm_graphql.observability.record import RequestRecord
 from csm_graphql.repositories.database import Database
 from csm_graphql.settings import Settings
 
+if TYPE_CHECKING:
+    from csm_graphql.graphql.compiled import CompiledReader
+
 MAX_OPERATION_NAME_LENGTH = 64
 MAX_OPERATION_NAMES = 256
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
@@ -49,7 +53,7 @@ _CODES = frozenset(code.value for code in ErrorCode)
 class Metrics:
     """The service's metrics, in a registry of their own."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, compiled_reads: CompiledReader | None = None) -> None:
         # prometheus-client itself chose file-backed values at import from this variable,
         # which the CLI sets for several workers; reading it here keeps the two in step.
         self.multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
@@ -82,6 +86,9 @@ class Metrics:
                 name: Gauge(name, help, registry=self.registry, multiprocess_mode="livesum")
                 for name, help in POOL_GAUGES.items()
             }
+        self.compiled_reads = (
+            CompiledReadsCounters(compiled_reads, self.registry) if compiled_reads else None
+        )
         self._operation_names: set[str] = set()
 
     def observe(self, record: RequestRecord, status: int, seconds: float) -> None:
@@ -91,9 +98,13 @@ class Metrics:
         for code in record.error_codes:
             self.errors.labels(code if code in _CODES else "other").inc()
         self._update_pool_gauges()
+        if self.compiled_reads is not None:
+            self.compiled_reads.sync()
 
     def exposition(self) -> bytes:
         """The text a scrape gets: this process's registry, or every worker's values."""
+        if self.compiled_reads is not None:
+            self.compiled_reads.sync()
         if self.multiprocess_dir is None:
             return generate_latest(self.registry)
         self._update_pool_gauges()
@@ -166,6 +177,48 @@ class PoolCollector(Collector):
             return self.db.engine.pool
         except RuntimeError:
             return None
+
+
+class CompiledReadsCounters:
+    """The compiled reads' counters (issue 10): which path each query took (``reason``: a
+    bounded category of why not the fast one) and how the statement cache served it. The
+    reader counts in plain integers on its hot path; these counters catch up with it after
+    each request and at scrape time, so that with several workers (file-backed values) every
+    worker's counts add up like the request counts do."""
+
+    def __init__(self, reader: CompiledReader, registry: CollectorRegistry) -> None:
+        self.reader = reader
+        self.paths = Counter(
+            "csm_compiled_reads",
+            "Queries seen by the compiled reads, by path (compiled, or fallback to the "
+            "resolvers) and the category of the reason for a fallback (none when compiled).",
+            ["path", "reason"],
+            registry=registry,
+        )
+        self.cache = Counter(
+            "csm_compiled_statement_cache",
+            "Compiled reads' statements by how they were obtained: hit (cached text, values "
+            "bound), miss (built, checked and cached), uncacheable (built per request).",
+            ["outcome"],
+            registry=registry,
+        )
+        self._seen: dict[tuple[str, ...], int] = {}
+
+    def sync(self) -> None:
+        self._advance(self.paths, ("compiled", "none"), self.reader.served)
+        for reason, count in list(self.reader.fallbacks.items()):
+            self._advance(self.paths, ("fallback", reason.value), count)
+        stats = self.reader.statements.stats
+        self._advance(self.cache, ("hit",), stats.hits)
+        self._advance(self.cache, ("miss",), stats.misses)
+        self._advance(self.cache, ("uncacheable",), stats.uncacheable)
+
+    def _advance(self, counter: Counter, labels: tuple[str, ...], total: int) -> None:
+        key = ("paths" if counter is self.paths else "cache", *labels)
+        delta = total - self._seen.get(key, 0)
+        if delta > 0:
+            counter.labels(*labels).inc(delta)
+            self._seen[key] = total
 
 
 def _waiting(pool: QueuePool) -> int | None:

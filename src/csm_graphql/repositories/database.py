@@ -62,6 +62,20 @@ class Database:
         rows = await self.rows(statement)
         return next(iter(rows[0].values())) if rows else None
 
+    async def scalar_sql(self, text: str, parameters: tuple[Any, ...]) -> Any:
+        """The first column of the first row of a statement already compiled for the driver
+        (``$1`` placeholders, values bound): the compiled reads' cached statements. asyncpg
+        prepares it once per connection (its statement cache is keyed by the text)."""
+        assert self._reads is not None, "the database is not open yet"
+        try:
+            async with self._reads.connect() as connection:
+                return (await connection.exec_driver_sql(text, parameters)).scalar()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        async with self._reads.connect() as connection:
+            return (await connection.exec_driver_sql(text, parameters)).scalar()
+
 
 async def _fetch(connection: AsyncConnection, statement: Executable) -> Sequence[RowMapping]:
     result = await connection.execute(statement)

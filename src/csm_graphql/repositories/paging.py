@@ -154,10 +154,16 @@ def _order_clauses(ordering: Ordering, table: FromClause) -> list[ColumnElement[
     return [key.asc(), row_id.asc()]
 
 
-def _after(ordering: Ordering, table: FromClause, cursor: str) -> ColumnElement[bool]:
+def cursor_position(cursor: str, ordering: Ordering, key_type: TypeEngine[Any]) -> tuple[str, int]:
+    """The (canonical sort key, id) a page after ``cursor`` starts from: what the keyset
+    condition binds (the compiled reads' cached statements bind it per request too)."""
     sort_key, row_id = decode_cursor(cursor, ordering)
+    return _canonical_sort_key(sort_key, key_type), row_id
+
+
+def _after(ordering: Ordering, table: FromClause, cursor: str) -> ColumnElement[bool]:
     key = ordering.key(table)
-    sort_key = _canonical_sort_key(sort_key, key.type)
+    sort_key, row_id = cursor_position(cursor, ordering, key.type)
     position = tuple_(key, ordering.tiebreak(table))
     boundary = tuple_(cast(literal(sort_key, Text), key.type), literal(row_id, BigInteger))
     return position < boundary if ordering.descending else position > boundary

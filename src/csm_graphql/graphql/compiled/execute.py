@@ -9,13 +9,20 @@ when it does not (not compilable, or not for these arguments), the resolvers run
 
 ``data`` is PostgreSQL's JSON text, wrapped in ``orjson.Fragment``: the response encoder
 writes it as it is, so the rows are never parsed into Python objects.
+
+The statement itself comes from ``repositories.prepared``: built and compiled once per shape
+(the bound arguments and what the rules see of the viewer), then only its values are bound.
+Which path a request took, and why not the fast one, is counted (``/metrics``:
+``csm_compiled_reads_total``) and, in development, shown in ``extensions.compiledReads``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, cast
 
 import orjson
@@ -33,14 +40,38 @@ from csm_graphql.graphql.compiled.plan import (
     bind_operation,
     plan_operation,
 )
+from csm_graphql.graphql.compiled.reasons import FallbackReason
 from csm_graphql.graphql.context import Context
+from csm_graphql.repositories import compiled as sql
 from csm_graphql.repositories.compiled import RequestValues, StatementBuilder
+from csm_graphql.repositories.prepared import StatementCache
 
 log = logging.getLogger(__name__)
 
 PLAN_CACHE_SIZE = 512
 
 PlanKey = tuple[str, str | None, str, frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Which path a request took: ``compiled``, or ``fallback`` with the category and the
+    detail of the refusal."""
+
+    path: str
+    reason: FallbackReason | None = None
+    detail: str | None = None
+
+    def as_extension(self) -> dict[str, str | None]:
+        return {
+            "path": self.path,
+            "reason": self.reason.value if self.reason else None,
+            "detail": self.detail,
+        }
+
+
+def build_statement(viewer: Viewer, today: date, fields: Sequence[sql.Field]) -> Any:
+    return StatementBuilder(viewer, RequestValues(today)).statement(fields)
 
 
 class CompiledReader:
@@ -55,9 +86,10 @@ class CompiledReader:
     def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
         self._size = size
         self._plans: OrderedDict[PlanKey, tuple[FieldPlan, ...] | NotCompilable] = OrderedDict()
+        self.statements = StatementCache()
         # Which path each request took, and why not the fast one (for metrics and tests).
         self.served = 0
-        self.fallbacks: Counter[str] = Counter()
+        self.fallbacks: Counter[FallbackReason] = Counter()
 
     def plan(self, context: ExecutionContext, viewer: Viewer) -> tuple[FieldPlan, ...]:
         assert context.query is not None
@@ -80,7 +112,7 @@ class CompiledReader:
         assert document is not None
         operation = get_operation_ast(document, context.operation_name)
         if operation is None:
-            return NotCompilable("no operation")
+            return NotCompilable("no operation", FallbackReason.OPERATION)
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
@@ -90,35 +122,41 @@ class CompiledReader:
         except NotCompilable as refusal:
             return refusal
 
-    async def run(self, context: ExecutionContext) -> ExecutionResult | None:
-        """The response's result, or None: the resolvers answer this one."""
+    def _fallback(self, reason: FallbackReason, detail: str) -> Outcome:
+        self.fallbacks[reason] += 1
+        log.debug("Compiled read refused (%s): %s", reason.value, detail)
+        return Outcome("fallback", reason, detail)
+
+    async def run(self, context: ExecutionContext) -> tuple[ExecutionResult | None, Outcome]:
+        """The response's result, or None (the resolvers answer this one), and the path."""
         request: Context = context.context
         if context.query is None or not isinstance(request, Context):
-            return None
+            return None, Outcome("fallback", FallbackReason.OPERATION, "no query or context")
         try:
             plans = self.plan(context, request.viewer)
             fields = bind_operation(plans, self._binding(context, request))
-            statement = StatementBuilder(request.viewer, RequestValues(request.today)).statement(
-                fields
+            text, parameters = self.statements.statement(
+                build_statement,
+                request.db.engine.dialect,
+                request.viewer,
+                request.today,
+                fields,
             )
         except NotCompilable as refusal:
-            self.fallbacks[str(refusal)] += 1
-            log.debug("Compiled read refused: %s", refusal)
-            return None
+            return None, self._fallback(refusal.reason, str(refusal))
         except CodedError as error:  # e.g. a malformed cursor: the resolvers word the error
-            self.fallbacks[f"refused argument: {error}"] += 1
-            return None
+            return None, self._fallback(FallbackReason.ARGUMENT_REFUSED, str(error))
         try:
-            text = await request.db.scalar(statement)
+            result = await request.db.scalar_sql(text, parameters)
         except Exception as error:
             # As from a failing root resolver: coded (timeout, database away) or masked by
             # CodeErrors, at the first root field, data null.
             path = [fields[0].key] if fields else None
             failure = GraphQLError(str(error), path=path, original_error=error)
-            return ExecutionResult(data=None, errors=[failure])
+            return ExecutionResult(data=None, errors=[failure]), Outcome("compiled")
         self.served += 1
-        data = cast(dict[str, Any], orjson.Fragment(text))
-        return ExecutionResult(data=data, errors=None)
+        data = cast(dict[str, Any], orjson.Fragment(result))
+        return ExecutionResult(data=data, errors=None), Outcome("compiled")
 
     @staticmethod
     def _binding(context: ExecutionContext, request: Context) -> Binding:
@@ -130,25 +168,34 @@ class CompiledReader:
             context.schema._schema, operation.variable_definitions or (), context.variables or {}
         )
         if isinstance(variables, list):
-            raise NotCompilable("variables do not coerce")
+            raise NotCompilable("variables do not coerce", FallbackReason.OPERATION)
         return Binding(variables, request.viewer, request.settings.limits)
 
 
 class CompiledReads(SchemaExtension):
     """Answers compilable queries with one statement (issue 10); off unless
-    ``CSM_COMPILED_READS`` is set. Last in the list: every extension's checks come first."""
+    ``CSM_COMPILED_READS`` is set. Last in the list: every extension's checks come first.
+    With ``debug`` (development), the response says which path ran and why not the fast one
+    (``extensions.compiledReads``)."""
 
-    def __init__(self, reader: CompiledReader) -> None:
+    def __init__(self, reader: CompiledReader, *, debug: bool = False) -> None:
         super().__init__()
         self.reader = reader
+        self.debug = debug
+        self.outcome: Outcome | None = None
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         if not context.pre_execution_errors and context.result is None:
-            result = await self.reader.run(context)
+            result, self.outcome = await self.reader.run(context)
             if result is not None:
                 context.result = result
         yield
 
+    def get_results(self) -> dict[str, Any]:
+        if not self.debug or self.outcome is None:
+            return {}
+        return {"compiledReads": self.outcome.as_extension()}
 
-__all__ = ["CompiledReader", "CompiledReads"]
+
+__all__ = ["CompiledReader", "CompiledReads", "Outcome"]

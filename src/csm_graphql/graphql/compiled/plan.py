@@ -46,6 +46,7 @@ from csm_graphql.access.fields import allows
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
+from csm_graphql.graphql.compiled.reasons import FallbackReason, classify
 from csm_graphql.graphql.compiled.twins import TWINS
 from csm_graphql.graphql.declared import producers
 from csm_graphql.graphql.declared.registry import DECLARED, DeclaredType, fetchable
@@ -61,7 +62,12 @@ from csm_graphql.tables import metadata
 
 
 class NotCompilable(Exception):
-    """Why an operation, or this request of it, takes the resolver path."""
+    """Why an operation, or this request of it, takes the resolver path: the text for the
+    debug log, and a bounded ``reason`` for metrics (sorted by the wording unless given)."""
+
+    def __init__(self, detail: str, reason: FallbackReason | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason if reason is not None else classify(detail)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,376 @@
+"""The compiled reads' statement cache (issue 10): a statement is built and compiled once per
+shape (bound arguments, and what the rules see of the viewer), then each request binds its
+own values: the viewer's ids and id lists, today, a node's id. These tests hold that a cached
+statement answers every viewer with that viewer's rows, that shapes which change the rules
+take their own entries, and that the path each query took is counted on /metrics and, in
+development only, explained in ``extensions.compiledReads``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from bench import queries
+from graphql import FragmentDefinitionNode, get_operation_ast, parse
+from graphql.execution.values import get_variable_values
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from csm_graphql.access.viewer import PrincipalKind, Viewer
+from csm_graphql.app import create_app
+from csm_graphql.graphql.compiled.execute import build_statement
+from csm_graphql.graphql.compiled.plan import Binding, bind_operation, plan_operation
+from csm_graphql.graphql.schema import build_schema
+from csm_graphql.repositories import compiled as sql
+from csm_graphql.repositories import prepared
+from csm_graphql.repositories.database import Database
+from csm_graphql.repositories.prepared import Prepared, StatementCache, Uncacheable
+from csm_graphql.repositories.principals import load_viewer
+from csm_graphql.settings import Settings
+from tests.support import GraphQLClient, StatementLog
+
+AGENT = "agent@csm.example"
+ACME_CUSTOMER = "success@acme.example"  # customer_success_customer of Acme
+MULTI_CUSTOMER = "multi@initech.example"  # the same role, of Initech and Umbrella
+PRODUCTION_SECRET = "a-production-secret-of-enough-length-0123456789"
+TODAY = date(2026, 6, 1)
+
+NODE = """
+query Node($id: ID!) { node(id: $id) { ... on SuccessCase { number subject daysRemaining
+  tasks(first: 5) { totalCount nodes { number } } } } }
+"""
+
+
+async def _app_client(
+    engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
+) -> AsyncIterator[GraphQLClient]:
+    app = create_app(settings, engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http, settings, principals)
+
+
+@pytest.fixture
+async def compiled(
+    engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
+) -> AsyncIterator[GraphQLClient]:
+    """A fresh app (its own caches and counters) with the compiled reads on."""
+    async for client in _app_client(engine, replace(settings, compiled_reads=True), principals):
+        yield client
+
+
+@pytest.fixture
+async def production(
+    engine: AsyncEngine, database_url: str, principals: dict[str, tuple[PrincipalKind, int]]
+) -> AsyncIterator[GraphQLClient]:
+    settings = Settings(
+        environment="production",
+        secret_key=PRODUCTION_SECRET,
+        database_url=database_url,
+        compiled_reads=True,
+    )
+    settings.check()
+    async for client in _app_client(engine, settings, principals):
+        yield client
+
+
+async def _samples(http: httpx.AsyncClient) -> dict[tuple[str, frozenset[Any]], float]:
+    response = await http.get("/metrics")
+    assert response.status_code == 200, response.text
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def _cache(samples: dict[tuple[str, frozenset[Any]], float], outcome: str) -> float:
+    labels = frozenset({"outcome": outcome}.items())
+    return samples.get(("csm_compiled_statement_cache_total", labels), 0.0)
+
+
+def _reads(samples: dict[tuple[str, frozenset[Any]], float], path: str, reason: str) -> float:
+    labels = frozenset({"path": path, "reason": reason}.items())
+    return samples.get(("csm_compiled_reads_total", labels), 0.0)
+
+
+async def _viewer(engine: AsyncEngine, principals: dict[str, Any], email: str) -> Viewer:
+    viewer = await load_viewer(Database(engine), *principals[email])
+    assert viewer is not None
+    return viewer
+
+
+def _fields(query: str, viewer: Viewer, variables: dict[str, Any] | None = None) -> list[Any]:
+    """The bound shapes of a query for this viewer, as the reader binds them."""
+    schema = build_schema(Settings(compiled_reads=True))._schema
+    document = parse(query)
+    operation = get_operation_ast(document)
+    assert operation is not None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    plans = plan_operation(schema, operation, fragments, viewer)
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    assert not isinstance(coerced, list), coerced
+    return bind_operation(plans, Binding(coerced, viewer, Settings().limits))
+
+
+async def _through_cache(
+    cache: StatementCache, engine: AsyncEngine, viewer: Viewer, fields: list[Any]
+) -> Any:
+    text, parameters = cache.statement(build_statement, engine.dialect, viewer, TODAY, fields)
+    return orjson.loads(await Database(engine).scalar_sql(text, parameters))
+
+
+async def _built_afresh(engine: AsyncEngine, viewer: Viewer, fields: list[Any]) -> Any:
+    """The answer of a statement built for this very request (what the differential tests
+    hold equal to the resolvers)."""
+    statement = sql.StatementBuilder(viewer, sql.RequestValues(TODAY)).statement(fields)
+    return orjson.loads(await Database(engine).scalar(statement))
+
+
+def _account_numbers(answer: dict[str, Any]) -> set[str]:
+    return {e["account"]["name"] for e in answer["engagements"]["nodes"]}
+
+
+async def test_a_viewer_of_the_same_shape_reuses_the_statement_with_its_own_rows(
+    engine: AsyncEngine, principals: dict[str, Any]
+) -> None:
+    acme = await _viewer(engine, principals, ACME_CUSTOMER)
+    multi = await _viewer(engine, principals, MULTI_CUSTOMER)
+    # Same role, different accounts (and ids): one shape.
+    assert acme.roles == multi.roles
+    assert set(acme.account_ids).isdisjoint(multi.account_ids)
+    acme, multi = (
+        replace(v, descendant_account_ids=(), served_account_ids=()) for v in (acme, multi)
+    )
+    cache = StatementCache()
+    first = await _through_cache(cache, engine, acme, _fields(queries.PORTAL, acme))
+    assert (cache.stats.hits, cache.stats.misses, len(cache)) == (0, 1, 1)
+    assert isinstance(cache.entry(_fields(queries.PORTAL, acme), acme), Prepared)
+    second = await _through_cache(cache, engine, multi, _fields(queries.PORTAL, multi))
+    assert (cache.stats.hits, cache.stats.misses, len(cache)) == (1, 1, 1)
+    assert first == await _built_afresh(engine, acme, _fields(queries.PORTAL, acme))
+    assert second == await _built_afresh(engine, multi, _fields(queries.PORTAL, multi))
+    # Each got its own accounts' engagements, and both have some.
+    assert _account_numbers(first)
+    assert _account_numbers(second)
+    assert _account_numbers(first).isdisjoint(_account_numbers(second))
+
+
+async def test_an_empty_account_list_is_another_shape_and_both_are_right(
+    engine: AsyncEngine, principals: dict[str, Any]
+) -> None:
+    acme = await _viewer(engine, principals, ACME_CUSTOMER)
+    without_accounts = replace(acme, account_ids=(), descendant_account_ids=())
+    cache = StatementCache()
+    for viewer in (acme, without_accounts, acme, without_accounts):
+        fields = _fields(queries.PORTAL, viewer)
+        answer = await _through_cache(cache, engine, viewer, fields)
+        assert answer == await _built_afresh(engine, viewer, fields)
+    assert (cache.stats.misses, cache.stats.hits, len(cache)) == (2, 2, 2)
+    assert _account_numbers(
+        await _through_cache(cache, engine, acme, _fields(queries.PORTAL, acme))
+    )
+    empty = await _through_cache(
+        cache, engine, without_accounts, _fields(queries.PORTAL, without_accounts)
+    )
+    assert empty["engagements"]["nodes"] == []
+
+
+async def test_duplicate_and_overlapping_id_lists_bind_like_a_fresh_build(
+    engine: AsyncEngine, principals: dict[str, Any]
+) -> None:
+    """A case manager's case accounts are its accounts and their descendants, duplicates
+    dropped; its own account list is passed as it is. Both read from one cached text."""
+    manager = await _viewer(engine, principals, "manager@acme.example")
+    agent = await _viewer(engine, principals, AGENT)
+    case_id = (await _through_cache(StatementCache(), engine, agent, _fields(
+        "{ successCases(first: 1) { nodes { id } } }", agent
+    )))["successCases"]["nodes"][0]["id"]  # fmt: skip
+    cache = StatementCache()
+    variants = [
+        manager,
+        replace(manager, account_ids=(*manager.account_ids, *manager.account_ids)),
+        replace(manager, descendant_account_ids=(*manager.account_ids, 999_999)),
+    ]
+    for viewer in variants:
+        fields = _fields(queries.DETAIL, viewer, {"id": case_id})
+        assert await _through_cache(cache, engine, viewer, fields) == await _built_afresh(
+            engine, viewer, fields
+        )
+    entry = cache.entry(_fields(queries.DETAIL, manager, {"id": case_id}), manager)
+    assert isinstance(entry, Prepared)
+    lists = {slot for slot, _ in entry.slots if isinstance(slot, prepared.ViewerIds)}
+    assert lists == {
+        prepared.ViewerIds(("account_ids",), unique=False),  # my_accounts
+        prepared.ViewerIds(("account_ids", "descendant_account_ids"), unique=True),  # cases'
+    }
+    assert (cache.stats.misses, cache.stats.hits) == (1, 2)
+
+
+async def test_node_ids_are_bound_not_keyed(
+    engine: AsyncEngine, principals: dict[str, Any]
+) -> None:
+    agent = await _viewer(engine, principals, AGENT)
+    ids = [
+        n["id"]
+        for n in (
+            await _through_cache(
+                StatementCache(),
+                engine,
+                agent,
+                _fields("{ successCases(first: 3) { nodes { id } } }", agent),
+            )
+        )["successCases"]["nodes"]
+    ]
+    assert len(ids) == 3
+    cache = StatementCache()
+    answers = []
+    for node_id in ids:
+        fields = _fields(NODE, agent, {"id": node_id})
+        answer = await _through_cache(cache, engine, agent, fields)
+        assert answer == await _built_afresh(engine, agent, fields)
+        answers.append(answer["node"]["number"])
+    assert len(set(answers)) == 3
+    assert (cache.stats.misses, cache.stats.hits) == (1, 2)
+
+
+async def test_an_unknown_viewer_attribute_is_not_cached(
+    engine: AsyncEngine, principals: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache knows which viewer attributes hold values; a new one is refused until it
+    is taught, rather than bound as a constant."""
+    agent = await _viewer(engine, principals, AGENT)
+    fields = _fields(queries.PORTAL, agent)
+    # As if Viewer had gained an attribute the cache was not taught (here: email).
+    known = prepared._VIEWER_FIELDS - {"email"}
+    monkeypatch.setattr(prepared, "_VIEWER_FIELDS", known)
+    cache = StatementCache()
+    for _ in range(2):
+        assert await _through_cache(cache, engine, agent, fields) == await _built_afresh(
+            engine, agent, fields
+        )
+    assert isinstance(cache.entry(fields, agent), Uncacheable)
+    assert (cache.stats.misses, cache.stats.uncacheable, cache.stats.hits) == (1, 1, 0)
+
+
+async def test_requests_hit_the_cache_and_stay_two_statements(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog
+) -> None:
+    """Through HTTP: the second customer of another account hits the statement cache, gets
+    the resolvers' answer for itself, and the compiled path still runs one statement after
+    the viewer's."""
+    before = await _samples(compiled.http)
+    for email in (ACME_CUSTOMER, MULTI_CUSTOMER, ACME_CUSTOMER):
+        reference = (await client.post(queries.PORTAL, as_=email)).json()
+        with statement_log.record() as statements:
+            answer = (await compiled.post(queries.PORTAL, as_=email)).json()
+        assert answer["data"] == reference["data"]
+        assert answer["extensions"]["compiledReads"]["path"] == "compiled"
+        assert len(statements) == 2
+        assert "json_build_object" in statements[1]
+    after = await _samples(compiled.http)
+    counted = sum(_cache(after, o) - _cache(before, o) for o in ("hit", "miss", "uncacheable"))
+    assert counted == 3
+    assert _cache(after, "hit") - _cache(before, "hit") >= 1  # at least the second Acme request
+    assert _reads(after, "compiled", "none") - _reads(before, "compiled", "none") == 3
+
+
+async def test_fallbacks_are_counted_by_a_bounded_reason(compiled: GraphQLClient) -> None:
+    before = await _samples(compiled.http)
+    for query in (
+        "{ viewer { name } }",
+        "{ __schema { queryType { name } } }",
+        "{ successCases(first: 3, filter: {state: [NEW]}) { nodes { number } } }",
+    ):
+        response = await compiled.post(query, as_=AGENT)
+        assert response.status_code == 200, response.text
+    after = await _samples(compiled.http)
+    for reason in ("root_field", "introspection", "filter"):
+        assert _reads(after, "fallback", reason) - _reads(before, "fallback", reason) == 1
+    # Only categories label the series, never the refusal's text.
+    reasons = {
+        dict(labels)["reason"] for name, labels in after if name == "csm_compiled_reads_total"
+    }
+    assert reasons <= {"none", "mutation", "introspection", "directive", "root_field",
+                       "field_without_sql", "computed_field", "filter", "argument_refused",
+                       "selection", "operation", "other"}  # fmt: skip
+
+
+async def test_development_explains_the_path_and_production_does_not(
+    compiled: GraphQLClient, production: GraphQLClient
+) -> None:
+    refused = "{ successCases(first: 3, filter: {state: [NEW]}) { nodes { number } } }"
+    answer = (await compiled.post(refused, as_=AGENT)).json()
+    assert answer["extensions"]["compiledReads"] == {
+        "path": "fallback",
+        "reason": "filter",
+        "detail": "list filters are not compiled yet",
+    }
+    served = (await compiled.post(queries.PORTAL, as_=AGENT)).json()
+    assert served["extensions"]["compiledReads"] == {
+        "path": "compiled",
+        "reason": None,
+        "detail": None,
+    }
+    for query in (refused, queries.PORTAL):
+        in_production = (await production.post(query, as_=AGENT)).json()
+        assert "errors" not in in_production
+        assert "compiledReads" not in in_production["extensions"]
+
+
+PAGES = """
+query Pages($after: String, $order: EngagementOrder) {
+  engagements(first: 3, after: $after, orderBy: $order) {
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    nodes { number name goLiveDate updatedAt }
+  }
+}"""
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["NAME", "GO_LIVE_DATE", "NUMBER", "UPDATED_AT"],  # text, date, integer, timestamp keys
+)
+async def test_pages_after_any_cursor_share_one_statement(
+    engine: AsyncEngine, principals: dict[str, Any], field: str
+) -> None:
+    agent = await _viewer(engine, principals, AGENT)
+    cache = StatementCache()
+    after: str | None = None
+    numbers: list[int] = []
+    for _ in range(4):
+        variables = {"after": after, "order": {"field": field, "direction": "DESC"}}
+        fields = _fields(PAGES, agent, variables)
+        answer = await _through_cache(cache, engine, agent, fields)
+        assert answer == await _built_afresh(engine, agent, fields)
+        page = answer["engagements"]
+        assert page["pageInfo"]["hasNextPage"]
+        numbers += [node["number"] for node in page["nodes"]]
+        after = page["pageInfo"]["endCursor"]
+    assert len(set(numbers)) == 12  # four pages, one after the other
+    # The first page, then one statement for every page after a cursor.
+    assert (cache.stats.misses, cache.stats.hits, cache.stats.uncacheable) == (2, 2, 0)
+
+
+async def test_a_bad_cursor_on_a_cached_statement_gets_the_resolvers_error(
+    client: GraphQLClient, compiled: GraphQLClient
+) -> None:
+    first = await compiled.query(PAGES, as_=AGENT)
+    cursor = first["engagements"]["pageInfo"]["endCursor"]
+    assert (await compiled.query(PAGES, {"after": cursor}, as_=AGENT)) == await client.query(
+        PAGES, {"after": cursor}, as_=AGENT
+    )
+    for bad in ("bogus", cursor[:-2]):
+        reference = (await client.post(PAGES, {"after": bad}, as_=AGENT)).json()
+        answer = (await compiled.post(PAGES, {"after": bad}, as_=AGENT)).json()
+        assert answer["extensions"].pop("compiledReads")["reason"] == "argument_refused"
+        assert answer == reference
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
