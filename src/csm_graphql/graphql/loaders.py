@@ -76,7 +76,9 @@ class Loaders:
         def fetch(ids: list[int]) -> Awaitable[dict[int, RowMapping]]:
             return reads.by_ids(self.db, entity, self.viewer, ids)
 
-        return self._memo(("by_id", entity.name), lambda: _batch(fetch, None))
+        # Keyed by the rule too: an entity read alone (``node``) may have a rule of its own.
+        key = ("by_id", entity.name, entity.visible)
+        return self._memo(key, lambda: _batch(fetch, None))
 
     def children(self, query: ChildQuery) -> DataLoader:
         """A page of children per parent id."""

@@ -7,7 +7,7 @@ only per-entity knowledge they need. Visibility always comes from ``access.rows`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 
@@ -98,10 +98,17 @@ class Entity:
     orderings: frozenset[OrderField] = field(default_factory=frozenset)
     # Values computed alongside the row (e.g. a display name from another table).
     extra_columns: tuple[ColumnElement[object], ...] = ()
+    # The rule a row is read by alone (``node(id:)``) when ``visible`` holds only behind a
+    # parent the viewer already reached (activities, attachments); None: ``visible``.
+    alone: Visibility | None = None
 
     @property
     def columns(self) -> list[ColumnElement[object]]:
         return [*data_columns(self.table), *self.extra_columns]
+
+    def read_alone(self) -> Entity:
+        """This entity as ``node(id:)`` reads it: under ``alone`` where it has one."""
+        return self if self.alone is None else replace(self, visible=self.alone, alone=None)
 
 
 def _unscoped(rule: Callable[[Viewer, Table], ColumnElement[bool]]) -> Visibility:
@@ -167,18 +174,22 @@ _ACTOR_NAME = func.coalesce(
 ).label("actor_name")
 
 # Activity streams read newest first.
+# Alone (``node(id:)``), an entry is read under the rule of the streams that show it: the rules
+# of the lists hold only behind a record the viewer already reached.
 ACTIVITY = Entity(
     "Activity",
     t.activities,
     _unscoped(rows.activities),
     ordering(OrderField.AT, descending=True),
     extra_columns=(_ACTOR_NAME,),
+    alone=_unscoped(rows.activity_alone),
 )
 ATTACHMENT = Entity(
     "Attachment",
     t.attachments,
     _unscoped(rows.attachments),
     ordering(OrderField.CREATED_AT, descending=True),
+    alone=_unscoped(rows.attachment_alone),
 )
 KNOWLEDGE_ARTICLE = Entity(
     "KnowledgeArticle",

@@ -174,11 +174,16 @@ def _declared_fields(typed: type, entity: Entity, type_name: str) -> dict[str, D
 
 
 def row_type(
-    entity: Entity, *, description: str, name: str | None = None, fetchable: bool = True
+    entity: Entity,
+    *,
+    description: str,
+    name: str | None = None,
+    fetchable: bool = True,
 ) -> Callable[[T], T]:
     """Declare ``cls`` as the type that shows ``entity``'s rows (its GraphQL name is
-    ``name`` or the class's). ``fetchable`` False keeps it out of ``node(id:)``, for records
-    whose row rule holds only behind their parent's."""
+    ``name`` or the class's). ``node(id:)`` reads it under ``entity.alone`` where the entity
+    has one (a record whose row rule holds only behind its parent's); ``fetchable`` False
+    keeps it out of ``node(id:)``."""
 
     def declare(cls: T) -> T:
         type_name = name or cls.__name__

@@ -119,7 +119,7 @@ class EngagementHealth:
         order = order_by or HealthIndicatorOrder()
         request = page_request(info, first, after)
         reading = await health_reading(info, self.db_id)
-        pairs = [(r.id, indicator_of(r)) for r in reading.indicators]
+        pairs = [(r.id, indicator_of(r, self.db_id)) for r in reading.indicators]
         return indicator_page(
             pairs,
             INDICATOR_KEYS[order.field],
