@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 
@@ -30,6 +31,44 @@ class OrderDirection(Enum):
     DESC = "DESC"
 
 
+class SortOrder:
+    """A list's sort order: a key of the list's own enum (values of ``OrderField``, the one
+    ordering system) and a direction. Declared per list with ``order_input``."""
+
+    if TYPE_CHECKING:
+        field: Enum
+        direction: OrderDirection
+
+    @property
+    def descending(self) -> bool:
+        return self.direction is OrderDirection.DESC
+
+    def ordering(self) -> Ordering:
+        return ordering(OrderField(self.field.value), descending=self.descending)
+
+
+S = TypeVar("S", bound=type[SortOrder])
+
+
+def order_input(
+    fields: type[Enum],
+    *,
+    default: Enum,
+    description: str,
+    direction: OrderDirection = OrderDirection.ASC,
+) -> Callable[[S], S]:
+    """Declare a list's order input ``{field: <fields> = default, direction}``: every list's
+    order input has these two fields, with the same descriptions."""
+
+    def declare(cls: S) -> S:
+        cls.__annotations__ = {"field": fields, "direction": OrderDirection}
+        cls.field = strawberry.field(default=default, description="Sort key.")
+        cls.direction = strawberry.field(default=direction, description="Sort direction.")
+        return strawberry.input(cls, description=description)
+
+    return declare
+
+
 @strawberry.enum(description="What customer-success lists sort by (then by id).")
 class SuccessRecordOrderField(Enum):
     DUE_DATE = OrderField.DUE_DATE
@@ -53,34 +92,29 @@ class AccountOrderField(Enum):
     UPDATED_AT = OrderField.UPDATED_AT
 
 
-@strawberry.input(description="Sort order of a customer-success list. Due dates: empty last.")
-class SuccessRecordOrder:
-    field: SuccessRecordOrderField = strawberry.field(
-        default=SuccessRecordOrderField.DUE_DATE, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    SuccessRecordOrderField,
+    default=SuccessRecordOrderField.DUE_DATE,
+    description="Sort order of a customer-success list. Due dates: empty last.",
+)
+class SuccessRecordOrder(SortOrder):
+    pass
 
 
-@strawberry.input(description="Sort order of an engagement list.")
-class EngagementOrder:
-    field: EngagementOrderField = strawberry.field(
-        default=EngagementOrderField.NUMBER, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    EngagementOrderField,
+    default=EngagementOrderField.NUMBER,
+    description="Sort order of an engagement list.",
+)
+class EngagementOrder(SortOrder):
+    pass
 
 
-@strawberry.input(description="Sort order of an account list.")
-class AccountOrder:
-    field: AccountOrderField = strawberry.field(
-        default=AccountOrderField.NAME, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    AccountOrderField, default=AccountOrderField.NAME, description="Sort order of an account list."
+)
+class AccountOrder(SortOrder):
+    pass
 
 
 @strawberry.input(description="Filters of customer-success lists; all given filters apply.")
@@ -154,14 +188,14 @@ SORTED_FIELDS = {
     OrderField.GO_LIVE_DATE: "goLiveDate",
     OrderField.PLANNED_START: "plannedStart",
     OrderField.PLANNED_END: "plannedEnd",
+    OrderField.CREATED_AT: "createdAt",
 }
 
 
-def to_ordering(
-    entity: Entity,
-    order: Any,
-    viewer: Viewer,
-) -> Ordering:
+def to_ordering(entity: Entity, order: Any, viewer: Viewer) -> Ordering:
+    """The list's ordering: its default, or the one asked for if the viewer may read the
+    field it sorts by (cursors carry the values). ``order`` is a ``SortOrder`` or anything
+    with its ``field`` and ``direction`` (the compiled reads pass the coerced argument)."""
     if order is None:
         return entity.default_ordering
     order_field = OrderField(order.field.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 from sqlalchemy import ColumnElement, and_, exists, not_
@@ -15,18 +16,12 @@ from csm_graphql.domain.enums import EngagementState as EngagementStateValue
 from csm_graphql.domain.enums import Priority
 from csm_graphql.domain.enums import WorkState as WorkStateValue
 from csm_graphql.domain.workspace import PlaySource, RiskState, UsagePlan, WorkItemKind
-from csm_graphql.graphql.inputs import OrderDirection
+from csm_graphql.graphql.inputs import OrderDirection, SortOrder, order_input
 from csm_graphql.graphql.types.common import EngagementState, WorkState
-from csm_graphql.repositories.entities import Entity
-from csm_graphql.repositories.paging import Ordering
-from csm_graphql.repositories.workspace_entities import WorkspaceOrder, workspace_ordering
+from csm_graphql.repositories.entities import Entity, OrderField
 
 HIGH_PRIORITIES = (Priority.CRITICAL, Priority.HIGH)
 OPEN_RISK_STATES = tuple(state.value for state in RiskState if state.is_open)
-
-
-def _descending(direction: OrderDirection) -> bool:
-    return direction is OrderDirection.DESC
 
 
 # -- risk signals ---------------------------------------------------------------------------------
@@ -95,23 +90,19 @@ class RiskConditions:
 
 @strawberry.enum(description="What risk-signal lists sort by (then by id).")
 class RiskSignalOrderField(Enum):
-    DUE_DATE = WorkspaceOrder.DUE_DATE
-    PRIORITY = WorkspaceOrder.PRIORITY
-    PROBABILITY = WorkspaceOrder.PROBABILITY
-    NUMBER = WorkspaceOrder.NUMBER
+    DUE_DATE = OrderField.DUE_DATE
+    PRIORITY = OrderField.PRIORITY
+    PROBABILITY = OrderField.PROBABILITY
+    NUMBER = OrderField.NUMBER
 
 
-@strawberry.input(description="Sort order of a risk-signal list. Due dates: empty last.")
-class RiskSignalOrder:
-    field: RiskSignalOrderField = strawberry.field(
-        default=RiskSignalOrderField.DUE_DATE, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
-
-    def ordering(self) -> Ordering:
-        return workspace_ordering(self.field.value, descending=_descending(self.direction))
+@order_input(
+    RiskSignalOrderField,
+    default=RiskSignalOrderField.DUE_DATE,
+    description="Sort order of a risk-signal list. Due dates: empty last.",
+)
+class RiskSignalOrder(SortOrder):
+    pass
 
 
 # -- work items -----------------------------------------------------------------------------------
@@ -133,21 +124,17 @@ class WorkItemFilter:
 
 @strawberry.enum(description="What work-item lists sort by (then by kind and id).")
 class WorkItemOrderField(Enum):
-    PRIORITY = WorkspaceOrder.PRIORITY
-    DUE_DATE = WorkspaceOrder.DUE_DATE
+    PRIORITY = OrderField.PRIORITY
+    DUE_DATE = OrderField.DUE_DATE
 
 
-@strawberry.input(description="Sort order of a work-item list. Due dates: empty last.")
-class WorkItemOrder:
-    field: WorkItemOrderField = strawberry.field(
-        default=WorkItemOrderField.DUE_DATE, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
-
-    def ordering(self) -> Ordering:
-        return workspace_ordering(self.field.value, descending=_descending(self.direction))
+@order_input(
+    WorkItemOrderField,
+    default=WorkItemOrderField.DUE_DATE,
+    description="Sort order of a work-item list. Due dates: empty last.",
+)
+class WorkItemOrder(SortOrder):
+    pass
 
 
 # -- objectives -----------------------------------------------------------------------------------
@@ -184,23 +171,19 @@ def usage_plans(plans: list[UsagePlan] | None) -> UsagePlanConditions:
 
 @strawberry.enum(description="What sold-product lists sort by (then by id).")
 class SoldProductOrderField(Enum):
-    CUSTOMER_PRIORITY = WorkspaceOrder.CUSTOMER_PRIORITY
-    ADOPTION_SCORE = WorkspaceOrder.ADOPTION_SCORE
-    BUSINESS_CRITICALITY = WorkspaceOrder.BUSINESS_CRITICALITY
-    ACTIVATION_STATUS = WorkspaceOrder.ACTIVATION_STATUS
+    CUSTOMER_PRIORITY = OrderField.CUSTOMER_PRIORITY
+    ADOPTION_SCORE = OrderField.ADOPTION_SCORE
+    BUSINESS_CRITICALITY = OrderField.BUSINESS_CRITICALITY
+    ACTIVATION_STATUS = OrderField.ACTIVATION_STATUS
 
 
-@strawberry.input(description="Sort order of a sold-product list; products without a score last.")
-class SoldProductOrder:
-    field: SoldProductOrderField = strawberry.field(
-        default=SoldProductOrderField.CUSTOMER_PRIORITY, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
-
-    def ordering(self) -> Ordering:
-        return workspace_ordering(self.field.value, descending=_descending(self.direction))
+@order_input(
+    SoldProductOrderField,
+    default=SoldProductOrderField.CUSTOMER_PRIORITY,
+    description="Sort order of a sold-product list; products without a score last.",
+)
+class SoldProductOrder(SortOrder):
+    pass
 
 
 # -- contracts, touchpoints -----------------------------------------------------------------------
@@ -230,11 +213,12 @@ class HealthIndicatorOrderField(Enum):
     GAP = "GAP"
 
 
-@strawberry.input(description="Sort order of an engagement's health indicators.")
-class HealthIndicatorOrder:
-    field: HealthIndicatorOrderField = strawberry.field(
-        default=HealthIndicatorOrderField.WEIGHT, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.DESC, description="Sort direction."
-    )
+@order_input(
+    HealthIndicatorOrderField,
+    default=HealthIndicatorOrderField.WEIGHT,
+    direction=OrderDirection.DESC,
+    description="Sort order of an engagement's health indicators.",
+)
+class HealthIndicatorOrder(SortOrder):
+    if TYPE_CHECKING:
+        field: HealthIndicatorOrderField  # sorted in Python: not an OrderField

@@ -25,7 +25,7 @@ from csm_graphql.graphql.declared import (
     version_column,
 )
 from csm_graphql.graphql.ids import database_id
-from csm_graphql.graphql.inputs import OrderDirection
+from csm_graphql.graphql.inputs import SortOrder, order_input
 from csm_graphql.graphql.loaders import Loaders
 from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.types.cases import Case, WorkOrder
@@ -58,24 +58,20 @@ class ProjectTaskOrderField(Enum):
     UPDATED_AT = OrderField.UPDATED_AT
 
 
-@strawberry.input(description="Sort order of a project list.")
-class ProjectOrder:
-    field: ProjectOrderField = strawberry.field(
-        default=ProjectOrderField.NUMBER, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    ProjectOrderField, default=ProjectOrderField.NUMBER, description="Sort order of a project list."
+)
+class ProjectOrder(SortOrder):
+    pass
 
 
-@strawberry.input(description="Sort order of a project task list.")
-class ProjectTaskOrder:
-    field: ProjectTaskOrderField = strawberry.field(
-        default=ProjectTaskOrderField.PLANNED_END, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    ProjectTaskOrderField,
+    default=ProjectTaskOrderField.PLANNED_END,
+    description="Sort order of a project task list.",
+)
+class ProjectTaskOrder(SortOrder):
+    pass
 
 
 @strawberry.input(description="Filters of project lists; all given filters apply.")
