@@ -14,9 +14,9 @@ from graphql import (
     SelectionSetNode,
 )
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.context import Info
 from csm_graphql.repositories.paging import Page, PageRequest
 
 NodeT = TypeVar("NodeT")

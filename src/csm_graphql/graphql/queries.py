@@ -8,12 +8,12 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import ColumnElement, RowMapping
-from strawberry.types import Info
 
 from csm_graphql.access.scope import ListScope
 from csm_graphql.domain.workspace import TemplateTarget
 from csm_graphql.errors import BadUserInput
 from csm_graphql.graphql.case_inputs import CaseFilterArg, CaseOrderArg, case_ordering
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared.registry import builder, fetchable
 from csm_graphql.graphql.ids import from_global_id, to_global_id
 from csm_graphql.graphql.inputs import (

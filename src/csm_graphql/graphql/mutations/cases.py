@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.case_lifecycle import CaseAction
 from csm_graphql.domain.cases import (
@@ -17,6 +16,7 @@ from csm_graphql.domain.cases import (
     ResolutionCode,
     Urgency,
 )
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.mutations.projects import id_of
 from csm_graphql.graphql.types.cases import Case, Interaction, RelatedRecord

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.access.roles import ExternalRole
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.mutations.projects import id_of
 from csm_graphql.graphql.types.common import AccountKind

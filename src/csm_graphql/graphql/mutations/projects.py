@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.cases import Impact, Urgency
 from csm_graphql.domain.enums import ProjectState
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.types.cases import Case

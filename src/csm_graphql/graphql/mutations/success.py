@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.success_lifecycle import SuccessAction
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.mutations.success_io import (

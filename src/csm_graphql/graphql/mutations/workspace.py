@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.blueprint import ClosureCode
 from csm_graphql.domain.enums import (
@@ -21,6 +20,7 @@ from csm_graphql.domain.enums import (
     WorkState,
 )
 from csm_graphql.domain.workspace import PlaySource
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.mutations.projects import id_of

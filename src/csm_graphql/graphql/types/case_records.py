@@ -9,12 +9,12 @@ from typing import Any, Self
 
 import strawberry
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.cases import RelatedRecordKind, SlaStage, SlaTarget
 from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.schedule import WorkingHours
 from csm_graphql.domain.sla import sla_hours, sla_progress
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import Declared, column, register_node, row_type
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.permissions import field_rules

@@ -8,7 +8,6 @@ from typing import TypeVar
 
 import strawberry
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import PrincipalKind
@@ -25,6 +24,7 @@ from csm_graphql.domain.enums import (
     TouchpointType,
     WorkState,
 )
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import Connection, page_request
 from csm_graphql.repositories import entities

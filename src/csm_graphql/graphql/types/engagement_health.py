@@ -10,13 +10,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.types import Info
 
 from csm_graphql.domain import blueprint, health
 from csm_graphql.domain.adoption import distribution, weekly_distribution
 from csm_graphql.domain.weeks import fill_weeks, last_weeks
 from csm_graphql.domain.workspace import UsagePlan
 from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.inputs import OrderDirection
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union
 
 import strawberry
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import TeamRole, WorkItemKind
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.types.common import (

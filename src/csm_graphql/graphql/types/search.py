@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import RowMapping
-from strawberry.types import Info
 
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.pagination import After, Connection, page_request
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.cases import Case
