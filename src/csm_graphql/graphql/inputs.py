@@ -17,6 +17,7 @@ from csm_graphql.errors import BadUserInput, Forbidden
 from csm_graphql.graphql.ids import database_id
 from csm_graphql.graphql.types.common import EngagementStage, Priority, WorkState
 from csm_graphql.repositories.entities import Entity, OrderField, ordering
+from csm_graphql.repositories.filters import Equals
 from csm_graphql.repositories.paging import Ordering
 from csm_graphql.repositories.reads import RecordFilter
 
@@ -158,11 +159,11 @@ class EngagementFilter:
         default=None, description="Only engagements of this account."
     )
 
-    def stages(self) -> tuple[EngagementStageValue, ...]:
-        return tuple(self.stage or ())
-
-    def account_id(self) -> int | None:
-        return database_id(self.account, "Account", field="filter.account")
+    def to_value(self) -> Equals:
+        return Equals.of(
+            stage=tuple(EngagementStageValue(stage).value for stage in self.stage or ()),
+            account_id=database_id(self.account, "Account", field="filter.account"),
+        )
 
 
 # The arguments of every customer-success list.

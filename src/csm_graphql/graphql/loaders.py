@@ -8,48 +8,21 @@ asking for the same page shape share one batch.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, RowMapping, Table
 
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories import reads, relations
-from csm_graphql.repositories.database import Database
+from csm_graphql.repositories.database import Database, Row
 from csm_graphql.repositories.entities import Entity
-from csm_graphql.repositories.paging import Ordering, Page, PageRequest
+from csm_graphql.repositories.filters import ChildFilter, ChildQuery
+from csm_graphql.repositories.paging import Page, PageRequest
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 V = TypeVar("V")
-
-
-class ChildFilter(Protocol, Hashable):
-    """A filter of child rows, compared by value so that equal filters share one batch."""
-
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ChildQuery:
-    """A page of ``entity`` rows under each parent id; hashable, so it can key a loader."""
-
-    entity: Entity
-    parent_column: str
-    request: PageRequest
-    ordering: Ordering | None = None
-    record_filter: ChildFilter | None = None
-    # For polymorphic children (activities, attachments): the parent's record type.
-    record_type: str | None = None
-    kinds: tuple[str, ...] = ()
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        columns = self.entity.table.c
-        conditions = self.record_filter.conditions(self.entity) if self.record_filter else []
-        if self.record_type is not None:
-            conditions.append(columns.record_type == self.record_type)
-        if self.kinds:
-            conditions.append(columns.kind.in_(self.kinds))
-        return conditions
 
 
 def _batch(fetch: Callable[[list[int]], Awaitable[dict[int, V]]], default: V) -> DataLoader[int, V]:
@@ -72,10 +45,10 @@ class Loaders:
             loader = self._loaders[key] = build()
         return loader
 
-    def by_id(self, entity: Entity) -> DataLoader[int, RowMapping | None]:
+    def by_id(self, entity: Entity) -> DataLoader[int, Row | None]:
         """Rows of ``entity`` by database id; None when missing or not visible."""
 
-        def fetch(ids: list[int]) -> Awaitable[dict[int, RowMapping]]:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, Row]]:
             return reads.by_ids(self.db, entity, self.viewer, ids)
 
         # Keyed by the rule too: an entity read alone (``node``) may have a rule of its own.
@@ -101,14 +74,14 @@ class Loaders:
 
     def contact_filter(
         self, record_table: Table, contact_list: Table
-    ) -> DataLoader[int, list[RowMapping]]:
-        def fetch(ids: list[int]) -> Awaitable[dict[int, list[RowMapping]]]:
+    ) -> DataLoader[int, list[Row]]:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
             return relations.contact_filters(self.db, self.viewer, record_table, contact_list, ids)
 
         return self._memo(("contact_filter", record_table.name), lambda: _batch(fetch, []))
 
-    def contact_accounts(self) -> DataLoader[int, list[RowMapping]]:
-        def fetch(ids: list[int]) -> Awaitable[dict[int, list[RowMapping]]]:
+    def contact_accounts(self) -> DataLoader[int, list[Row]]:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
             return relations.contact_accounts(self.db, self.viewer, ids)
 
         return self._memo("contact_accounts", lambda: _batch(fetch, []))
@@ -133,4 +106,4 @@ class Loaders:
         return self._memo(("project_contacts", request), lambda: _batch(fetch, Page()))
 
 
-__all__ = ["ChildQuery", "Loaders"]
+__all__ = ["ChildFilter", "ChildQuery", "Loaders"]

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, exists, not_
 
-from csm_graphql import tables as t
 from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.enums import EngagementState as EngagementStateValue
-from csm_graphql.domain.enums import Priority
 from csm_graphql.domain.enums import WorkState as WorkStateValue
-from csm_graphql.domain.workspace import PlaySource, RiskState, UsagePlan, WorkItemKind
+from csm_graphql.domain.workspace import RiskState, UsagePlan, WorkItemKind
 from csm_graphql.graphql.inputs import OrderDirection, SortOrder, order_input
 from csm_graphql.graphql.types.common import EngagementState, WorkState
-from csm_graphql.repositories.entities import Entity, OrderField
-
-HIGH_PRIORITIES = (Priority.CRITICAL, Priority.HIGH)
-OPEN_RISK_STATES = tuple(state.value for state in RiskState if state.is_open)
-
+from csm_graphql.repositories.entities import OrderField
+from csm_graphql.repositories.filters import Equals, RiskConditions
 
 # -- risk signals ---------------------------------------------------------------------------------
 
@@ -45,47 +38,18 @@ class RiskSignalFilter:
     state: list[RiskState] | None = strawberry.field(default=None, description="Any of these.")
 
 
-@dataclass(frozen=True, slots=True)
-class RiskConditions:
-    new: bool = False
-    overdue: bool = False
-    high_priority: bool = False
-    unaddressed: bool = False
-    states: tuple[str, ...] = ()
-    today: date | None = None
-
-    @classmethod
-    def of(cls, value: RiskSignalFilter | None, today: date) -> RiskConditions:
-        if value is None:
-            return cls()
-        return cls(
-            value.new,
-            value.overdue,
-            value.high_priority,
-            value.unaddressed,
-            tuple(state.value for state in value.state or ()),
-            today if value.overdue else None,
-        )
-
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
-        risk = entity.table
-        found: list[ColumnElement[bool]] = []
-        if self.new:
-            found.append(risk.c.state == RiskState.NEW.value)
-        if self.overdue:
-            found.append(and_(risk.c.state.in_(OPEN_RISK_STATES), risk.c.due_date < self.today))
-        if self.high_priority:
-            high = risk.c.priority.in_([int(p) for p in HIGH_PRIORITIES])
-            found.append(and_(risk.c.state.in_(OPEN_RISK_STATES), high))
-        if self.unaddressed:
-            play = t.success_plays
-            launched = exists().where(
-                play.c.source_type == PlaySource.RISK_SIGNAL.value, play.c.source_id == risk.c.id
-            )
-            found.append(and_(risk.c.state.in_(OPEN_RISK_STATES), not_(launched)))
-        if self.states:
-            found.append(risk.c.state.in_(self.states))
-        return found
+def risk_conditions(value: RiskSignalFilter | None, today: date) -> RiskConditions:
+    """The risk views asked for (``today`` decides what is overdue)."""
+    if value is None:
+        return RiskConditions()
+    return RiskConditions(
+        value.new,
+        value.overdue,
+        value.high_priority,
+        value.unaddressed,
+        tuple(state.value for state in value.state or ()),
+        today if value.overdue else None,
+    )
 
 
 @strawberry.enum(description="What risk-signal lists sort by (then by id).")
@@ -140,33 +104,15 @@ class WorkItemOrder(SortOrder):
 # -- objectives -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class StateConditions:
-    """``state IN (...)`` on any record with a state column."""
-
-    states: tuple[str, ...] = ()
-
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
-        return [entity.table.c.state.in_(self.states)] if self.states else []
-
-
-def objective_states(states: list[EngagementState] | None) -> StateConditions:
-    return StateConditions(tuple(EngagementStateValue(s).value for s in states or ()))
+def objective_states(states: list[EngagementState] | None) -> Equals:
+    return Equals.of(state=tuple(EngagementStateValue(s).value for s in states or ()))
 
 
 # -- sold products --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class UsagePlanConditions:
-    plans: tuple[int, ...] = ()
-
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
-        return [entity.table.c.usage_plan.in_(self.plans)] if self.plans else []
-
-
-def usage_plans(plans: list[UsagePlan] | None) -> UsagePlanConditions:
-    return UsagePlanConditions(tuple(int(plan) for plan in plans or ()))
+def usage_plans(plans: list[UsagePlan] | None) -> Equals:
+    return Equals.of(usage_plan=tuple(int(plan) for plan in plans or ()))
 
 
 @strawberry.enum(description="What sold-product lists sort by (then by id).")
@@ -187,12 +133,6 @@ class SoldProductOrder(SortOrder):
 
 
 # -- contracts, touchpoints -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ActiveContracts:
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
-        return [entity.table.c.active]
 
 
 # -- health indicators ----------------------------------------------------------------------------

@@ -12,13 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping
-
 from csm_graphql.access.fields import FieldRule
 from csm_graphql.graphql.declared.producers import Producer
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 
-Build = Callable[[RowMapping], Any]
+Build = Callable[[Row], Any]
 
 
 class DeclarationError(TypeError):

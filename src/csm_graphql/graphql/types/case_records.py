@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any, Self
 
 import strawberry
-from sqlalchemy import RowMapping
 
 from csm_graphql.domain.cases import RelatedRecordKind, SlaStage, SlaTarget
 from csm_graphql.domain.descriptions import describe_values
@@ -22,6 +21,7 @@ from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Contact, User
 from csm_graphql.graphql.types.service import SlaDefinition
 from csm_graphql.repositories import case_entities
+from csm_graphql.repositories.database import Row
 
 
 @strawberry.enum(description="Who a case's Customer 360 view is about.")
@@ -70,7 +70,7 @@ class TaskSla(Node):
     stage: SlaStage = strawberry.field(description="In progress, paused, completed, canceled.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls(
             id=strawberry.ID(to_global_id("TaskSla", row["id"])),
             sla_definition_id=row["sla_definition_id"],

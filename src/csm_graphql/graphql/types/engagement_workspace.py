@@ -14,7 +14,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union
 
 import strawberry
-from sqlalchemy import RowMapping
 
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
@@ -43,17 +42,18 @@ from csm_graphql.graphql.types.workspace_values import (
     computed_connection,
 )
 from csm_graphql.graphql.workspace_inputs import (
-    ActiveContracts,
-    RiskConditions,
     RiskSignalFilter,
     RiskSignalOrder,
     WorkItemFilter,
     WorkItemOrder,
+    risk_conditions,
 )
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories import workspace_summaries as summaries
+from csm_graphql.repositories.database import Row
+from csm_graphql.repositories.filters import ActiveContracts
 from csm_graphql.repositories.paging import Page
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ async def ranked_articles(
     return Connection.from_page(await loader.load(record_id), KnowledgeArticle.from_row)
 
 
-def _work_item_builders() -> dict[str, tuple[Any, Callable[[RowMapping], Any]]]:
+def _work_item_builders() -> dict[str, tuple[Any, Callable[[Row], Any]]]:
     from csm_graphql.graphql.types import success
 
     return {
@@ -134,7 +134,7 @@ class EngagementWorkspace:
             "engagement_id",
             page_request(info, first, after),
             ordering=order_by.ordering() if order_by else None,
-            record_filter=RiskConditions.of(filter, info.context.today),
+            record_filter=risk_conditions(filter, info.context.today),
         )
         return await child_connection(info, query, self.db_id, RiskSignal.from_row)
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import RowMapping
 
 from csm_graphql.domain.workspace import Probability
 from csm_graphql.graphql.context import Info
@@ -19,6 +18,7 @@ from csm_graphql.graphql.types import workspace_enums  # noqa: F401 (registers t
 from csm_graphql.graphql.types.common import WorkState
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace_summaries as summaries
+from csm_graphql.repositories.database import Row
 
 # Lazy references to the success types, which import this module.
 SUCCESS = "csm_graphql.graphql.types.success"
@@ -72,7 +72,7 @@ class EngagementRollup:
     )
 
 
-def _tree(rows: list[RowMapping]) -> list[EngagementTreeNode]:
+def _tree(rows: list[Row]) -> list[EngagementTreeNode]:
     """Depth first from the roots; an engagement whose parent is not active is a root."""
     active = {row["engagement_id"]: row["parent_id"] for row in rows}
     children: dict[int | None, list[int]] = {}
