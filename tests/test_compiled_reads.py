@@ -205,7 +205,7 @@ async def test_success_case_detail_is_equal(
     [
         global_id("SuccessCase", 99_999_999),  # missing
         global_id("Unknown", 1),  # no such type
-        global_id("Activity", 1),  # not fetchable by id
+        global_id("Activity", 99_999_999),  # missing, of a type read alone by its streams
         "not-a-global-id",  # malformed
     ],
 )

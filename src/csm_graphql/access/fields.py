@@ -94,7 +94,7 @@ _WORKSPACE_TYPES: dict[str, tuple[str, ...]] = {
                    "startedBy", "messages"),
     "DiscussionMessage": ("id", "at", "body", "author"),
     # Values reachable only through the INTERNAL fields above.
-    "HealthIndicator": ("metric", "target", "weight", "direction", "actual", "attainment",
+    "HealthIndicator": ("id", "metric", "target", "weight", "direction", "actual", "attainment",
                         "gapPercent", "score"),
     "HealthPoint": ("weekStart", "hasSnapshot", "score", "colour"),
     "AdoptionCounts": ("low", "medium", "high", "none", "total"),

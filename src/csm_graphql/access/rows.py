@@ -8,13 +8,15 @@ ACCESS.md is silent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import (
     ARRAY,
     BigInteger,
     ColumnElement,
     FromClause,
+    Table,
     and_,
     any_,
     bindparam,
@@ -26,6 +28,7 @@ from sqlalchemy import (
 )
 
 from csm_graphql import tables as t
+from csm_graphql.access.fields import allows, rule_for
 from csm_graphql.access.roles import CASE_OWN_EXTERNAL, ExternalRole
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
@@ -497,10 +500,148 @@ def internal_only(viewer: Viewer, table: FromClause | None = None) -> ColumnElem
     return true() if viewer.is_internal else false()
 
 
+# -- journal entries by id -----------------------------------------------------------------------
+# Activities and attachments hang off a record, and their own rules above hold only behind
+# it. Alone (``node(id:)``), an entry is visible exactly when a stream the viewer may read
+# shows it: a stream is a field of its record's type (whose field rule must let the viewer
+# read it) over the entries of that record, maybe of some kinds only; the record's row rule
+# decides whether the viewer reaches it. Hidden and missing entries then look the same.
+
+
+def _scoped_rule(
+    rule: Callable[[Viewer, ListScope, FromClause], ColumnElement[bool]],
+) -> Callable[[Viewer, FromClause], ColumnElement[bool]]:
+    return lambda viewer, table: rule(viewer, ListScope.ALL, table)
+
+
+RecordRule = Callable[[Viewer, FromClause], ColumnElement[bool]]
+
+# The records under an engagement whose activities its timeline shows, with their row rules.
+TIMELINE_RECORDS: dict[RecordType, tuple[Table, RecordRule]] = {
+    RecordType.SUCCESS_INITIATIVE: (t.success_initiatives, _scoped_rule(success_initiatives)),
+    RecordType.SUCCESS_CASE: (t.success_cases, _scoped_rule(success_cases)),
+    RecordType.SUCCESS_TASK: (t.success_tasks, _scoped_rule(success_tasks)),
+    RecordType.TOUCHPOINT: (t.touchpoints, _scoped_rule(touchpoints)),
+    RecordType.SUCCESS_OBJECTIVE: (t.success_objectives, success_objectives),
+    RecordType.INTERNAL_PLAY: (t.internal_plays, internal_plays),
+    RecordType.INTERNAL_PLAY_TASK: (t.internal_play_tasks, internal_play_tasks),
+    RecordType.RISK_SIGNAL: (t.risk_signals, risk_signals),
+    RecordType.SUCCESS_PLAY: (t.success_plays, success_plays),
+    RecordType.CONTRACT: (t.contracts, engagement_contracts),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """``<type_name>.<field>``: the entries of one record of ``record_type`` (``table``,
+    read under ``rule``), of ``kinds`` only when given."""
+
+    type_name: str
+    field: str
+    record_type: RecordType
+    table: Table
+    rule: RecordRule
+    kinds: tuple[str, ...] = ()
+
+
+_COMMENTS = (ActivityKind.COMMENT.value,)
+_CASE = (t.cases, _scoped_rule(cases))
+_SUCCESS_CASE = TIMELINE_RECORDS[RecordType.SUCCESS_CASE]
+_SUCCESS_TASK = TIMELINE_RECORDS[RecordType.SUCCESS_TASK]
+_TOUCHPOINT = TIMELINE_RECORDS[RecordType.TOUCHPOINT]
+_PROJECT = (t.projects, projects)
+_PROJECT_TASK = (t.project_tasks, _scoped_rule(project_tasks))
+
+# Every activity stream but the engagement's timeline (which spans the records under it).
+ACTIVITY_STREAMS = (
+    Stream("Case", "activities", RecordType.CASE, *_CASE),
+    Stream("Case", "comments", RecordType.CASE, *_CASE, _COMMENTS),
+    Stream("Case", "workNotes", RecordType.CASE, *_CASE, (ActivityKind.WORK_NOTE.value,)),
+    Stream("SuccessCase", "activities", RecordType.SUCCESS_CASE, *_SUCCESS_CASE),
+    Stream("SuccessTask", "activities", RecordType.SUCCESS_TASK, *_SUCCESS_TASK),
+    Stream("SuccessTask", "comments", RecordType.SUCCESS_TASK, *_SUCCESS_TASK, _COMMENTS),
+    Stream("Touchpoint", "activities", RecordType.TOUCHPOINT, *_TOUCHPOINT),
+    Stream("Project", "activities", RecordType.PROJECT, *_PROJECT),
+    Stream("ProjectTask", "activities", RecordType.PROJECT_TASK, *_PROJECT_TASK),
+    Stream("ProjectTask", "comments", RecordType.PROJECT_TASK, *_PROJECT_TASK, _COMMENTS),
+)
+ATTACHMENT_STREAMS = (
+    Stream("Engagement", "attachments", RecordType.ENGAGEMENT, t.engagements, engagements),
+    Stream("Case", "attachments", RecordType.CASE, *_CASE),
+    Stream("SuccessCase", "attachments", RecordType.SUCCESS_CASE, *_SUCCESS_CASE),
+    Stream("SuccessTask", "attachments", RecordType.SUCCESS_TASK, *_SUCCESS_TASK),
+    Stream("Touchpoint", "attachments", RecordType.TOUCHPOINT, *_TOUCHPOINT),
+)
+TIMELINE = ("Engagement", "timeline")
+
+
+def _in_streams(
+    viewer: Viewer, entry: FromClause, streams: Sequence[Stream]
+) -> list[ColumnElement[bool]]:
+    shown: list[ColumnElement[bool]] = []
+    for stream in streams:
+        if not allows(rule_for(stream.type_name, stream.field), viewer):
+            continue
+        record = stream.table.alias(f"stream_{stream.record_type.value}")
+        conditions = [
+            entry.c.record_type == stream.record_type.value,
+            exists().where(record.c.id == entry.c.record_id, stream.rule(viewer, record)),
+        ]
+        if stream.kinds:
+            conditions.append(entry.c.kind.in_(stream.kinds))
+        shown.append(and_(*conditions))
+    return shown
+
+
+def _in_a_timeline(viewer: Viewer, entry: FromClause) -> list[ColumnElement[bool]]:
+    """The engagement's timeline: entries of a visible engagement, or of a visible record
+    under it, that carry the engagement's account (as ``repositories.workspace`` reads it)."""
+    if not allows(rule_for(*TIMELINE), viewer):
+        return []
+    engagement = t.engagements.alias("timeline_engagement")
+    of_engagement = [engagement.c.account_id == entry.c.account_id, engagements(viewer, engagement)]
+    shown = [
+        and_(
+            entry.c.record_type == RecordType.ENGAGEMENT.value,
+            exists().where(engagement.c.id == entry.c.record_id, *of_engagement),
+        )
+    ]
+    for record_type, (table, rule) in TIMELINE_RECORDS.items():
+        record = table.alias(f"timeline_{record_type.value}")
+        shown.append(
+            and_(
+                entry.c.record_type == record_type.value,
+                # Joined, not compared in WHERE: a constant rule (false) folds the WHERE.
+                exists()
+                .select_from(record.join(engagement, engagement.c.id == record.c.engagement_id))
+                .where(record.c.id == entry.c.record_id, rule(viewer, record), *of_engagement),
+            )
+        )
+    return shown
+
+
+def activity_alone(viewer: Viewer, table: FromClause = t.activities) -> ColumnElement[bool]:
+    """An activity by id: visible exactly when one of its streams shows it to the viewer."""
+    shown = [*_in_streams(viewer, table, ACTIVITY_STREAMS), *_in_a_timeline(viewer, table)]
+    return and_(activities(viewer, table), or_(false(), *shown))
+
+
+def attachment_alone(viewer: Viewer, table: FromClause = t.attachments) -> ColumnElement[bool]:
+    """An attachment by id: visible exactly when a record's attachments show it."""
+    shown = _in_streams(viewer, table, ATTACHMENT_STREAMS)
+    return and_(attachments(viewer, table), or_(false(), *shown))
+
+
 __all__ = [
+    "ACTIVITY_STREAMS",
+    "ATTACHMENT_STREAMS",
+    "TIMELINE_RECORDS",
+    "Stream",
     "accounts",
     "activities",
+    "activity_alone",
     "assets",
+    "attachment_alone",
     "attachments",
     "case_accounts",
     "case_related_records",

@@ -8,16 +8,14 @@ from typing import Annotated
 
 import strawberry
 
-from csm_graphql.access.fields import may_sort_by
 from csm_graphql.access.viewer import Viewer
-from csm_graphql.errors import Forbidden
 from csm_graphql.graphql.ids import database_id
-from csm_graphql.graphql.inputs import OrderDirection
+from csm_graphql.graphql.inputs import OrderDirection, SortOrder, order_input, to_ordering
 from csm_graphql.graphql.types.common import Priority
 from csm_graphql.graphql.types.service import CaseChannel, CaseState
 from csm_graphql.repositories import case_entities
 from csm_graphql.repositories.case_entities import CaseFilter as CaseFilterValue
-from csm_graphql.repositories.entities import OrderField, ordering
+from csm_graphql.repositories.entities import OrderField
 from csm_graphql.repositories.paging import Ordering
 
 
@@ -29,12 +27,14 @@ class CaseOrderField(Enum):
     CREATED_AT = OrderField.CREATED_AT
 
 
-@strawberry.input(description="Sort order of a case list; newest number first by default.")
-class CaseOrder:
-    field: CaseOrderField = strawberry.field(default=CaseOrderField.NUMBER, description="Sort key.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.DESC, description="Sort direction."
-    )
+@order_input(
+    CaseOrderField,
+    default=CaseOrderField.NUMBER,
+    direction=OrderDirection.DESC,
+    description="Sort order of a case list; newest number first by default.",
+)
+class CaseOrder(SortOrder):
+    pass
 
 
 @strawberry.input(description="Filters of case lists; all given filters apply.")
@@ -79,23 +79,5 @@ CaseOrderArg = Annotated[
 ]
 
 
-# The field each case sort key shows, for the field rules (a viewer sorts only by fields it
-# may read: cursors carry the values).
-CASE_SORTED_FIELDS = {
-    OrderField.NUMBER: "number",
-    OrderField.PRIORITY: "priority",
-    OrderField.UPDATED_AT: "updatedAt",
-    OrderField.CREATED_AT: "createdAt",
-}
-
-
 def case_ordering(order: CaseOrder | None, viewer: Viewer) -> Ordering:
-    if order is None:
-        return case_entities.CASE.default_ordering
-    order_field = OrderField(order.field.value)
-    sorted_field = CASE_SORTED_FIELDS[order_field]
-    if not may_sort_by("Case", sorted_field, viewer):
-        raise Forbidden(
-            f"Sorting by {sorted_field} is not available to this viewer.", field="orderBy"
-        )
-    return ordering(order_field, descending=order.direction is OrderDirection.DESC)
+    return to_ordering(case_entities.CASE, order, viewer)

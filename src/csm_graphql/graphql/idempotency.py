@@ -28,8 +28,6 @@ from datetime import timedelta
 
 import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Send
@@ -39,7 +37,12 @@ from csm_graphql.db.failures import UNAVAILABLE, classify
 from csm_graphql.errors import ErrorCode
 from csm_graphql.graphql.transport import Refusal, negotiate, refusal_response
 from csm_graphql.repositories.database import Database
-from csm_graphql.repositories.idempotency import KeyScope, StoredResponse, find_key
+from csm_graphql.repositories.idempotency import (
+    DATABASE_ERRORS,
+    KeyScope,
+    StoredResponse,
+    find_key,
+)
 from csm_graphql.services.idempotency import (
     Claim,
     abandon,
@@ -64,7 +67,7 @@ _FIRST_POLL_SECONDS = 0.01
 _MAX_POLL_SECONDS = 0.25
 # Bookkeeping after a run must not hold up its answer (a 504, say) for long.
 _CLEANUP_SECONDS = 2.0
-_DATABASE_ERRORS = (OSError, DBAPIError, PoolTimeout, TimeoutError)
+_DATABASE_ERRORS = DATABASE_ERRORS
 
 BAD_KEY = "The Idempotency-Key header must be one key of 1 to 255 visible ASCII characters."
 REUSED = (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 
@@ -16,6 +17,7 @@ from csm_graphql.errors import BadUserInput, Forbidden
 from csm_graphql.graphql.ids import database_id
 from csm_graphql.graphql.types.common import EngagementStage, Priority, WorkState
 from csm_graphql.repositories.entities import Entity, OrderField, ordering
+from csm_graphql.repositories.filters import Equals
 from csm_graphql.repositories.paging import Ordering
 from csm_graphql.repositories.reads import RecordFilter
 
@@ -28,6 +30,44 @@ from csm_graphql.repositories.reads import RecordFilter
 class OrderDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+class SortOrder:
+    """A list's sort order: a key of the list's own enum (values of ``OrderField``, the one
+    ordering system) and a direction. Declared per list with ``order_input``."""
+
+    if TYPE_CHECKING:
+        field: Enum
+        direction: OrderDirection
+
+    @property
+    def descending(self) -> bool:
+        return self.direction is OrderDirection.DESC
+
+    def ordering(self) -> Ordering:
+        return ordering(OrderField(self.field.value), descending=self.descending)
+
+
+S = TypeVar("S", bound=type[SortOrder])
+
+
+def order_input(
+    fields: type[Enum],
+    *,
+    default: Enum,
+    description: str,
+    direction: OrderDirection = OrderDirection.ASC,
+) -> Callable[[S], S]:
+    """Declare a list's order input ``{field: <fields> = default, direction}``: every list's
+    order input has these two fields, with the same descriptions."""
+
+    def declare(cls: S) -> S:
+        cls.__annotations__ = {"field": fields, "direction": OrderDirection}
+        cls.field = strawberry.field(default=default, description="Sort key.")
+        cls.direction = strawberry.field(default=direction, description="Sort direction.")
+        return strawberry.input(cls, description=description)
+
+    return declare
 
 
 @strawberry.enum(description="What customer-success lists sort by (then by id).")
@@ -53,34 +93,29 @@ class AccountOrderField(Enum):
     UPDATED_AT = OrderField.UPDATED_AT
 
 
-@strawberry.input(description="Sort order of a customer-success list. Due dates: empty last.")
-class SuccessRecordOrder:
-    field: SuccessRecordOrderField = strawberry.field(
-        default=SuccessRecordOrderField.DUE_DATE, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    SuccessRecordOrderField,
+    default=SuccessRecordOrderField.DUE_DATE,
+    description="Sort order of a customer-success list. Due dates: empty last.",
+)
+class SuccessRecordOrder(SortOrder):
+    pass
 
 
-@strawberry.input(description="Sort order of an engagement list.")
-class EngagementOrder:
-    field: EngagementOrderField = strawberry.field(
-        default=EngagementOrderField.NUMBER, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    EngagementOrderField,
+    default=EngagementOrderField.NUMBER,
+    description="Sort order of an engagement list.",
+)
+class EngagementOrder(SortOrder):
+    pass
 
 
-@strawberry.input(description="Sort order of an account list.")
-class AccountOrder:
-    field: AccountOrderField = strawberry.field(
-        default=AccountOrderField.NAME, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    AccountOrderField, default=AccountOrderField.NAME, description="Sort order of an account list."
+)
+class AccountOrder(SortOrder):
+    pass
 
 
 @strawberry.input(description="Filters of customer-success lists; all given filters apply.")
@@ -124,11 +159,11 @@ class EngagementFilter:
         default=None, description="Only engagements of this account."
     )
 
-    def stages(self) -> tuple[EngagementStageValue, ...]:
-        return tuple(self.stage or ())
-
-    def account_id(self) -> int | None:
-        return database_id(self.account, "Account", field="filter.account")
+    def to_value(self) -> Equals:
+        return Equals.of(
+            stage=tuple(EngagementStageValue(stage).value for stage in self.stage or ()),
+            account_id=database_id(self.account, "Account", field="filter.account"),
+        )
 
 
 # The arguments of every customer-success list.
@@ -154,14 +189,14 @@ SORTED_FIELDS = {
     OrderField.GO_LIVE_DATE: "goLiveDate",
     OrderField.PLANNED_START: "plannedStart",
     OrderField.PLANNED_END: "plannedEnd",
+    OrderField.CREATED_AT: "createdAt",
 }
 
 
-def to_ordering(
-    entity: Entity,
-    order: Any,
-    viewer: Viewer,
-) -> Ordering:
+def to_ordering(entity: Entity, order: Any, viewer: Viewer) -> Ordering:
+    """The list's ordering: its default, or the one asked for if the viewer may read the
+    field it sorts by (cursors carry the values). ``order`` is a ``SortOrder`` or anything
+    with its ``field`` and ``direction`` (the compiled reads pass the coerced argument)."""
     if order is None:
         return entity.default_ordering
     order_field = OrderField(order.field.value)

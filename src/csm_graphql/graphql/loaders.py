@@ -8,50 +8,25 @@ asking for the same page shape share one batch.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, RowMapping, Table
 
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories import reads, relations
-from csm_graphql.repositories.database import Database
+from csm_graphql.repositories.database import Database, Row
 from csm_graphql.repositories.entities import Entity
-from csm_graphql.repositories.paging import Ordering, Page, PageRequest
+from csm_graphql.repositories.filters import ChildFilter, ChildQuery
+from csm_graphql.repositories.paging import Page, PageRequest
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+V = TypeVar("V")
 
 
-class ChildFilter(Protocol, Hashable):
-    """A filter of child rows, compared by value so that equal filters share one batch."""
-
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ChildQuery:
-    """A page of ``entity`` rows under each parent id; hashable, so it can key a loader."""
-
-    entity: Entity
-    parent_column: str
-    request: PageRequest
-    ordering: Ordering | None = None
-    record_filter: ChildFilter | None = None
-    # For polymorphic children (activities, attachments): the parent's record type.
-    record_type: str | None = None
-    kinds: tuple[str, ...] = ()
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        columns = self.entity.table.c
-        conditions = self.record_filter.conditions(self.entity) if self.record_filter else []
-        if self.record_type is not None:
-            conditions.append(columns.record_type == self.record_type)
-        if self.kinds:
-            conditions.append(columns.kind.in_(self.kinds))
-        return conditions
-
-
-def _batch(fetch: Callable[[list[int]], Awaitable[dict[int, Any]]], default: Any) -> DataLoader:
-    async def load(keys: list[int]) -> list[Any]:
+def _batch(fetch: Callable[[list[int]], Awaitable[dict[int, V]]], default: V) -> DataLoader[int, V]:
+    async def load(keys: list[int]) -> list[V]:
         found = await fetch(keys)
         return [found.get(key, default) for key in keys]
 
@@ -62,23 +37,25 @@ class Loaders:
     def __init__(self, db: Database, viewer: Viewer) -> None:
         self.db = db
         self.viewer = viewer
-        self._loaders: dict[Hashable, DataLoader] = {}
+        self._loaders: dict[Hashable, DataLoader[int, Any]] = {}
 
-    def _memo(self, key: Hashable, build: Callable[[], DataLoader]) -> DataLoader:
+    def _memo(self, key: Hashable, build: Callable[[], DataLoader[int, V]]) -> DataLoader[int, V]:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = build()
         return loader
 
-    def by_id(self, entity: Entity) -> DataLoader:
+    def by_id(self, entity: Entity) -> DataLoader[int, Row | None]:
         """Rows of ``entity`` by database id; None when missing or not visible."""
 
-        def fetch(ids: list[int]) -> Awaitable[dict[int, RowMapping]]:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, Row]]:
             return reads.by_ids(self.db, entity, self.viewer, ids)
 
-        return self._memo(("by_id", entity.name), lambda: _batch(fetch, None))
+        # Keyed by the rule too: an entity read alone (``node``) may have a rule of its own.
+        key = ("by_id", entity.name, entity.visible)
+        return self._memo(key, lambda: _batch(fetch, None))
 
-    def children(self, query: ChildQuery) -> DataLoader:
+    def children(self, query: ChildQuery) -> DataLoader[int, Page]:
         """A page of children per parent id."""
 
         def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:
@@ -95,36 +72,38 @@ class Loaders:
 
         return self._memo(("children", query), lambda: _batch(fetch, Page()))
 
-    def contact_filter(self, record_table: Table, contact_list: Table) -> DataLoader:
-        def fetch(ids: list[int]) -> Awaitable[dict[int, list[RowMapping]]]:
+    def contact_filter(
+        self, record_table: Table, contact_list: Table
+    ) -> DataLoader[int, list[Row]]:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
             return relations.contact_filters(self.db, self.viewer, record_table, contact_list, ids)
 
         return self._memo(("contact_filter", record_table.name), lambda: _batch(fetch, []))
 
-    def contact_accounts(self) -> DataLoader:
-        def fetch(ids: list[int]) -> Awaitable[dict[int, list[RowMapping]]]:
+    def contact_accounts(self) -> DataLoader[int, list[Row]]:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
             return relations.contact_accounts(self.db, self.viewer, ids)
 
         return self._memo("contact_accounts", lambda: _batch(fetch, []))
 
     def batched(
-        self, key: Hashable, fetch: Callable[[list[int]], Awaitable[dict[int, Any]]], default: Any
-    ) -> DataLoader:
+        self, key: Hashable, fetch: Callable[[list[int]], Awaitable[dict[int, V]]], default: V
+    ) -> DataLoader[int, V]:
         """A per-request loader for an area's own relation: ``fetch`` maps parent ids to
         values (one statement per batch); ``key`` names the loader (and its page shape)."""
         return self._memo(key, lambda: _batch(fetch, default))
 
-    def shared_articles(self, request: PageRequest) -> DataLoader:
+    def shared_articles(self, request: PageRequest) -> DataLoader[int, Page]:
         def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:
             return relations.shared_articles(self.db, self.viewer, ids, request)
 
         return self._memo(("shared_articles", request), lambda: _batch(fetch, Page()))
 
-    def project_contacts(self, request: PageRequest) -> DataLoader:
+    def project_contacts(self, request: PageRequest) -> DataLoader[int, Page]:
         def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:
             return relations.project_contacts(self.db, self.viewer, ids, request)
 
         return self._memo(("project_contacts", request), lambda: _batch(fetch, Page()))
 
 
-__all__ = ["ChildQuery", "Loaders"]
+__all__ = ["ChildFilter", "ChildQuery", "Loaders"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.lookup_inputs import (
     AccountLookupArg,
     AgreementLookupArg,

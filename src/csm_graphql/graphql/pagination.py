@@ -13,10 +13,10 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.context import Info
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.paging import Page, PageRequest
 
 NodeT = TypeVar("NodeT")
@@ -59,7 +59,7 @@ class Connection(Generic[NodeT]):
     nodes: list[NodeT] = strawberry.field(description="The page's items.")
 
     @classmethod
-    def from_page(cls, page: Page, build: Callable[[RowMapping], NodeT]) -> Connection[NodeT]:
+    def from_page(cls, page: Page, build: Callable[[Row], NodeT]) -> Connection[NodeT]:
         nodes = [build(row) for row in page.rows]
         return cls(
             total_count=page.total if page.total is not None else 0,

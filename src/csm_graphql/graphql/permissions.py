@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from strawberry.permission import BasePermission, PermissionExtension
-from strawberry.types import Info
 from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from csm_graphql.access.fields import FieldRule, allows, rule_for
+from csm_graphql.graphql.context import Info
 
 T = TypeVar("T", bound=type)
 

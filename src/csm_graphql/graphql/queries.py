@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, RowMapping
-from strawberry.types import Info
 
 from csm_graphql.access.scope import ListScope
 from csm_graphql.domain.workspace import TemplateTarget
 from csm_graphql.errors import BadUserInput
 from csm_graphql.graphql.case_inputs import CaseFilterArg, CaseOrderArg, case_ordering
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared.registry import builder, fetchable
 from csm_graphql.graphql.ids import from_global_id, to_global_id
 from csm_graphql.graphql.inputs import (
@@ -22,6 +21,7 @@ from csm_graphql.graphql.inputs import (
     EngagementOrder,
     Filter,
     OrderBy,
+    SortOrder,
     SuccessRecordFilter,
     SuccessRecordOrder,
     record_filter,
@@ -62,7 +62,10 @@ from csm_graphql.graphql.types.workspace import (
     FormTemplate,
 )
 from csm_graphql.repositories import case_entities, entities, reads, workspace_entities
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
+from csm_graphql.repositories.filters import Equals
+from csm_graphql.repositories.filters import Filter as RowFilter
 
 ListScopeArg = Annotated[
     Scope, strawberry.argument(description='ALL: the "All ..." list; MINE: "My ...".')
@@ -82,13 +85,13 @@ async def _load_node(info: Info, global_id: str) -> Node | None:
 async def _root_list(
     info: Info,
     entity: Entity,
-    build: Callable[[RowMapping], Any],
+    build: Callable[[Row], Any],
     first: int | None,
     after: str | None,
     *,
     scope: ListScope = ListScope.ALL,
-    where: Sequence[ColumnElement[bool]] = (),
-    order: Any = None,
+    filter: RowFilter | None = None,
+    order: SortOrder | None = None,
 ) -> Connection[Any]:
     page = await reads.page(
         info.context.db,
@@ -96,7 +99,7 @@ async def _root_list(
         info.context.viewer,
         page_request(info, first, after),
         scope=scope,
-        where=where,
+        filter=filter,
         ordering=to_ordering(entity, order, info.context.viewer),
     )
     return Connection.from_page(page, build)
@@ -105,17 +108,27 @@ async def _root_list(
 async def _success_list(
     info: Info,
     entity: Entity,
-    build: Callable[[RowMapping], Any],
+    build: Callable[[Row], Any],
     scope: Scope,
     first: int | None,
     after: str | None,
     filter: SuccessRecordFilter | None,
     order_by: SuccessRecordOrder | None,
 ) -> Connection[Any]:
-    conditions = (record_filter(filter) or reads.RecordFilter()).conditions(entity)
     return await _root_list(
-        info, entity, build, first, after, scope=ListScope(scope), where=conditions, order=order_by
+        info,
+        entity,
+        build,
+        first,
+        after,
+        scope=ListScope(scope),
+        filter=record_filter(filter),
+        order=order_by,
     )
+
+
+def _applies_to(target: TemplateTarget | None) -> Equals:
+    return Equals.of(applies_to=target.value if target else None)
 
 
 def _success_root_list(entity: Entity, node_type: type, description: str) -> Any:
@@ -173,9 +186,9 @@ class Query(LookupQueries, SlaDefinitionQueries):
         order_by: Annotated[AccountOrder | None, strawberry.argument(description="Order.")] = None,
         filter: LookupSearchArg = None,
     ) -> Connection[Account]:
-        where = filter.to_value().conditions(entities.ACCOUNT) if filter else []
+        value = filter.to_value() if filter else None
         return await _root_list(
-            info, entities.ACCOUNT, Account.from_row, first, after, where=where, order=order_by
+            info, entities.ACCOUNT, Account.from_row, first, after, filter=value, order=order_by
         )
 
     @strawberry.field(
@@ -184,8 +197,8 @@ class Query(LookupQueries, SlaDefinitionQueries):
     async def users(
         self, info: Info, first: First = None, after: After = None, filter: UserLookupArg = None
     ) -> Connection[User]:
-        where = filter.to_value().conditions(entities.USER) if filter else []
-        return await _root_list(info, entities.USER, User.from_row, first, after, where=where)
+        value = filter.to_value() if filter else None
+        return await _root_list(info, entities.USER, User.from_row, first, after, filter=value)
 
     @strawberry.field(description="Engagements the viewer may see.")
     async def engagements(
@@ -200,20 +213,13 @@ class Query(LookupQueries, SlaDefinitionQueries):
             EngagementOrder | None, strawberry.argument(description="Sort order.")
         ] = None,
     ) -> Connection[Engagement]:
-        table = entities.ENGAGEMENT.table
-        conditions: list[ColumnElement[bool]] = []
-        if filter is not None:
-            if filter.stages():
-                conditions.append(table.c.stage.in_([stage.value for stage in filter.stages()]))
-            if (account_id := filter.account_id()) is not None:
-                conditions.append(table.c.account_id == account_id)
         return await _root_list(
             info,
             entities.ENGAGEMENT,
             Engagement.from_row,
             first,
             after,
-            where=conditions,
+            filter=filter.to_value() if filter else None,
             order=order_by,
         )
 
@@ -243,15 +249,13 @@ class Query(LookupQueries, SlaDefinitionQueries):
             TemplateTarget | None, strawberry.argument(description="Only those for these records.")
         ] = None,
     ) -> Connection[EmailTemplate]:
-        table = workspace_entities.EMAIL_TEMPLATE.table
-        where = [] if applies_to is None else [table.c.applies_to == applies_to.value]
         return await _root_list(
             info,
             workspace_entities.EMAIL_TEMPLATE,
             EmailTemplate.from_row,
             first,
             after,
-            where=where,
+            filter=_applies_to(applies_to),
         )
 
     @strawberry.field(description="Form templates for success agents; empty for others.")
@@ -264,15 +268,13 @@ class Query(LookupQueries, SlaDefinitionQueries):
             TemplateTarget | None, strawberry.argument(description="Only those for these records.")
         ] = None,
     ) -> Connection[FormTemplate]:
-        table = workspace_entities.FORM_TEMPLATE.table
-        where = [] if applies_to is None else [table.c.applies_to == applies_to.value]
         return await _root_list(
             info,
             workspace_entities.FORM_TEMPLATE,
             FormTemplate.from_row,
             first,
             after,
-            where=where,
+            filter=_applies_to(applies_to),
         )
 
     @strawberry.field(description="Customer projects the viewer may see (contacts: theirs).")
@@ -288,9 +290,9 @@ class Query(LookupQueries, SlaDefinitionQueries):
             ProjectOrder | None, strawberry.argument(description="Sort order; number first.")
         ] = None,
     ) -> Connection[Project]:
-        where = filter.conditions() if filter else []
+        value = filter.to_value() if filter else None
         return await _root_list(
-            info, entities.PROJECT, Project.from_row, first, after, where=where, order=order_by
+            info, entities.PROJECT, Project.from_row, first, after, filter=value, order=order_by
         )
 
     @strawberry.field(description="Project tasks: all visible, or those assigned to me.")
@@ -304,7 +306,6 @@ class Query(LookupQueries, SlaDefinitionQueries):
         order_by: ProjectTaskOrderArg = None,
     ) -> Connection[ProjectTask]:
         entity = entities.PROJECT_TASK
-        where = filter.to_task_filter().conditions(entity) if filter else []
         return await _root_list(
             info,
             entity,
@@ -312,7 +313,7 @@ class Query(LookupQueries, SlaDefinitionQueries):
             first,
             after,
             scope=ListScope(scope),
-            where=where,
+            filter=filter.to_task_filter() if filter else None,
             order=order_by,
         )
 
@@ -329,14 +330,13 @@ class Query(LookupQueries, SlaDefinitionQueries):
         filter: CaseFilterArg = None,
         order_by: CaseOrderArg = None,
     ) -> Connection[Case]:
-        conditions = filter.to_value().conditions(case_entities.CASE) if filter else []
         page = await reads.page(
             info.context.db,
             case_entities.CASE,
             info.context.viewer,
             page_request(info, first, after),
             scope=ListScope(scope),
-            where=conditions,
+            filter=filter.to_value() if filter else None,
             ordering=case_ordering(order_by, info.context.viewer),
         )
         return Connection.from_page(page, Case.from_row)

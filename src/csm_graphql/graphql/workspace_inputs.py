@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, exists, not_
 
-from csm_graphql import tables as t
 from csm_graphql.domain.descriptions import describe_values
-from csm_graphql.domain.enums import Priority
 from csm_graphql.domain.enums import WorkState as WorkStateValue
-from csm_graphql.domain.workspace import PlaySource, RiskState, UsagePlan, WorkItemKind
-from csm_graphql.graphql.inputs import OrderDirection
+from csm_graphql.domain.workspace import RiskState, UsagePlan, WorkItemKind
+from csm_graphql.graphql.inputs import OrderDirection, SortOrder, order_input
 from csm_graphql.graphql.types.common import ObjectiveState, WorkState
-from csm_graphql.repositories.entities import Entity
-from csm_graphql.repositories.paging import Ordering
-from csm_graphql.repositories.workspace_entities import WorkspaceOrder, workspace_ordering
-
-HIGH_PRIORITIES = (Priority.CRITICAL, Priority.HIGH)
-OPEN_RISK_STATES = tuple(state.value for state in RiskState if state.is_open)
-
-
-def _descending(direction: OrderDirection) -> bool:
-    return direction is OrderDirection.DESC
-
+from csm_graphql.repositories.entities import OrderField
+from csm_graphql.repositories.filters import Equals, RiskConditions
 
 # -- risk signals ---------------------------------------------------------------------------------
 
@@ -49,68 +37,35 @@ class RiskSignalFilter:
     state: list[RiskState] | None = strawberry.field(default=None, description="Any of these.")
 
 
-@dataclass(frozen=True, slots=True)
-class RiskConditions:
-    new: bool = False
-    overdue: bool = False
-    high_priority: bool = False
-    unaddressed: bool = False
-    states: tuple[str, ...] = ()
-    today: date | None = None
-
-    @classmethod
-    def of(cls, value: RiskSignalFilter | None, today: date) -> RiskConditions:
-        if value is None:
-            return cls()
-        return cls(
-            value.new,
-            value.overdue,
-            value.high_priority,
-            value.unaddressed,
-            tuple(state.value for state in value.state or ()),
-            today if value.overdue else None,
-        )
-
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
-        risk = entity.table
-        found: list[ColumnElement[bool]] = []
-        if self.new:
-            found.append(risk.c.state == RiskState.NEW.value)
-        if self.overdue:
-            found.append(and_(risk.c.state.in_(OPEN_RISK_STATES), risk.c.due_date < self.today))
-        if self.high_priority:
-            high = risk.c.priority.in_([int(p) for p in HIGH_PRIORITIES])
-            found.append(and_(risk.c.state.in_(OPEN_RISK_STATES), high))
-        if self.unaddressed:
-            play = t.success_plays
-            launched = exists().where(
-                play.c.source_type == PlaySource.RISK_SIGNAL.value, play.c.source_id == risk.c.id
-            )
-            found.append(and_(risk.c.state.in_(OPEN_RISK_STATES), not_(launched)))
-        if self.states:
-            found.append(risk.c.state.in_(self.states))
-        return found
+def risk_conditions(value: RiskSignalFilter | None, today: date) -> RiskConditions:
+    """The risk views asked for (``today`` decides what is overdue)."""
+    if value is None:
+        return RiskConditions()
+    return RiskConditions(
+        value.new,
+        value.overdue,
+        value.high_priority,
+        value.unaddressed,
+        tuple(state.value for state in value.state or ()),
+        today if value.overdue else None,
+    )
 
 
 @strawberry.enum(description="What risk-signal lists sort by (then by id).")
 class RiskSignalOrderField(Enum):
-    DUE_DATE = WorkspaceOrder.DUE_DATE
-    PRIORITY = WorkspaceOrder.PRIORITY
-    PROBABILITY = WorkspaceOrder.PROBABILITY
-    NUMBER = WorkspaceOrder.NUMBER
+    DUE_DATE = OrderField.DUE_DATE
+    PRIORITY = OrderField.PRIORITY
+    PROBABILITY = OrderField.PROBABILITY
+    NUMBER = OrderField.NUMBER
 
 
-@strawberry.input(description="Sort order of a risk-signal list. Due dates: empty last.")
-class RiskSignalOrder:
-    field: RiskSignalOrderField = strawberry.field(
-        default=RiskSignalOrderField.DUE_DATE, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
-
-    def ordering(self) -> Ordering:
-        return workspace_ordering(self.field.value, descending=_descending(self.direction))
+@order_input(
+    RiskSignalOrderField,
+    default=RiskSignalOrderField.DUE_DATE,
+    description="Sort order of a risk-signal list. Due dates: empty last.",
+)
+class RiskSignalOrder(SortOrder):
+    pass
 
 
 # -- work items -----------------------------------------------------------------------------------
@@ -132,83 +87,51 @@ class WorkItemFilter:
 
 @strawberry.enum(description="What work-item lists sort by (then by kind and id).")
 class WorkItemOrderField(Enum):
-    PRIORITY = WorkspaceOrder.PRIORITY
-    DUE_DATE = WorkspaceOrder.DUE_DATE
+    PRIORITY = OrderField.PRIORITY
+    DUE_DATE = OrderField.DUE_DATE
 
 
-@strawberry.input(description="Sort order of a work-item list. Due dates: empty last.")
-class WorkItemOrder:
-    field: WorkItemOrderField = strawberry.field(
-        default=WorkItemOrderField.DUE_DATE, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
-
-    def ordering(self) -> Ordering:
-        return workspace_ordering(self.field.value, descending=_descending(self.direction))
+@order_input(
+    WorkItemOrderField,
+    default=WorkItemOrderField.DUE_DATE,
+    description="Sort order of a work-item list. Due dates: empty last.",
+)
+class WorkItemOrder(SortOrder):
+    pass
 
 
 # -- objectives -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class StateConditions:
-    """``state IN (...)`` on any record with a state column."""
-
-    states: tuple[str, ...] = ()
-
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
-        return [entity.table.c.state.in_(self.states)] if self.states else []
-
-
-def objective_states(states: list[ObjectiveState] | None) -> StateConditions:
-    return StateConditions(tuple(ObjectiveState(s).value for s in states or ()))
+def objective_states(states: list[ObjectiveState] | None) -> Equals:
+    return Equals.of(state=tuple(ObjectiveState(s).value for s in states or ()))
 
 
 # -- sold products --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class UsagePlanConditions:
-    plans: tuple[int, ...] = ()
-
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
-        return [entity.table.c.usage_plan.in_(self.plans)] if self.plans else []
-
-
-def usage_plans(plans: list[UsagePlan] | None) -> UsagePlanConditions:
-    return UsagePlanConditions(tuple(int(plan) for plan in plans or ()))
+def usage_plans(plans: list[UsagePlan] | None) -> Equals:
+    return Equals.of(usage_plan=tuple(int(plan) for plan in plans or ()))
 
 
 @strawberry.enum(description="What sold-product lists sort by (then by id).")
 class SoldProductOrderField(Enum):
-    CUSTOMER_PRIORITY = WorkspaceOrder.CUSTOMER_PRIORITY
-    ADOPTION_SCORE = WorkspaceOrder.ADOPTION_SCORE
-    BUSINESS_CRITICALITY = WorkspaceOrder.BUSINESS_CRITICALITY
-    ACTIVATION_STATUS = WorkspaceOrder.ACTIVATION_STATUS
+    CUSTOMER_PRIORITY = OrderField.CUSTOMER_PRIORITY
+    ADOPTION_SCORE = OrderField.ADOPTION_SCORE
+    BUSINESS_CRITICALITY = OrderField.BUSINESS_CRITICALITY
+    ACTIVATION_STATUS = OrderField.ACTIVATION_STATUS
 
 
-@strawberry.input(description="Sort order of a sold-product list; products without a score last.")
-class SoldProductOrder:
-    field: SoldProductOrderField = strawberry.field(
-        default=SoldProductOrderField.CUSTOMER_PRIORITY, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
-
-    def ordering(self) -> Ordering:
-        return workspace_ordering(self.field.value, descending=_descending(self.direction))
+@order_input(
+    SoldProductOrderField,
+    default=SoldProductOrderField.CUSTOMER_PRIORITY,
+    description="Sort order of a sold-product list; products without a score last.",
+)
+class SoldProductOrder(SortOrder):
+    pass
 
 
 # -- contracts, touchpoints -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ActiveContracts:
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
-        return [entity.table.c.active]
 
 
 # -- health indicators ----------------------------------------------------------------------------
@@ -229,11 +152,12 @@ class HealthIndicatorOrderField(Enum):
     GAP = "GAP"
 
 
-@strawberry.input(description="Sort order of an engagement's health indicators.")
-class HealthIndicatorOrder:
-    field: HealthIndicatorOrderField = strawberry.field(
-        default=HealthIndicatorOrderField.WEIGHT, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.DESC, description="Sort direction."
-    )
+@order_input(
+    HealthIndicatorOrderField,
+    default=HealthIndicatorOrderField.WEIGHT,
+    direction=OrderDirection.DESC,
+    description="Sort order of an engagement's health indicators.",
+)
+class HealthIndicatorOrder(SortOrder):
+    if TYPE_CHECKING:
+        field: HealthIndicatorOrderField  # sorted in Python: not an OrderField

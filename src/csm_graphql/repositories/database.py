@@ -12,11 +12,15 @@ transaction with ``engine.begin()``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Executable, RowMapping
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+# A row as the repositories return it (column name -> value). The GraphQL layer names rows by
+# this alias: it never imports sqlalchemy (tests/test_layers.py).
+Row: TypeAlias = RowMapping
 
 
 class Database:

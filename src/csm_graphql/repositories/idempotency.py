@@ -9,12 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from csm_graphql import tables as t
 from csm_graphql.access.viewer import PrincipalKind
 from csm_graphql.repositories.database import Database
 
 _keys = t.idempotency_keys
+
+# What a read or write of the idempotency records raises when the database is unreachable or
+# its pool exhausted (the GraphQL layer then answers without the record's guarantee).
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (OSError, DBAPIError, PoolTimeout, TimeoutError)
 
 
 @dataclass(frozen=True, slots=True)

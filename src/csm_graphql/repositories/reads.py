@@ -17,6 +17,7 @@ from csm_graphql.domain.enums import Priority, WorkState
 from csm_graphql.repositories import paging
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.entities import Entity
+from csm_graphql.repositories.filters import Filter
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
 
 
@@ -58,14 +59,17 @@ async def page(
     *,
     scope: ListScope = ListScope.ALL,
     where: Sequence[ColumnElement[bool]] = (),
+    filter: Filter | None = None,
     ordering: Ordering | None = None,
 ) -> Page:
+    """A page of the rows the viewer sees, narrowed by ``where`` and ``filter``."""
     visible = entity.visible(viewer, scope, entity.table)
+    filtered = filter.conditions(entity) if filter is not None else []
     return await paging.fetch_page(
         db,
         entity.table,
         entity.columns,
-        [visible, *where],
+        [visible, *where, *filtered],
         ordering or entity.default_ordering,
         request,
     )

@@ -287,25 +287,9 @@ async def work_item_pages(
 # -- the customer timeline ------------------------------------------------------------------------
 
 
-def _scoped(
-    rule: Callable[[Viewer, ListScope, FromClause], ColumnElement[bool]],
-) -> Callable[[Viewer, FromClause], ColumnElement[bool]]:
-    return lambda viewer, table: rule(viewer, ListScope.ALL, table)
-
-
-# The records under an engagement whose activities its timeline shows, with their row rules.
-TIMELINE_RECORDS: dict[RecordType, tuple[Any, Callable[[Viewer, Any], ColumnElement[bool]]]] = {
-    RecordType.SUCCESS_INITIATIVE: (t.success_initiatives, _scoped(rows.success_initiatives)),
-    RecordType.SUCCESS_CASE: (t.success_cases, _scoped(rows.success_cases)),
-    RecordType.SUCCESS_TASK: (t.success_tasks, _scoped(rows.success_tasks)),
-    RecordType.TOUCHPOINT: (t.touchpoints, _scoped(rows.touchpoints)),
-    RecordType.SUCCESS_OBJECTIVE: (t.success_objectives, rows.success_objectives),
-    RecordType.INTERNAL_PLAY: (t.internal_plays, rows.internal_plays),
-    RecordType.INTERNAL_PLAY_TASK: (t.internal_play_tasks, rows.internal_play_tasks),
-    RecordType.RISK_SIGNAL: (t.risk_signals, rows.risk_signals),
-    RecordType.SUCCESS_PLAY: (t.success_plays, rows.success_plays),
-    RecordType.CONTRACT: (t.contracts, rows.engagement_contracts),
-}
+# The records under an engagement whose activities its timeline shows, with their row rules
+# (access.rows, which also reads them for an activity by id).
+TIMELINE_RECORDS = rows.TIMELINE_RECORDS
 
 
 def _under_engagement(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from enum import StrEnum
 
-from sqlalchemy import RowMapping, func, insert, select
+from sqlalchemy import RowMapping, insert, select
 
 from csm_graphql import tables as t
 from csm_graphql.access import case_writes, principals, rows
@@ -21,6 +21,7 @@ from csm_graphql.domain.cases import (
 )
 from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.enums import ActivityKind, ArticleAudience, RecordType
+from csm_graphql.repositories import checks, entities
 from csm_graphql.services.case_support import (
     contact_of_account,
     load_case,
@@ -62,11 +63,7 @@ class EmailOutcome:
 
 
 async def _active_contact_by_email(work: UnitOfWork, address: str) -> RowMapping | None:
-    return await work.first(
-        select(t.contacts).where(
-            func.lower(t.contacts.c.email) == address.strip().lower(), t.contacts.c.active
-        )
-    )
+    return await checks.by_email(work, t.contacts, address, active_only=True)
 
 
 async def _sender(work: UnitOfWork, address: str) -> tuple[RowMapping | None, str]:
@@ -76,10 +73,10 @@ async def _sender(work: UnitOfWork, address: str) -> tuple[RowMapping | None, st
     email = parseaddr(address)[1].strip().lower()
     if "@" not in email:
         return None, ""
-    user = await work.first(select(t.users).where(func.lower(t.users.c.email) == email))
+    user = await checks.by_email(work, t.users, email)
     if user is not None:
         return user, "user"
-    contact = await work.first(select(t.contacts).where(func.lower(t.contacts.c.email) == email))
+    contact = await checks.by_email(work, t.contacts, email)
     return contact, ("contact" if contact is not None else "")
 
 
@@ -177,11 +174,7 @@ async def create_interaction(work: UnitOfWork, draft: InteractionDraft) -> RowMa
         raise forbidden("Only case agents may open interactions.")
     problems: list[UserError] = []
     if draft.account_id is not None:
-        found = await work.scalar(
-            select(t.accounts.c.id).where(
-                t.accounts.c.id == draft.account_id, rows.accounts(work.viewer)
-            )
-        )
+        found = await checks.visible_value(work, entities.ACCOUNT, work.viewer, draft.account_id)
         if found is None:
             problems.append(not_found("account", ("accountId",)))
     if draft.contact_id is not None:
@@ -191,12 +184,9 @@ async def create_interaction(work: UnitOfWork, draft: InteractionDraft) -> RowMa
             problems.append(
                 bad_input("The contact does not belong to the account.", ("contactId",))
             )
-    if draft.opened_for_id is not None:
-        user = await work.scalar(
-            select(t.users.c.id).where(t.users.c.id == draft.opened_for_id, t.users.c.active)
-        )
-        if user is None:
-            problems.append(not_found("user", ("openedForId",)))
+    opened_for = draft.opened_for_id
+    if opened_for is not None and not await checks.active_user_ids(work, [opened_for]):
+        problems.append(not_found("user", ("openedForId",)))
     if problems:
         raise UserErrors(problems)
     subject = clean_text(

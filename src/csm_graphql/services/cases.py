@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, insert, select
+from sqlalchemy import RowMapping, delete, insert
 
 from csm_graphql import tables as t
-from csm_graphql.access import case_writes, rows
+from csm_graphql.access import case_writes
 from csm_graphql.domain.case_lifecycle import TRANSITIONS, CaseAction, InvalidTransition, next_state
 from csm_graphql.domain.cases import CaseChannel, CaseState, Impact, ResolutionCode, Urgency
 from csm_graphql.domain.enums import ActivityKind, RecordType
 from csm_graphql.domain.timeline import change_kind
+from csm_graphql.repositories import checks, entities
 from csm_graphql.repositories.case_references import informed_user_ids as informed_users_of
 from csm_graphql.services.case_references import (
     REFERENCE_COLUMNS,
@@ -96,9 +97,7 @@ class CaseDraft:
 async def _account(work: UnitOfWork, account_id: int | None) -> RowMapping:
     row = None
     if account_id is not None:
-        row = await work.first(
-            select(t.accounts).where(t.accounts.c.id == account_id, rows.accounts(work.viewer))
-        )
+        row = await checks.visible_row(work, entities.ACCOUNT, work.viewer, account_id)
     if row is None:
         raise not_found("account", ("accountId",))
     return row
@@ -111,22 +110,18 @@ async def _project_of_case(
     account that the viewer can see (a task: visible too, and of that project)."""
     project_id = draft.project_id
     if draft.project_task_id is not None:
-        task = await work.first(
-            select(t.project_tasks.c.project_id).where(
-                t.project_tasks.c.id == draft.project_task_id, rows.project_tasks(work.viewer)
-            )
+        task_project_id = await checks.visible_value(
+            work, entities.PROJECT_TASK, work.viewer, draft.project_task_id, "project_id"
         )
-        if task is None:
+        if task_project_id is None:
             return None, not_found("project task", ("projectTaskId",))
-        if project_id is not None and project_id != task["project_id"]:
+        if project_id is not None and project_id != task_project_id:
             return None, bad_input("The task is not of that project.", ("projectTaskId",))
-        project_id = task["project_id"]
+        project_id = task_project_id
     if project_id is None:
         return None, None
-    found = await work.scalar(
-        select(t.projects.c.account_id).where(
-            t.projects.c.id == project_id, rows.projects(work.viewer)
-        )
+    found = await checks.visible_value(
+        work, entities.PROJECT, work.viewer, project_id, "account_id"
     )
     if found is None:
         return None, not_found("project", ("projectId",))

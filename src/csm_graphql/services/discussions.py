@@ -14,6 +14,7 @@ from csm_graphql.domain.enums import (
     ActivityKind,
     RecordType,
 )
+from csm_graphql.repositories import checks
 from csm_graphql.services.errors import (
     bad_input,
     forbidden,
@@ -62,14 +63,7 @@ async def start_discussion(
     if any(p is None for p in participant_ids):
         raise bad_input("Participants are employees (User ids).", ("participants",))
     chosen = {p for p in participant_ids if p is not None} | {work.viewer.id}
-    users = t.users
-    found = {
-        row["id"]
-        for row in await work.rows(
-            select(users.c.id).where(users.c.id.in_(sorted(chosen)), users.c.active)
-        )
-    }
-    if found != chosen:
+    if await checks.active_user_ids(work, chosen) != chosen:
         raise bad_input("Every participant must be an active employee.", ("participants",))
     body = clean_text(message, "message", required=True)
     engagement_id = (

@@ -19,6 +19,7 @@ from csm_graphql import tables as t
 from csm_graphql.access import principals, rows, writes
 from csm_graphql.domain.enums import ActivityKind, ProjectState, RecordType
 from csm_graphql.domain.timeline import change_kind
+from csm_graphql.repositories import checks, entities
 from csm_graphql.services import cases
 from csm_graphql.services.errors import (
     UserError,
@@ -318,9 +319,7 @@ async def create_project_case(
     """A case about a project (and optionally one of its tasks): only for a project of one of
     the viewer's accounts that it can see (ACCESS.md). The case is the project's account's;
     everything else is createCase's, whose rules and validation apply unchanged."""
-    project = await work.first(
-        select(t.projects).where(t.projects.c.id == project_id, rows.projects(work.viewer))
-    )
+    project = await checks.visible_row(work, entities.PROJECT, work.viewer, project_id)
     if project is None:
         raise not_found("project", ("projectId",))
     if not writes.raises_cases_for_project(work.viewer, project):

@@ -27,6 +27,7 @@ from csm_graphql.domain.enums import (
 )
 from csm_graphql.domain.weeks import week_start
 from csm_graphql.domain.workspace import PlaySource, Probability, RiskScope
+from csm_graphql.repositories import checks, entities
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.services.errors import (
     UserError,
@@ -184,8 +185,8 @@ async def create_success_case(
         )
         if found is None:
             raise bad_input("No initiative with this id on this engagement.", ("initiativeId",))
-    product = select(t.products.c.id).where(t.products.c.id == product_id)
-    if product_id is not None and await work.scalar(product) is None:
+    product = await checks.visible_value(work, entities.PRODUCT, work.viewer, product_id)
+    if product_id is not None and product is None:
         raise bad_input("No product with this id.", ("productId",))
     values = {
         "engagement_id": engagement["id"],

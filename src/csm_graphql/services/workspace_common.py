@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, insert, select
+from sqlalchemy import RowMapping, Table, insert
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows, writes
-from csm_graphql.domain.enums import RecordType
+from csm_graphql.domain.enums import (
+    RecordType,
+)
 from csm_graphql.domain.timeline import change_kind, created_kind
+from csm_graphql.repositories import checks
 from csm_graphql.services.errors import (
     bad_input,
     forbidden,
@@ -62,8 +65,7 @@ async def active_user(work: UnitOfWork, user_id: int | None, field: str) -> int 
     """An employee id that exists and is active (assignees, participants)."""
     if user_id is None:
         return None
-    found = await work.scalar(select(t.users.c.id).where(t.users.c.id == user_id, t.users.c.active))
-    if found is None:
+    if not await checks.active_user_ids(work, [user_id]):
         raise bad_input("No active employee with this id.", (field,))
     return user_id
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import strawberry
 from aiodataloader import DataLoader
-from sqlalchemy import Table
 
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.graphql.context import Info
@@ -29,6 +28,9 @@ from csm_graphql.graphql.pagination import After, Connection, First, page_reques
 from csm_graphql.repositories import entities
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.paging import PageRequest
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 SPEC = "csm_graphql.declared"
 

@@ -10,8 +10,10 @@ joins the loaders run, with the same row rules (the entity's ``visible``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
 
 
 @dataclass(frozen=True, slots=True)

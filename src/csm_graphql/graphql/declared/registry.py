@@ -12,13 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping
-
 from csm_graphql.access.fields import FieldRule
 from csm_graphql.graphql.declared.producers import Producer
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 
-Build = Callable[[RowMapping], Any]
+Build = Callable[[Row], Any]
 
 
 class DeclarationError(TypeError):
@@ -27,9 +26,9 @@ class DeclarationError(TypeError):
 
 @dataclass(frozen=True, slots=True)
 class NodeEntry:
-    """A type with a global id: its class, its entity (table and row rule) and its builder.
-    ``fetchable`` is False for records whose row rule is their parent's (``node(id:)`` gives
-    null for them until they get one of their own)."""
+    """A type with a global id: its class, its entity as ``node(id:)`` reads it (table and
+    row rule: ``Entity.read_alone``) and its builder. ``fetchable`` False keeps a type out of
+    ``node(id:)`` (null for every id)."""
 
     cls: type
     entity: Entity
@@ -65,7 +64,7 @@ def register_node(
         raise DeclarationError(f"{type_name} is read as entity {entity.name}: names differ.")
     if type_name in NODES and NODES[type_name].cls is not cls:
         raise DeclarationError(f"Two node types are named {type_name}.")
-    NODES[type_name] = NodeEntry(cls, entity, build, fetchable)
+    NODES[type_name] = NodeEntry(cls, entity.read_alone(), build, fetchable)
 
 
 def builder(entity: Entity) -> Build:

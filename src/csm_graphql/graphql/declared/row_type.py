@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import strawberry
-from sqlalchemy import RowMapping
 from strawberry.types.base import StrawberryOptional, get_object_definition
 from strawberry.types.enum import StrawberryEnumDefinition
 from strawberry.types.field import StrawberryField
@@ -37,6 +36,7 @@ from csm_graphql.graphql.declared.registry import (
 )
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 
 T = TypeVar("T", bound="type[Declared]")
@@ -52,7 +52,7 @@ class Declared:
         db_id: int
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Self:
+    def from_row(cls, row: Row) -> Self:
         plan: _RowPlan | None = cls.__dict__.get("_row_plan")
         if plan is None:
             plan = _RowPlan.of(cls)
@@ -90,7 +90,7 @@ class _RowPlan:
         keys = declared.__dict__["_row_keys"]
         return cls(definition.name, tuple(plain), tuple(converted), keys)
 
-    def values(self, row: RowMapping) -> dict[str, Any]:
+    def values(self, row: Row) -> dict[str, Any]:
         values = {attribute: row[name] for attribute, name in self.plain}
         for attribute, name, convert in self.converted:
             value = row[name]
@@ -174,11 +174,16 @@ def _declared_fields(typed: type, entity: Entity, type_name: str) -> dict[str, D
 
 
 def row_type(
-    entity: Entity, *, description: str, name: str | None = None, fetchable: bool = True
+    entity: Entity,
+    *,
+    description: str,
+    name: str | None = None,
+    fetchable: bool = True,
 ) -> Callable[[T], T]:
     """Declare ``cls`` as the type that shows ``entity``'s rows (its GraphQL name is
-    ``name`` or the class's). ``fetchable`` False keeps it out of ``node(id:)``, for records
-    whose row rule holds only behind their parent's."""
+    ``name`` or the class's). ``node(id:)`` reads it under ``entity.alone`` where the entity
+    has one (a record whose row rule holds only behind its parent's); ``fetchable`` False
+    keeps it out of ``node(id:)``."""
 
     def declare(cls: T) -> T:
         type_name = name or cls.__name__

@@ -6,8 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.case_lifecycle import CaseAction
 from csm_graphql.domain.cases import (
@@ -17,11 +15,13 @@ from csm_graphql.domain.cases import (
     ResolutionCode,
     Urgency,
 )
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.mutations.projects import id_of
 from csm_graphql.graphql.types.cases import Case, Interaction, RelatedRecord
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle
 from csm_graphql.repositories import case_entities, entities
+from csm_graphql.repositories.database import Row
 from csm_graphql.services import case_intake, cases
 from csm_graphql.services.case_intake import EmailRefusal, RelatedKind
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -225,7 +225,7 @@ async def _case(info: Info, case_id: int | None) -> Case | None:
 
 
 async def _case_change(
-    info: Info, change: Callable[[UnitOfWork], Awaitable[RowMapping]]
+    info: Info, change: Callable[[UnitOfWork], Awaitable[Row]]
 ) -> tuple[Case | None, list[UserError]]:
     outcome = await perform(info, change)
     if not outcome.ok or outcome.value is None:
@@ -234,8 +234,8 @@ async def _case_change(
 
 
 async def _journal_entry(
-    info: Info, change: Callable[[UnitOfWork], Awaitable[tuple[RowMapping, int]]]
-) -> tuple[Case | None, RowMapping | None, list[UserError]]:
+    info: Info, change: Callable[[UnitOfWork], Awaitable[tuple[Row, int]]]
+) -> tuple[Case | None, Row | None, list[UserError]]:
     outcome = await perform(info, change)
     if not outcome.ok or outcome.value is None:
         return None, None, outcome.user_errors

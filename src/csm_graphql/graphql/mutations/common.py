@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
-from csm_graphql.graphql.context import Context
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.loaders import Loaders
 from csm_graphql.repositories import reads
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.services import errors
 from csm_graphql.services.unit_of_work import UnitOfWork, unit_of_work
@@ -56,9 +55,7 @@ class Outcome(Generic[T]):
         return not self.user_errors
 
 
-async def perform(
-    info: Info[Context, None], action: Callable[[UnitOfWork], Awaitable[T]]
-) -> Outcome[T]:
+async def perform(info: Info, action: Callable[[UnitOfWork], Awaitable[T]]) -> Outcome[T]:
     """Run ``action`` in one transaction as the request's viewer.
 
     A UserError rolls everything back and becomes the payload's ``userErrors``; any other
@@ -80,9 +77,7 @@ async def perform(
     return Outcome(value)
 
 
-async def reload(
-    info: Info[Context, None], entity: Entity, record_id: int | None
-) -> RowMapping | None:
+async def reload(info: Info, entity: Entity, record_id: int | None) -> Row | None:
     """The record as the viewer may now see it (None when the viewer may not)."""
     if record_id is None:
         return None

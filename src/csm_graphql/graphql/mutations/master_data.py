@@ -7,16 +7,16 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.access.roles import ExternalRole
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.mutations.projects import id_of
 from csm_graphql.graphql.types.common import AccountKind
 from csm_graphql.graphql.types.people import Account, Contact
 from csm_graphql.graphql.types.service import Asset, Contract, Entitlement
 from csm_graphql.repositories import case_entities, entities
+from csm_graphql.repositories.database import Row
 from csm_graphql.services import master_accounts, master_data
 from csm_graphql.services.errors import UserErrors, bad_input
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -136,7 +136,7 @@ class MasterDataMutations:
         "customer admins for their accounts, partner admins for their own account."
     )
     async def create_contact(self, info: Info, input: CreateContactInput) -> ContactPayload:
-        async def change(work: UnitOfWork) -> RowMapping:
+        async def change(work: UnitOfWork) -> Row:
             draft = master_data.ContactDraft(
                 account_id=id_of(input.account_id, "Account"),
                 name=input.name,
@@ -248,9 +248,7 @@ class MasterDataMutations:
         )
 
 
-async def _account_payload(
-    info: Info, row: RowMapping | None, errors: list[UserError]
-) -> AccountPayload:
+async def _account_payload(info: Info, row: Row | None, errors: list[UserError]) -> AccountPayload:
     if errors or row is None:
         return AccountPayload(account=None, user_errors=errors)
     found = await reload(info, entities.ACCOUNT, row["id"])

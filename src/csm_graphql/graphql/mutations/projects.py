@@ -7,17 +7,17 @@ from datetime import date
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.cases import Impact, Urgency
 from csm_graphql.domain.enums import ProjectState
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.types.cases import Case
 from csm_graphql.graphql.types.projects import Project, ProjectTask
 from csm_graphql.graphql.types.records import Activity
 from csm_graphql.repositories import case_entities, entities
+from csm_graphql.repositories.database import Row
 from csm_graphql.services import projects
 from csm_graphql.services.cases import CaseDraft
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -80,7 +80,7 @@ class ProjectContactsPayload:
 
 
 async def _task_payload(
-    info: Info, change: Callable[[UnitOfWork], Awaitable[RowMapping]]
+    info: Info, change: Callable[[UnitOfWork], Awaitable[Row]]
 ) -> ProjectTaskPayload:
     outcome = await perform(info, change)
     if not outcome.ok or outcome.value is None:
@@ -92,7 +92,7 @@ async def _task_payload(
 
 
 async def _project_payload(
-    info: Info, change: Callable[[UnitOfWork], Awaitable[RowMapping]]
+    info: Info, change: Callable[[UnitOfWork], Awaitable[Row]]
 ) -> ProjectContactsPayload:
     outcome = await perform(info, change)
     if not outcome.ok or outcome.value is None:

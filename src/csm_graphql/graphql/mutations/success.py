@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.success_lifecycle import SuccessAction
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.mutations.success_io import (
@@ -37,6 +36,7 @@ from csm_graphql.graphql.types.success import (
     Touchpoint,
 )
 from csm_graphql.repositories import entities
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.services import success, success_audience, success_comments
 from csm_graphql.services.errors import UserErrorCode
@@ -54,7 +54,7 @@ from csm_graphql.services.unit_of_work import UnitOfWork
 class _Kind:
     service: SuccessKind
     entity: Entity
-    build: Callable[[RowMapping], Any]
+    build: Callable[[Row], Any]
 
 
 # Global id type -> the record kind, how to read it back and build it.
@@ -73,8 +73,8 @@ ExpectedVersion = Annotated[
     int, strawberry.argument(description="The version as last read (optimistic lock).")
 ]
 Body = Annotated[str, strawberry.argument(description="The text (1 to 4000 characters).")]
-Change = Callable[[UnitOfWork, SuccessKind, int], Awaitable[RowMapping]]
-Entry = Callable[[UnitOfWork, SuccessKind, int], Awaitable[tuple[RowMapping, int]]]
+Change = Callable[[UnitOfWork, SuccessKind, int], Awaitable[Row]]
+Entry = Callable[[UnitOfWork, SuccessKind, int], Awaitable[tuple[Row, int]]]
 
 
 def _kind_of(global_id: strawberry.ID, field: str) -> tuple[_Kind, int] | UserError:
@@ -111,7 +111,7 @@ def _draft(
     )
 
 
-async def _read_back(info: Info, kind: _Kind, row: RowMapping) -> Any:
+async def _read_back(info: Info, kind: _Kind, row: Row) -> Any:
     found = await reload(info, kind.entity, row["id"])
     return kind.build(found) if found else None
 

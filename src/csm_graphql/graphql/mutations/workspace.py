@@ -10,8 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.blueprint import ClosureCode
 from csm_graphql.domain.enums import (
@@ -21,6 +19,7 @@ from csm_graphql.domain.enums import (
     WorkState,
 )
 from csm_graphql.domain.workspace import PlaySource
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
 from csm_graphql.graphql.mutations.projects import id_of
@@ -64,6 +63,7 @@ from csm_graphql.graphql.types.workspace import (
 from csm_graphql.graphql.types.workspace_values import HealthPoint
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace_entities as ws
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.services import discussions, workspace, workspace_health, workspace_updates
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -72,7 +72,7 @@ EngagementId = Annotated[strawberry.ID, strawberry.argument(description="The eng
 ExpectedVersion = Annotated[
     int, strawberry.argument(description="The version as last read (optimistic lock).")
 ]
-WriteAction = Callable[[UnitOfWork], Awaitable[RowMapping]]
+WriteAction = Callable[[UnitOfWork], Awaitable[Row]]
 
 # Global id type -> what a success play is launched from, and what a discussion is about.
 PLAY_SOURCES = {
@@ -104,7 +104,7 @@ def _user_id(global_id: strawberry.ID | None) -> int | None:
 
 
 async def _run(
-    info: Info, action: WriteAction, entity: Entity, build: Callable[[RowMapping], Any]
+    info: Info, action: WriteAction, entity: Entity, build: Callable[[Row], Any]
 ) -> tuple[Any, list[UserError]]:
     outcome = await perform(info, action)
     if not outcome.ok or outcome.value is None:

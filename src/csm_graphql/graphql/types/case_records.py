@@ -8,13 +8,12 @@ from enum import Enum
 from typing import Any, Self
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.cases import RelatedRecordKind, SlaStage, SlaTarget
 from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.schedule import WorkingHours
 from csm_graphql.domain.sla import sla_hours, sla_progress
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import Declared, column, register_node, row_type
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.permissions import field_rules
@@ -22,6 +21,7 @@ from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Contact, User
 from csm_graphql.graphql.types.service import SlaDefinition
 from csm_graphql.repositories import case_entities
+from csm_graphql.repositories.database import Row
 
 
 @strawberry.enum(description="Who a case's Customer 360 view is about.")
@@ -69,7 +69,7 @@ class ProjectReference:
     name: str = strawberry.field(description="Project name.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls(
             id=strawberry.ID(to_global_id("Project", row["id"])),
             number=row["number"],
@@ -92,7 +92,7 @@ class TaskSla(Node):
     stage: SlaStage = strawberry.field(description="In progress, paused, completed, canceled.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls(
             id=strawberry.ID(to_global_id("TaskSla", row["id"])),
             sla_definition_id=row["sla_definition_id"],

@@ -56,6 +56,7 @@ from csm_graphql.graphql.types.service import (
     SupportGroup,
 )
 from csm_graphql.repositories import case_entities, case_relations, entities
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.paging import Page, PageRequest
 
 if TYPE_CHECKING:
@@ -115,10 +116,11 @@ def _resolution_notes(root: Any, info: Info) -> str | None:
 async def _informed_users(root: Any, info: Info) -> list[User]:
     viewer, db = info.context.viewer, info.context.db
 
-    def fetch(ids: list[int]) -> Awaitable[dict[int, Any]]:
+    def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
         return case_relations.informed_users(db, viewer, ids)
 
-    loader = info.context.loaders.batched("case_informed_users", fetch, [])
+    none: list[Row] = []
+    loader = info.context.loaders.batched("case_informed_users", fetch, none)
     return [User.from_row(row) for row in await loader.load(root.db_id)]
 
 

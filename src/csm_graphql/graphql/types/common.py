@@ -7,8 +7,6 @@ from enum import Enum
 from typing import TypeVar
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import PrincipalKind
@@ -26,9 +24,11 @@ from csm_graphql.domain.enums import (
     TouchpointType,
     WorkState,
 )
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import Connection, page_request
 from csm_graphql.repositories import entities
+from csm_graphql.repositories.database import Row
 
 NodeT = TypeVar("NodeT")
 
@@ -71,7 +71,7 @@ def activity_children(
 
 
 async def child_connection(
-    info: Info, query: ChildQuery, parent_id: int, build: Callable[[RowMapping], NodeT]
+    info: Info, query: ChildQuery, parent_id: int, build: Callable[[Row], NodeT]
 ) -> Connection[NodeT]:
     """A page of children for this parent, batched with its siblings by the loader."""
     page = await info.context.loaders.children(query).load(parent_id)

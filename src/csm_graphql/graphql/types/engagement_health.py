@@ -10,13 +10,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.types import Info
 
 from csm_graphql.domain import blueprint, health
 from csm_graphql.domain.adoption import distribution, weekly_distribution
 from csm_graphql.domain.weeks import fill_weeks, last_weeks
 from csm_graphql.domain.workspace import UsagePlan
 from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.inputs import OrderDirection
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
@@ -119,7 +119,7 @@ class EngagementHealth:
         order = order_by or HealthIndicatorOrder()
         request = page_request(info, first, after)
         reading = await health_reading(info, self.db_id)
-        pairs = [(r.id, indicator_of(r)) for r in reading.indicators]
+        pairs = [(r.id, indicator_of(r, self.db_id)) for r in reading.indicators]
         return indicator_page(
             pairs,
             INDICATOR_KEYS[order.field],

@@ -14,13 +14,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import TeamRole, WorkItemKind
 from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.types.common import (
@@ -44,17 +43,18 @@ from csm_graphql.graphql.types.workspace_values import (
     computed_connection,
 )
 from csm_graphql.graphql.workspace_inputs import (
-    ActiveContracts,
-    RiskConditions,
     RiskSignalFilter,
     RiskSignalOrder,
     WorkItemFilter,
     WorkItemOrder,
+    risk_conditions,
 )
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories import workspace_summaries as summaries
+from csm_graphql.repositories.database import Row
+from csm_graphql.repositories.filters import ActiveContracts
 from csm_graphql.repositories.paging import Page
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ async def ranked_articles(
     return Connection.from_page(await loader.load(record_id), KnowledgeArticle.from_row)
 
 
-def _work_item_builders() -> dict[str, tuple[Any, Callable[[RowMapping], Any]]]:
+def _work_item_builders() -> dict[str, tuple[Any, Callable[[Row], Any]]]:
     from csm_graphql.graphql.types import success
 
     return {
@@ -153,7 +153,7 @@ class EngagementWorkspace:
             "engagement_id",
             page_request(info, first, after),
             ordering=order_by.ordering() if order_by else None,
-            record_filter=RiskConditions.of(filter, info.context.today),
+            record_filter=risk_conditions(filter, info.context.today),
         )
         return await child_connection(info, query, self.db_id, RiskSignal.from_row)
 

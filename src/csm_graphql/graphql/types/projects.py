@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import ColumnElement
 
 from csm_graphql import tables as t
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
@@ -25,7 +23,7 @@ from csm_graphql.graphql.declared import (
     version_column,
 )
 from csm_graphql.graphql.ids import database_id
-from csm_graphql.graphql.inputs import OrderDirection
+from csm_graphql.graphql.inputs import SortOrder, order_input
 from csm_graphql.graphql.loaders import Loaders
 from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.types.cases import Case, WorkOrder
@@ -33,7 +31,8 @@ from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity
 from csm_graphql.repositories import case_entities, entities
-from csm_graphql.repositories.entities import Entity, OrderField
+from csm_graphql.repositories.entities import OrderField
+from csm_graphql.repositories.filters import Equals, TaskFilter
 
 strawberry.enum(ProjectState, description="Lifecycle of a customer project or project task.")
 
@@ -58,24 +57,20 @@ class ProjectTaskOrderField(Enum):
     UPDATED_AT = OrderField.UPDATED_AT
 
 
-@strawberry.input(description="Sort order of a project list.")
-class ProjectOrder:
-    field: ProjectOrderField = strawberry.field(
-        default=ProjectOrderField.NUMBER, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    ProjectOrderField, default=ProjectOrderField.NUMBER, description="Sort order of a project list."
+)
+class ProjectOrder(SortOrder):
+    pass
 
 
-@strawberry.input(description="Sort order of a project task list.")
-class ProjectTaskOrder:
-    field: ProjectTaskOrderField = strawberry.field(
-        default=ProjectTaskOrderField.PLANNED_END, description="Sort key."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Sort direction."
-    )
+@order_input(
+    ProjectTaskOrderField,
+    default=ProjectTaskOrderField.PLANNED_END,
+    description="Sort order of a project task list.",
+)
+class ProjectTaskOrder(SortOrder):
+    pass
 
 
 @strawberry.input(description="Filters of project lists; all given filters apply.")
@@ -87,37 +82,11 @@ class ProjectFilter:
         default=None, description="Only projects of this account."
     )
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        columns = entities.PROJECT.table.c
-        conditions: list[ColumnElement[bool]] = []
-        if self.state:
-            conditions.append(columns.state.in_([state.value for state in self.state]))
-        if (account_id := database_id(self.account, "Account", field="filter.account")) is not None:
-            conditions.append(columns.account_id == account_id)
-        return conditions
-
-
-@dataclass(frozen=True, slots=True)
-class TaskFilter:
-    """A project task filter by value, so that equal filters batch together in the loader."""
-
-    states: tuple[ProjectState, ...] = ()
-    project_id: int | None = None
-    planned_end_from: date | None = None
-    planned_end_to: date | None = None
-
-    def conditions(self, entity: Entity) -> list[ColumnElement[bool]]:
-        columns = entity.table.c
-        conditions: list[ColumnElement[bool]] = []
-        if self.states:
-            conditions.append(columns.state.in_([state.value for state in self.states]))
-        if self.project_id is not None:
-            conditions.append(columns.project_id == self.project_id)
-        if self.planned_end_from is not None:
-            conditions.append(columns.planned_end >= self.planned_end_from)
-        if self.planned_end_to is not None:
-            conditions.append(columns.planned_end <= self.planned_end_to)
-        return conditions
+    def to_value(self) -> Equals:
+        return Equals.of(
+            state=tuple(state.value for state in self.state or ()),
+            account_id=database_id(self.account, "Account", field="filter.account"),
+        )
 
 
 @strawberry.input(description="Filters of project task lists; all given filters apply.")
@@ -142,7 +111,7 @@ class ProjectTaskFilter:
                 "plannedEndFrom must not be after plannedEndTo.", field="filter.plannedEndFrom"
             )
         return TaskFilter(
-            states=tuple(self.state or ()),
+            states=tuple(state.value for state in self.state or ()),
             project_id=database_id(self.project, "Project", field="filter.project"),
             planned_end_from=start,
             planned_end_to=end,

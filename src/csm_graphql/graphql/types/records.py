@@ -43,12 +43,12 @@ class Product(Node, Declared):
     description: str | None = column("What the product does.")
 
 
-# Activities and attachments are reachable only through their record, whose rule they need.
+# Activities and attachments hang off a record, whose rule they need: by id they are read
+# under the rule of the streams that show them (``Entity.alone``).
 @row_type(
     entities.ACTIVITY,
     description="An entry of a record's activity stream (append-only). Work notes are "
     "internal and never reach external viewers.",
-    fetchable=False,
 )
 class Activity(Node, Declared):
     kind: ActivityKind = column(
@@ -67,7 +67,7 @@ class Activity(Node, Declared):
     )
 
 
-@row_type(entities.ATTACHMENT, description="File metadata attached to a record.", fetchable=False)
+@row_type(entities.ATTACHMENT, description="File metadata attached to a record.")
 class Attachment(Node, Declared):
     file_name: str = column("File name.")
     content_type: str = column("MIME type.")

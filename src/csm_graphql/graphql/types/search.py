@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.pagination import After, Connection, page_request
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.cases import Case
@@ -21,6 +20,7 @@ from csm_graphql.graphql.types.success import (
 )
 from csm_graphql.repositories import entities
 from csm_graphql.repositories.case_search import search_cases
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.search import search
 
@@ -34,7 +34,7 @@ async def _hits(
     root: SearchResults,
     info: Info,
     entity: Entity,
-    build: Callable[[RowMapping], Any],
+    build: Callable[[Row], Any],
     first: int | None,
     after: str | None,
 ) -> Connection[Any]:

@@ -10,15 +10,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import RowMapping
-from strawberry.types import Info
 
 from csm_graphql.domain.workspace import Probability
+from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.types import workspace_enums  # noqa: F401 (registers the enums)
 from csm_graphql.graphql.types.common import WorkState
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace_summaries as summaries
+from csm_graphql.repositories.database import Row
 
 # Lazy references to the success types, which import this module.
 SUCCESS = "csm_graphql.graphql.types.success"
@@ -72,7 +72,7 @@ class EngagementRollup:
     )
 
 
-def _tree(rows: list[RowMapping]) -> list[EngagementTreeNode]:
+def _tree(rows: list[Row]) -> list[EngagementTreeNode]:
     """Depth first from the roots; an engagement whose parent is not active is a root."""
     active = {row["engagement_id"]: row["parent_id"] for row in rows}
     children: dict[int | None, list[int]] = {}
@@ -98,9 +98,10 @@ class AccountWorkspace:
     async def engagement_rollup(self, info: Info) -> EngagementRollup | None:
         viewer, db = info.context.viewer, info.context.db
         fetch = lambda ids: summaries.account_rollups(db, viewer, ids)  # noqa: E731
-        loader = info.context.loaders.batched(("workspace", "rollups"), fetch, None)
-        rollup: summaries.AccountRollup | None = await loader.load(self.db_id)
-        rollup = rollup or summaries.AccountRollup()
+        # An account without engagements has no roll-up: the default is an empty one.
+        empty = summaries.AccountRollup()
+        loader = info.context.loaders.batched(("workspace", "rollups"), fetch, empty)
+        rollup = await loader.load(self.db_id)
         return EngagementRollup(
             total_engagements=rollup.total_engagements,
             total_contract_value=rollup.total_contract_value,

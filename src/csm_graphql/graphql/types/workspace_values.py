@@ -3,6 +3,7 @@ weekly points, adoption counts, related-list counts; and keyset paging of comput
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
@@ -25,6 +26,11 @@ T = TypeVar("T")
 
 @strawberry.type(description="A health indicator of the engagement's effective definition.")
 class HealthIndicator:
+    # Not a Node: its values exist only on its engagement (a global definition's indicator is
+    # measured per engagement), so there is no row to refetch; refetch the engagement.
+    id: strawberry.ID = strawberry.field(
+        description="Opaque id of this indicator on this engagement, stable across reads."
+    )
     metric: str = strawberry.field(description="What is measured.")
     target: float = strawberry.field(description="The value aimed at.")
     weight: int = strawberry.field(description="Its weight; a definition's weights sum to 100.")
@@ -40,10 +46,11 @@ class HealthIndicator:
     score: float = strawberry.field(description="Its contribution: weight x attainment.")
 
 
-def indicator_of(reading: reads.IndicatorReading) -> HealthIndicator:
+def indicator_of(reading: reads.IndicatorReading, engagement_id: int) -> HealthIndicator:
     i = reading.indicator
     reached = health.attainment(i.target, i.actual, i.direction)
     return HealthIndicator(
+        id=strawberry.ID(indicator_id(engagement_id, reading.id)),
         metric=i.metric,
         target=i.target,
         weight=i.weight,
@@ -53,6 +60,13 @@ def indicator_of(reading: reads.IndicatorReading) -> HealthIndicator:
         gap_percent=health.shown(health.gap_percent(i.target, i.actual, i.direction)),
         score=i.weight * reached,
     )
+
+
+def indicator_id(engagement_id: int, indicator_definition_id: int) -> str:
+    """base64url("HealthIndicator:<engagement>.<indicator definition>"): opaque, like a
+    global id, and never mistaken for one (``node`` gives null for it)."""
+    raw = f"HealthIndicator:{engagement_id}.{indicator_definition_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 @strawberry.type(description="One week of an engagement's health.")
