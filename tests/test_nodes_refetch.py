@@ -51,6 +51,7 @@ UNDER_ENGAGEMENT = (
     "internal_play_tasks",
     "risk_signals",
     "success_plays",
+    "contracts",
 )
 
 STREAM_PAGE = """
