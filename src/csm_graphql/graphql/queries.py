@@ -63,6 +63,8 @@ from csm_graphql.graphql.types.workspace import (
 from csm_graphql.repositories import case_entities, entities, reads, workspace_entities
 from csm_graphql.repositories.entities import Entity
 
+Where = ColumnElement[bool]
+
 ListScopeArg = Annotated[
     Scope, strawberry.argument(description='ALL: the "All ..." list; MINE: "My ...".')
 ]
@@ -111,10 +113,54 @@ async def _success_list(
     filter: SuccessRecordFilter | None,
     order_by: SuccessRecordOrder | None,
 ) -> Connection[Any]:
-    conditions = (record_filter(filter) or reads.RecordFilter()).conditions(entity)
+    conditions = success_conditions(entity)(filter)
     return await _root_list(
         info, entity, build, first, after, scope=ListScope(scope), where=conditions, order=order_by
     )
+
+
+# The conditions each root list's filter adds (before the row rule, ORDER BY and LIMIT): one
+# function per list, which the resolvers below and the compiled reads (graphql/compiled/
+# root_lists.py) both call, so a filter means the same on both paths.
+
+
+def success_conditions(entity: Entity) -> Callable[[SuccessRecordFilter | None], list[Where]]:
+    def conditions(filter: SuccessRecordFilter | None) -> list[Where]:
+        return (record_filter(filter) or reads.RecordFilter()).conditions(entity)
+
+    return conditions
+
+
+def lookup_conditions(entity: Entity) -> Callable[[Any], list[Where]]:
+    """A lookup filter (accounts, users): its value's conditions over ``entity``."""
+
+    def conditions(filter: Any) -> list[Where]:
+        return filter.to_value().conditions(entity) if filter else []
+
+    return conditions
+
+
+def engagement_conditions(filter: EngagementFilter | None) -> list[Where]:
+    table = entities.ENGAGEMENT.table
+    conditions: list[Where] = []
+    if filter is not None:
+        if filter.stages():
+            conditions.append(table.c.stage.in_([stage.value for stage in filter.stages()]))
+        if (account_id := filter.account_id()) is not None:
+            conditions.append(table.c.account_id == account_id)
+    return conditions
+
+
+def project_conditions(filter: ProjectFilter | None) -> list[Where]:
+    return filter.conditions() if filter else []
+
+
+def project_task_conditions(filter: Any) -> list[Where]:
+    return filter.to_task_filter().conditions(entities.PROJECT_TASK) if filter else []
+
+
+def case_conditions(filter: Any) -> list[Where]:
+    return filter.to_value().conditions(case_entities.CASE) if filter else []
 
 
 def _success_root_list(entity: Entity, node_type: type, description: str) -> Any:
@@ -172,7 +218,7 @@ class Query(LookupQueries):
         order_by: Annotated[AccountOrder | None, strawberry.argument(description="Order.")] = None,
         filter: LookupSearchArg = None,
     ) -> Connection[Account]:
-        where = filter.to_value().conditions(entities.ACCOUNT) if filter else []
+        where = lookup_conditions(entities.ACCOUNT)(filter)
         return await _root_list(
             info, entities.ACCOUNT, Account.from_row, first, after, where=where, order=order_by
         )
@@ -183,7 +229,7 @@ class Query(LookupQueries):
     async def users(
         self, info: Info, first: First = None, after: After = None, filter: UserLookupArg = None
     ) -> Connection[User]:
-        where = filter.to_value().conditions(entities.USER) if filter else []
+        where = lookup_conditions(entities.USER)(filter)
         return await _root_list(info, entities.USER, User.from_row, first, after, where=where)
 
     @strawberry.field(description="Engagements the viewer may see.")
@@ -199,20 +245,13 @@ class Query(LookupQueries):
             EngagementOrder | None, strawberry.argument(description="Sort order.")
         ] = None,
     ) -> Connection[Engagement]:
-        table = entities.ENGAGEMENT.table
-        conditions: list[ColumnElement[bool]] = []
-        if filter is not None:
-            if filter.stages():
-                conditions.append(table.c.stage.in_([stage.value for stage in filter.stages()]))
-            if (account_id := filter.account_id()) is not None:
-                conditions.append(table.c.account_id == account_id)
         return await _root_list(
             info,
             entities.ENGAGEMENT,
             Engagement.from_row,
             first,
             after,
-            where=conditions,
+            where=engagement_conditions(filter),
             order=order_by,
         )
 
@@ -287,7 +326,7 @@ class Query(LookupQueries):
             ProjectOrder | None, strawberry.argument(description="Sort order; number first.")
         ] = None,
     ) -> Connection[Project]:
-        where = filter.conditions() if filter else []
+        where = project_conditions(filter)
         return await _root_list(
             info, entities.PROJECT, Project.from_row, first, after, where=where, order=order_by
         )
@@ -303,7 +342,7 @@ class Query(LookupQueries):
         order_by: ProjectTaskOrderArg = None,
     ) -> Connection[ProjectTask]:
         entity = entities.PROJECT_TASK
-        where = filter.to_task_filter().conditions(entity) if filter else []
+        where = project_task_conditions(filter)
         return await _root_list(
             info,
             entity,
@@ -328,7 +367,7 @@ class Query(LookupQueries):
         filter: CaseFilterArg = None,
         order_by: CaseOrderArg = None,
     ) -> Connection[Case]:
-        conditions = filter.to_value().conditions(case_entities.CASE) if filter else []
+        conditions = case_conditions(filter)
         page = await reads.page(
             info.context.db,
             case_entities.CASE,

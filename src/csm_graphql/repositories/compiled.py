@@ -54,6 +54,8 @@ from csm_graphql.repositories.paging import Ordering, PageRequest
 
 # json_build_object takes at most 100 arguments: 50 keys and their values.
 MAX_KEYS = 50
+# json_build_array likewise: at most 100 items.
+MAX_ITEMS = 100
 
 # A column of the object's row source, by its SQL name.
 ColumnRef = Callable[[str], ColumnElement[Any]]
@@ -182,6 +184,8 @@ class Connection:
     equals: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Children listed in a link table instead (``child_key`` is then the link's parent key).
     link: Link | None = None
+    # The conditions the list's filter adds, as its resolver computes them.
+    where: tuple[ColumnElement[bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +196,15 @@ class Link:
     target_key: str
 
 
-Field = Value | GlobalIdValue | Constant | Expression | ToOne | Connection
+@dataclass(frozen=True, slots=True)
+class NodeList:
+    """``nodes(ids:)``: one item per id, in order (a row or null)."""
+
+    key: str
+    items: tuple[ToOne | Constant, ...]
+
+
+Field = Value | GlobalIdValue | Constant | Expression | ToOne | Connection | NodeList
 
 
 def _text(value: str) -> ColumnElement[str]:
@@ -307,6 +319,8 @@ class StatementBuilder:
                 return self._to_one(shape, source)
             case Connection():
                 return self._connection(shape, source)
+            case NodeList(items=items):
+                return func.json_build_array(*(self._field(item, source) for item in items))
         raise TypeError(f"no SQL for {shape!r}")
 
     def _to_one(self, shape: ToOne, parent: str | None) -> ColumnElement[Any]:
@@ -341,6 +355,7 @@ class StatementBuilder:
             where.append(table.c[shape.child_key] == self._ref(parent)("id"))
         where.append(entity.visible(self.viewer, shape.scope, table))
         where += [table.c[column].in_(values) for column, values in shape.equals]
+        where += shape.where
         name = self._name("p")
         columns = _columns(entity, set().union(*(node.columns() for node in _nodes(shape))))
         rows = paging.page_select(source, columns, where, shape.ordering, shape.request)
@@ -428,6 +443,7 @@ def days_until(due: ColumnElement[Any], values: RequestValues) -> ColumnElement[
 
 
 __all__ = [
+    "MAX_ITEMS",
     "MAX_KEYS",
     "ColumnRef",
     "Connection",
@@ -437,6 +453,7 @@ __all__ = [
     "Field",
     "GlobalIdValue",
     "Link",
+    "NodeList",
     "NodesShape",
     "ObjectShape",
     "PageInfoShape",

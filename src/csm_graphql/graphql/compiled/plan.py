@@ -17,42 +17,51 @@ fragments and fragment spreads without directives, and computed fields with an S
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
 from graphql import (
+    DirectiveNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLError,
     GraphQLField,
+    GraphQLIncludeDirective,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLSkipDirective,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
+    Visitor,
+    visit,
 )
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import get_argument_values, get_directive_values
 from graphql.type.definition import get_named_type
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments
 
 from csm_graphql.access.fields import allows
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
+from csm_graphql.graphql.compiled.root_lists import ROOT_LISTS, Conditions, Orders
 from csm_graphql.graphql.compiled.twins import TWINS
 from csm_graphql.graphql.declared import producers
 from csm_graphql.graphql.declared.registry import DECLARED, DeclaredType, fetchable
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.inputs import to_ordering
+from csm_graphql.graphql.loaders import ChildFilter
 from csm_graphql.repositories import compiled as sql
-from csm_graphql.repositories import entities
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.paging import Ordering, PageRequest
 from csm_graphql.repositories.relations import LINK_ORDERINGS
@@ -64,23 +73,7 @@ class NotCompilable(Exception):
     """Why an operation, or this request of it, takes the resolver path."""
 
 
-@dataclass(frozen=True, slots=True)
-class RootList:
-    entity: Entity
-    scoped: bool = False  # takes ``scope: ALL | MINE``
-
-
-# The root lists whose resolvers are reads.page over the entity, its rule and ordering.
-ROOT_LISTS: dict[str, RootList] = {
-    "engagements": RootList(entities.ENGAGEMENT),
-    "accounts": RootList(entities.ACCOUNT),
-    "users": RootList(entities.USER),
-    "projects": RootList(entities.PROJECT),
-    "successInitiatives": RootList(entities.SUCCESS_INITIATIVE, scoped=True),
-    "successCases": RootList(entities.SUCCESS_CASE, scoped=True),
-    "successTasks": RootList(entities.SUCCESS_TASK, scoped=True),
-    "touchpoints": RootList(entities.TOUCHPOINT, scoped=True),
-}
+STRAWBERRY_FIELD = GraphQLCoreConverter.DEFINITION_BACKREF
 
 PARTS = {part.value: part for part in sql.Part}
 # Scalars json_build_object writes as Strawberry does (ID is not one: a raw id is a number in
@@ -150,6 +143,7 @@ class ConnectionPlan:
     entity: Entity
     definition: GraphQLField
     node: FieldNode
+    arguments: ArgumentReader
     fields: tuple[ConnectionItem, ...]
     with_total: bool
     child_key: str | None = None
@@ -158,22 +152,27 @@ class ConnectionPlan:
     scoped: bool = False  # takes ``scope``
     link: sql.Link | None = None
     fixed_ordering: Ordering | None = None  # a link table's list has its own order
+    # The filter input -> conditions, as the resolver computes them (None: takes no filter).
+    conditions: Conditions | None = None
+    ordering: Orders = to_ordering
 
     def bind(self, binding: Binding) -> sql.Connection:
-        arguments = _arguments(self.definition, self.node, binding)
-        if arguments.get("filter") is not None:
-            raise NotCompilable("list filters are not compiled yet")
+        arguments = self.arguments.read(self.definition, self.node, binding)
         first = arguments.get("first")
         count = binding.limits.default_first if first is None else first
         if not 0 <= count <= binding.limits.max_first:
             raise NotCompilable("first out of range: the resolvers word the error")
-        order = arguments.get("orderBy") if self.ordered else None
+        order = arguments.get("order_by") if self.ordered else None
         try:
-            ordering = self.fixed_ordering or to_ordering(
-                self.entity, _order(order), binding.viewer
-            )
+            ordering = self.fixed_ordering or self.ordering(self.entity, order, binding.viewer)
+            filter_input = arguments.get("filter")
+            where: tuple[Any, ...] = ()
+            if filter_input is not None:
+                if self.conditions is None:
+                    raise NotCompilable("a filter this list does not compile")
+                where = tuple(self.conditions(filter_input))
         except CodedError as error:
-            raise NotCompilable(f"ordering refused: {error}") from error
+            raise NotCompilable(f"arguments refused: {error}") from error
         scope = arguments.get("scope") if self.scoped else None
         return sql.Connection(
             self.key,
@@ -185,7 +184,18 @@ class ConnectionPlan:
             child_key=self.child_key,
             equals=self.equals,
             link=self.link,
+            where=where,
         )
+
+
+def _child_conditions(entity: Entity, to_filter: Callable[[Any], Any]) -> Conditions:
+    """A nested list's filter, as ``ChildQuery.conditions`` applies it."""
+
+    def conditions(filter_input: Any) -> list[Any]:
+        child_filter: ChildFilter | None = to_filter(filter_input)
+        return child_filter.conditions(entity) if child_filter else []
+
+    return conditions
 
 
 @dataclass(slots=True)
@@ -200,7 +210,10 @@ class NodePlan:
     by_type: dict[str, ObjectPlan | NotCompilable] = field(default_factory=dict)
 
     def bind(self, binding: Binding) -> sql.ToOne | sql.Constant:
-        global_id = _arguments(self.definition, self.node, binding)["id"]
+        return self.one(_arguments(self.definition, self.node, binding)["id"], binding)
+
+    def one(self, global_id: str, binding: Binding) -> sql.ToOne | sql.Constant:
+        """What ``_load_node`` gives for this id: the visible row, else null."""
         decoded = from_global_id(global_id)
         entry = fetchable(decoded[0]) if decoded else None
         if decoded is None or entry is None:
@@ -218,6 +231,51 @@ class NodePlan:
         return sql.ToOne(self.key, entry.entity, plan.bind(binding), "id", key_value=database_id)
 
 
+@dataclass(slots=True)
+class NodeListPlan:
+    """``nodes(ids:)``: each id as ``node(id:)``, in order, null where not visible."""
+
+    key: str
+    node: NodePlan
+
+    def bind(self, binding: Binding) -> sql.NodeList:
+        ids = _arguments(self.node.definition, self.node.node, binding)["ids"]
+        if len(ids) > min(binding.limits.max_first, sql.MAX_ITEMS):
+            raise NotCompilable("too many ids: the resolvers word the error")
+        return sql.NodeList(self.key, tuple(self.node.one(i, binding) for i in ids))
+
+
+@dataclass(slots=True)
+class DirectiveVariants:
+    """An operation whose @skip/@include read variables: what it selects depends on their
+    values, so it is planned per set of values (at most 2^n, n the variables read), on first
+    use, and the plans are remembered with the operation's."""
+
+    schema: GraphQLSchema
+    operation: OperationDefinitionNode
+    fragments: Mapping[str, FragmentDefinitionNode]
+    viewer: Viewer
+    names: tuple[str, ...]
+    plans: dict[tuple[Any, ...], tuple[FieldPlan, ...] | NotCompilable] = field(
+        default_factory=dict
+    )
+
+    def bind(self, binding: Binding) -> list[sql.Field]:
+        values = binding.variables.coerced
+        key = tuple(values.get(name) for name in self.names)
+        plans = self.plans.get(key)
+        if plans is None:
+            planner = Planner(self.schema, self.fragments, self.viewer, variables=binding.variables)
+            try:
+                plans = planner.operation(self.operation)
+            except NotCompilable as refusal:
+                plans = refusal
+            self.plans[key] = plans
+        if isinstance(plans, NotCompilable):
+            raise plans
+        return [bind(plan, binding) for plan in plans]
+
+
 FieldPlan = (
     sql.Value
     | sql.GlobalIdValue
@@ -226,12 +284,16 @@ FieldPlan = (
     | ToOnePlan
     | ConnectionPlan
     | NodePlan
+    | NodeListPlan
+    | DirectiveVariants  # an operation's only plan, when it has one (bind_operation)
 )
 
 
 def bind(plan: FieldPlan, binding: Binding) -> sql.Field:
-    if isinstance(plan, ToOnePlan | ConnectionPlan | NodePlan):
+    if isinstance(plan, ToOnePlan | ConnectionPlan | NodePlan | NodeListPlan):
         return plan.bind(binding)
+    if isinstance(plan, DirectiveVariants):
+        raise TypeError("DirectiveVariants binds a whole operation")
     return plan
 
 
@@ -246,11 +308,31 @@ def _arguments(definition: GraphQLField, node: FieldNode, binding: Binding) -> d
         raise NotCompilable(f"arguments: {error.message}") from error
 
 
-def _order(value: Mapping[str, Any] | None) -> Any:
-    """The coerced ``orderBy`` input, as ``to_ordering`` reads the Strawberry input."""
-    if value is None:
-        return None
-    return SimpleNamespace(field=value["field"], direction=value["direction"])
+@dataclass(frozen=True, slots=True)
+class ArgumentReader:
+    """A field's arguments as its resolver receives them: coerced by graphql-core, then
+    converted by Strawberry into its inputs (python names, input classes), so that the
+    resolvers' own functions (filters, orderings) read them unchanged."""
+
+    scalar_registry: Any
+    config: Any
+
+    @classmethod
+    def of(cls, schema: GraphQLSchema) -> ArgumentReader:
+        converter = schema._strawberry_schema.schema_converter  # type: ignore[attr-defined]
+        return cls(converter.scalar_registry, converter.config)
+
+    def read(self, definition: GraphQLField, node: FieldNode, binding: Binding) -> dict[str, Any]:
+        raw = _arguments(definition, node, binding)
+        strawberry_field = definition.extensions.get(STRAWBERRY_FIELD)
+        if strawberry_field is None:
+            raise NotCompilable(f"{node.name.value}: no Strawberry field")
+        return convert_arguments(
+            raw,
+            strawberry_field.arguments,
+            scalar_registry=self.scalar_registry,
+            config=self.config,
+        )
 
 
 # -- planning ----------------------------------------------------------------------------------
@@ -263,6 +345,14 @@ class Planner:
     # Read only by the field rules, which depend on its kind and roles alone: the plan cache's
     # key. Its ids reach the statement through the row rules, at build time, never from here.
     viewer: Viewer
+
+    # The values of the variables @skip/@include read (None when they read none): a plan
+    # with such directives is made per set of their values (``DirectiveVariants``).
+    variables: Any = None  # graphql-core's VariableValues
+    arguments: ArgumentReader = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.arguments = ArgumentReader.of(self.schema)
 
     def operation(self, operation: OperationDefinitionNode) -> tuple[FieldPlan, ...]:
         if operation.operation is not OperationType.QUERY:
@@ -279,13 +369,14 @@ class Planner:
                 plans.append(sql.Constant(key, query.name))
             elif name == "node":
                 plans.append(NodePlan(key, query.fields[name], node, self))
+            elif name == "nodes":
+                plans.append(NodeListPlan(key, NodePlan(key, query.fields[name], node, self)))
             elif name in ROOT_LISTS:
                 root = ROOT_LISTS[name]
-                plans.append(
-                    self.connection(
-                        key, root.entity, query.fields[name], node, ordered=True, scoped=root.scoped
-                    )
+                plan = self.connection(
+                    key, root.entity, query.fields[name], node, ordered=True, scoped=root.scoped
                 )
+                plans.append(replace(plan, conditions=root.conditions, ordering=root.ordering))
             else:
                 raise NotCompilable(f"root field {name}")
         return tuple(plans)
@@ -293,22 +384,34 @@ class Planner:
     def collect(
         self, selection_set: SelectionSetNode | None, on: GraphQLObjectType
     ) -> list[FieldNode]:
-        """The fields selected on an object of type ``on``, fragments that apply to it
-        included, in order; a response key selected twice is left to the resolvers (which
-        merge the selections)."""
-        found = self._collect(selection_set, on)
-        keys = [_key(node) for node in found]
-        if len(set(keys)) != len(keys):
-            raise NotCompilable("a response key selected twice")
-        return found
+        """The fields selected on an object of type ``on``, as graphql-core's
+        ``collect_fields`` finds them: fragments that apply to it included, @skip/@include
+        applied, and the selections of a response key selected twice merged into its first
+        place (validation has made sure they are the same field with the same arguments)."""
+        merged: dict[str, FieldNode] = {}
+        for node in self._collect(selection_set, on, set()):
+            key = _key(node)
+            first = merged.get(key)
+            if first is None:
+                merged[key] = node
+            elif first.selection_set is not None and node.selection_set is not None:
+                selections = (*first.selection_set.selections, *node.selection_set.selections)
+                merged[key] = FieldNode(
+                    alias=first.alias,
+                    name=first.name,
+                    arguments=first.arguments,
+                    directives=(),
+                    selection_set=SelectionSetNode(selections=selections),
+                )
+        return list(merged.values())
 
     def _collect(
-        self, selection_set: SelectionSetNode | None, on: GraphQLObjectType
+        self, selection_set: SelectionSetNode | None, on: GraphQLObjectType, seen: set[str]
     ) -> list[FieldNode]:
         found: list[FieldNode] = []
         for selection in selection_set.selections if selection_set else ():
-            if selection.directives:
-                raise NotCompilable("directives")
+            if not self._included(selection.directives):
+                continue
             if isinstance(selection, FieldNode):
                 found.append(selection)
                 continue
@@ -316,7 +419,11 @@ class Planner:
                 condition = selection.type_condition
                 inner = selection.selection_set
             elif isinstance(selection, FragmentSpreadNode):
-                fragment = self.fragments.get(selection.name.value)
+                name = selection.name.value
+                if name in seen:  # as collect_fields: a fragment is spread once per level
+                    continue
+                seen.add(name)
+                fragment = self.fragments.get(name)
                 if fragment is None:
                     raise NotCompilable("unknown fragment")
                 if fragment.directives:
@@ -325,8 +432,26 @@ class Planner:
             else:
                 raise NotCompilable(f"selection {selection.kind}")
             if condition is None or _applies(condition.name.value, on):
-                found += self._collect(inner, on)
+                found += self._collect(inner, on, seen)
         return found
+
+    def _included(self, directives: Sequence[DirectiveNode] | None) -> bool:
+        """@skip and @include, as graphql-core's ``should_include_node``; any other
+        directive is left to the resolvers."""
+        if not directives:
+            return True
+        for directive in directives:
+            if directive.name.value not in {"skip", "include"}:
+                raise NotCompilable(f"directive @{directive.name.value}")
+            if self.variables is None and _reads_variables(directive):
+                raise NotCompilable("@skip/@include read variables: planned per their values")
+        holder = SimpleNamespace(directives=directives)
+        variables = self.variables
+        skip = get_directive_values(GraphQLSkipDirective, holder, variables)  # type: ignore[arg-type]
+        if skip is not None and skip["if"] is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, holder, variables)  # type: ignore[arg-type]
+        return not (include is not None and include["if"] is False)
 
     def object(self, type_name: str, selection_set: SelectionSetNode | None) -> ObjectPlan:
         declared = DECLARED.get(type_name)
@@ -371,7 +496,7 @@ class Planner:
                 target_type = DECLARED.get(producer.entity)
                 if target_type is None:
                     raise NotCompilable(f"{where}: {producer.entity} is not declared")
-                return self.connection(
+                plan = self.connection(
                     key,
                     target_type.entity,
                     definition,
@@ -380,6 +505,10 @@ class Planner:
                     child_key=producer.child_key,
                     equals=producer.equals,
                 )
+                if producer.to_filter is None:
+                    return plan
+                conditions = _child_conditions(target_type.entity, producer.to_filter)
+                return replace(plan, conditions=conditions)
             case producers.LinkMany():
                 target_type = DECLARED.get(producer.entity)
                 ordering = LINK_ORDERINGS.get(producer.link_table)
@@ -419,8 +548,8 @@ class Planner:
         # As pagination.wants_total: the total is counted only when it is selected.
         with_total = any(isinstance(i, tuple) and i[1] is sql.Part.TOTAL_COUNT for i in items)
         return ConnectionPlan(
-            key, entity, definition, node, tuple(items), with_total, child_key, equals,
-            ordered, scoped,
+            key, entity, definition, node, self.arguments, tuple(items), with_total, child_key,
+            equals, ordered, scoped,
         )  # fmt: skip
 
     def _connection_item(
@@ -461,6 +590,28 @@ class Planner:
         if name not in PARTS:
             raise NotCompilable(f"{on.name}.{name}")
         return _key(node), PARTS[name]
+
+
+def _reads_variables(directive: DirectiveNode) -> bool:
+    return any(isinstance(argument.value, VariableNode) for argument in directive.arguments or ())
+
+
+def directive_variables(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
+    """The variables that @skip/@include read anywhere in the operation and its fragments."""
+    names: set[str] = set()
+
+    class Reader(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+            if node.name.value in {"skip", "include"}:
+                for argument in node.arguments or ():
+                    if isinstance(argument.value, VariableNode):
+                        names.add(argument.value.name.value)
+
+    for document_node in (operation, *fragments.values()):
+        visit(document_node, Reader())
+    return tuple(sorted(names))
 
 
 def _key(node: FieldNode) -> str:
@@ -504,11 +655,20 @@ def plan_operation(
     fragments: Mapping[str, FragmentDefinitionNode],
     viewer: Viewer,
 ) -> tuple[FieldPlan, ...]:
+    names = directive_variables(operation, fragments)
+    if names:
+        return (DirectiveVariants(schema, operation, fragments, viewer, names),)
     return Planner(schema, fragments, viewer).operation(operation)
 
 
 def bind_operation(plans: Sequence[FieldPlan], binding: Binding) -> list[sql.Field]:
-    return [bind(plan, binding) for plan in plans]
+    fields: list[sql.Field] = []
+    for plan in plans:
+        if isinstance(plan, DirectiveVariants):
+            fields += plan.bind(binding)
+        else:
+            fields.append(bind(plan, binding))
+    return fields
 
 
 __all__ = [
