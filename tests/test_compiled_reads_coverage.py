@@ -7,10 +7,13 @@ give the same JSON value, and the compiled path two statements (the viewer's, th
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from bench import queries
 
+from csm_graphql.graphql import context as context_module
 from tests.expectations import global_id
 from tests.support import GraphQLClient, StatementLog
 from tests.test_compiled_reads import (
@@ -226,3 +229,49 @@ async def test_nodes_with_no_ids_and_too_many_ids_answer_alike(
     answer = (await compiled.post(NODES, too_many, as_=SUCCESS_CUSTOMER)).json()
     assert answer == reference
     assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+CASE_DETAIL = """
+query CaseList($scope: ListScope!) {
+  cases(scope: $scope, first: 15) { totalCount nodes { id number state resolutionNotes
+    shareResolutionNotes contact { name } account { name } product { name }
+    slas(first: 5) { totalCount nodes { __typename id name target stage plannedEnd breached
+      percentElapsed startAt pausedSeconds definition { name } } }
+    activities(first: 5) { nodes { kind at body actorName } } } }
+}"""
+
+
+class _FrozenClock(datetime):
+    """``datetime`` whose now() is one instant: the two paths answer two requests, and the
+    SLA clock (percentElapsed, breached) reads the request's now."""
+
+    @classmethod
+    def now(cls, tz: Any = None) -> _FrozenClock:  # type: ignore[override]
+        return cls(2026, 6, 1, 10, 30, 15, 250_000, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(context_module, "datetime", _FrozenClock)
+
+
+@pytest.mark.usefixtures("frozen_now")
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+@pytest.mark.parametrize("query", [queries.CASES, CASE_DETAIL], ids=["bench", "detail"])
+async def test_case_list_with_slas_and_activities_is_equal(
+    client: GraphQLClient,
+    compiled: GraphQLClient,
+    statement_log: StatementLog,
+    email: str,
+    query: str,
+) -> None:
+    for scope in ("ALL", "MINE"):
+        variables = {"scope": scope} if query is CASE_DETAIL else None
+        answer, statements = await _both(client, compiled, statement_log, query, variables, email)
+        _compiled(statements)
+        if email == AGENT and scope == "ALL":
+            cases = answer["data"]["cases"]["nodes"]
+            slas = [sla for case in cases for sla in case["slas"]["nodes"]]
+            assert slas
+            assert any(sla["percentElapsed"] for sla in slas)
+            assert any(case["activities"]["nodes"] for case in cases)

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Date,
+    DateTime,
     FromClause,
     Select,
     Table,
@@ -56,6 +57,8 @@ from csm_graphql.repositories.paging import Ordering, PageRequest
 MAX_KEYS = 50
 # json_build_array likewise: at most 100 items.
 MAX_ITEMS = 100
+# The key of a finisher's marker object ("$" starts no GraphQL response key).
+FINISH = "$finish"
 
 # A column of the object's row source, by its SQL name.
 ColumnRef = Callable[[str], ColumnElement[Any]]
@@ -110,6 +113,18 @@ class Expression:
 
 
 @dataclass(frozen=True, slots=True)
+class Finished:
+    """A field computed in Python after the statement (graphql/compiled/finishers.py): the
+    statement writes ``{"$finish": marker, "row": {<columns>}}`` in its place, instants as
+    ``datetime.isoformat()`` text so that Python reads back the very value."""
+
+    key: str
+    marker: str
+    columns: tuple[str, ...]
+    instants: frozenset[str] = frozenset()  # the columns that hold instants
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectShape:
     fields: tuple[Field, ...]
 
@@ -121,7 +136,7 @@ class ObjectShape:
             match shape:
                 case Value(column=column):
                     names.add(column)
-                case Expression(reads=reads):
+                case Expression(reads=reads) | Finished(columns=reads):
                     names.update(reads)
                 case ToOne(key_column=str() as column):
                     names.add(column)
@@ -204,7 +219,7 @@ class NodeList:
     items: tuple[ToOne | Constant, ...]
 
 
-Field = Value | GlobalIdValue | Constant | Expression | ToOne | Connection | NodeList
+Field = Value | GlobalIdValue | Constant | Expression | ToOne | Connection | NodeList | Finished
 
 
 def _text(value: str) -> ColumnElement[str]:
@@ -319,6 +334,12 @@ class StatementBuilder:
                 return self._to_one(shape, source)
             case Connection():
                 return self._connection(shape, source)
+            case Finished(marker=marker, columns=columns, instants=instants):
+                row = [
+                    (name, _isoformat(f'{source}."{name}"') if name in instants else ref(name))
+                    for name in columns
+                ]
+                return _object([(FINISH, _text(marker)), ("row", _object(row))])
             case NodeList(items=items):
                 return func.json_build_array(*(self._field(item, source) for item in items))
         raise TypeError(f"no SQL for {shape!r}")
@@ -437,12 +458,22 @@ def _columns(entity: Entity, names: set[str]) -> list[ColumnElement[Any]]:
     return [column for column in entity.columns if column.name in names or column.name == "id"]
 
 
+def instants(entity: Entity, names: Sequence[str]) -> frozenset[str]:
+    """Which of these columns of the entity hold instants (timestamptz)."""
+    return frozenset(
+        column.name
+        for column in entity.columns
+        if column.name in names and isinstance(column.type, DateTime)
+    )
+
+
 def days_until(due: ColumnElement[Any], values: RequestValues) -> ColumnElement[Any]:
     """``domain.dates.days_remaining`` in SQL: a date minus a date is whole days."""
     return due - bindparam(None, values.today, type_=Date)
 
 
 __all__ = [
+    "FINISH",
     "MAX_ITEMS",
     "MAX_KEYS",
     "ColumnRef",
@@ -451,6 +482,7 @@ __all__ = [
     "EdgesShape",
     "Expression",
     "Field",
+    "Finished",
     "GlobalIdValue",
     "Link",
     "NodeList",
@@ -464,4 +496,5 @@ __all__ = [
     "Value",
     "ValueKind",
     "days_until",
+    "instants",
 ]

@@ -26,6 +26,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
+from csm_graphql.graphql.compiled.finishers import FinisherFailed, finish
 from csm_graphql.graphql.compiled.plan import (
     Binding,
     FieldPlan,
@@ -116,8 +117,13 @@ class CompiledReader:
             path = [fields[0].key] if fields else None
             failure = GraphQLError(str(error), path=path, original_error=error)
             return ExecutionResult(data=None, errors=[failure])
+        try:  # the fields computed in Python, if any (finishers.py)
+            finished = finish(text, request)
+        except FinisherFailed as refusal:
+            self.fallbacks[f"finisher failed: {refusal}"] += 1
+            return None
         self.served += 1
-        data = cast(dict[str, Any], orjson.Fragment(text))
+        data = cast(dict[str, Any], orjson.Fragment(finished))
         return ExecutionResult(data=data, errors=None)
 
     @staticmethod

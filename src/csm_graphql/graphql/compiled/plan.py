@@ -54,8 +54,9 @@ from csm_graphql.access.fields import allows
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
+from csm_graphql.graphql.compiled.finishers import FINISHERS, HAND_WRITTEN, plan_finished
 from csm_graphql.graphql.compiled.root_lists import ROOT_LISTS, Conditions, Orders
-from csm_graphql.graphql.compiled.twins import TWINS
+from csm_graphql.graphql.compiled.twins import TWINS, VIEWER_TWINS
 from csm_graphql.graphql.declared import producers
 from csm_graphql.graphql.declared.registry import DECLARED, DeclaredType, fetchable
 from csm_graphql.graphql.ids import from_global_id
@@ -281,6 +282,7 @@ FieldPlan = (
     | sql.GlobalIdValue
     | sql.Constant
     | sql.Expression
+    | sql.Finished
     | ToOnePlan
     | ConnectionPlan
     | NodePlan
@@ -454,7 +456,7 @@ class Planner:
         return not (include is not None and include["if"] is False)
 
     def object(self, type_name: str, selection_set: SelectionSetNode | None) -> ObjectPlan:
-        declared = DECLARED.get(type_name)
+        declared = _declared(type_name)
         graphql_type = self.schema.type_map.get(type_name)
         if declared is None or not isinstance(graphql_type, GraphQLObjectType):
             raise NotCompilable(f"{type_name} is not declared")
@@ -487,13 +489,13 @@ class Planner:
             case producers.SqlExpression(label=label):
                 return _leaf(key, label, definition, where)
             case producers.ToOne(entity=target, key=key_column, target_key=target_key):
-                target_type = DECLARED.get(target)
+                target_type = _declared(target)
                 if target_type is None:
                     raise NotCompilable(f"{where}: {target} is not declared")
                 shape = self.object(target, node.selection_set)
                 return ToOnePlan(key, target_type.entity, key_column, target_key, shape)
             case producers.ToMany():
-                target_type = DECLARED.get(producer.entity)
+                target_type = _declared(producer.entity)
                 if target_type is None:
                     raise NotCompilable(f"{where}: {producer.entity} is not declared")
                 plan = self.connection(
@@ -510,7 +512,7 @@ class Planner:
                 conditions = _child_conditions(target_type.entity, producer.to_filter)
                 return replace(plan, conditions=conditions)
             case producers.LinkMany():
-                target_type = DECLARED.get(producer.entity)
+                target_type = _declared(producer.entity)
                 ordering = LINK_ORDERINGS.get(producer.link_table)
                 if target_type is None or ordering is None:
                     raise NotCompilable(f"{where}: link table {producer.link_table}")
@@ -522,10 +524,23 @@ class Planner:
                 return replace(plan, link=link, fixed_ordering=ordering)
             case producers.PythonFunction(function=function, reads=reads):
                 twin = TWINS.get(function)
-                if twin is None:
-                    raise NotCompilable(f"{where} is computed in Python")
-                return sql.Expression(key, twin, reads)
+                if twin is None and function in VIEWER_TWINS:
+                    twin = VIEWER_TWINS[function](self.viewer)
+                if twin is not None:
+                    return sql.Expression(key, twin, reads)
+                if function in FINISHERS and not node.arguments:
+                    return self._finished(key, function, declared, definition, where)
+                raise NotCompilable(f"{where} is computed in Python")
         raise NotCompilable(f"{where}: {type(producer).__name__} is not compiled yet")
+
+    @staticmethod
+    def _finished(
+        key: str, marker: str, declared: DeclaredType, definition: GraphQLField, where: str
+    ) -> sql.Finished:
+        scalar = get_named_type(definition.type)
+        if not isinstance(scalar, GraphQLScalarType):
+            raise NotCompilable(f"{where}: a finisher of {scalar} values")
+        return plan_finished(key, marker, declared.entity, scalar.serialize)
 
     def connection(
         self,
@@ -612,6 +627,11 @@ def directive_variables(
     for document_node in (operation, *fragments.values()):
         visit(document_node, Reader())
     return tuple(sorted(names))
+
+
+def _declared(type_name: str) -> DeclaredType | None:
+    """The declared type, or a hand-written one the compiler knows (finishers.py)."""
+    return DECLARED.get(type_name) or HAND_WRITTEN.get(type_name)
 
 
 def _key(node: FieldNode) -> str:
