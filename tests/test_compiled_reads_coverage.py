@@ -275,3 +275,31 @@ async def test_case_list_with_slas_and_activities_is_equal(
             assert slas
             assert any(sla["percentElapsed"] for sla in slas)
             assert any(case["activities"]["nodes"] for case in cases)
+
+
+VIEWER = """
+query Me {
+  viewer { __typename id kind name email roles
+    capabilities { successLists { all mine __typename }
+      actions { maintainSuccessRecords commentOnSuccessRecords addSuccessWorkNotes
+        workEngagements createCases createCasesForOtherContacts commentOnCases
+        addCaseWorkNotes workCases } } }
+  me: viewer { name }
+  successCases(first: 2) { nodes { number } }
+}"""
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_viewer_is_equal(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    answer, statements = await _both(client, compiled, statement_log, VIEWER, None, email)
+    _compiled(statements)
+    assert answer["data"]["viewer"]["email"] == email
+    # Its accounts are read from the database: that selection takes the resolvers.
+    query = "{ viewer { name accounts { name } } }"
+    reference = (await client.post(query, as_=email)).json()
+    with statement_log.record() as statements:
+        answer = (await compiled.post(query, as_=email)).json()
+    assert answer == reference
+    assert not any("json_build_object" in statement for statement in statements)

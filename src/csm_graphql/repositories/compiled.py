@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ARRAY,
+    JSON,
     BigInteger,
     Boolean,
     ColumnElement,
@@ -110,6 +111,14 @@ class Expression:
     key: str
     build: Callable[[ColumnRef, RequestValues], ColumnElement[Any]]
     reads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A value computed in Python for this request (the viewer), sent as a parameter."""
+
+    key: str
+    json: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +228,9 @@ class NodeList:
     items: tuple[ToOne | Constant, ...]
 
 
-Field = Value | GlobalIdValue | Constant | Expression | ToOne | Connection | NodeList | Finished
+Field = (
+    Value | GlobalIdValue | Constant | Expression | ToOne | Connection | NodeList | Finished | Bound
+)
 
 
 def _text(value: str) -> ColumnElement[str]:
@@ -334,6 +345,8 @@ class StatementBuilder:
                 return self._to_one(shape, source)
             case Connection():
                 return self._connection(shape, source)
+            case Bound(json=json):
+                return cast(bindparam(None, json, type_=Text), JSON)
             case Finished(marker=marker, columns=columns, instants=instants):
                 row = [
                     (name, _isoformat(f'{source}."{name}"') if name in instants else ref(name))
@@ -476,6 +489,7 @@ __all__ = [
     "FINISH",
     "MAX_ITEMS",
     "MAX_KEYS",
+    "Bound",
     "ColumnRef",
     "Connection",
     "Constant",

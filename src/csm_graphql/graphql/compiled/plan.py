@@ -55,6 +55,11 @@ from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
 from csm_graphql.graphql.compiled.finishers import FINISHERS, HAND_WRITTEN, plan_finished
+from csm_graphql.graphql.compiled.request_values import (
+    Refused,
+    RequestValuePlan,
+    plan_request_value,
+)
 from csm_graphql.graphql.compiled.root_lists import ROOT_LISTS, Conditions, Orders
 from csm_graphql.graphql.compiled.twins import TWINS, VIEWER_TWINS
 from csm_graphql.graphql.declared import producers
@@ -75,6 +80,8 @@ class NotCompilable(Exception):
 
 
 STRAWBERRY_FIELD = GraphQLCoreConverter.DEFINITION_BACKREF
+# Root fields whose value is the request's own, computed when the request is bound.
+REQUEST_VALUES = frozenset({"viewer"})
 
 PARTS = {part.value: part for part in sql.Part}
 # Scalars json_build_object writes as Strawberry does (ID is not one: a raw id is a number in
@@ -232,6 +239,19 @@ class NodePlan:
         return sql.ToOne(self.key, entry.entity, plan.bind(binding), "id", key_value=database_id)
 
 
+@dataclass(frozen=True, slots=True)
+class ViewerPlan:
+    """A root field computed from the request alone (request_values.py)."""
+
+    plan: RequestValuePlan
+
+    def bind(self, binding: Binding) -> sql.Bound:
+        try:
+            return sql.Bound(self.plan.key, self.plan.json(binding.viewer))
+        except Refused as refusal:
+            raise NotCompilable(str(refusal)) from refusal
+
+
 @dataclass(slots=True)
 class NodeListPlan:
     """``nodes(ids:)``: each id as ``node(id:)``, in order, null where not visible."""
@@ -287,12 +307,13 @@ FieldPlan = (
     | ConnectionPlan
     | NodePlan
     | NodeListPlan
+    | ViewerPlan
     | DirectiveVariants  # an operation's only plan, when it has one (bind_operation)
 )
 
 
 def bind(plan: FieldPlan, binding: Binding) -> sql.Field:
-    if isinstance(plan, ToOnePlan | ConnectionPlan | NodePlan | NodeListPlan):
+    if isinstance(plan, ToOnePlan | ConnectionPlan | NodePlan | NodeListPlan | ViewerPlan):
         return plan.bind(binding)
     if isinstance(plan, DirectiveVariants):
         raise TypeError("DirectiveVariants binds a whole operation")
@@ -371,6 +392,8 @@ class Planner:
                 plans.append(sql.Constant(key, query.name))
             elif name == "node":
                 plans.append(NodePlan(key, query.fields[name], node, self))
+            elif name in REQUEST_VALUES:
+                plans.append(self.request_value(key, query.fields[name], node))
             elif name == "nodes":
                 plans.append(NodeListPlan(key, NodePlan(key, query.fields[name], node, self)))
             elif name in ROOT_LISTS:
@@ -382,6 +405,13 @@ class Planner:
             else:
                 raise NotCompilable(f"root field {name}")
         return tuple(plans)
+
+    def request_value(self, key: str, definition: GraphQLField, node: FieldNode) -> ViewerPlan:
+        try:
+            plan = plan_request_value(key, definition, node, self.collect, self.viewer)
+        except Refused as refusal:
+            raise NotCompilable(f"{node.name.value}: {refusal}") from refusal
+        return ViewerPlan(plan)
 
     def collect(
         self, selection_set: SelectionSetNode | None, on: GraphQLObjectType
