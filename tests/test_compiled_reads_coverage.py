@@ -303,3 +303,54 @@ async def test_viewer_is_equal(
         answer = (await compiled.post(query, as_=email)).json()
     assert answer == reference
     assert not any("json_build_object" in statement for statement in statements)
+
+
+SEARCH_PAGED = """
+query Search($text: String!, $first: Int!, $after: String) {
+  search(text: $text, first: $first) { __typename
+    successCases(after: $after) { totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor node { number subject } } }
+    successTasks(first: 2) { totalCount nodes { number } } }
+}"""
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_search_is_equal(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    answer, statements = await _both(client, compiled, statement_log, queries.SEARCH, None, email)
+    _compiled(statements)
+    if email == AGENT:
+        assert answer["data"]["search"]["successCases"]["nodes"]
+    variables: dict[str, Any] = {"text": "adoption", "first": 2, "after": None}
+    first_page, statements = await _both(
+        client, compiled, statement_log, SEARCH_PAGED, variables, email
+    )
+    _compiled(statements)
+    page_info = first_page["data"]["search"]["successCases"]["pageInfo"]
+    if page_info["hasNextPage"]:
+        after = {**variables, "after": page_info["endCursor"]}
+        _, statements = await _both(client, compiled, statement_log, SEARCH_PAGED, after, email)
+        _compiled(statements)
+    # A record's number matches exactly, and ranks first.
+    number = {"text": "sc0000001", "first": 3, "after": None}
+    _, statements = await _both(client, compiled, statement_log, SEARCH_PAGED, number, email)
+    _compiled(statements)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ search(text: "  ") { successCases { totalCount } } }',
+        '{ search(text: "adoption", first: 500) { successCases { totalCount } } }',
+        '{ search(text: "adoption") { cases { totalCount } } }',
+    ],
+)
+async def test_search_the_resolvers_refuse_or_compile_otherwise_falls_back(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog, query: str
+) -> None:
+    reference = (await client.post(query, as_=AGENT)).json()
+    with statement_log.record() as statements:
+        answer = (await compiled.post(query, as_=AGENT)).json()
+    assert answer == reference
+    assert not any("json_build_object" in statement for statement in statements)

@@ -62,6 +62,7 @@ from csm_graphql.graphql.types.workspace import (
 )
 from csm_graphql.repositories import case_entities, entities, reads, workspace_entities
 from csm_graphql.repositories.entities import Entity
+from csm_graphql.settings import Limits
 
 Where = ColumnElement[bool]
 
@@ -161,6 +162,14 @@ def project_task_conditions(filter: Any) -> list[Where]:
 
 def case_conditions(filter: Any) -> list[Where]:
     return filter.to_value().conditions(case_entities.CASE) if filter else []
+
+
+def check_search(text: str, first: int, limits: Limits) -> None:
+    """The search's arguments, refused as the compiled reads refuse them too."""
+    if not 0 <= first <= limits.max_first:
+        raise BadUserInput(f"first must be between 0 and {limits.max_first}.", field="first")
+    if not text.strip() or len(text) > 200 or "\x00" in text:
+        raise BadUserInput("text must be 1 to 200 characters, without NUL.", field="text")
 
 
 def _success_root_list(entity: Entity, node_type: type, description: str) -> Any:
@@ -388,9 +397,5 @@ class Query(LookupQueries):
         text: Annotated[str, strawberry.argument(description="Words, phrases or a number.")],
         first: Annotated[int, strawberry.argument(description="Hits per source.")] = 10,
     ) -> SearchResults:
-        limits = info.context.settings.limits
-        if not 0 <= first <= limits.max_first:
-            raise BadUserInput(f"first must be between 0 and {limits.max_first}.", field="first")
-        if not text.strip() or len(text) > 200 or "\x00" in text:
-            raise BadUserInput("text must be 1 to 200 characters, without NUL.", field="text")
+        check_search(text, first, info.context.settings.limits)
         return SearchResults(text=text, first=first)

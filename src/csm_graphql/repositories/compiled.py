@@ -114,6 +114,14 @@ class Expression:
 
 
 @dataclass(frozen=True, slots=True)
+class Inline:
+    """An object of the response without a row of its own (``search``'s results)."""
+
+    key: str
+    shape: ObjectShape
+
+
+@dataclass(frozen=True, slots=True)
 class Bound:
     """A value computed in Python for this request (the viewer), sent as a parameter."""
 
@@ -229,7 +237,16 @@ class NodeList:
 
 
 Field = (
-    Value | GlobalIdValue | Constant | Expression | ToOne | Connection | NodeList | Finished | Bound
+    Value
+    | GlobalIdValue
+    | Constant
+    | Expression
+    | ToOne
+    | Connection
+    | NodeList
+    | Finished
+    | Bound
+    | Inline
 )
 
 
@@ -345,6 +362,8 @@ class StatementBuilder:
                 return self._to_one(shape, source)
             case Connection():
                 return self._connection(shape, source)
+            case Inline(shape=inline):
+                return _object([(f.key, self._field(f, source)) for f in inline.fields])
             case Bound(json=json):
                 return cast(bindparam(None, json, type_=Text), JSON)
             case Finished(marker=marker, columns=columns, instants=instants):
@@ -498,6 +517,7 @@ __all__ = [
     "Field",
     "Finished",
     "GlobalIdValue",
+    "Inline",
     "Link",
     "NodeList",
     "NodesShape",

@@ -50,7 +50,7 @@ from graphql.type.definition import get_named_type
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
 
-from csm_graphql.access.fields import allows
+from csm_graphql.access.fields import allows, rule_for
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
@@ -67,10 +67,13 @@ from csm_graphql.graphql.declared.registry import DECLARED, DeclaredType, fetcha
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.inputs import to_ordering
 from csm_graphql.graphql.loaders import ChildFilter
+from csm_graphql.graphql.queries import check_search
 from csm_graphql.repositories import compiled as sql
+from csm_graphql.repositories import entities
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.paging import Ordering, PageRequest
 from csm_graphql.repositories.relations import LINK_ORDERINGS
+from csm_graphql.repositories.search import search_terms
 from csm_graphql.settings import Limits
 from csm_graphql.tables import metadata
 
@@ -80,6 +83,13 @@ class NotCompilable(Exception):
 
 
 STRAWBERRY_FIELD = GraphQLCoreConverter.DEFINITION_BACKREF
+# The sources of ``search`` that rank with repositories.search (cases have their own search).
+SEARCH_SOURCES = {
+    "successCases": entities.SUCCESS_CASE,
+    "successTasks": entities.SUCCESS_TASK,
+    "successInitiatives": entities.SUCCESS_INITIATIVE,
+    "touchpoints": entities.TOUCHPOINT,
+}
 # Root fields whose value is the request's own, computed when the request is bound.
 REQUEST_VALUES = frozenset({"viewer"})
 
@@ -252,6 +262,54 @@ class ViewerPlan:
             raise NotCompilable(str(refusal)) from refusal
 
 
+@dataclass(frozen=True, slots=True)
+class SearchSourcePlan:
+    """One source of ``search``: its hits, a page under the entity's row rule, the match
+    condition and the rank ordering of ``repositories.search.search_terms``."""
+
+    plan: ConnectionPlan
+
+    def bind(self, binding: Binding, text: str, search_first: int) -> sql.Connection:
+        plan = self.plan
+        arguments = plan.arguments.read(plan.definition, plan.node, binding)
+        first = arguments.get("first")
+        count = search_first if first is None else first
+        if not 0 <= count <= binding.limits.max_first:
+            raise NotCompilable("first out of range: the resolvers word the error")
+        matches, ordering = search_terms(plan.entity, binding.viewer, text)
+        return sql.Connection(
+            plan.key,
+            plan.entity,
+            PageRequest(count, arguments.get("after") or None, plan.with_total),
+            ordering,
+            tuple(_bind_part(f, binding) for f in plan.fields),
+            where=tuple(matches),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPlan:
+    """``search(text:, first:)``: an object of ranked connections, one per source."""
+
+    key: str
+    definition: GraphQLField
+    node: FieldNode
+    fields: tuple[SearchSourcePlan | sql.Constant, ...]
+
+    def bind(self, binding: Binding) -> sql.Inline:
+        arguments = _arguments(self.definition, self.node, binding)
+        text, first = arguments["text"], arguments.get("first", 10)
+        try:
+            check_search(text, first, binding.limits)
+        except CodedError as error:
+            raise NotCompilable(f"search refused: {error}") from error
+        fields = tuple(
+            f.bind(binding, text, first) if isinstance(f, SearchSourcePlan) else f
+            for f in self.fields
+        )
+        return sql.Inline(self.key, sql.ObjectShape(fields))
+
+
 @dataclass(slots=True)
 class NodeListPlan:
     """``nodes(ids:)``: each id as ``node(id:)``, in order, null where not visible."""
@@ -308,12 +366,15 @@ FieldPlan = (
     | NodePlan
     | NodeListPlan
     | ViewerPlan
+    | SearchPlan
     | DirectiveVariants  # an operation's only plan, when it has one (bind_operation)
 )
 
 
 def bind(plan: FieldPlan, binding: Binding) -> sql.Field:
-    if isinstance(plan, ToOnePlan | ConnectionPlan | NodePlan | NodeListPlan | ViewerPlan):
+    if isinstance(
+        plan, ToOnePlan | ConnectionPlan | NodePlan | NodeListPlan | ViewerPlan | SearchPlan
+    ):
         return plan.bind(binding)
     if isinstance(plan, DirectiveVariants):
         raise TypeError("DirectiveVariants binds a whole operation")
@@ -392,6 +453,8 @@ class Planner:
                 plans.append(sql.Constant(key, query.name))
             elif name == "node":
                 plans.append(NodePlan(key, query.fields[name], node, self))
+            elif name == "search":
+                plans.append(self.search(key, query.fields[name], node))
             elif name in REQUEST_VALUES:
                 plans.append(self.request_value(key, query.fields[name], node))
             elif name == "nodes":
@@ -405,6 +468,24 @@ class Planner:
             else:
                 raise NotCompilable(f"root field {name}")
         return tuple(plans)
+
+    def search(self, key: str, definition: GraphQLField, node: FieldNode) -> SearchPlan:
+        results = get_named_type(definition.type)
+        assert isinstance(results, GraphQLObjectType)
+        fields: list[SearchSourcePlan | sql.Constant] = []
+        for child in self.collect(node.selection_set, results):
+            child_key, name = _key(child), child.name.value
+            if name == "__typename":
+                fields.append(sql.Constant(child_key, results.name))
+                continue
+            entity = SEARCH_SOURCES.get(name)
+            if entity is None:
+                raise NotCompilable(f"search source {name}")
+            if not allows(rule_for(results.name, name), self.viewer):
+                raise NotCompilable(f"{results.name}.{name} is denied")
+            plan = self.connection(child_key, entity, results.fields[name], child, ordered=False)
+            fields.append(SearchSourcePlan(plan))
+        return SearchPlan(key, definition, node, tuple(fields))
 
     def request_value(self, key: str, definition: GraphQLField, node: FieldNode) -> ViewerPlan:
         try:
