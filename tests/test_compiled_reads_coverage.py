@@ -354,3 +354,34 @@ async def test_search_the_resolvers_refuse_or_compile_otherwise_falls_back(
         answer = (await compiled.post(query, as_=AGENT)).json()
     assert answer == reference
     assert not any("json_build_object" in statement for statement in statements)
+
+
+BENCH_PERSONAS = [AGENT, "customer@acme.example", "manager@acme.example"]
+BENCH = {
+    "portal": queries.PORTAL,
+    "search": queries.SEARCH,
+    "cases": queries.CASES,
+    "dashboard": queries.DASHBOARD,
+}
+
+
+@pytest.mark.usefixtures("frozen_now")
+@pytest.mark.parametrize("email", BENCH_PERSONAS)
+@pytest.mark.parametrize("name", sorted(BENCH))
+async def test_the_bench_queries_take_the_compiled_path(
+    client: GraphQLClient,
+    compiled: GraphQLClient,
+    statement_log: StatementLog,
+    email: str,
+    name: str,
+) -> None:
+    """The canonical bench queries (the detail query is tested per case above): one statement
+    for the agent, the customer and the case manager, and the resolvers' answer. The agent's
+    dashboard (health and adoption series, indicators: computed from batched reads in Python)
+    still takes the resolvers."""
+    answer, statements = await _both(client, compiled, statement_log, BENCH[name], None, email)
+    if name == "dashboard" and email == AGENT:
+        assert not any("json_build_object" in statement for statement in statements)
+        assert answer["data"]["engagements"]["nodes"][0]["healthSeries"]
+    else:
+        _compiled(statements)
