@@ -376,12 +376,60 @@ async def test_the_bench_queries_take_the_compiled_path(
     name: str,
 ) -> None:
     """The canonical bench queries (the detail query is tested per case above): one statement
-    for the agent, the customer and the case manager, and the resolvers' answer. The agent's
-    dashboard (health and adoption series, indicators: computed from batched reads in Python)
-    still takes the resolvers."""
+    for the agent, the customer and the case manager, and the resolvers' answer."""
     answer, statements = await _both(client, compiled, statement_log, BENCH[name], None, email)
+    _compiled(statements)
     if name == "dashboard" and email == AGENT:
-        assert not any("json_build_object" in statement for statement in statements)
-        assert answer["data"]["engagements"]["nodes"][0]["healthSeries"]
-    else:
+        engagements = answer["data"]["engagements"]["nodes"]
+        assert any(e["healthScore"] is not None for e in engagements)
+        assert all(len(e["healthSeries"]) == 12 for e in engagements)
+        assert any(e["healthIndicators"]["nodes"] for e in engagements)
+
+
+DASHBOARD = """
+query Dashboard($weeks: Int!, $order: HealthIndicatorOrder, $after: String) {
+  engagements(first: 6, orderBy: {field: NAME}) { nodes { number healthScore healthColour
+    successRate adoptionToday { low medium high none total }
+    healthSeries(weeks: $weeks) { weekStart hasSnapshot score colour __typename }
+    adoptionSeries(weeks: $weeks) { weekStart counts { total high } }
+    healthIndicators(first: 2, orderBy: $order, after: $after) { totalCount
+      pageInfo { hasNextPage endCursor } edges { cursor node { metric weight score } }
+      nodes { metric target direction actual attainment gapPercent } } } }
+}"""
+
+
+@pytest.mark.usefixtures("frozen_now")
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_dashboard_fields_read_from_batched_loads_are_equal(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    for variables in (
+        {"weeks": 12, "order": None, "after": None},
+        {"weeks": 1, "order": {"field": "SCORE", "direction": "DESC"}, "after": None},
+        {"weeks": 30, "order": {"field": "WEIGHT", "direction": "ASC"}, "after": None},
+    ):
+        answer, statements = await _both(
+            client, compiled, statement_log, DASHBOARD, variables, email
+        )
         _compiled(statements)
+        for engagement in answer["data"]["engagements"]["nodes"]:
+            indicators = engagement["healthIndicators"]
+            if indicators and indicators["pageInfo"]["hasNextPage"]:
+                after = {**variables, "after": indicators["pageInfo"]["endCursor"]}
+                _, statements = await _both(
+                    client, compiled, statement_log, DASHBOARD, after, email
+                )
+                _compiled(statements)
+                break
+
+
+async def test_dashboard_arguments_the_resolvers_refuse_fall_back(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog
+) -> None:
+    variables = {"weeks": 0, "order": None, "after": None}
+    reference = (await client.post(DASHBOARD, variables, as_=AGENT)).json()
+    with statement_log.record() as statements:
+        answer = (await compiled.post(DASHBOARD, variables, as_=AGENT)).json()
+    assert answer == reference
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert not any("json_build_object" in statement for statement in statements)

@@ -35,7 +35,9 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
+    Float,
     FromClause,
+    Numeric,
     Select,
     Table,
     Text,
@@ -46,7 +48,10 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
@@ -111,6 +116,21 @@ class Expression:
     key: str
     build: Callable[[ColumnRef, RequestValues], ColumnElement[Any]]
     reads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A field computed in Python from batched reads (graphql/compiled/loaded.py): the
+    statement writes ``{"$finish": marker, "id": <row id>, "loads": [<rows>, ...]}``, the
+    rows of each captured SELECT (``state.loads``) for this row, its parent ids parameter
+    (``PARENT_IDS``) replaced by the row's id."""
+
+    key: str
+    state: Any  # loaded.Loaded: its marker, and the captured SELECTs once captured
+
+
+# The parameter the batched reads name their parent ids by (repositories/workspace._ids).
+PARENT_IDS = "engagement_ids"
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +267,7 @@ Field = (
     | Finished
     | Bound
     | Inline
+    | Loaded
 )
 
 
@@ -362,6 +383,15 @@ class StatementBuilder:
                 return self._to_one(shape, source)
             case Connection():
                 return self._connection(shape, source)
+            case Loaded(state=state):
+                loads = [self._load(statement, source) for _, statement in state.loads]
+                return _object(
+                    [
+                        (FINISH, _text(state.marker)),
+                        ("id", ref("id")),
+                        ("loads", func.json_build_array(*loads)),
+                    ]
+                )
             case Inline(shape=inline):
                 return _object([(f.key, self._field(f, source)) for f in inline.fields])
             case Bound(json=json):
@@ -375,6 +405,33 @@ class StatementBuilder:
             case NodeList(items=items):
                 return func.json_build_array(*(self._field(item, source) for item in items))
         raise TypeError(f"no SQL for {shape!r}")
+
+    def _load(self, statement: Select[Any], source: str | None) -> ColumnElement[Any]:
+        """A batched read's rows for the row of ``source``: its SELECT with the parent ids
+        parameter swapped for the row's id, as a JSON array of arrays (numerics as text,
+        instants as isoformat text: read back exactly as the driver gives them)."""
+        parent_ids = postgresql.array([literal_column(f'{source}."id"', BigInteger)])
+
+        def swap(element: Any, **_: Any) -> Any:
+            if isinstance(element, BindParameter) and element.key == PARENT_IDS:
+                return parent_ids
+            return None
+
+        swapped: Select[Any] = replacement_traverse(statement, {}, swap)  # type: ignore[assignment]
+        name = self._name("l")
+        rows = swapped.subquery(name)
+        values: list[ColumnElement[Any]] = []
+        for column in statement.selected_columns:
+            reference = f'{name}."{column.name}"'
+            if isinstance(column.type, DateTime):
+                values.append(_isoformat(reference))
+            elif isinstance(column.type, Numeric) and not isinstance(column.type, Float):
+                values.append(cast(literal_column(reference), Text))
+            else:
+                values.append(literal_column(reference))
+        aggregate = func.json_agg(func.json_build_array(*values))
+        found = func.coalesce(aggregate, literal_column("CAST('[]' AS json)"))
+        return select(found).select_from(rows).scalar_subquery()
 
     def _to_one(self, shape: ToOne, parent: str | None) -> ColumnElement[Any]:
         """``reads.by_ids`` for one key: the row, under its rule, or no row (null)."""
@@ -508,6 +565,7 @@ __all__ = [
     "FINISH",
     "MAX_ITEMS",
     "MAX_KEYS",
+    "PARENT_IDS",
     "Bound",
     "ColumnRef",
     "Connection",
@@ -519,6 +577,7 @@ __all__ = [
     "GlobalIdValue",
     "Inline",
     "Link",
+    "Loaded",
     "NodeList",
     "NodesShape",
     "ObjectShape",

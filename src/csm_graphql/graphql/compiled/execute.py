@@ -26,7 +26,8 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
-from csm_graphql.graphql.compiled.finishers import FinisherFailed, finish
+from csm_graphql.graphql.compiled.finishers import FinisherFailed, finish, prepare
+from csm_graphql.graphql.compiled.loaded import CaptureRefused
 from csm_graphql.graphql.compiled.plan import (
     Binding,
     FieldPlan,
@@ -99,10 +100,11 @@ class CompiledReader:
         try:
             plans = self.plan(context, request.viewer)
             fields = bind_operation(plans, self._binding(context, request))
+            await prepare(fields, request)  # what loaded finishers read (finishers.py)
             statement = StatementBuilder(request.viewer, RequestValues(request.today)).statement(
                 fields
             )
-        except NotCompilable as refusal:
+        except (NotCompilable, CaptureRefused) as refusal:
             self.fallbacks[str(refusal)] += 1
             log.debug("Compiled read refused: %s", refusal)
             return None
@@ -118,7 +120,7 @@ class CompiledReader:
             failure = GraphQLError(str(error), path=path, original_error=error)
             return ExecutionResult(data=None, errors=[failure])
         try:  # the fields computed in Python, if any (finishers.py)
-            finished = finish(text, request)
+            finished = await finish(text, request, fields)
         except FinisherFailed as refusal:
             self.fallbacks[f"finisher failed: {refusal}"] += 1
             return None

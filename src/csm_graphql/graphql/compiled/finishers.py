@@ -16,7 +16,7 @@ each of their fields, as ``graphql/declared`` records it for the declared types.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,6 +27,7 @@ import orjson
 from sqlalchemy import Date, DateTime, Numeric
 
 from csm_graphql.access.fields import rule_for
+from csm_graphql.graphql.compiled.loaded import capture, finish_loaded, loaded_shapes
 from csm_graphql.graphql.declared import producers
 from csm_graphql.graphql.declared.registry import DeclaredField, DeclaredType
 from csm_graphql.graphql.types.case_records import TaskSla
@@ -144,15 +145,25 @@ class FinisherFailed(Exception):
     """A finisher raised: the resolvers answer the request instead (and word the error)."""
 
 
-def finish(text: str, context: Any) -> str | bytes:
+async def finish(text: str, context: Any, fields: Sequence[sql.Field]) -> str | bytes:
     """The result with every marker replaced by its value; the text itself when it has none."""
     if f'"{sql.FINISH}"' not in text:
         return text
     info = SimpleNamespace(context=context)
     try:
-        return orjson.dumps(_patch(orjson.loads(text), info))
+        data = orjson.loads(text)
+        loaded = loaded_shapes(fields)
+        if loaded:
+            data = await finish_loaded(data, context, loaded)
+        return orjson.dumps(_patch(data, info))
     except Exception as error:
         raise FinisherFailed(repr(error)) from error
+
+
+async def prepare(fields: Sequence[sql.Field], context: Any) -> None:
+    """Before the statement: capture what each loaded field reads (loaded.py)."""
+    for state in loaded_shapes(fields).values():
+        await capture(state, context)
 
 
 def _patch(value: Any, info: Any) -> Any:
@@ -178,4 +189,12 @@ def _value(marker: str, row: dict[str, Any], info: Any) -> Any:
     return None if value is None else planned.serialize(value)
 
 
-__all__ = ["FINISHERS", "HAND_WRITTEN", "Finisher", "FinisherFailed", "finish", "plan_finished"]
+__all__ = [
+    "FINISHERS",
+    "HAND_WRITTEN",
+    "Finisher",
+    "FinisherFailed",
+    "finish",
+    "plan_finished",
+    "prepare",
+]

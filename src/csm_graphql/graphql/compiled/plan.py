@@ -55,10 +55,17 @@ from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
 from csm_graphql.graphql.compiled.finishers import FINISHERS, HAND_WRITTEN, plan_finished
+from csm_graphql.graphql.compiled.loaded import (
+    LOADED_FIELDS,
+    Loaded,
+    LoadedRunner,
+    new_marker,
+)
 from csm_graphql.graphql.compiled.request_values import (
     Refused,
     RequestValuePlan,
     plan_request_value,
+    projection,
 )
 from csm_graphql.graphql.compiled.root_lists import ROOT_LISTS, Conditions, Orders
 from csm_graphql.graphql.compiled.twins import TWINS, VIEWER_TWINS
@@ -263,6 +270,20 @@ class ViewerPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class LoadedPlan:
+    """A computed field read from batched loaders (loaded.py): captured and replayed."""
+
+    key: str
+    runner: LoadedRunner
+    arguments: ArgumentReader
+
+    def bind(self, binding: Binding) -> sql.Loaded:
+        runner = self.runner
+        arguments = self.arguments.read(runner.definition, runner.node, binding)
+        return sql.Loaded(self.key, Loaded(self.key, new_marker(), runner, arguments))
+
+
+@dataclass(frozen=True, slots=True)
 class SearchSourcePlan:
     """One source of ``search``: its hits, a page under the entity's row rule, the match
     condition and the rank ordering of ``repositories.search.search_terms``."""
@@ -367,13 +388,15 @@ FieldPlan = (
     | NodeListPlan
     | ViewerPlan
     | SearchPlan
+    | LoadedPlan
     | DirectiveVariants  # an operation's only plan, when it has one (bind_operation)
 )
 
 
 def bind(plan: FieldPlan, binding: Binding) -> sql.Field:
     if isinstance(
-        plan, ToOnePlan | ConnectionPlan | NodePlan | NodeListPlan | ViewerPlan | SearchPlan
+        plan,
+        ToOnePlan | ConnectionPlan | NodePlan | NodeListPlan | ViewerPlan | SearchPlan | LoadedPlan,
     ):
         return plan.bind(binding)
     if isinstance(plan, DirectiveVariants):
@@ -590,6 +613,8 @@ class Planner:
             return _denied(key, definition, f"{declared.name}.{name}")
         producer = entry.producer
         where = f"{declared.name}.{name}"
+        if isinstance(producer, producers.PythonFunction) and producer.function in LOADED_FIELDS:
+            return self._loaded(key, definition, node, where)
         if node.arguments and not isinstance(producer, producers.ToMany | producers.LinkMany):
             raise NotCompilable(f"{where} with arguments")
         match producer:
@@ -643,6 +668,20 @@ class Planner:
                     return self._finished(key, function, declared, definition, where)
                 raise NotCompilable(f"{where} is computed in Python")
         raise NotCompilable(f"{where}: {type(producer).__name__} is not compiled yet")
+
+    def _loaded(
+        self, key: str, definition: GraphQLField, node: FieldNode, where: str
+    ) -> LoadedPlan:
+        strawberry_field = definition.extensions.get(STRAWBERRY_FIELD)
+        resolver = strawberry_field.base_resolver if strawberry_field else None
+        if resolver is None or not resolver.is_async:
+            raise NotCompilable(f"{where}: not a loaded resolver")
+        try:
+            project = projection(definition.type, node, self.collect, self.viewer)
+        except Refused as refusal:
+            raise NotCompilable(f"{where}: {refusal}") from refusal
+        runner = LoadedRunner(resolver.wrapped_func, definition, node, self.fragments, project)
+        return LoadedPlan(key, runner, self.arguments)
 
     @staticmethod
     def _finished(
