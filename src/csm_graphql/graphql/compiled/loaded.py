@@ -30,6 +30,8 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLField
 from sqlalchemy import Date, DateTime, Float, Numeric, Select
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import iterate
 
 from csm_graphql.repositories import compiled as sql
 
@@ -117,8 +119,9 @@ class _Rows:
 
     async def rows(self, statement: Any) -> list[dict[str, Any]]:
         if self.replayed is None:
-            if not isinstance(statement, Select):
-                raise CaptureRefused("not a SELECT")
+            if not isinstance(statement, Select) or not _by_parent_ids(statement):
+                # Only a SELECT of the parents named by PARENT_IDS can be read per row.
+                raise CaptureRefused(f"loader {self.key!r}: not a SELECT by {sql.PARENT_IDS}")
             self.captured.append((self.key, statement))
             return []
         return self.replayed[self.key]
@@ -139,6 +142,13 @@ class _Loaders:
 
 
 PLACEHOLDER_ID = 0
+
+
+def _by_parent_ids(statement: Select[Any]) -> bool:
+    return any(
+        isinstance(element, BindParameter) and element.key == sql.PARENT_IDS
+        for element in iterate(statement)
+    )
 
 
 async def capture(loaded: Loaded, request: Any) -> None:

@@ -8,11 +8,8 @@ field becomes a constant null (or ``[]``). Binding runs per request: it reads th
 ``node(id:)``'s id.
 
 Whatever the planner does not know raises :class:`NotCompilable`, and the operation runs
-through the resolvers, which stay the reference semantics. This slice compiles queries made
-of root lists (``engagements``, ``accounts``, ``users``, ``projects`` and the four
-customer-success lists) and ``node(id:)``; columns, global ids, to-one relations, nested
-connections (``totalCount``, ``pageInfo``, ``nodes``, ``edges``), ``__typename``, inline
-fragments and fragment spreads without directives, and computed fields with an SQL twin.
+through the resolvers, which stay the reference semantics. What compiles is listed in
+docs/contributing.md ("Compiled reads").
 """
 
 from __future__ import annotations
