@@ -46,6 +46,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    true,
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql
@@ -249,11 +250,21 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeGroup:
+    """The rows of one type among ``nodes(ids:)``'s ids, read at once under its row rule."""
+
+    entity: Entity
+    shape: ObjectShape
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class NodeList:
-    """``nodes(ids:)``: one item per id, in order (a row or null)."""
+    """``nodes(ids:)``: one item per id, in order: (its group, its id), or None for null."""
 
     key: str
-    items: tuple[ToOne | Constant, ...]
+    groups: tuple[NodeGroup, ...]
+    items: tuple[tuple[int, int] | None, ...]
 
 
 Field = (
@@ -402,9 +413,45 @@ class StatementBuilder:
                     for name in columns
                 ]
                 return _object([(FINISH, _text(marker)), ("row", _object(row))])
-            case NodeList(items=items):
-                return func.json_build_array(*(self._field(item, source) for item in items))
+            case NodeList():
+                return self._node_list(shape)
         raise TypeError(f"no SQL for {shape!r}")
+
+    def _node_list(self, shape: NodeList) -> ColumnElement[Any]:
+        """Each group's visible rows as one JSON object by id (``reads.by_ids`` per type),
+        and the list built from them in the ids' order; an id not there is null."""
+        sources: list[FromClause] = []
+        names: list[str] = []
+        for group in shape.groups:
+            table, name = group.entity.table, self._name("n")
+            ids = bindparam(None, list(group.ids), type_=ARRAY(BigInteger))
+            rows = (
+                select(*_columns(group.entity, group.shape.columns()))
+                .where(
+                    table.c.id == func.any(ids),
+                    group.entity.visible(self.viewer, ListScope.ALL, table),
+                )
+                .subquery(name)
+            )
+            by_id = func.json_object_agg(self._ref(name)("id"), self._object(group.shape, name))
+            names.append(self._name("g"))
+            sources.append(select(by_id.label("v")).select_from(rows).subquery(names[-1]))
+        null: ColumnElement[Any] = literal_column("CAST(NULL AS json)")
+        values = [
+            null
+            if item is None
+            else literal_column(f"{names[item[0]]}.v").op("->")(
+                bindparam(None, str(item[1]), type_=Text)
+            )
+            for item in shape.items
+        ]
+        array = func.json_build_array(*values)
+        if not sources:
+            return array
+        joined = sources[0]
+        for other in sources[1:]:  # one row each: a cross join, written as one
+            joined = joined.join(other, true())
+        return select(array).select_from(joined).scalar_subquery()
 
     def _load(self, statement: Select[Any], source: str | None) -> ColumnElement[Any]:
         """A batched read's rows for the row of ``source``: its SELECT with the parent ids
@@ -578,6 +625,7 @@ __all__ = [
     "Inline",
     "Link",
     "Loaded",
+    "NodeGroup",
     "NodeList",
     "NodesShape",
     "ObjectShape",

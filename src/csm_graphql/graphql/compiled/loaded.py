@@ -236,8 +236,9 @@ def _walk(fields: Sequence[Any]) -> Iterator[Any]:
                 yield from _walk(inner.fields)
             case sql.Connection(fields=items) | sql.EdgesShape(fields=items):
                 yield from _walk(items)
-            case sql.NodeList(items=items):
-                yield from _walk(items)
+            case sql.NodeList(groups=groups):
+                for group in groups:
+                    yield from _walk(group.shape.fields)
 
 
 _markers_made = itertools.count(1)

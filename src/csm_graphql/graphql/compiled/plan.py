@@ -241,6 +241,10 @@ class NodePlan:
         if decoded is None or entry is None:
             return sql.Constant(self.key, None)  # malformed, unknown or unfetchable: null
         type_name, database_id = decoded
+        plan = self.object_plan(type_name)
+        return sql.ToOne(self.key, entry.entity, plan.bind(binding), "id", key_value=database_id)
+
+    def object_plan(self, type_name: str) -> ObjectPlan:
         plan = self.by_type.get(type_name)
         if plan is None:
             try:
@@ -250,7 +254,7 @@ class NodePlan:
             self.by_type[type_name] = plan
         if isinstance(plan, NotCompilable):
             raise plan
-        return sql.ToOne(self.key, entry.entity, plan.bind(binding), "id", key_value=database_id)
+        return plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +343,29 @@ class NodeListPlan:
         ids = _arguments(self.node.definition, self.node.node, binding)["ids"]
         if len(ids) > min(binding.limits.max_first, sql.MAX_ITEMS):
             raise NotCompilable("too many ids: the resolvers word the error")
-        return sql.NodeList(self.key, tuple(self.node.one(i, binding) for i in ids))
+        # Grouped by type, as the resolvers' loaders batch them: one read per type (a row
+        # rule evaluated once, not once per id).
+        groups: dict[str, tuple[int, list[int]]] = {}
+        items: list[tuple[int, int] | None] = []
+        for global_id in ids:
+            decoded = from_global_id(global_id)
+            entry = fetchable(decoded[0]) if decoded else None
+            if decoded is None or entry is None:
+                items.append(None)  # malformed, unknown or unfetchable: null
+                continue
+            type_name, database_id = decoded
+            index, type_ids = groups.setdefault(type_name, (len(groups), []))
+            type_ids.append(database_id)
+            items.append((index, database_id))
+        bound = tuple(
+            sql.NodeGroup(
+                _entity_of(type_name),
+                self.node.object_plan(type_name).bind(binding),
+                tuple(type_ids),
+            )
+            for type_name, (_, type_ids) in groups.items()
+        )
+        return sql.NodeList(self.key, bound, tuple(items))
 
 
 @dataclass(slots=True)
@@ -774,6 +800,13 @@ def directive_variables(
     for document_node in (operation, *fragments.values()):
         visit(document_node, Reader())
     return tuple(sorted(names))
+
+
+def _entity_of(type_name: str) -> Entity:
+    """The entity a fetchable type's rows are read from."""
+    entry = fetchable(type_name)
+    assert entry is not None
+    return entry.entity
 
 
 def _declared(type_name: str) -> DeclaredType | None:
