@@ -30,6 +30,7 @@ from csm_graphql.db import create_engine, to_async_url
 from csm_graphql.db.migrate import upgrade
 from csm_graphql.demo.seed import seed
 from csm_graphql.settings import RateLimit, Settings
+from tests import compiled_path
 from tests.factories import Factory, Isolated, clone_database
 from tests.support import GraphQLClient, StatementLog
 
@@ -88,7 +89,16 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
 def settings(database_url: str) -> Settings:
     # Rate limiting off: the suite runs thousands of requests as a few personas in seconds.
     # tests/security/test_rate_limit.py turns it on for itself.
-    return Settings(environment="test", database_url=database_url, rate_limit=RateLimit(0))
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        rate_limit=RateLimit(0),
+        compiled_reads=compiled_path.ON,
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    compiled_path.summary(terminalreporter)
 
 
 @pytest.fixture(scope="session")

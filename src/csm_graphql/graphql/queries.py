@@ -66,6 +66,7 @@ from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.filters import Equals
 from csm_graphql.repositories.filters import Filter as RowFilter
+from csm_graphql.settings import Limits
 
 ListScopeArg = Annotated[
     Scope, strawberry.argument(description='ALL: the "All ..." list; MINE: "My ...".')
@@ -131,6 +132,28 @@ def _applies_to(target: TemplateTarget | None) -> Equals:
     return Equals.of(applies_to=target.value if target else None)
 
 
+# What each root list's filter input means, as a repositories filter value: one function per
+# list, which the resolvers below and the compiled reads (graphql/compiled/root_lists.py) both
+# call, so that a filter cannot mean two things on the two paths.
+
+
+def converted_filter(filter: Any) -> RowFilter | None:
+    """Lookup, engagement, project and case filters: the input's own value."""
+    return filter.to_value() if filter else None
+
+
+def project_task_filter(filter: Any) -> RowFilter | None:
+    return filter.to_task_filter() if filter else None
+
+
+def check_search(text: str, first: int, limits: Limits) -> None:
+    """The search's arguments, refused as the compiled reads refuse them too."""
+    if not 0 <= first <= limits.max_first:
+        raise BadUserInput(f"first must be between 0 and {limits.max_first}.", field="first")
+    if not text.strip() or len(text) > 200 or "\x00" in text:
+        raise BadUserInput("text must be 1 to 200 characters, without NUL.", field="text")
+
+
 def _success_root_list(entity: Entity, node_type: type, description: str) -> Any:
     """A root customer-success list ("All ..." or "My ...") of ``node_type``."""
 
@@ -186,7 +209,7 @@ class Query(LookupQueries, SlaDefinitionQueries):
         order_by: Annotated[AccountOrder | None, strawberry.argument(description="Order.")] = None,
         filter: LookupSearchArg = None,
     ) -> Connection[Account]:
-        value = filter.to_value() if filter else None
+        value = converted_filter(filter)
         return await _root_list(
             info, entities.ACCOUNT, Account.from_row, first, after, filter=value, order=order_by
         )
@@ -197,7 +220,7 @@ class Query(LookupQueries, SlaDefinitionQueries):
     async def users(
         self, info: Info, first: First = None, after: After = None, filter: UserLookupArg = None
     ) -> Connection[User]:
-        value = filter.to_value() if filter else None
+        value = converted_filter(filter)
         return await _root_list(info, entities.USER, User.from_row, first, after, filter=value)
 
     @strawberry.field(description="Engagements the viewer may see.")
@@ -219,7 +242,7 @@ class Query(LookupQueries, SlaDefinitionQueries):
             Engagement.from_row,
             first,
             after,
-            filter=filter.to_value() if filter else None,
+            filter=converted_filter(filter),
             order=order_by,
         )
 
@@ -290,7 +313,7 @@ class Query(LookupQueries, SlaDefinitionQueries):
             ProjectOrder | None, strawberry.argument(description="Sort order; number first.")
         ] = None,
     ) -> Connection[Project]:
-        value = filter.to_value() if filter else None
+        value = converted_filter(filter)
         return await _root_list(
             info, entities.PROJECT, Project.from_row, first, after, filter=value, order=order_by
         )
@@ -313,7 +336,7 @@ class Query(LookupQueries, SlaDefinitionQueries):
             first,
             after,
             scope=ListScope(scope),
-            filter=filter.to_task_filter() if filter else None,
+            filter=project_task_filter(filter),
             order=order_by,
         )
 
@@ -336,7 +359,7 @@ class Query(LookupQueries, SlaDefinitionQueries):
             info.context.viewer,
             page_request(info, first, after),
             scope=ListScope(scope),
-            filter=filter.to_value() if filter else None,
+            filter=converted_filter(filter),
             ordering=case_ordering(order_by, info.context.viewer),
         )
         return Connection.from_page(page, Case.from_row)
@@ -350,9 +373,5 @@ class Query(LookupQueries, SlaDefinitionQueries):
         text: Annotated[str, strawberry.argument(description="Words, phrases or a number.")],
         first: Annotated[int, strawberry.argument(description="Hits per source.")] = 10,
     ) -> SearchResults:
-        limits = info.context.settings.limits
-        if not 0 <= first <= limits.max_first:
-            raise BadUserInput(f"first must be between 0 and {limits.max_first}.", field="first")
-        if not text.strip() or len(text) > 200 or "\x00" in text:
-            raise BadUserInput("text must be 1 to 200 characters, without NUL.", field="text")
+        check_search(text, first, info.context.settings.limits)
         return SearchResults(text=text, first=first)

@@ -29,11 +29,15 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ARRAY,
+    JSON,
     BigInteger,
     Boolean,
     ColumnElement,
     Date,
+    DateTime,
+    Float,
     FromClause,
+    Numeric,
     Select,
     Table,
     Text,
@@ -42,9 +46,13 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    true,
     type_coerce,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
@@ -54,6 +62,10 @@ from csm_graphql.repositories.paging import Ordering, PageRequest
 
 # json_build_object takes at most 100 arguments: 50 keys and their values.
 MAX_KEYS = 50
+# json_build_array likewise: at most 100 items.
+MAX_ITEMS = 100
+# The key of a finisher's marker object ("$" starts no GraphQL response key).
+FINISH = "$finish"
 
 # A column of the object's row source, by its SQL name.
 ColumnRef = Callable[[str], ColumnElement[Any]]
@@ -108,6 +120,49 @@ class Expression:
 
 
 @dataclass(frozen=True, slots=True)
+class Loaded:
+    """A field computed in Python from batched reads (graphql/compiled/loaded.py): the
+    statement writes ``{"$finish": marker, "id": <row id>, "loads": [<rows>, ...]}``, the
+    rows of each captured SELECT (``state.loads``) for this row, its parent ids parameter
+    (``PARENT_IDS``) replaced by the row's id."""
+
+    key: str
+    state: Any  # loaded.Loaded: its marker, and the captured SELECTs once captured
+
+
+# The parameter the batched reads name their parent ids by (repositories/workspace._ids).
+PARENT_IDS = "engagement_ids"
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """An object of the response without a row of its own (``search``'s results)."""
+
+    key: str
+    shape: ObjectShape
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A value computed in Python for this request (the viewer), sent as a parameter."""
+
+    key: str
+    json: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A field computed in Python after the statement (graphql/compiled/finishers.py): the
+    statement writes ``{"$finish": marker, "row": {<columns>}}`` in its place, instants as
+    ``datetime.isoformat()`` text so that Python reads back the very value."""
+
+    key: str
+    marker: str
+    columns: tuple[str, ...]
+    instants: frozenset[str] = frozenset()  # the columns that hold instants
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectShape:
     fields: tuple[Field, ...]
 
@@ -119,7 +174,7 @@ class ObjectShape:
             match shape:
                 case Value(column=column):
                     names.add(column)
-                case Expression(reads=reads):
+                case Expression(reads=reads) | Finished(columns=reads):
                     names.update(reads)
                 case ToOne(key_column=str() as column):
                     names.add(column)
@@ -182,6 +237,8 @@ class Connection:
     equals: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Children listed in a link table instead (``child_key`` is then the link's parent key).
     link: Link | None = None
+    # The conditions the list's filter adds, as its resolver computes them.
+    where: tuple[ColumnElement[bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +249,37 @@ class Link:
     target_key: str
 
 
-Field = Value | GlobalIdValue | Constant | Expression | ToOne | Connection
+@dataclass(frozen=True, slots=True)
+class NodeGroup:
+    """The rows of one type among ``nodes(ids:)``'s ids, read at once under its row rule."""
+
+    entity: Entity
+    shape: ObjectShape
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeList:
+    """``nodes(ids:)``: one item per id, in order: (its group, its id), or None for null."""
+
+    key: str
+    groups: tuple[NodeGroup, ...]
+    items: tuple[tuple[int, int] | None, ...]
+
+
+Field = (
+    Value
+    | GlobalIdValue
+    | Constant
+    | Expression
+    | ToOne
+    | Connection
+    | NodeList
+    | Finished
+    | Bound
+    | Inline
+    | Loaded
+)
 
 
 def _text(value: str) -> ColumnElement[str]:
@@ -307,7 +394,91 @@ class StatementBuilder:
                 return self._to_one(shape, source)
             case Connection():
                 return self._connection(shape, source)
+            case Loaded(state=state):
+                loads = [self._load(statement, source) for _, statement in state.loads]
+                return _object(
+                    [
+                        (FINISH, _text(state.marker)),
+                        ("id", ref("id")),
+                        ("loads", func.json_build_array(*loads)),
+                    ]
+                )
+            case Inline(shape=inline):
+                return _object([(f.key, self._field(f, source)) for f in inline.fields])
+            case Bound(json=json):
+                return cast(bindparam(None, json, type_=Text), JSON)
+            case Finished(marker=marker, columns=columns, instants=instants):
+                row = [
+                    (name, _isoformat(f'{source}."{name}"') if name in instants else ref(name))
+                    for name in columns
+                ]
+                return _object([(FINISH, _text(marker)), ("row", _object(row))])
+            case NodeList():
+                return self._node_list(shape)
         raise TypeError(f"no SQL for {shape!r}")
+
+    def _node_list(self, shape: NodeList) -> ColumnElement[Any]:
+        """Each group's visible rows as one JSON object by id (``reads.by_ids`` per type),
+        and the list built from them in the ids' order; an id not there is null."""
+        sources: list[FromClause] = []
+        names: list[str] = []
+        for group in shape.groups:
+            table, name = group.entity.table, self._name("n")
+            ids = bindparam(None, list(group.ids), type_=ARRAY(BigInteger))
+            rows = (
+                select(*_columns(group.entity, group.shape.columns()))
+                .where(
+                    table.c.id == func.any(ids),
+                    group.entity.visible(self.viewer, ListScope.ALL, table),
+                )
+                .subquery(name)
+            )
+            by_id = func.json_object_agg(self._ref(name)("id"), self._object(group.shape, name))
+            names.append(self._name("g"))
+            sources.append(select(by_id.label("v")).select_from(rows).subquery(names[-1]))
+        null: ColumnElement[Any] = literal_column("CAST(NULL AS json)")
+        values = [
+            null
+            if item is None
+            else literal_column(f"{names[item[0]]}.v").op("->")(
+                bindparam(None, str(item[1]), type_=Text)
+            )
+            for item in shape.items
+        ]
+        array = func.json_build_array(*values)
+        if not sources:
+            return array
+        joined = sources[0]
+        for other in sources[1:]:  # one row each: a cross join, written as one
+            joined = joined.join(other, true())
+        return select(array).select_from(joined).scalar_subquery()
+
+    def _load(self, statement: Select[Any], source: str | None) -> ColumnElement[Any]:
+        """A batched read's rows for the row of ``source``: its SELECT with the parent ids
+        parameter swapped for the row's id, as a JSON array of arrays (numerics as text,
+        instants as isoformat text: read back exactly as the driver gives them)."""
+        parent_ids = postgresql.array([literal_column(f'{source}."id"', BigInteger)])
+
+        def swap(element: Any, **_: Any) -> Any:
+            if isinstance(element, BindParameter) and element.key == PARENT_IDS:
+                return parent_ids
+            return None
+
+        swapped: Select[Any] = replacement_traverse(statement, {}, swap)  # type: ignore[assignment]
+        name = self._name("l")
+        rows = swapped.subquery(name)
+        values: list[ColumnElement[Any]] = []
+        for column in statement.selected_columns:
+            reference = f'{name}."{column.name}"'
+            if isinstance(column.type, DateTime):
+                values.append(_isoformat(reference))
+            elif isinstance(column.type, Numeric) and not isinstance(column.type, Float):
+                values.append(cast(literal_column(reference), Text))
+            else:
+                values.append(literal_column(reference))
+        aggregate = func.json_agg(func.json_build_array(*values))
+        found = func.coalesce(aggregate, literal_column("CAST('[]' AS json)"))
+        return select(found).select_from(rows).scalar_subquery()
 
     def _to_one(self, shape: ToOne, parent: str | None) -> ColumnElement[Any]:
         """``reads.by_ids`` for one key: the row, under its rule, or no row (null)."""
@@ -341,6 +512,7 @@ class StatementBuilder:
             where.append(table.c[shape.child_key] == self._ref(parent)("id"))
         where.append(entity.visible(self.viewer, shape.scope, table))
         where += [table.c[column].in_(values) for column, values in shape.equals]
+        where += shape.where
         name = self._name("p")
         columns = _columns(entity, set().union(*(node.columns() for node in _nodes(shape))))
         rows = paging.page_select(source, columns, where, shape.ordering, shape.request)
@@ -422,21 +594,39 @@ def _columns(entity: Entity, names: set[str]) -> list[ColumnElement[Any]]:
     return [column for column in entity.columns if column.name in names or column.name == "id"]
 
 
+def instants(entity: Entity, names: Sequence[str]) -> frozenset[str]:
+    """Which of these columns of the entity hold instants (timestamptz)."""
+    return frozenset(
+        column.name
+        for column in entity.columns
+        if column.name in names and isinstance(column.type, DateTime)
+    )
+
+
 def days_until(due: ColumnElement[Any], values: RequestValues) -> ColumnElement[Any]:
     """``domain.dates.days_remaining`` in SQL: a date minus a date is whole days."""
     return due - bindparam(None, values.today, type_=Date)
 
 
 __all__ = [
+    "FINISH",
+    "MAX_ITEMS",
     "MAX_KEYS",
+    "PARENT_IDS",
+    "Bound",
     "ColumnRef",
     "Connection",
     "Constant",
     "EdgesShape",
     "Expression",
     "Field",
+    "Finished",
     "GlobalIdValue",
+    "Inline",
     "Link",
+    "Loaded",
+    "NodeGroup",
+    "NodeList",
     "NodesShape",
     "ObjectShape",
     "PageInfoShape",
@@ -447,4 +637,5 @@ __all__ = [
     "Value",
     "ValueKind",
     "days_until",
+    "instants",
 ]

@@ -42,6 +42,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from sqlalchemy import Date, DateTime, Dialect, Float, FromClause, Integer, Numeric, Select
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeEngine
 
 from csm_graphql.access.viewer import Viewer
@@ -125,8 +126,15 @@ _LEAVES: frozenset[type] = frozenset({sql.Value, sql.GlobalIdValue, sql.Expressi
 _PLAIN: frozenset[type] = frozenset({type(None), str, int, bool, float})
 
 
+class _Volatile(Exception):
+    """The shapes hold a SQL expression built for this request (a filter's conditions, a loaded
+    finisher's captured SELECT): no key can name it, so the statement is built per request."""
+
+
 def _key_of(value: Any, holes: _Holes) -> Hashable:
     kind = type(value)
+    if isinstance(value, ClauseElement):
+        raise _Volatile
     if kind in _PLAIN or kind in _LEAVES:
         return value
     if kind is tuple or kind is list:
@@ -506,7 +514,12 @@ class StatementCache:
         fields: Sequence[sql.Field],
     ) -> tuple[str, tuple[Any, ...]]:
         """The text and parameters that answer this request."""
-        shapes, holes = request_key(fields)
+        try:
+            shapes, holes = request_key(fields)
+        except _Volatile:
+            self.stats.uncacheable += 1
+            volatile = compile_statement(build(viewer, today, fields), dialect)
+            return volatile.text, volatile.parameters()
         key = (shapes, viewer_shape(viewer))
         bound = Bound(viewer, today, holes.node_ids, holes.cursors)
         entry = self._entries.get(key)
@@ -533,7 +546,10 @@ class StatementCache:
 
     def entry(self, fields: Sequence[sql.Field], viewer: Viewer) -> Prepared | Uncacheable | None:
         """The cached entry this request would use (for tests and debugging)."""
-        return self._entries.get((request_key(fields)[0], viewer_shape(viewer)))
+        try:
+            return self._entries.get((request_key(fields)[0], viewer_shape(viewer)))
+        except _Volatile:
+            return None
 
 
 __all__ = [

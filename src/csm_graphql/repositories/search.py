@@ -28,6 +28,20 @@ def _rank(text: str, document: str) -> Callable[[FromClause], ColumnElement[obje
     return rank
 
 
+def search_terms(
+    entity: Entity, viewer: Viewer, text: str
+) -> tuple[list[ColumnElement[bool]], Ordering]:
+    """What searching ``entity`` for ``text`` adds to its row rule: the match condition and
+    the rank ordering (the compiled reads page with these too)."""
+    table = entity.table
+    document = search_document(entity.name, viewer)
+    matches = or_(
+        table.c[document].op("@@")(_query(text)),
+        table.c.number == text.strip().upper(),
+    )
+    return [matches], Ordering(f"{entity.name}_RANK", _rank(text, document), descending=True)
+
+
 async def search(
     db: Database, entity: Entity, viewer: Viewer, text: str, request: PageRequest
 ) -> Page:
@@ -37,17 +51,12 @@ async def search(
     ranks first. Visibility is part of the WHERE clause, so hits and counts never leak.
     """
     table = entity.table
-    document = search_document(entity.name, viewer)
-    matches = or_(
-        table.c[document].op("@@")(_query(text)),
-        table.c.number == text.strip().upper(),
-    )
-    ordering = Ordering(f"{entity.name}_RANK", _rank(text, document), descending=True)
+    matches, ordering = search_terms(entity, viewer, text)
     return await paging.fetch_page(
         db,
         table,
         entity.columns,
-        [entity.visible(viewer, ListScope.ALL, table), matches],
+        [entity.visible(viewer, ListScope.ALL, table), *matches],
         ordering,
         request,
     )

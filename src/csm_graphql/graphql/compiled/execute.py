@@ -33,6 +33,8 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
+from csm_graphql.graphql.compiled.finishers import FinisherFailed, finish, prepare
+from csm_graphql.graphql.compiled.loaded import CaptureRefused
 from csm_graphql.graphql.compiled.plan import (
     Binding,
     FieldPlan,
@@ -135,6 +137,7 @@ class CompiledReader:
         try:
             plans = self.plan(context, request.viewer)
             fields = bind_operation(plans, self._binding(context, request))
+            await prepare(fields, request)  # what loaded finishers read (finishers.py)
             text, parameters = self.statements.statement(
                 build_statement,
                 request.db.engine.dialect,
@@ -144,6 +147,8 @@ class CompiledReader:
             )
         except NotCompilable as refusal:
             return None, self._fallback(refusal.reason, str(refusal))
+        except CaptureRefused as refusal:
+            return None, self._fallback(FallbackReason.COMPUTED_FIELD, str(refusal))
         except CodedError as error:  # e.g. a malformed cursor: the resolvers word the error
             return None, self._fallback(FallbackReason.ARGUMENT_REFUSED, str(error))
         try:
@@ -154,8 +159,12 @@ class CompiledReader:
             path = [fields[0].key] if fields else None
             failure = GraphQLError(str(error), path=path, original_error=error)
             return ExecutionResult(data=None, errors=[failure]), Outcome("compiled")
+        try:  # the fields computed in Python, if any (finishers.py)
+            finished = await finish(result, request, fields)
+        except FinisherFailed as refusal:
+            return None, self._fallback(FallbackReason.FINISHER, str(refusal))
         self.served += 1
-        data = cast(dict[str, Any], orjson.Fragment(result))
+        data = cast(dict[str, Any], orjson.Fragment(finished))
         return ExecutionResult(data=data, errors=None), Outcome("compiled")
 
     @staticmethod

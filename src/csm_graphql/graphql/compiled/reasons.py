@@ -28,6 +28,7 @@ from csm_graphql.domain.descriptions import describe_values
     SELECTION="A selection the compiler leaves to the resolvers (a key selected twice, an "
     "unknown fragment, a wide object).",
     OPERATION="No operation to run, or variables that do not coerce.",
+    FINISHER="A field computed in Python could not patch its values into the compiled answer.",
     OTHER="Anything else.",
 )
 class FallbackReason(StrEnum):
@@ -41,6 +42,7 @@ class FallbackReason(StrEnum):
     ARGUMENT_REFUSED = "argument_refused"
     SELECTION = "selection"
     OPERATION = "operation"
+    FINISHER = "finisher"  # a field computed in Python could not finish the compiled answer
     OTHER = "other"
 
 

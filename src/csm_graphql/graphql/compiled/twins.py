@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Text, case, cast, not_, null
 
+from csm_graphql.access.fields import may_read_resolution_notes
+from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories.compiled import ColumnRef, RequestValues, days_until
 
 Twin = Callable[[ColumnRef, RequestValues], ColumnElement[Any]]
@@ -24,4 +26,29 @@ TWINS: dict[str, Twin] = {
     ),
 }
 
-__all__ = ["TWINS", "Twin"]
+
+def _resolution_notes(viewer: Viewer) -> Twin:
+    """``Case.resolutionNotes``, the one row-dependent field rule, compiled from the rule
+    itself: ``may_read_resolution_notes(viewer, shared)`` is asked for both values of the
+    row's ``share_resolution_notes`` (the plan is made per viewer kind and roles), and the
+    answer becomes the column, null, or a CASE on the row's flag."""
+    when_shared = may_read_resolution_notes(viewer, True)
+    when_not_shared = may_read_resolution_notes(viewer, False)
+
+    def twin(column: ColumnRef, values: RequestValues) -> ColumnElement[Any]:
+        notes, shared = column("resolution_notes"), column("share_resolution_notes")
+        if when_shared and when_not_shared:
+            return notes
+        if not when_shared and not when_not_shared:
+            return cast(null(), Text)
+        return case((shared if when_shared else not_(shared), notes), else_=cast(null(), Text))
+
+    return twin
+
+
+# Twins whose SQL depends on what the field rules see of the viewer (its kind and roles).
+VIEWER_TWINS: dict[str, Callable[[Viewer], Twin]] = {
+    "csm_graphql.graphql.types.cases._resolution_notes": _resolution_notes,
+}
+
+__all__ = ["TWINS", "VIEWER_TWINS", "Twin"]

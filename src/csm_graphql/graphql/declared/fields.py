@@ -81,6 +81,7 @@ class ToManySpec(FieldSpec):
     equals: tuple[tuple[str, tuple[str, ...]], ...]
     filter_input: str | None
     order_input: str | None
+    to_filter: Callable[[Any], ChildFilter | None] | None = None
 
     def producer(self, entity: Entity, python_name: str) -> producers.Producer:
         if self.child_key not in self.target.table.c:
@@ -93,6 +94,7 @@ class ToManySpec(FieldSpec):
             self.equals,
             self.filter_input,
             self.order_input,
+            self.to_filter,
         )
 
 
@@ -249,7 +251,9 @@ def connection(
     equals = ((("record_type", (record_type_value,)),) if record_type_value else ()) + (
         (("kind", kinds),) if kinds else ()
     )
-    spec = ToManySpec(target, child_key, equals, _input_name(filter_arg), _input_name(order_arg))
+    spec = ToManySpec(
+        target, child_key, equals, _input_name(filter_arg), _input_name(order_arg), to_filter
+    )
     resolver = _page_resolver(load, filter=filter_arg, order_by=order_arg)
     return _field(spec, description, resolver)
 

@@ -9,8 +9,9 @@ joins the loaders run, with the same row rules (the entity's ``visible``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
@@ -62,6 +63,9 @@ class ToMany:
     equals: tuple[tuple[str, tuple[str, ...]], ...] = ()
     filter_input: str | None = None
     order_input: str | None = None
+    # The filter input (converted) -> a ChildFilter (``conditions(entity)``), as the resolver
+    # builds it: what a compiled read applies too.
+    to_filter: Callable[[Any], Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,200 @@
+"""Python finishers: computed fields whose value only Python computes (the SLA clock in
+working hours), patched into a compiled read's result.
+
+The statement writes, in place of such a field, a marker object
+``{"$finish": "<Type>.<field>", "row": {<the columns it reads>}}`` (``$`` cannot start a
+GraphQL response key, so no selection can collide with it). After the statement,
+:func:`finish` parses the result only if a marker is in it, builds the object from the row as
+the resolver path builds it (its ``from_row``), runs the field's own resolver on it with the
+request's context, serialises the value as the schema's scalar does and puts it in the
+marker's place: only the finished fields' values come from Python, each computed by the very
+function the resolvers run.
+
+It also declares, for the compiler, the types written by hand (``TaskSla``): what produces
+each of their fields, as ``graphql/declared`` records it for the declared types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+from sqlalchemy import Date, DateTime, Numeric
+
+from csm_graphql.access.fields import rule_for
+from csm_graphql.graphql.compiled.loaded import capture, finish_loaded, loaded_shapes
+from csm_graphql.graphql.declared import producers
+from csm_graphql.graphql.declared.registry import DeclaredField, DeclaredType
+from csm_graphql.graphql.types.case_records import TaskSla
+from csm_graphql.repositories import case_entities
+from csm_graphql.repositories import compiled as sql
+from csm_graphql.repositories.entities import Entity
+
+Resolve = Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Finisher:
+    """How to compute one field in Python: the object its resolver runs on is ``build(row)``,
+    the row holding ``reads`` (columns of the entity)."""
+
+    build: Callable[[Mapping[str, Any]], Any]
+    resolve: Resolve
+    reads: tuple[str, ...]
+
+
+def _resolver(cls: type, python_name: str) -> Resolve:
+    """The resolver function of a hand-written Strawberry field (``(self, info)``)."""
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    for strawberry_field in definition.fields:
+        if strawberry_field.python_name == python_name:
+            resolver = strawberry_field.base_resolver
+            assert resolver is not None, python_name
+            function: Resolve = resolver.wrapped_func
+            return function
+    raise LookupError(f"{cls.__name__}.{python_name}")
+
+
+# Every column TaskSla.from_row reads.
+_SLA_ROW = ("id", "sla_definition_id", "start_at", "planned_end_at", "paused_seconds",
+            "paused_at", "stopped_at", "schedule_hours", "schedule_time_zone", "name", "target",
+            "stage")  # fmt: skip
+
+
+def _sla(python_name: str) -> Finisher:
+    return Finisher(TaskSla.from_row, _resolver(TaskSla, python_name), _SLA_ROW)  # type: ignore[arg-type]
+
+
+# Keyed "<Type>.<graphqlField>"; the producer's ``function`` names the same key.
+FINISHERS: dict[str, Finisher] = {
+    "TaskSla.plannedEnd": _sla("planned_end"),
+    "TaskSla.breached": _sla("breached"),
+    "TaskSla.percentElapsed": _sla("percent_elapsed"),
+}
+
+
+def _declared(type_name: str, entity: Any, cls: type, **fields: producers.Producer) -> DeclaredType:
+    return DeclaredType(
+        type_name,
+        entity,
+        cls,
+        {
+            name: DeclaredField(name, name, producer, rule_for(type_name, name))  # type: ignore[arg-type]
+            for name, producer in fields.items()
+        },
+    )
+
+
+_task_slas = case_entities.TASK_SLA.table.name
+# Types written by hand, as the compiler sees them (the same rows, rules and resolvers).
+HAND_WRITTEN: dict[str, DeclaredType] = {
+    "TaskSla": _declared(
+        "TaskSla",
+        case_entities.TASK_SLA,
+        TaskSla,
+        id=producers.GlobalId("TaskSla"),
+        name=producers.Column(_task_slas, "name"),
+        target=producers.Column(_task_slas, "target"),
+        stage=producers.Column(_task_slas, "stage"),
+        startAt=producers.Column(_task_slas, "start_at"),
+        pausedSeconds=producers.Column(_task_slas, "paused_seconds"),
+        plannedEnd=producers.PythonFunction("TaskSla.plannedEnd", _SLA_ROW),
+        breached=producers.PythonFunction("TaskSla.breached", _SLA_ROW),
+        percentElapsed=producers.PythonFunction("TaskSla.percentElapsed", _SLA_ROW),
+        definition=producers.ToOne("SlaDefinition", "sla_definitions", "sla_definition_id"),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """What finishing a marker needs besides its finisher, known once it is planned: how to
+    read its row's columns back (instants, dates, numerics) and the field's serialiser."""
+
+    parse: Mapping[str, Callable[[Any], Any]]
+    serialize: Callable[[Any], Any]
+
+
+PLANNED: dict[str, Planned] = {}
+
+
+def plan_finished(
+    key: str, marker: str, entity: Entity, serialize: Callable[[Any], Any]
+) -> sql.Finished:
+    """The shape of a finished field (and what :func:`finish` will need for it)."""
+    finisher = FINISHERS[marker]
+    parse: dict[str, Callable[[Any], Any]] = {}
+    for column in entity.columns:
+        if column.name in finisher.reads:
+            if isinstance(column.type, DateTime):
+                parse[column.name] = datetime.fromisoformat
+            elif isinstance(column.type, Date):
+                parse[column.name] = date.fromisoformat
+            elif isinstance(column.type, Numeric):
+                parse[column.name] = lambda value: Decimal(str(value))
+    PLANNED[marker] = Planned(parse, serialize)
+    return sql.Finished(key, marker, finisher.reads, sql.instants(entity, finisher.reads))
+
+
+class FinisherFailed(Exception):
+    """A finisher raised: the resolvers answer the request instead (and word the error)."""
+
+
+async def finish(text: str, context: Any, fields: Sequence[sql.Field]) -> str | bytes:
+    """The result with every marker replaced by its value; the text itself when it has none."""
+    if f'"{sql.FINISH}"' not in text:
+        return text
+    info = SimpleNamespace(context=context)
+    try:
+        data = orjson.loads(text)
+        loaded = loaded_shapes(fields)
+        if loaded:
+            data = await finish_loaded(data, context, loaded)
+        return orjson.dumps(_patch(data, info))
+    except Exception as error:
+        raise FinisherFailed(repr(error)) from error
+
+
+async def prepare(fields: Sequence[sql.Field], context: Any) -> None:
+    """Before the statement: capture what each loaded field reads (loaded.py)."""
+    for state in loaded_shapes(fields).values():
+        await capture(state, context)
+
+
+def _patch(value: Any, info: Any) -> Any:
+    if isinstance(value, dict):
+        marker = value.get(sql.FINISH)
+        if marker is not None:
+            return _value(marker, value["row"], info)
+        for key, item in value.items():
+            value[key] = _patch(item, info)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            value[index] = _patch(item, info)
+    return value
+
+
+def _value(marker: str, row: dict[str, Any], info: Any) -> Any:
+    planned = PLANNED[marker]
+    for column, parse in planned.parse.items():
+        if row[column] is not None:
+            row[column] = parse(row[column])
+    finisher = FINISHERS[marker]
+    value = finisher.resolve(finisher.build(row), info)
+    return None if value is None else planned.serialize(value)
+
+
+__all__ = [
+    "FINISHERS",
+    "HAND_WRITTEN",
+    "Finisher",
+    "FinisherFailed",
+    "finish",
+    "plan_finished",
+    "prepare",
+]

@@ -1,0 +1,261 @@
+"""Finishers for computed fields that read batched loaders (the workspace dashboard's health
+score and colour, health and adoption series, health indicators), in one statement.
+
+Such a field's resolver asks ``info.context.loaders.batched(key, fetch, default)`` for rows
+of other tables (health readings, snapshots, adoption history) and computes its value from
+them in Python. A compiled read keeps the resolver and replaces only where the rows come from:
+
+1. *capture* (per request, before the statement): the resolver runs once on a placeholder
+   row with a context whose ``db`` records the SELECT each ``fetch`` builds (the repository's
+   own, with the row rules of ``access/rows.py``) instead of running it;
+2. the statement embeds each captured SELECT as a correlated subquery, its ``engagement_ids``
+   parameter replaced by the row's own id, and writes its rows beside a marker;
+3. *replay* (after the statement, :func:`finish_loaded`): the resolver runs again for each
+   marker with a context whose ``db`` hands each ``fetch`` its rows from the result; the
+   repository function turns them into its value as always, the resolver computes the field,
+   and the value is projected onto the selection (``request_values.projection``).
+
+So the values are computed by the same code as on the resolver path, from the same rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from graphql import FieldNode, GraphQLField
+from sqlalchemy import Date, DateTime, Float, Numeric, Select
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import iterate
+
+from csm_graphql.repositories import compiled as sql
+
+# Resolvers a compiled read may run as loaded finishers (producers.PythonFunction's names).
+_HEALTH = "csm_graphql.graphql.types.engagement_health.EngagementHealth"
+LOADED_FIELDS = frozenset(
+    f"{_HEALTH}.{name}"
+    for name in (
+        "health_score",
+        "health_colour",
+        "health_series",
+        "health_indicators",
+        "adoption_series",
+        "adoption_today",
+        "success_rate",
+    )
+)
+
+
+class CaptureRefused(Exception):
+    """The resolver read something other than batched loaders' rows."""
+
+
+@dataclass(slots=True)
+class LoadedRunner:
+    """One loaded field of a plan: its resolver, arguments and projection."""
+
+    resolve: Callable[..., Awaitable[Any]]
+    definition: GraphQLField
+    node: FieldNode
+    fragments: Any  # the document's fragments, for wants_total
+    project: Callable[[Any, Any], Any]
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A loaded field of one request: what its resolver reads (captured), by loader key."""
+
+    key: str
+    marker: str
+    runner: LoadedRunner
+    arguments: dict[str, Any]
+    # Filled by capture: (loader key, the SELECT its fetch built), in the order asked.
+    loads: list[tuple[Hashable, Select[Any]]] = field(default_factory=list)
+
+
+class _Info(SimpleNamespace):
+    pass
+
+
+def _info(context: Any, runner: LoadedRunner) -> Any:
+    raw = SimpleNamespace(field_nodes=[runner.node], fragments=runner.fragments)
+    return _Info(context=context, _raw_info=raw)
+
+
+def _context(request: Any, db: Any, loaders: Any) -> Any:
+    return SimpleNamespace(
+        settings=request.settings,
+        viewer=request.viewer,
+        today=request.today,
+        now=request.now,
+        db=db,
+        loaders=loaders,
+    )
+
+
+class _Loader:
+    def __init__(self, key: Hashable, fetch: Callable[[list[int]], Awaitable[dict[int, Any]]],
+                 default: Any, db: _Rows) -> None:  # fmt: skip
+        self.key, self.fetch, self.default, self.db = key, fetch, default, db
+
+    async def load(self, parent_id: int) -> Any:
+        self.db.key = self.key
+        found = await self.fetch([parent_id])
+        return found.get(parent_id, self.default)
+
+
+class _Rows:
+    """The ``db`` a resolver's fetch reads through: records (capture) or replays rows."""
+
+    def __init__(self, rows: dict[Hashable, list[dict[str, Any]]] | None = None) -> None:
+        self.key: Hashable = None
+        self.captured: list[tuple[Hashable, Select[Any]]] = []
+        self.replayed = rows
+
+    async def rows(self, statement: Any) -> list[dict[str, Any]]:
+        if self.replayed is None:
+            if not isinstance(statement, Select) or not _by_parent_ids(statement):
+                # Only a SELECT of the parents named by PARENT_IDS can be read per row.
+                raise CaptureRefused(f"loader {self.key!r}: not a SELECT by {sql.PARENT_IDS}")
+            self.captured.append((self.key, statement))
+            return []
+        return self.replayed[self.key]
+
+    def __getattr__(self, name: str) -> Any:
+        raise CaptureRefused(f"the resolver reads db.{name}")
+
+
+class _Loaders:
+    def __init__(self, db: _Rows) -> None:
+        self.db = db
+
+    def batched(self, key: Hashable, fetch: Any, default: Any) -> _Loader:
+        return _Loader(key, fetch, default, self.db)
+
+    def __getattr__(self, name: str) -> Any:
+        raise CaptureRefused(f"the resolver reads loaders.{name}")
+
+
+PLACEHOLDER_ID = 0
+
+
+def _by_parent_ids(statement: Select[Any]) -> bool:
+    return any(
+        isinstance(element, BindParameter) and element.key == sql.PARENT_IDS
+        for element in iterate(statement)
+    )
+
+
+async def capture(loaded: Loaded, request: Any) -> None:
+    db = _Rows()
+    context = _context(request, db, _Loaders(db))
+    parent = SimpleNamespace(db_id=PLACEHOLDER_ID)
+    try:
+        await loaded.runner.resolve(parent, _info(context, loaded.runner), **loaded.arguments)
+    except CaptureRefused:
+        raise
+    except Exception as error:  # e.g. weeks out of range: the resolvers word the error
+        raise CaptureRefused(repr(error)) from error
+    loaded.loads = db.captured
+
+
+def row_readers(statement: Select[Any]) -> list[tuple[str, Callable[[Any], Any] | None, bool]]:
+    """Per selected column: its name, how to read its JSON value back as the driver gives
+    it, and whether it holds instants (written as isoformat text)."""
+    readers: list[tuple[str, Callable[[Any], Any] | None, bool]] = []
+    # Instants come back as isoformat text, numerics as their text, dates as ISO dates.
+    for column in statement.selected_columns:
+        kind = column.type  # as repositories.compiled writes them (StatementBuilder._load)
+        if isinstance(kind, DateTime):
+            readers.append((column.name, datetime.fromisoformat, True))
+        elif isinstance(kind, Date):
+            readers.append((column.name, date.fromisoformat, False))
+        elif isinstance(kind, Numeric) and not isinstance(kind, Float):
+            readers.append((column.name, Decimal, False))  # written as text
+        else:
+            readers.append((column.name, None, False))
+    return readers
+
+
+async def finish_loaded(data: Any, request: Any, shapes: dict[str, Loaded]) -> Any:
+    """Replace every loaded marker in ``data`` by its value."""
+    for holder, key, marker in list(_markers(data)):
+        loaded = shapes[marker[sql.FINISH]]
+        rows: dict[Hashable, list[dict[str, Any]]] = {}
+        for (load_key, statement), found in zip(loaded.loads, marker["loads"], strict=True):
+            readers = row_readers(statement)
+            rows[load_key] = [
+                {
+                    name: value if read is None or value is None else read(value)
+                    for (name, read, _), value in zip(readers, row, strict=True)
+                }
+                for row in found
+            ]
+        db = _Rows(rows)
+        context = _context(request, db, _Loaders(db))
+        info = _info(context, loaded.runner)
+        parent = SimpleNamespace(db_id=marker["id"])
+        value = await loaded.runner.resolve(parent, info, **loaded.arguments)
+        holder[key] = loaded.runner.project(value, info)
+    return data
+
+
+def _markers(value: Any) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    for key, item in items:
+        if isinstance(item, dict) and "loads" in item and sql.FINISH in item:
+            yield value, key, item
+        else:
+            yield from _markers(item)
+
+
+def loaded_shapes(fields: Sequence[Any]) -> dict[str, Loaded]:
+    """Every loaded field of a bound operation, by marker."""
+    found: dict[str, Loaded] = {}
+    for shape in _walk(fields):
+        if isinstance(shape, sql.Loaded):
+            found[shape.state.marker] = shape.state
+    return found
+
+
+def _walk(fields: Sequence[Any]) -> Iterator[Any]:
+    for shape in fields:
+        yield shape
+        match shape:
+            case sql.ToOne(shape=inner) | sql.Inline(shape=inner) | sql.NodesShape(shape=inner):
+                yield from _walk(inner.fields)
+            case sql.Connection(fields=items) | sql.EdgesShape(fields=items):
+                yield from _walk(items)
+            case sql.NodeList(groups=groups):
+                for group in groups:
+                    yield from _walk(group.shape.fields)
+
+
+_markers_made = itertools.count(1)
+
+
+def new_marker() -> str:
+    return f"loaded{next(_markers_made)}"
+
+
+__all__ = [
+    "LOADED_FIELDS",
+    "CaptureRefused",
+    "Loaded",
+    "LoadedRunner",
+    "capture",
+    "finish_loaded",
+    "loaded_shapes",
+    "new_marker",
+    "row_readers",
+]

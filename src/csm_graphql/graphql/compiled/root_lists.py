@@ -1,0 +1,65 @@
+"""The root lists the compiled reads answer, and what their arguments mean.
+
+Each root list's resolver (graphql/queries.py) is ``reads.page`` over an entity, its row rule,
+the conditions its filter adds and an ordering; the compiled path takes the very same
+functions (``queries.converted_filter`` and its siblings, whose filter values make their
+conditions in repositories/filters.py; ``to_ordering`` / ``case_ordering``), applied to the
+same converted Strawberry inputs, so a filter or an ordering cannot mean two things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from csm_graphql.access.viewer import Viewer
+from csm_graphql.graphql import queries
+from csm_graphql.graphql.case_inputs import case_ordering
+from csm_graphql.graphql.inputs import record_filter, to_ordering
+from csm_graphql.repositories import case_entities, entities
+from csm_graphql.repositories.entities import Entity
+from csm_graphql.repositories.filters import Filter, conditions
+from csm_graphql.repositories.paging import Ordering
+
+ToFilter = Callable[[Any], Filter | None]
+Orders = Callable[[Entity, Any, Viewer], Ordering]
+
+
+def _case_ordering(entity: Entity, order: Any, viewer: Viewer) -> Ordering:
+    return case_ordering(order, viewer)
+
+
+@dataclass(frozen=True, slots=True)
+class RootList:
+    entity: Entity
+    to_filter: ToFilter  # the filter input (converted by Strawberry, or None) -> its value
+    scoped: bool = False  # takes ``scope: ALL | MINE``
+    ordering: Orders = to_ordering  # the ``orderBy`` input (or None) -> the ordering
+
+    def conditions(self, filter: Any) -> list[Any]:
+        """The WHERE conditions the filter input adds, exactly as the resolver's read adds
+        them (repositories/filters.py)."""
+        return conditions(self.entity, self.to_filter(filter))
+
+
+def _success(entity: Entity) -> RootList:
+    return RootList(entity, record_filter, scoped=True)
+
+
+ROOT_LISTS: dict[str, RootList] = {
+    "engagements": RootList(entities.ENGAGEMENT, queries.converted_filter),
+    "accounts": RootList(entities.ACCOUNT, queries.converted_filter),
+    "users": RootList(entities.USER, queries.converted_filter),
+    "projects": RootList(entities.PROJECT, queries.converted_filter),
+    "projectTasks": RootList(entities.PROJECT_TASK, queries.project_task_filter, scoped=True),
+    "cases": RootList(
+        case_entities.CASE, queries.converted_filter, scoped=True, ordering=_case_ordering
+    ),
+    "successInitiatives": _success(entities.SUCCESS_INITIATIVE),
+    "successCases": _success(entities.SUCCESS_CASE),
+    "successTasks": _success(entities.SUCCESS_TASK),
+    "touchpoints": _success(entities.TOUCHPOINT),
+}
+
+__all__ = ["ROOT_LISTS", "RootList"]
