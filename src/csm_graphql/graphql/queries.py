@@ -27,6 +27,7 @@ from csm_graphql.graphql.inputs import (
     record_filter,
     to_ordering,
 )
+from csm_graphql.graphql.list_filters import check_search, converted_filter, project_task_filter
 from csm_graphql.graphql.lookup_inputs import LookupSearchArg, UserLookupArg
 from csm_graphql.graphql.lookups import LookupQueries
 from csm_graphql.graphql.pagination import (
@@ -66,7 +67,6 @@ from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.filters import Equals
 from csm_graphql.repositories.filters import Filter as RowFilter
-from csm_graphql.settings import Limits
 
 ListScopeArg = Annotated[
     Scope, strawberry.argument(description='ALL: the "All ..." list; MINE: "My ...".')
@@ -130,28 +130,6 @@ async def _success_list(
 
 def _applies_to(target: TemplateTarget | None) -> Equals:
     return Equals.of(applies_to=target.value if target else None)
-
-
-# What each root list's filter input means, as a repositories filter value: one function per
-# list, which the resolvers below and the compiled reads (graphql/compiled/root_lists.py) both
-# call, so that a filter cannot mean two things on the two paths.
-
-
-def converted_filter(filter: Any) -> RowFilter | None:
-    """Lookup, engagement, project and case filters: the input's own value."""
-    return filter.to_value() if filter else None
-
-
-def project_task_filter(filter: Any) -> RowFilter | None:
-    return filter.to_task_filter() if filter else None
-
-
-def check_search(text: str, first: int, limits: Limits) -> None:
-    """The search's arguments, refused as the compiled reads refuse them too."""
-    if not 0 <= first <= limits.max_first:
-        raise BadUserInput(f"first must be between 0 and {limits.max_first}.", field="first")
-    if not text.strip() or len(text) > 200 or "\x00" in text:
-        raise BadUserInput("text must be 1 to 200 characters, without NUL.", field="text")
 
 
 def _success_root_list(entity: Entity, node_type: type, description: str) -> Any:

@@ -42,7 +42,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from sqlalchemy import Date, DateTime, Dialect, Float, FromClause, Integer, Numeric, Select
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
 from csm_graphql.access.viewer import Viewer
@@ -86,6 +86,9 @@ _SHAPE_TYPES: frozenset[type] = frozenset(
         sql.NodesShape,
         sql.Connection,
         sql.Link,
+        sql.Inline,
+        sql.NodeGroup,
+        sql.NodeList,
         PageRequest,
     }
 )
@@ -122,18 +125,21 @@ class _Same:
 
 # Leaves whose fields are plain values or schema objects compared by identity (enum classes,
 # twin functions): the frozen dataclass is its own key (equal field by field).
-_LEAVES: frozenset[type] = frozenset({sql.Value, sql.GlobalIdValue, sql.Expression})
+# A finisher's place (planned once) and the viewer's JSON (keyed by its value) are leaves too.
+_LEAVES: frozenset[type] = frozenset(
+    {sql.Value, sql.GlobalIdValue, sql.Expression, sql.Finished, sql.Bound}
+)
 _PLAIN: frozenset[type] = frozenset({type(None), str, int, bool, float})
 
 
 class _Volatile(Exception):
-    """The shapes hold a SQL expression built for this request (a filter's conditions, a loaded
-    finisher's captured SELECT): no key can name it, so the statement is built per request."""
+    """The shapes hold what was built for this request alone (a filter's conditions, a loaded
+    field's captured SELECTs): no key can name it, so the statement is built per request."""
 
 
 def _key_of(value: Any, holes: _Holes) -> Hashable:
     kind = type(value)
-    if isinstance(value, ClauseElement):
+    if kind is sql.Loaded or isinstance(value, ColumnElement | Select):
         raise _Volatile
     if kind in _PLAIN or kind in _LEAVES:
         return value

@@ -71,8 +71,8 @@ from csm_graphql.graphql.declared import producers
 from csm_graphql.graphql.declared.registry import DECLARED, DeclaredType, fetchable
 from csm_graphql.graphql.ids import from_global_id
 from csm_graphql.graphql.inputs import to_ordering
+from csm_graphql.graphql.list_filters import check_search
 from csm_graphql.graphql.loaders import ChildFilter
-from csm_graphql.graphql.queries import check_search
 from csm_graphql.repositories import compiled as sql
 from csm_graphql.repositories import entities
 from csm_graphql.repositories.entities import Entity
@@ -276,7 +276,7 @@ class ViewerPlan:
         try:
             return sql.Bound(self.plan.key, self.plan.json(binding.viewer))
         except Refused as refusal:
-            raise NotCompilable(str(refusal)) from refusal
+            raise NotCompilable(str(refusal), FallbackReason.FIELD_WITHOUT_SQL) from refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,7 +546,9 @@ class Planner:
         try:
             plan = plan_request_value(key, definition, node, self.collect, self.viewer)
         except Refused as refusal:
-            raise NotCompilable(f"{node.name.value}: {refusal}") from refusal
+            raise NotCompilable(
+                f"{node.name.value}: {refusal}", FallbackReason.FIELD_WITHOUT_SQL
+            ) from refusal
         return ViewerPlan(plan)
 
     def collect(
@@ -711,7 +713,7 @@ class Planner:
         try:
             project = projection(definition.type, node, self.collect, self.viewer)
         except Refused as refusal:
-            raise NotCompilable(f"{where}: {refusal}") from refusal
+            raise NotCompilable(f"{where}: {refusal}", FallbackReason.COMPUTED_FIELD) from refusal
         runner = LoadedRunner(resolver.wrapped_func, definition, node, self.fragments, project)
         return LoadedPlan(key, runner, self.arguments)
 

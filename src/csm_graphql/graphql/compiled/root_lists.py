@@ -2,7 +2,7 @@
 
 Each root list's resolver (graphql/queries.py) is ``reads.page`` over an entity, its row rule,
 the conditions its filter adds and an ordering; the compiled path takes the very same
-functions (``queries.converted_filter`` and its siblings, whose filter values make their
+functions (``converted_filter`` and its siblings, whose filter values make their
 conditions in repositories/filters.py; ``to_ordering`` / ``case_ordering``), applied to the
 same converted Strawberry inputs, so a filter or an ordering cannot mean two things.
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from csm_graphql.access.viewer import Viewer
-from csm_graphql.graphql import queries
 from csm_graphql.graphql.case_inputs import case_ordering
 from csm_graphql.graphql.inputs import record_filter, to_ordering
+from csm_graphql.graphql.list_filters import converted_filter, project_task_filter
 from csm_graphql.repositories import case_entities, entities
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.filters import Filter, conditions
@@ -48,14 +48,12 @@ def _success(entity: Entity) -> RootList:
 
 
 ROOT_LISTS: dict[str, RootList] = {
-    "engagements": RootList(entities.ENGAGEMENT, queries.converted_filter),
-    "accounts": RootList(entities.ACCOUNT, queries.converted_filter),
-    "users": RootList(entities.USER, queries.converted_filter),
-    "projects": RootList(entities.PROJECT, queries.converted_filter),
-    "projectTasks": RootList(entities.PROJECT_TASK, queries.project_task_filter, scoped=True),
-    "cases": RootList(
-        case_entities.CASE, queries.converted_filter, scoped=True, ordering=_case_ordering
-    ),
+    "engagements": RootList(entities.ENGAGEMENT, converted_filter),
+    "accounts": RootList(entities.ACCOUNT, converted_filter),
+    "users": RootList(entities.USER, converted_filter),
+    "projects": RootList(entities.PROJECT, converted_filter),
+    "projectTasks": RootList(entities.PROJECT_TASK, project_task_filter, scoped=True),
+    "cases": RootList(case_entities.CASE, converted_filter, scoped=True, ordering=_case_ordering),
     "successInitiatives": _success(entities.SUCCESS_INITIATIVE),
     "successCases": _success(entities.SUCCESS_CASE),
     "successTasks": _success(entities.SUCCESS_TASK),
