@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import RowMapping
 from strawberry.types import Info
 
 from csm_graphql.domain.cases import SlaTarget
@@ -18,6 +17,7 @@ from csm_graphql.graphql.pagination import After, Connection, First, page_reques
 from csm_graphql.graphql.types.common import Priority
 from csm_graphql.graphql.types.service import SlaDefinition
 from csm_graphql.repositories import case_entities, reads
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.sla_definitions import SlaDefinitionFilter as FilterValue
 from csm_graphql.services import sla_definitions
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -111,7 +111,7 @@ def _ref(global_id: strawberry.ID | None, type_name: str) -> int | None:
     return None if global_id is None else (id_of(global_id, type_name) or 0)
 
 
-async def _payload(info: Info, row: RowMapping | None, errors: list[UserError]) -> Any:
+async def _payload(info: Info, row: Row | None, errors: list[UserError]) -> Any:
     if errors or row is None:
         return SlaDefinitionPayload(sla_definition=None, user_errors=errors)
     found = await reload(info, case_entities.SLA_DEFINITION, row["id"])
@@ -140,7 +140,7 @@ class SlaDefinitionMutations:
             entitlement_id=_ref(input.entitlement_id, "Entitlement"),
         )
 
-        async def change(work: UnitOfWork) -> RowMapping:
+        async def change(work: UnitOfWork) -> Row:
             return await sla_definitions.create_sla_definition(work, draft)
 
         outcome = await perform(info, change)

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import RowMapping
 from strawberry.types import Info
 
 from csm_graphql.graphql.mutations.common import UserError, perform, reload
@@ -20,6 +19,7 @@ from csm_graphql.graphql.mutations.projects import id_of
 from csm_graphql.graphql.types.people import Contact
 from csm_graphql.graphql.types.service import Asset, Contract, Entitlement
 from csm_graphql.repositories import case_entities, entities
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.services import master_updates
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -61,8 +61,8 @@ def _ref(global_id: strawberry.ID | None, type_name: str) -> int | None:
 async def _change(
     info: Info,
     entity: Entity,
-    change: Callable[[UnitOfWork], Awaitable[RowMapping]],
-) -> tuple[RowMapping | None, list[UserError]]:
+    change: Callable[[UnitOfWork], Awaitable[Row]],
+) -> tuple[Row | None, list[UserError]]:
     outcome = await perform(info, change)
     if not outcome.ok or outcome.value is None:
         return None, outcome.user_errors
@@ -86,7 +86,7 @@ class MasterUpdateMutations:
     ) -> ContactPayload:
         contact_id = id_of(id, "Contact")
 
-        async def change(work: UnitOfWork) -> RowMapping:
+        async def change(work: UnitOfWork) -> Row:
             values = _given(name=name, email=email)
             if roles is not strawberry.UNSET:
                 values["roles"] = None if roles is None else _roles(roles)
