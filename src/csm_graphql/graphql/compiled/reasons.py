@@ -52,9 +52,12 @@ _WORDINGS: tuple[tuple[str, FallbackReason], ...] = (
     (r"^root field __", FallbackReason.INTROSPECTION),
     (r"^directives$", FallbackReason.DIRECTIVE),
     (r"^root field ", FallbackReason.ROOT_FIELD),
+    (
+        r"^(first out of range|ordering refused|arguments: |arguments refused: |too many ids)",
+        FallbackReason.ARGUMENT_REFUSED,
+    ),
     (r"filter", FallbackReason.FILTER),
     (r"is computed in Python$", FallbackReason.COMPUTED_FIELD),
-    (r"^(first out of range|ordering refused|arguments: )", FallbackReason.ARGUMENT_REFUSED),
     (
         r"(key selected twice|unknown fragment|^selection |more than \d+ fields)",
         FallbackReason.SELECTION,
