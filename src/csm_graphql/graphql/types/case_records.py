@@ -48,8 +48,20 @@ class Customer360:
     email: str | None = strawberry.field(
         description="Their email; null when the viewer may not see that person."
     )
-    contact: Contact | None = strawberry.field(description="The contact, when it is one.")
-    user: User | None = strawberry.field(description="The internal contact, when it is one.")
+    contact: Contact | None = strawberry.field(
+        default=None, description="The contact, when it is one."
+    )
+    user: User | None = strawberry.field(
+        default=None, description="The internal contact, when it is one."
+    )
+
+    @classmethod
+    def of(cls, kind: Customer360Kind, *, contact: Contact | None = None,
+           user: User | None = None) -> Customer360:  # fmt: skip
+        """A person's view: name and email are theirs, null when the viewer may not see them."""
+        person = contact or user
+        name, email = (person.name, person.email) if person else (None, None)
+        return cls(kind=kind, name=name, email=email, contact=contact, user=user)
 
 
 @row_type(

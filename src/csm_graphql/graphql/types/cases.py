@@ -125,35 +125,15 @@ async def _informed_users(root: Any, info: Info) -> list[User]:
 
 
 async def _customer360(root: Any, info: Info) -> Customer360 | None:
-    loaders = info.context.loaders
+    loaders, kind = info.context.loaders, Customer360Kind
     if root.contact_id is not None:
         row = await loaders.by_id(entities.CONTACT).load(root.contact_id)
-        contact = Contact.from_row(row) if row else None
-        return Customer360(
-            kind=Customer360Kind.CONTACT,
-            name=contact.name if contact else None,
-            email=contact.email if contact else None,
-            contact=contact,
-            user=None,
-        )
+        return Customer360.of(kind.CONTACT, contact=Contact.from_row(row) if row else None)
     if root.consumer_name is not None:
-        return Customer360(
-            kind=Customer360Kind.CONSUMER,
-            name=root.consumer_name,
-            email=root.consumer_email,
-            contact=None,
-            user=None,
-        )
+        return Customer360(kind=kind.CONSUMER, name=root.consumer_name, email=root.consumer_email)
     if root.internal_contact_id is not None:
         row = await loaders.by_id(entities.USER).load(root.internal_contact_id)
-        user = User.from_row(row) if row else None
-        return Customer360(
-            kind=Customer360Kind.INTERNAL_CONTACT,
-            name=user.name if user else None,
-            email=user.email if user else None,
-            contact=None,
-            user=user,
-        )
+        return Customer360.of(kind.INTERNAL_CONTACT, user=User.from_row(row) if row else None)
     return None
 
 

@@ -5,17 +5,16 @@ alone, like EngagementWorkspace): INTERNAL in access/fields.py, batched by per-r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from csm_graphql.domain import blueprint, health
 from csm_graphql.domain.adoption import distribution, weekly_distribution
-from csm_graphql.domain.weeks import fill_weeks, last_weeks
+from csm_graphql.domain.weeks import fill_weeks
 from csm_graphql.domain.workspace import UsagePlan
-from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.computed_pages import computed_page
 from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.inputs import OrderDirection
 from csm_graphql.graphql.loaders import ChildQuery
@@ -38,7 +37,6 @@ from csm_graphql.graphql.types.workspace_values import (
     HealthIndicator,
     HealthPoint,
     indicator_of,
-    indicator_page,
 )
 from csm_graphql.graphql.workspace_inputs import (
     HealthIndicatorOrder,
@@ -46,6 +44,7 @@ from csm_graphql.graphql.workspace_inputs import (
     objective_states,
     usage_plans,
 )
+from csm_graphql.graphql.workspace_loaders import batched, health_reading, mondays_before
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.repositories import workspace_entities as ws
@@ -58,30 +57,6 @@ Weeks = Annotated[
     int, strawberry.argument(description="How many weeks, ending with the current one (1-104).")
 ]
 DEFAULT_WEEKS = 12
-
-
-def batched(
-    info: Info, key: Hashable, fetch: Callable[[list[int]], Awaitable[dict[int, Any]]], default: Any
-) -> Any:
-    return info.context.loaders.batched(("workspace", key), fetch, default)
-
-
-def _mondays(info: Info, weeks: int) -> list[date]:
-    try:
-        return last_weeks(info.context.today, weeks)
-    except ValueError as error:
-        raise BadUserInput(str(error), field="weeks") from error
-
-
-# -- loaders --------------------------------------------------------------------------------------
-
-
-def health_reading(info: Info, engagement_id: int) -> Awaitable[reads.HealthReading]:
-    viewer, db = info.context.viewer, info.context.db
-    loader = batched(
-        info, "health", lambda ids: reads.health_readings(db, viewer, ids), reads.HealthReading()
-    )
-    return loader.load(engagement_id)
 
 
 @strawberry.type(description="Health, blueprint and adoption (mixed into Engagement only).")
@@ -120,7 +95,7 @@ class EngagementHealth:
         request = page_request(info, first, after)
         reading = await health_reading(info, self.db_id)
         pairs = [(r.id, indicator_of(r, self.db_id)) for r in reading.indicators]
-        return indicator_page(
+        return computed_page(
             pairs,
             INDICATOR_KEYS[order.field],
             f"INDICATOR_{order.field.value}_{order.direction.value}",
@@ -130,7 +105,7 @@ class EngagementHealth:
 
     @strawberry.field(description="Weekly health, oldest first, one point per week.")
     async def health_series(self, info: Info, weeks: Weeks = DEFAULT_WEEKS) -> list[HealthPoint]:
-        mondays = _mondays(info, weeks)
+        mondays = mondays_before(info, weeks)
         viewer, db = info.context.viewer, info.context.db
         loader = batched(
             info,
@@ -234,7 +209,7 @@ class EngagementHealth:
     async def adoption_series(
         self, info: Info, weeks: Weeks = DEFAULT_WEEKS
     ) -> list[AdoptionPoint]:
-        mondays = _mondays(info, weeks)
+        mondays = mondays_before(info, weeks)
         history = await EngagementHealth._adoption(self, info, mondays[0])
         return [
             AdoptionPoint(week_start=monday, counts=AdoptionCounts.of(counts))

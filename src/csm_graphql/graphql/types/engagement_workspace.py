@@ -18,7 +18,7 @@ import strawberry
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import TeamRole, WorkItemKind
-from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.computed_pages import computed_connection
 from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
@@ -27,7 +27,6 @@ from csm_graphql.graphql.types.common import (
     EngagementStage,
     child_connection,
 )
-from csm_graphql.graphql.types.engagement_health import batched
 from csm_graphql.graphql.types.people import Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle
 from csm_graphql.graphql.types.service import Contract
@@ -40,7 +39,6 @@ from csm_graphql.graphql.types.workspace import (
 )
 from csm_graphql.graphql.types.workspace_values import (
     RelatedList,
-    computed_connection,
 )
 from csm_graphql.graphql.workspace_inputs import (
     RiskSignalFilter,
@@ -49,6 +47,7 @@ from csm_graphql.graphql.workspace_inputs import (
     WorkItemOrder,
     risk_conditions,
 )
+from csm_graphql.graphql.workspace_loaders import ArticleKeywords, batched, ranked_articles
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.repositories import workspace_entities as ws
@@ -72,40 +71,6 @@ WORK_ITEM = strawberry.union(
     description="Work on an engagement: an internal play or task, a success case, initiative "
     "or task.",
 )
-
-
-ArticleKeywords = Annotated[
-    str | None,
-    strawberry.argument(
-        description="Keywords to search the knowledge base with instead of the record's own "
-        'text: all of them must match ("quoted phrases", -exclusions and or as in search); '
-        "1 to 200 characters."
-    ),
-]
-
-
-async def ranked_articles(
-    info: Info,
-    kind: str,
-    record_id: int,
-    first: int | None,
-    after: str | None,
-    text: str | None = None,
-) -> Connection[KnowledgeArticle]:
-    """Articles ranked against a record's text, or against the keywords the viewer typed,
-    best first: a keyset page like every list (cursors hold the rank and the article's id),
-    batched for all records of a level."""
-    if text is not None and (not text.strip() or len(text) > 200 or "\x00" in text):
-        raise BadUserInput("text must be 1 to 200 characters, without NUL.", field="text")
-    request = page_request(info, first, after)
-    viewer, db = info.context.viewer, info.context.db
-    loader = batched(
-        info,
-        ("recommended", kind, request, text),
-        lambda ids: summaries.recommended_article_pages(db, viewer, kind, ids, request, text),
-        Page(),
-    )
-    return Connection.from_page(await loader.load(record_id), KnowledgeArticle.from_row)
 
 
 def _work_item_builders() -> dict[str, tuple[Any, Callable[[Row], Any]]]:

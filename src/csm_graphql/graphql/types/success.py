@@ -33,11 +33,7 @@ from csm_graphql.graphql.types.common import (
     WorkState,
 )
 from csm_graphql.graphql.types.engagement_health import EngagementHealth
-from csm_graphql.graphql.types.engagement_workspace import (
-    ArticleKeywords,
-    EngagementWorkspace,
-    ranked_articles,
-)
+from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
@@ -49,6 +45,7 @@ from csm_graphql.graphql.types.work_fields import (
     success_list,
 )
 from csm_graphql.graphql.types.workspace import SuccessObjective
+from csm_graphql.graphql.workspace_loaders import ArticleKeywords, ranked_articles
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories.entities import Entity
