@@ -16,6 +16,7 @@ from csm_graphql.domain.weeks import fill_weeks
 from csm_graphql.domain.workspace import UsagePlan
 from csm_graphql.graphql.computed_pages import computed_page
 from csm_graphql.graphql.context import Info
+from csm_graphql.graphql.declared import connection
 from csm_graphql.graphql.inputs import OrderDirection
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
@@ -239,7 +240,7 @@ class EngagementHealth:
         bands = health.ColourBands(reading.green_from, reading.yellow_from)
         score = health.score(r.indicator for r in reading.indicators)
         return InitiativeRoadmap(
-            engagement_id=self.db_id,
+            db_id=self.db_id,
             health_score=health.shown(score),
             health_colour=bands.colour(score),
             stage=self.stage,
@@ -249,7 +250,7 @@ class EngagementHealth:
 
 @strawberry.type(description="An engagement's initiatives on a timeline, with its context.")
 class InitiativeRoadmap:
-    engagement_id: strawberry.Private[int]
+    db_id: strawberry.Private[int]  # the engagement's
     health_score: float | None = strawberry.field(
         description="Current health score, to two decimals."
     )
@@ -257,16 +258,9 @@ class InitiativeRoadmap:
     stage: EngagementStage = strawberry.field(description="Customer journey stage.")
     renewal_date: date | None = strawberry.field(description="Next renewal date.")
 
-    @strawberry.field(
-        description="Initiatives by due date (the timeline's bars end there); each names the "
-        "objective it serves."
+    initiatives: Connection[Annotated[SuccessInitiative, strawberry.lazy(SUCCESS)]] = connection(
+        entities.SUCCESS_INITIATIVE,
+        "engagement_id",
+        "Initiatives by due date (the timeline's bars end there); each names the objective it "
+        "serves.",
     )
-    async def initiatives(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[Annotated[SuccessInitiative, strawberry.lazy(SUCCESS)]]:
-        from csm_graphql.graphql.types.success import SuccessInitiative
-
-        query = ChildQuery(
-            entities.SUCCESS_INITIATIVE, "engagement_id", page_request(info, first, after)
-        )
-        return await child_connection(info, query, self.engagement_id, SuccessInitiative.from_row)
