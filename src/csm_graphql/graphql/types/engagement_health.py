@@ -32,7 +32,6 @@ from csm_graphql.graphql.types.workspace import (
     SuccessObjective,
 )
 from csm_graphql.graphql.types.workspace_values import (
-    INDICATOR_KEYS,
     AdoptionCounts,
     AdoptionPoint,
     HealthIndicator,
@@ -40,6 +39,7 @@ from csm_graphql.graphql.types.workspace_values import (
     indicator_of,
 )
 from csm_graphql.graphql.workspace_inputs import (
+    INDICATOR_KEYS,
     HealthIndicatorOrder,
     SoldProductOrder,
     objective_states,

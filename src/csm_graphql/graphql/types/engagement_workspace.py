@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import strawberry
 
@@ -22,11 +22,7 @@ from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared.registry import builder
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
-from csm_graphql.graphql.types.common import (
-    ActivityKind,
-    EngagementStage,
-    child_connection,
-)
+from csm_graphql.graphql.types.common import ActivityKind, EngagementStage, child_connection
 from csm_graphql.graphql.types.people import Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle
 from csm_graphql.graphql.types.service import Contract
@@ -37,9 +33,7 @@ from csm_graphql.graphql.types.workspace import (
     RiskSignal,
     SuccessPlay,
 )
-from csm_graphql.graphql.types.workspace_values import (
-    RelatedList,
-)
+from csm_graphql.graphql.types.workspace_values import RelatedList
 from csm_graphql.graphql.workspace_inputs import (
     RiskSignalFilter,
     RiskSignalOrder,
@@ -63,7 +57,6 @@ if TYPE_CHECKING:
         Touchpoint,
     )
 
-T = TypeVar("T")
 SUCCESS = "csm_graphql.graphql.types.success"
 WORK_ITEM = strawberry.union(
     "WorkItem",

@@ -50,23 +50,12 @@ from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories.entities import Entity
 
-# The side tables that hold each record's explicit contact list.
-CONTACT_LISTS = {
-    "success_initiatives": t.success_initiative_contacts,
-    "success_cases": t.success_case_contacts,
-    "success_tasks": t.success_task_contacts,
-    "touchpoints": t.touchpoint_contacts,
-}
-
-
 # -- the contact filter, which only the four customer-success record types have ------------
 
 
 def _contact_filter_field(entity: Entity) -> Any:
-    contact_list = CONTACT_LISTS[entity.table.name]
-
     async def contact_filter(root: Any, info: Info) -> list[Contact]:
-        loader = info.context.loaders.contact_filter(entity.table, contact_list)
+        loader = info.context.loaders.contact_filter(entity.table)
         return [Contact.from_row(row) for row in await loader.load(root.db_id)]
 
     return computed(

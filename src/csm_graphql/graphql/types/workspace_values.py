@@ -3,17 +3,15 @@ weekly points, adoption counts, related-list counts."""
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable
 from datetime import date
 
 import strawberry
 
 from csm_graphql.domain import health
 from csm_graphql.domain.adoption import AdoptionCategory
+from csm_graphql.graphql.ids import indicator_id
 from csm_graphql.graphql.types import workspace_enums  # noqa: F401 (registers the enums)
 from csm_graphql.graphql.types.common import PerceivedHealth
-from csm_graphql.graphql.workspace_inputs import HealthIndicatorOrderField
 from csm_graphql.repositories import workspace as reads
 
 
@@ -55,13 +53,6 @@ def indicator_of(reading: reads.IndicatorReading, engagement_id: int) -> HealthI
     )
 
 
-def indicator_id(engagement_id: int, indicator_definition_id: int) -> str:
-    """base64url("HealthIndicator:<engagement>.<indicator definition>"): opaque, like a
-    global id, and never mistaken for one (``node`` gives null for it)."""
-    raw = f"HealthIndicator:{engagement_id}.{indicator_definition_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
 @strawberry.type(description="One week of an engagement's health.")
 class HealthPoint:
     week_start: date = strawberry.field(description="The week's Monday.")
@@ -99,13 +90,3 @@ class AdoptionPoint:
 class RelatedList:
     name: str = strawberry.field(description="The list, named as the Engagement field.")
     count: int = strawberry.field(description="Records in it the viewer may see.")
-
-
-INDICATOR_KEYS: dict[HealthIndicatorOrderField, Callable[[HealthIndicator], float]] = {
-    HealthIndicatorOrderField.SCORE: lambda indicator: indicator.score,
-    HealthIndicatorOrderField.WEIGHT: lambda indicator: float(indicator.weight),
-    # An unmeasured indicator has no gap; it sorts as the largest one (it is the least known).
-    HealthIndicatorOrderField.GAP: lambda indicator: (
-        101.0 if indicator.gap_percent is None else indicator.gap_percent
-    ),
-}
