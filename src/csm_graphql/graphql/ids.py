@@ -39,3 +39,10 @@ def database_id(global_id: str | None, type_name: str, *, field: str) -> int | N
     if decoded is None or decoded[0] != type_name:
         raise BadUserInput(f"{field} must be the id of a {type_name}.", field=field)
     return decoded[1]
+
+
+def indicator_id(engagement_id: int, indicator_definition_id: int) -> str:
+    """base64url("HealthIndicator:<engagement>.<indicator definition>"): opaque, like a
+    global id, and never mistaken for one (``node`` gives null for it)."""
+    raw = f"HealthIndicator:{engagement_id}.{indicator_definition_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")

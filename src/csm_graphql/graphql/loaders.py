@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aiodataloader import DataLoader
 
 from csm_graphql.access.viewer import Viewer
-from csm_graphql.repositories import reads, relations
+from csm_graphql.repositories import case_relations, reads, relations
 from csm_graphql.repositories.database import Database, Row
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.filters import ChildFilter, ChildQuery
@@ -72,11 +72,9 @@ class Loaders:
 
         return self._memo(("children", query), lambda: _batch(fetch, Page()))
 
-    def contact_filter(
-        self, record_table: Table, contact_list: Table
-    ) -> DataLoader[int, list[Row]]:
+    def contact_filter(self, record_table: Table) -> DataLoader[int, list[Row]]:
         def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
-            return relations.contact_filters(self.db, self.viewer, record_table, contact_list, ids)
+            return relations.contact_filters(self.db, self.viewer, record_table, ids)
 
         return self._memo(("contact_filter", record_table.name), lambda: _batch(fetch, []))
 
@@ -98,6 +96,12 @@ class Loaders:
             return relations.shared_articles(self.db, self.viewer, ids, request)
 
         return self._memo(("shared_articles", request), lambda: _batch(fetch, Page()))
+
+    def case_articles(self, request: PageRequest) -> DataLoader[int, Page]:
+        def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:
+            return case_relations.case_articles(self.db, self.viewer, ids, request)
+
+        return self._memo(("case_articles", request), lambda: _batch(fetch, Page()))
 
     def project_contacts(self, request: PageRequest) -> DataLoader[int, Page]:
         def fetch(ids: list[int]) -> Awaitable[dict[int, Page]]:

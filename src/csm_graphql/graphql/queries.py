@@ -37,19 +37,18 @@ from csm_graphql.graphql.pagination import (
     page_request,
 )
 from csm_graphql.graphql.permissions import field_rules
+from csm_graphql.graphql.project_inputs import (
+    ProjectFilter,
+    ProjectOrder,
+    ProjectTaskFilterArg,
+    ProjectTaskOrderArg,
+)
 from csm_graphql.graphql.sla_definitions import SlaDefinitionQueries
 from csm_graphql.graphql.types.cases import Case
 from csm_graphql.graphql.types.common import Scope
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, User, ViewerInfo
-from csm_graphql.graphql.types.projects import (
-    Project,
-    ProjectFilter,
-    ProjectOrder,
-    ProjectTask,
-    ProjectTaskFilterArg,
-    ProjectTaskOrderArg,
-)
+from csm_graphql.graphql.types.projects import Project, ProjectTask
 from csm_graphql.graphql.types.search import SearchResults
 from csm_graphql.graphql.types.success import (
     Engagement,

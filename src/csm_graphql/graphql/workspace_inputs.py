@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -15,6 +16,9 @@ from csm_graphql.graphql.inputs import OrderDirection, SortOrder, order_input
 from csm_graphql.graphql.types.common import ObjectiveState, WorkState
 from csm_graphql.repositories.entities import OrderField
 from csm_graphql.repositories.filters import Equals, RiskConditions
+
+if TYPE_CHECKING:
+    from csm_graphql.graphql.types.workspace_values import HealthIndicator
 
 # -- risk signals ---------------------------------------------------------------------------------
 
@@ -150,6 +154,17 @@ class HealthIndicatorOrderField(Enum):
     SCORE = "SCORE"
     WEIGHT = "WEIGHT"
     GAP = "GAP"
+
+
+# How each field sorts an engagement's computed indicators.
+INDICATOR_KEYS: dict[HealthIndicatorOrderField, Callable[[HealthIndicator], float]] = {
+    HealthIndicatorOrderField.SCORE: lambda indicator: indicator.score,
+    HealthIndicatorOrderField.WEIGHT: lambda indicator: float(indicator.weight),
+    # An unmeasured indicator has no gap; it sorts as the largest one (it is the least known).
+    HealthIndicatorOrderField.GAP: lambda indicator: (
+        101.0 if indicator.gap_percent is None else indicator.gap_percent
+    ),
+}
 
 
 @order_input(

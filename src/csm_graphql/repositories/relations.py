@@ -21,15 +21,20 @@ def _ids(name: str, ids: Sequence[int]) -> object:
     return any_(bindparam(name, list(ids), type_=ARRAY(BigInteger)))
 
 
+# The side tables that hold each customer-success record's explicit contact list.
+CONTACT_LISTS = {
+    "success_initiatives": t.success_initiative_contacts,
+    "success_cases": t.success_case_contacts,
+    "success_tasks": t.success_task_contacts,
+    "touchpoints": t.touchpoint_contacts,
+}
+
+
 async def contact_filters(
-    db: Database,
-    viewer: Viewer,
-    record_table: Table,
-    contact_list: Table,
-    record_ids: Sequence[int],
+    db: Database, viewer: Viewer, record_table: Table, record_ids: Sequence[int]
 ) -> dict[int, list[RowMapping]]:
     """Each record's contact filter: its ``contact`` plus its explicit list, deduplicated."""
-    contact = t.contacts
+    contact, contact_list = t.contacts, CONTACT_LISTS[record_table.name]
     statement = union(
         select(record_table.c.id.label("record_id"), *data_columns(contact))
         .join(contact, contact.c.id == record_table.c.contact_id)

@@ -2,7 +2,7 @@
 working hours), patched into a compiled read's result.
 
 The statement writes, in place of such a field, a marker object
-``{"$finish": "<Type>.<field>", "row": {<the columns it reads>}}`` (``$`` cannot start a
+``{"$finish": "<resolver>", "row": {<the columns it reads>}}`` (``$`` cannot start a
 GraphQL response key, so no selection can collide with it). After the statement,
 :func:`finish` parses the result only if a marker is in it, builds the object from the row as
 the resolver path builds it (its ``from_row``), runs the field's own resolver on it with the
@@ -10,8 +10,7 @@ request's context, serialises the value as the schema's scalar does and puts it 
 marker's place: only the finished fields' values come from Python, each computed by the very
 function the resolvers run.
 
-It also declares, for the compiler, the types written by hand (``TaskSla``): what produces
-each of their fields, as ``graphql/declared`` records it for the declared types.
+Keyed by the function's qualified name, as ``producers.PythonFunction`` records it.
 """
 
 from __future__ import annotations
@@ -26,12 +25,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Date, DateTime, Numeric
 
-from csm_graphql.access.fields import rule_for
 from csm_graphql.graphql.compiled.loaded import capture, finish_loaded, loaded_shapes
-from csm_graphql.graphql.declared import producers
-from csm_graphql.graphql.declared.registry import DeclaredField, DeclaredType
+from csm_graphql.graphql.types import case_records as task_slas
 from csm_graphql.graphql.types.case_records import TaskSla
-from csm_graphql.repositories import case_entities
 from csm_graphql.repositories import compiled as sql
 from csm_graphql.repositories.entities import Entity
 
@@ -48,67 +44,21 @@ class Finisher:
     reads: tuple[str, ...]
 
 
-def _resolver(cls: type, python_name: str) -> Resolve:
-    """The resolver function of a hand-written Strawberry field (``(self, info)``)."""
-    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
-    for strawberry_field in definition.fields:
-        if strawberry_field.python_name == python_name:
-            resolver = strawberry_field.base_resolver
-            assert resolver is not None, python_name
-            function: Resolve = resolver.wrapped_func
-            return function
-    raise LookupError(f"{cls.__name__}.{python_name}")
-
-
 # Every column TaskSla.from_row reads.
 _SLA_ROW = ("id", "sla_definition_id", "start_at", "planned_end_at", "paused_seconds",
             "paused_at", "stopped_at", "schedule_hours", "schedule_time_zone", "name", "target",
             "stage")  # fmt: skip
 
 
-def _sla(python_name: str) -> Finisher:
-    return Finisher(TaskSla.from_row, _resolver(TaskSla, python_name), _SLA_ROW)  # type: ignore[arg-type]
+def _sla(resolve: Resolve) -> tuple[str, Finisher]:
+    name = f"{resolve.__module__}.{resolve.__qualname__}"
+    return name, Finisher(TaskSla.from_row, resolve, _SLA_ROW)  # type: ignore[arg-type]
 
 
-# Keyed "<Type>.<graphqlField>"; the producer's ``function`` names the same key.
-FINISHERS: dict[str, Finisher] = {
-    "TaskSla.plannedEnd": _sla("planned_end"),
-    "TaskSla.breached": _sla("breached"),
-    "TaskSla.percentElapsed": _sla("percent_elapsed"),
-}
-
-
-def _declared(type_name: str, entity: Any, cls: type, **fields: producers.Producer) -> DeclaredType:
-    return DeclaredType(
-        type_name,
-        entity,
-        cls,
-        {
-            name: DeclaredField(name, name, producer, rule_for(type_name, name))  # type: ignore[arg-type]
-            for name, producer in fields.items()
-        },
-    )
-
-
-_task_slas = case_entities.TASK_SLA.table.name
-# Types written by hand, as the compiler sees them (the same rows, rules and resolvers).
-HAND_WRITTEN: dict[str, DeclaredType] = {
-    "TaskSla": _declared(
-        "TaskSla",
-        case_entities.TASK_SLA,
-        TaskSla,
-        id=producers.GlobalId("TaskSla"),
-        name=producers.Column(_task_slas, "name"),
-        target=producers.Column(_task_slas, "target"),
-        stage=producers.Column(_task_slas, "stage"),
-        startAt=producers.Column(_task_slas, "start_at"),
-        pausedSeconds=producers.Column(_task_slas, "paused_seconds"),
-        plannedEnd=producers.PythonFunction("TaskSla.plannedEnd", _SLA_ROW),
-        breached=producers.PythonFunction("TaskSla.breached", _SLA_ROW),
-        percentElapsed=producers.PythonFunction("TaskSla.percentElapsed", _SLA_ROW),
-        definition=producers.ToOne("SlaDefinition", "sla_definitions", "sla_definition_id"),
-    ),
-}
+FINISHERS: dict[str, Finisher] = dict(
+    _sla(resolve) for resolve in (task_slas._planned_end, task_slas._breached,
+                                  task_slas._percent_elapsed)
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +141,6 @@ def _value(marker: str, row: dict[str, Any], info: Any) -> Any:
 
 __all__ = [
     "FINISHERS",
-    "HAND_WRITTEN",
     "Finisher",
     "FinisherFailed",
     "finish",

@@ -51,7 +51,7 @@ from csm_graphql.access.fields import allows, rule_for
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
-from csm_graphql.graphql.compiled.finishers import FINISHERS, HAND_WRITTEN, plan_finished
+from csm_graphql.graphql.compiled.finishers import FINISHERS, plan_finished
 from csm_graphql.graphql.compiled.loaded import (
     LOADED_FIELDS,
     Loaded,
@@ -821,8 +821,8 @@ def _entity_of(type_name: str) -> Entity:
 
 
 def _declared(type_name: str) -> DeclaredType | None:
-    """The declared type, or a hand-written one the compiler knows (finishers.py)."""
-    return DECLARED.get(type_name) or HAND_WRITTEN.get(type_name)
+    """The declared type (every served type with producers is declared)."""
+    return DECLARED.get(type_name)
 
 
 def _key(node: FieldNode) -> str:

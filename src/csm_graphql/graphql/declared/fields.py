@@ -54,10 +54,14 @@ class ColumnSpec(FieldSpec):
         name = self.column or python_name
         if name in entity.table.c:
             return producers.Column(entity.table.name, name)
-        for extra in entity.extra_columns:
-            if getattr(extra, "name", None) == name:
-                return producers.SqlExpression(name, extra)
+        if (extra := _extra_column(entity, name)) is not None:
+            return producers.SqlExpression(name, extra)
         raise DeclarationError(f"{entity.name}.{python_name}: no column {name!r} is read.")
+
+
+def _extra_column(entity: Entity, name: str) -> Any:
+    """The entity's ``extra_columns`` entry labelled ``name`` (e.g. a joined name), if any."""
+    return next((e for e in entity.extra_columns if getattr(e, "name", None) == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +129,7 @@ class ComputedSpec(FieldSpec):
 
     def producer(self, entity: Entity, python_name: str) -> producers.Producer:
         for name in self.reads:
-            if name not in entity.table.c:
+            if name not in entity.table.c and _extra_column(entity, name) is None:
                 raise DeclarationError(f"{entity.name}.{python_name} reads no column {name!r}.")
         return producers.PythonFunction(_qualified(self.function), self.reads)
 
@@ -296,7 +300,8 @@ def computed(
     name: str | None = None,
 ) -> Any:
     """A value ``function(root, info, ...)`` computes in Python from the row's ``reads``
-    columns (kept on the object, named as the columns) and the request; its arguments become
+    columns (kept on the object, named as the columns; an ``extra_columns`` label counts as a
+    column) and the request; its arguments become
     the field's. ``name`` is its GraphQL name, for a field that shows a column it reads under
     that column's name."""
     return _field(ComputedSpec(function, tuple(reads)), description, function, name)

@@ -65,7 +65,7 @@ class _RowPlan:
     """How a row becomes constructor arguments. Built on the first row, when every
     annotation resolves (types of one area refer to each other)."""
 
-    type_name: str
+    id_type: str  # the type name in the global id
     plain: tuple[tuple[str, str], ...]
     converted: tuple[tuple[str, str, Callable[[Any], Any]], ...]
     keys: tuple[str, ...]
@@ -88,7 +88,7 @@ class _RowPlan:
             else:
                 plain.append((field.python_name, name))
         keys = declared.__dict__["_row_keys"]
-        return cls(definition.name, tuple(plain), tuple(converted), keys)
+        return cls(declared.__dict__["_id_type"], tuple(plain), tuple(converted), keys)
 
     def values(self, row: Row) -> dict[str, Any]:
         values = {attribute: row[name] for attribute, name in self.plain}
@@ -98,7 +98,7 @@ class _RowPlan:
         for key in self.keys:
             values[key] = row[key]
         values["db_id"] = row["id"]
-        values["id"] = strawberry.ID(to_global_id(self.type_name, row["id"]))
+        values["id"] = strawberry.ID(to_global_id(self.id_type, row["id"]))
         return values
 
 
@@ -110,12 +110,12 @@ def _specs(cls: type) -> dict[str, FieldSpec]:
     }
 
 
-def _producer(entity: Entity, type_name: str, field: StrawberryField) -> producers.Producer | None:
+def _producer(entity: Entity, id_type: str, field: StrawberryField) -> producers.Producer | None:
     spec = field.metadata.get(SPEC)
     if isinstance(spec, FieldSpec):
         return spec.producer(entity, field.python_name)
     if field.python_name == "id":
-        return producers.GlobalId(type_name)
+        return producers.GlobalId(id_type)
     if field.base_resolver is not None:  # written by hand (e.g. in a mixin)
         function = field.base_resolver.wrapped_func
         return producers.PythonFunction(f"{function.__module__}.{function.__qualname__}")
@@ -149,7 +149,9 @@ def _keep_keys(cls: type, entity: Entity, type_name: str) -> tuple[str, ...]:
     return keys
 
 
-def _declared_fields(typed: type, entity: Entity, type_name: str) -> dict[str, DeclaredField]:
+def _declared_fields(
+    typed: type, entity: Entity, type_name: str, id_type: str
+) -> dict[str, DeclaredField]:
     """Every served field with its producer and rule; refuses an undeclared leaf and a field
     without a rule in access/fields.py."""
     fields: dict[str, DeclaredField] = {}
@@ -158,7 +160,7 @@ def _declared_fields(typed: type, entity: Entity, type_name: str) -> dict[str, D
         if _is_private(field):
             continue
         graphql_name = field.graphql_name or to_camel_case(field.python_name)
-        producer = _producer(entity, type_name, field)
+        producer = _producer(entity, id_type, field)
         if producer is None:
             raise DeclarationError(f"{type_name}.{graphql_name}: declare it (column(), ...).")
         rule = rule_for(type_name, graphql_name)
@@ -179,20 +181,26 @@ def row_type(
     description: str,
     name: str | None = None,
     fetchable: bool = True,
+    reference: bool = False,
 ) -> Callable[[T], T]:
     """Declare ``cls`` as the type that shows ``entity``'s rows (its GraphQL name is
     ``name`` or the class's). ``node(id:)`` reads it under ``entity.alone`` where the entity
     has one (a record whose row rule holds only behind its parent's); ``fetchable`` False
-    keeps it out of ``node(id:)``."""
+    keeps it out of ``node(id:)``. A ``reference`` shows a few fields of a row of another
+    type (the entity's own) to whoever may see the record that refers to it: its ``id`` is
+    that row's global id, and it is no node of its own."""
 
     def declare(cls: T) -> T:
         type_name = name or cls.__name__
+        id_type = entity.name if reference else type_name
         cls._row_keys = _keep_keys(cls, entity, type_name)  # type: ignore[attr-defined]
+        cls._id_type = id_type  # type: ignore[attr-defined]
         typed = strawberry.type(cls, name=name, description=description)
-        fields = _declared_fields(typed, entity, type_name)
+        fields = _declared_fields(typed, entity, type_name, id_type)
         field_rules(typed)
         DECLARED[type_name] = DeclaredType(type_name, entity, typed, fields)
-        register_node(typed, entity, typed.from_row, name=type_name, fetchable=fetchable)
+        if not reference:
+            register_node(typed, entity, typed.from_row, name=type_name, fetchable=fetchable)
         return typed
 
     return declare

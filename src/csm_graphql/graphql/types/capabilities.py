@@ -6,6 +6,8 @@ a portal that hides what is false here hides exactly what would come back empty 
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 
 from csm_graphql.access import capabilities as access
@@ -53,17 +55,8 @@ class ViewerActions:
 
     @classmethod
     def of(cls, actions: access.Actions) -> ViewerActions:
-        return cls(
-            maintain_success_records=actions.maintain_success_records,
-            comment_on_success_records=actions.comment_on_success_records,
-            add_success_work_notes=actions.add_success_work_notes,
-            work_engagements=actions.work_engagements,
-            create_cases=actions.create_cases,
-            create_cases_for_other_contacts=actions.create_cases_for_other_contacts,
-            comment_on_cases=actions.comment_on_cases,
-            add_case_work_notes=actions.add_case_work_notes,
-            work_cases=actions.work_cases,
-        )
+        # The same names as access.Actions: one field per action, nothing renamed.
+        return cls(**dataclasses.asdict(actions))
 
 
 @field_rules

@@ -5,23 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, Self
+from typing import Any
 
 import strawberry
 
 from csm_graphql.domain.cases import RelatedRecordKind, SlaStage, SlaTarget
 from csm_graphql.domain.descriptions import describe_values
-from csm_graphql.domain.schedule import WorkingHours
 from csm_graphql.domain.sla import sla_hours, sla_progress
 from csm_graphql.graphql.context import Info
-from csm_graphql.graphql.declared import Declared, column, register_node, row_type
-from csm_graphql.graphql.ids import to_global_id
+from csm_graphql.graphql.declared import Declared, column, computed, row_type, to_one
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Contact, User
 from csm_graphql.graphql.types.service import SlaDefinition
-from csm_graphql.repositories import case_entities
-from csm_graphql.repositories.database import Row
+from csm_graphql.repositories import case_entities, entities
 
 
 @strawberry.enum(description="Who a case's Customer 360 view is about.")
@@ -51,113 +48,91 @@ class Customer360:
     email: str | None = strawberry.field(
         description="Their email; null when the viewer may not see that person."
     )
-    contact: Contact | None = strawberry.field(description="The contact, when it is one.")
-    user: User | None = strawberry.field(description="The internal contact, when it is one.")
+    contact: Contact | None = strawberry.field(
+        default=None, description="The contact, when it is one."
+    )
+    user: User | None = strawberry.field(
+        default=None, description="The internal contact, when it is one."
+    )
+
+    @classmethod
+    def of(cls, kind: Customer360Kind, *, contact: Contact | None = None,
+           user: User | None = None) -> Customer360:  # fmt: skip
+        """A person's view: name and email are theirs, null when the viewer may not see them."""
+        person = contact or user
+        name, email = (person.name, person.email) if person else (None, None)
+        return cls(kind=kind, name=name, email=email, contact=contact, user=user)
 
 
-@field_rules
-@strawberry.type(
+@row_type(
+    entities.PROJECT,
+    name="ProjectReference",
+    reference=True,
     description="What a record shows of the customer project it refers to, to every viewer of "
     "the record, including those who may not see the project itself (node(id:) on its id "
-    "follows the project's own rule)."
+    "follows the project's own rule).",
 )
-class ProjectReference:
+class ProjectReference(Declared):
     id: strawberry.ID = strawberry.field(
         description="The project's global id, e.g. for cases(filter: {project})."
     )
-    number: str = strawberry.field(description="Project number, e.g. PRJ0000012.")
-    name: str = strawberry.field(description="Project name.")
-
-    @classmethod
-    def from_row(cls, row: Row) -> Self:
-        return cls(
-            id=strawberry.ID(to_global_id("Project", row["id"])),
-            number=row["number"],
-            name=row["name"],
-        )
+    number: str = column("Project number, e.g. PRJ0000012.")
+    name: str = column("Project name.")
 
 
-@field_rules
-@strawberry.type(description="An SLA running on a case (a task SLA).")
-class TaskSla(Node):
-    sla_definition_id: strawberry.Private[int]
-    start_at_value: strawberry.Private[datetime]
-    planned_end_at: strawberry.Private[datetime]
-    paused_seconds_value: strawberry.Private[int]
-    paused_at: strawberry.Private[datetime | None]
-    stopped_at: strawberry.Private[datetime | None]
-    hours: strawberry.Private[WorkingHours | None]
-    name: str = strawberry.field(description="The SLA definition's name.")
-    target: SlaTarget = strawberry.field(description="Response or resolution.")
-    stage: SlaStage = strawberry.field(description="In progress, paused, completed, canceled.")
+# The SLA clock's columns: its start, planned end, pauses, stop and the schedule's hours.
+_CLOCK = ("start_at", "planned_end_at", "paused_seconds", "paused_at", "stopped_at",
+          "schedule_hours", "schedule_time_zone")  # fmt: skip
 
-    @classmethod
-    def from_row(cls, row: Row) -> Self:
-        return cls(
-            id=strawberry.ID(to_global_id("TaskSla", row["id"])),
-            sla_definition_id=row["sla_definition_id"],
-            start_at_value=row["start_at"],
-            planned_end_at=row["planned_end_at"],
-            paused_seconds_value=row["paused_seconds"],
-            paused_at=row["paused_at"],
-            stopped_at=row["stopped_at"],
-            hours=sla_hours(row["schedule_hours"], row["schedule_time_zone"]),
-            name=row["name"],
-            target=SlaTarget(row["target"]),
-            stage=SlaStage(row["stage"]),
-        )
 
-    def _progress(self, info: Info) -> Any:
-        return sla_progress(
-            self.start_at_value,
-            self.planned_end_at,
-            self.paused_seconds_value,
-            self.paused_at,
-            self.stopped_at,
-            info.context.now,
-            self.hours,
-        )
+def _progress(root: Any, info: Info) -> Any:
+    hours = sla_hours(root.schedule_hours, root.schedule_time_zone)
+    return sla_progress(root.start_at, root.planned_end_at, root.paused_seconds, root.paused_at,
+                        root.stopped_at, info.context.now, hours)  # fmt: skip
 
-    @strawberry.field(
-        description="When it breaches if time keeps running: the planned end moved by the "
-        "time spent paused. Time runs in the working hours of the definition's schedule, if "
-        "it has one, else on the wall clock."
+
+def _planned_end(root: Any, info: Info) -> datetime:
+    planned: datetime = _progress(root, info).planned_end
+    return planned
+
+
+def _breached(root: Any, info: Info) -> bool | None:
+    return bool(_progress(root, info).breached)
+
+
+def _percent_elapsed(root: Any, info: Info) -> float | None:
+    return float(_progress(root, info).percent_elapsed)
+
+
+@row_type(case_entities.TASK_SLA, description="An SLA running on a case (a task SLA).")
+class TaskSla(Node, Declared):
+    name: str = column("The SLA definition's name.")
+    target: SlaTarget = column("Response or resolution.")
+    stage: SlaStage = column("In progress, paused, completed, canceled.")
+    planned_end: datetime = computed(
+        _planned_end,
+        "When it breaches if time keeps running: the planned end moved by the time spent "
+        "paused. Time runs in the working hours of the definition's schedule, if it has one, "
+        "else on the wall clock.",
+        reads=_CLOCK,
     )
-    def planned_end(self, info: Info) -> datetime:
-        planned: datetime = self._progress(info).planned_end
-        return planned
-
-    @strawberry.field(description="Whether the target has been missed (request's clock).")
-    def breached(self, info: Info) -> bool | None:
-        return bool(self._progress(info).breached)
-
-    @strawberry.field(
-        description="Share of the target duration used so far, in percent (may exceed 100), "
-        "in the working time of the definition's schedule if it has one."
+    breached: bool | None = computed(
+        _breached, "Whether the target has been missed (request's clock).", reads=_CLOCK
     )
-    def percent_elapsed(self, info: Info) -> float | None:
-        return float(self._progress(info).percent_elapsed)
-
-    @strawberry.field(description="When the SLA started.")
-    def start_at(self) -> datetime | None:
-        return self.start_at_value
-
-    @strawberry.field(
-        description="Seconds spent in finished pauses (working seconds of the definition's "
-        "schedule if it has one)."
+    percent_elapsed: float | None = computed(
+        _percent_elapsed,
+        "Share of the target duration used so far, in percent (may exceed 100), in the "
+        "working time of the definition's schedule if it has one.",
+        reads=_CLOCK,
     )
-    def paused_seconds(self) -> int | None:
-        return self.paused_seconds_value
-
-    @strawberry.field(description="The SLA definition.")
-    async def definition(self, info: Info) -> SlaDefinition | None:
-        loader = info.context.loaders.by_id(case_entities.SLA_DEFINITION)
-        row = await loader.load(self.sla_definition_id)
-        return SlaDefinition.from_row(row) if row else None
-
-
-# Written by hand: its values come from the SLA clock.
-register_node(TaskSla, case_entities.TASK_SLA, TaskSla.from_row)
+    start_at: datetime | None = column("When the SLA started.")
+    paused_seconds: int | None = column(
+        "Seconds spent in finished pauses (working seconds of the definition's schedule if it "
+        "has one)."
+    )
+    definition: SlaDefinition | None = to_one(
+        case_entities.SLA_DEFINITION, "sla_definition_id", "The SLA definition."
+    )
 
 
 @row_type(

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from aiodataloader import DataLoader
 
 from csm_graphql import tables as t
 from csm_graphql.access.fields import may_read_resolution_notes
@@ -57,7 +56,6 @@ from csm_graphql.graphql.types.service import (
 )
 from csm_graphql.repositories import case_entities, case_relations, entities
 from csm_graphql.repositories.database import Row
-from csm_graphql.repositories.paging import Page, PageRequest
 
 if TYPE_CHECKING:
     from csm_graphql.graphql.types.projects import (
@@ -125,35 +123,15 @@ async def _informed_users(root: Any, info: Info) -> list[User]:
 
 
 async def _customer360(root: Any, info: Info) -> Customer360 | None:
-    loaders = info.context.loaders
+    loaders, kind = info.context.loaders, Customer360Kind
     if root.contact_id is not None:
         row = await loaders.by_id(entities.CONTACT).load(root.contact_id)
-        contact = Contact.from_row(row) if row else None
-        return Customer360(
-            kind=Customer360Kind.CONTACT,
-            name=contact.name if contact else None,
-            email=contact.email if contact else None,
-            contact=contact,
-            user=None,
-        )
+        return Customer360.of(kind.CONTACT, contact=Contact.from_row(row) if row else None)
     if root.consumer_name is not None:
-        return Customer360(
-            kind=Customer360Kind.CONSUMER,
-            name=root.consumer_name,
-            email=root.consumer_email,
-            contact=None,
-            user=None,
-        )
+        return Customer360(kind=kind.CONSUMER, name=root.consumer_name, email=root.consumer_email)
     if root.internal_contact_id is not None:
         row = await loaders.by_id(entities.USER).load(root.internal_contact_id)
-        user = User.from_row(row) if row else None
-        return Customer360(
-            kind=Customer360Kind.INTERNAL_CONTACT,
-            name=user.name if user else None,
-            email=user.email if user else None,
-            contact=None,
-            user=user,
-        )
+        return Customer360.of(kind.INTERNAL_CONTACT, user=User.from_row(row) if row else None)
     return None
 
 
@@ -167,13 +145,6 @@ async def _raised_for(root: Any, info: Info) -> ProjectReference | None:
 
     row = await info.context.loaders.batched("case_raised_for", fetch, None).load(root.project_id)
     return ProjectReference.from_row(row) if row is not None else None
-
-
-def _case_articles(loaders: Loaders, request: PageRequest) -> DataLoader:
-    def fetch(ids: list[int]) -> Awaitable[dict[int, Any]]:
-        return case_relations.case_articles(loaders.db, loaders.viewer, ids, request)
-
-    return loaders.batched(("case_articles", request), fetch, Page())
 
 
 def _related(kind: RelatedRecordKind, description: str) -> Any:
@@ -332,7 +303,7 @@ class Case(Node, Declared):
         "case_id",
         "article_id",
         "Knowledge articles linked to the case, newest link first.",
-        loader=_case_articles,
+        loader=Loaders.case_articles,
     )
 
 

@@ -26,8 +26,7 @@ from csm_graphql.domain.enums import (
 )
 from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.loaders import ChildQuery
-from csm_graphql.graphql.pagination import Connection, page_request
-from csm_graphql.repositories import entities
+from csm_graphql.graphql.pagination import Connection
 from csm_graphql.repositories.database import Row
 
 NodeT = TypeVar("NodeT")
@@ -57,19 +56,6 @@ Kind = PrincipalKind
 Scope = ListScope
 
 
-def activity_children(
-    info: Info, record_type: RecordType, first: int | None, after: str | None, *kinds: str
-) -> ChildQuery:
-    """A page of a record's activity stream (newest first), of the given kinds or all."""
-    return ChildQuery(
-        entities.ACTIVITY,
-        "record_id",
-        page_request(info, first, after),
-        record_type=record_type.value,
-        kinds=kinds,
-    )
-
-
 async def child_connection(
     info: Info, query: ChildQuery, parent_id: int, build: Callable[[Row], NodeT]
 ) -> Connection[NodeT]:
@@ -93,6 +79,5 @@ __all__ = [
     "Scope",
     "TouchpointType",
     "WorkState",
-    "activity_children",
     "child_connection",
 ]

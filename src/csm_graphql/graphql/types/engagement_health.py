@@ -5,18 +5,18 @@ alone, like EngagementWorkspace): INTERNAL in access/fields.py, batched by per-r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from csm_graphql.domain import blueprint, health
 from csm_graphql.domain.adoption import distribution, weekly_distribution
-from csm_graphql.domain.weeks import fill_weeks, last_weeks
+from csm_graphql.domain.weeks import fill_weeks
 from csm_graphql.domain.workspace import UsagePlan
-from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.computed_pages import computed_page
 from csm_graphql.graphql.context import Info
+from csm_graphql.graphql.declared import connection
 from csm_graphql.graphql.inputs import OrderDirection
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
@@ -32,20 +32,20 @@ from csm_graphql.graphql.types.workspace import (
     SuccessObjective,
 )
 from csm_graphql.graphql.types.workspace_values import (
-    INDICATOR_KEYS,
     AdoptionCounts,
     AdoptionPoint,
     HealthIndicator,
     HealthPoint,
     indicator_of,
-    indicator_page,
 )
 from csm_graphql.graphql.workspace_inputs import (
+    INDICATOR_KEYS,
     HealthIndicatorOrder,
     SoldProductOrder,
     objective_states,
     usage_plans,
 )
+from csm_graphql.graphql.workspace_loaders import batched, health_reading, mondays_before
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.repositories import workspace_entities as ws
@@ -58,30 +58,6 @@ Weeks = Annotated[
     int, strawberry.argument(description="How many weeks, ending with the current one (1-104).")
 ]
 DEFAULT_WEEKS = 12
-
-
-def batched(
-    info: Info, key: Hashable, fetch: Callable[[list[int]], Awaitable[dict[int, Any]]], default: Any
-) -> Any:
-    return info.context.loaders.batched(("workspace", key), fetch, default)
-
-
-def _mondays(info: Info, weeks: int) -> list[date]:
-    try:
-        return last_weeks(info.context.today, weeks)
-    except ValueError as error:
-        raise BadUserInput(str(error), field="weeks") from error
-
-
-# -- loaders --------------------------------------------------------------------------------------
-
-
-def health_reading(info: Info, engagement_id: int) -> Awaitable[reads.HealthReading]:
-    viewer, db = info.context.viewer, info.context.db
-    loader = batched(
-        info, "health", lambda ids: reads.health_readings(db, viewer, ids), reads.HealthReading()
-    )
-    return loader.load(engagement_id)
 
 
 @strawberry.type(description="Health, blueprint and adoption (mixed into Engagement only).")
@@ -120,7 +96,7 @@ class EngagementHealth:
         request = page_request(info, first, after)
         reading = await health_reading(info, self.db_id)
         pairs = [(r.id, indicator_of(r, self.db_id)) for r in reading.indicators]
-        return indicator_page(
+        return computed_page(
             pairs,
             INDICATOR_KEYS[order.field],
             f"INDICATOR_{order.field.value}_{order.direction.value}",
@@ -130,7 +106,7 @@ class EngagementHealth:
 
     @strawberry.field(description="Weekly health, oldest first, one point per week.")
     async def health_series(self, info: Info, weeks: Weeks = DEFAULT_WEEKS) -> list[HealthPoint]:
-        mondays = _mondays(info, weeks)
+        mondays = mondays_before(info, weeks)
         viewer, db = info.context.viewer, info.context.db
         loader = batched(
             info,
@@ -234,7 +210,7 @@ class EngagementHealth:
     async def adoption_series(
         self, info: Info, weeks: Weeks = DEFAULT_WEEKS
     ) -> list[AdoptionPoint]:
-        mondays = _mondays(info, weeks)
+        mondays = mondays_before(info, weeks)
         history = await EngagementHealth._adoption(self, info, mondays[0])
         return [
             AdoptionPoint(week_start=monday, counts=AdoptionCounts.of(counts))
@@ -264,7 +240,7 @@ class EngagementHealth:
         bands = health.ColourBands(reading.green_from, reading.yellow_from)
         score = health.score(r.indicator for r in reading.indicators)
         return InitiativeRoadmap(
-            engagement_id=self.db_id,
+            db_id=self.db_id,
             health_score=health.shown(score),
             health_colour=bands.colour(score),
             stage=self.stage,
@@ -274,7 +250,7 @@ class EngagementHealth:
 
 @strawberry.type(description="An engagement's initiatives on a timeline, with its context.")
 class InitiativeRoadmap:
-    engagement_id: strawberry.Private[int]
+    db_id: strawberry.Private[int]  # the engagement's
     health_score: float | None = strawberry.field(
         description="Current health score, to two decimals."
     )
@@ -282,16 +258,9 @@ class InitiativeRoadmap:
     stage: EngagementStage = strawberry.field(description="Customer journey stage.")
     renewal_date: date | None = strawberry.field(description="Next renewal date.")
 
-    @strawberry.field(
-        description="Initiatives by due date (the timeline's bars end there); each names the "
-        "objective it serves."
+    initiatives: Connection[Annotated[SuccessInitiative, strawberry.lazy(SUCCESS)]] = connection(
+        entities.SUCCESS_INITIATIVE,
+        "engagement_id",
+        "Initiatives by due date (the timeline's bars end there); each names the objective it "
+        "serves.",
     )
-    async def initiatives(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[Annotated[SuccessInitiative, strawberry.lazy(SUCCESS)]]:
-        from csm_graphql.graphql.types.success import SuccessInitiative
-
-        query = ChildQuery(
-            entities.SUCCESS_INITIATIVE, "engagement_id", page_request(info, first, after)
-        )
-        return await child_connection(info, query, self.engagement_id, SuccessInitiative.from_row)

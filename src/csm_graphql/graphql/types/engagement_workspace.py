@@ -9,25 +9,20 @@ goes through a per-request loader, one statement per level whatever the number o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import strawberry
 
 from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import TeamRole, WorkItemKind
-from csm_graphql.errors import BadUserInput
+from csm_graphql.graphql.computed_pages import computed_connection
 from csm_graphql.graphql.context import Info
+from csm_graphql.graphql.declared.registry import builder
 from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
-from csm_graphql.graphql.types.common import (
-    ActivityKind,
-    EngagementStage,
-    child_connection,
-)
-from csm_graphql.graphql.types.engagement_health import batched
+from csm_graphql.graphql.types.common import ActivityKind, EngagementStage, child_connection
 from csm_graphql.graphql.types.people import Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle
 from csm_graphql.graphql.types.service import Contract
@@ -38,10 +33,7 @@ from csm_graphql.graphql.types.workspace import (
     RiskSignal,
     SuccessPlay,
 )
-from csm_graphql.graphql.types.workspace_values import (
-    RelatedList,
-    computed_connection,
-)
+from csm_graphql.graphql.types.workspace_values import RelatedList
 from csm_graphql.graphql.workspace_inputs import (
     RiskSignalFilter,
     RiskSignalOrder,
@@ -49,11 +41,11 @@ from csm_graphql.graphql.workspace_inputs import (
     WorkItemOrder,
     risk_conditions,
 )
+from csm_graphql.graphql.workspace_loaders import ArticleKeywords, batched, ranked_articles
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories import workspace_summaries as summaries
-from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.filters import ActiveContracts
 from csm_graphql.repositories.paging import Page
 
@@ -65,7 +57,6 @@ if TYPE_CHECKING:
         Touchpoint,
     )
 
-T = TypeVar("T")
 SUCCESS = "csm_graphql.graphql.types.success"
 WORK_ITEM = strawberry.union(
     "WorkItem",
@@ -74,53 +65,14 @@ WORK_ITEM = strawberry.union(
 )
 
 
-ArticleKeywords = Annotated[
-    str | None,
-    strawberry.argument(
-        description="Keywords to search the knowledge base with instead of the record's own "
-        'text: all of them must match ("quoted phrases", -exclusions and or as in search); '
-        "1 to 200 characters."
-    ),
-]
-
-
-async def ranked_articles(
-    info: Info,
-    kind: str,
-    record_id: int,
-    first: int | None,
-    after: str | None,
-    text: str | None = None,
-) -> Connection[KnowledgeArticle]:
-    """Articles ranked against a record's text, or against the keywords the viewer typed,
-    best first: a keyset page like every list (cursors hold the rank and the article's id),
-    batched for all records of a level."""
-    if text is not None and (not text.strip() or len(text) > 200 or "\x00" in text):
-        raise BadUserInput("text must be 1 to 200 characters, without NUL.", field="text")
-    request = page_request(info, first, after)
-    viewer, db = info.context.viewer, info.context.db
-    loader = batched(
-        info,
-        ("recommended", kind, request, text),
-        lambda ids: summaries.recommended_article_pages(db, viewer, kind, ids, request, text),
-        Page(),
-    )
-    return Connection.from_page(await loader.load(record_id), KnowledgeArticle.from_row)
-
-
-def _work_item_builders() -> dict[str, tuple[Any, Callable[[Row], Any]]]:
-    from csm_graphql.graphql.types import success
-
-    return {
-        WorkItemKind.INTERNAL_PLAY: (ws.INTERNAL_PLAY, InternalPlay.from_row),
-        WorkItemKind.INTERNAL_PLAY_TASK: (ws.INTERNAL_PLAY_TASK, InternalPlayTask.from_row),
-        WorkItemKind.SUCCESS_CASE: (entities.SUCCESS_CASE, success.SuccessCase.from_row),
-        WorkItemKind.SUCCESS_INITIATIVE: (
-            entities.SUCCESS_INITIATIVE,
-            success.SuccessInitiative.from_row,
-        ),
-        WorkItemKind.SUCCESS_TASK: (entities.SUCCESS_TASK, success.SuccessTask.from_row),
-    }
+# The records a work item row names, by its kind.
+WORK_ITEM_ENTITIES = {
+    WorkItemKind.INTERNAL_PLAY: ws.INTERNAL_PLAY,
+    WorkItemKind.INTERNAL_PLAY_TASK: ws.INTERNAL_PLAY_TASK,
+    WorkItemKind.SUCCESS_CASE: entities.SUCCESS_CASE,
+    WorkItemKind.SUCCESS_INITIATIVE: entities.SUCCESS_INITIATIVE,
+    WorkItemKind.SUCCESS_TASK: entities.SUCCESS_TASK,
+}
 
 
 # -- the engagement's fields ----------------------------------------------------------------------
@@ -198,16 +150,16 @@ class EngagementWorkspace:
             Page(),
         )
         page: Page = await loader.load(self.db_id)
-        builders = _work_item_builders()
+        kinds_of = [WORK_ITEM_ENTITIES[WorkItemKind(row["kind"])] for row in page.rows]
         loaded = await asyncio.gather(
             *(
-                info.context.loaders.by_id(builders[row["kind"]][0]).load(row["record_id"])
-                for row in page.rows
+                info.context.loaders.by_id(entity).load(row["record_id"])
+                for row, entity in zip(page.rows, kinds_of, strict=True)
             )
         )
         found = [
-            (builders[row["kind"]][1](record), cursor)
-            for row, record, cursor in zip(page.rows, loaded, page.cursors, strict=True)
+            (builder(entity)(record), cursor)
+            for entity, record, cursor in zip(kinds_of, loaded, page.cursors, strict=True)
             if record is not None
         ]
         return computed_connection(
@@ -254,7 +206,7 @@ class EngagementWorkspace:
 
     async def _team(
         self, info: Info, first: int | None, after: str | None, team: TeamRole | None
-    ) -> Page:
+    ) -> Connection[Any]:
         request = page_request(info, first, after)
         viewer, db = info.context.viewer, info.context.db
         loader = batched(
@@ -263,49 +215,43 @@ class EngagementWorkspace:
             lambda ids: reads.team_pages(db, viewer, ids, request, team and team.value),
             Page(),
         )
-        page: Page = await loader.load(self.db_id)
-        return page
+        # The customer team are contacts; the squad and the account team employees.
+        build = builder(entities.USER if team else entities.CONTACT)
+        return Connection.from_page(await loader.load(self.db_id), build)
 
     @strawberry.field(description="The customer team: contacts, by name.")
     async def customer_team(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Contact] | None:
-        page = await EngagementWorkspace._team(self, info, first, after, None)
-        return Connection.from_page(page, Contact.from_row)
+        return await EngagementWorkspace._team(self, info, first, after, None)
 
     @strawberry.field(description="The squad: employees working the engagement, by name.")
     async def squad(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[User] | None:
-        page = await EngagementWorkspace._team(self, info, first, after, TeamRole.SQUAD)
-        return Connection.from_page(page, User.from_row)
+        return await EngagementWorkspace._team(self, info, first, after, TeamRole.SQUAD)
 
     @strawberry.field(description="The account team: employees owning the account, by name.")
     async def account_team(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[User] | None:
-        page = await EngagementWorkspace._team(self, info, first, after, TeamRole.ACCOUNT_TEAM)
-        return Connection.from_page(page, User.from_row)
+        return await EngagementWorkspace._team(self, info, first, after, TeamRole.ACCOUNT_TEAM)
 
     @strawberry.field(description="The latest touchpoint that took place (not canceled).")
     async def last_active_touchpoint(
         self, info: Info
     ) -> Annotated[Touchpoint, strawberry.lazy(SUCCESS)] | None:
-        from csm_graphql.graphql.types.success import Touchpoint
-
         viewer, db, now = info.context.viewer, info.context.db, info.context.now
         loader = batched(
             info, "last_touchpoint", lambda ids: reads.last_touchpoints(db, viewer, ids, now), None
         )
         row = await loader.load(self.db_id)
-        return Touchpoint.from_row(row) if row else None
+        return builder(entities.TOUCHPOINT)(row) if row else None
 
     @strawberry.field(description="Touchpoints scheduled ahead and still open, soonest first.")
     async def upcoming_touchpoints(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Annotated[Touchpoint, strawberry.lazy(SUCCESS)]] | None:
-        from csm_graphql.graphql.types.success import Touchpoint
-
         query = ChildQuery(
             entities.TOUCHPOINT,
             "engagement_id",
@@ -313,7 +259,7 @@ class EngagementWorkspace:
             ordering=reads.UPCOMING,
             record_filter=reads.Upcoming(info.context.now),
         )
-        return await child_connection(info, query, self.db_id, Touchpoint.from_row)
+        return await child_connection(info, query, self.db_id, builder(entities.TOUCHPOINT))
 
     # -- timeline and side panel ------------------------------------------------------------------
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import strawberry
 
 from csm_graphql.graphql.context import Info
+from csm_graphql.graphql.declared.registry import builder
 from csm_graphql.graphql.pagination import After, Connection, page_request
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.cases import Case
@@ -18,9 +18,8 @@ from csm_graphql.graphql.types.success import (
     SuccessTask,
     Touchpoint,
 )
-from csm_graphql.repositories import entities
+from csm_graphql.repositories import case_entities, entities
 from csm_graphql.repositories.case_search import search_cases
-from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.search import search
 
@@ -30,17 +29,22 @@ SourceFirst = Annotated[
 ]
 
 
-async def _hits(
-    root: SearchResults,
-    info: Info,
-    entity: Entity,
-    build: Callable[[Row], Any],
-    first: int | None,
-    after: str | None,
-) -> Connection[Any]:
-    request = page_request(info, root.first if first is None else first, after)
-    page = await search(info.context.db, entity, info.context.viewer, root.text, request)
-    return Connection.from_page(page, build)
+def _hits(entity: Entity, description: str) -> Any:
+    """A source's connection of hits (its rows' own builder), ranked in SQL."""
+
+    async def resolve(
+        root: Any, info: Info, first: SourceFirst = None, after: After = None
+    ) -> Connection[Any]:
+        request = page_request(info, root.first if first is None else first, after)
+        db, viewer = info.context.db, info.context.viewer
+        if entity is case_entities.CASE:  # cases search their comments and work notes too
+            page = await search_cases(db, viewer, root.text, request)
+        else:
+            page = await search(db, entity, viewer, root.text, request)
+        return Connection.from_page(page, builder(entity))
+
+    resolve.__annotations__.pop("return")  # the field's annotation names the node type
+    return strawberry.field(resolver=resolve, description=description)
 
 
 @field_rules
@@ -52,51 +56,20 @@ class SearchResults:
     text: strawberry.Private[str]
     first: strawberry.Private[int]
 
-    @strawberry.field(description="Matching success cases.")
-    async def success_cases(
-        self, info: Info, first: SourceFirst = None, after: After = None
-    ) -> Connection[SuccessCase]:
-        return await _hits(self, info, entities.SUCCESS_CASE, SuccessCase.from_row, first, after)
-
-    @strawberry.field(description="Matching success tasks.")
-    async def success_tasks(
-        self, info: Info, first: SourceFirst = None, after: After = None
-    ) -> Connection[SuccessTask]:
-        return await _hits(self, info, entities.SUCCESS_TASK, SuccessTask.from_row, first, after)
-
-    @strawberry.field(description="Matching success initiatives.")
-    async def success_initiatives(
-        self, info: Info, first: SourceFirst = None, after: After = None
-    ) -> Connection[SuccessInitiative]:
-        return await _hits(
-            self, info, entities.SUCCESS_INITIATIVE, SuccessInitiative.from_row, first, after
-        )
-
-    @strawberry.field(
-        description="Matching customer service cases: number, short description, description "
-        "and additional comments (work notes too, for viewers who may read them)."
+    success_cases: Connection[SuccessCase] = _hits(entities.SUCCESS_CASE, "Matching success cases.")
+    success_tasks: Connection[SuccessTask] = _hits(entities.SUCCESS_TASK, "Matching success tasks.")
+    success_initiatives: Connection[SuccessInitiative] = _hits(
+        entities.SUCCESS_INITIATIVE, "Matching success initiatives."
     )
-    async def cases(
-        self, info: Info, first: SourceFirst = None, after: After = None
-    ) -> Connection[Case]:
-        request = page_request(info, self.first if first is None else first, after)
-        page = await search_cases(info.context.db, info.context.viewer, self.text, request)
-        return Connection.from_page(page, Case.from_row)
 
-    @strawberry.field(description="Matching touchpoints.")
-    async def touchpoints(
-        self, info: Info, first: SourceFirst = None, after: After = None
-    ) -> Connection[Touchpoint]:
-        return await _hits(self, info, entities.TOUCHPOINT, Touchpoint.from_row, first, after)
-
-    @strawberry.field(
-        description="Matching knowledge articles: number, title and body. Internal viewers "
-        "search every article; contacts only the PUBLIC and CUSTOMERS ones (never an INTERNAL "
-        "one)."
+    cases: Connection[Case] = _hits(
+        case_entities.CASE,
+        "Matching customer service cases: number, short description, description and "
+        "additional comments (work notes too, for viewers who may read them).",
     )
-    async def knowledge_articles(
-        self, info: Info, first: SourceFirst = None, after: After = None
-    ) -> Connection[KnowledgeArticle]:
-        return await _hits(
-            self, info, entities.KNOWLEDGE_ARTICLE, KnowledgeArticle.from_row, first, after
-        )
+    touchpoints: Connection[Touchpoint] = _hits(entities.TOUCHPOINT, "Matching touchpoints.")
+    knowledge_articles: Connection[KnowledgeArticle] = _hits(
+        entities.KNOWLEDGE_ARTICLE,
+        "Matching knowledge articles: number, title and body. Internal viewers search every "
+        "article; contacts only the PUBLIC and CUSTOMERS ones (never an INTERNAL one).",
+    )

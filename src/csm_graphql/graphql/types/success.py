@@ -33,11 +33,7 @@ from csm_graphql.graphql.types.common import (
     WorkState,
 )
 from csm_graphql.graphql.types.engagement_health import EngagementHealth
-from csm_graphql.graphql.types.engagement_workspace import (
-    ArticleKeywords,
-    EngagementWorkspace,
-    ranked_articles,
-)
+from csm_graphql.graphql.types.engagement_workspace import EngagementWorkspace
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle, Product
@@ -49,27 +45,17 @@ from csm_graphql.graphql.types.work_fields import (
     success_list,
 )
 from csm_graphql.graphql.types.workspace import SuccessObjective
+from csm_graphql.graphql.workspace_loaders import ArticleKeywords, ranked_articles
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories.entities import Entity
-
-# The side tables that hold each record's explicit contact list.
-CONTACT_LISTS = {
-    "success_initiatives": t.success_initiative_contacts,
-    "success_cases": t.success_case_contacts,
-    "success_tasks": t.success_task_contacts,
-    "touchpoints": t.touchpoint_contacts,
-}
-
 
 # -- the contact filter, which only the four customer-success record types have ------------
 
 
 def _contact_filter_field(entity: Entity) -> Any:
-    contact_list = CONTACT_LISTS[entity.table.name]
-
     async def contact_filter(root: Any, info: Info) -> list[Contact]:
-        loader = info.context.loaders.contact_filter(entity.table, contact_list)
+        loader = info.context.loaders.contact_filter(entity.table)
         return [Contact.from_row(row) for row in await loader.load(root.db_id)]
 
     return computed(

@@ -13,6 +13,7 @@ import strawberry
 
 from csm_graphql.domain.workspace import Probability
 from csm_graphql.graphql.context import Info
+from csm_graphql.graphql.declared import to_one
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.types import workspace_enums  # noqa: F401 (registers the enums)
 from csm_graphql.graphql.types.common import WorkState
@@ -47,14 +48,9 @@ class EngagementTreeNode:
         description="The parent's id, when the parent is active too."
     )
 
-    @strawberry.field(description="The engagement.")
-    async def engagement(
-        self, info: Info
-    ) -> Annotated[Engagement, strawberry.lazy(SUCCESS)] | None:
-        from csm_graphql.graphql.types.success import Engagement
-
-        row = await info.context.loaders.by_id(entities.ENGAGEMENT).load(self.engagement_id)
-        return Engagement.from_row(row) if row else None
+    engagement: Annotated[Engagement, strawberry.lazy(SUCCESS)] | None = to_one(
+        entities.ENGAGEMENT, "engagement_id", "The engagement."
+    )
 
 
 @strawberry.type(description="Roll-ups of an account's engagement hierarchy.")
