@@ -162,6 +162,20 @@ async def test_a_customer_creates_its_own_case(
         i=case_id,
     )
     assert [(a["action"], a["actor_contact_id"]) for a in audit] == [("case.create", ids[CUSTOMER])]
+    # Journaled as opened (issue 11: the timeline covers every record this API writes), by
+    # its opener, and the customer reads the entry.
+    journal = await _rows(
+        write_engine,
+        "SELECT kind, changes, actor_user_id, actor_contact_id FROM activities "
+        "WHERE record_type = 'case' AND record_id = :i",
+        i=case_id,
+    )
+    assert [(a["kind"], a["actor_user_id"], a["actor_contact_id"]) for a in journal] == [
+        ("OPENED", None, ids[CUSTOMER])
+    ]
+    assert journal[0]["changes"] == {"number": case["number"]}
+    read = await write_client.query(CASE, {"id": case["id"]}, as_=CUSTOMER)
+    assert [a["kind"] for a in read["node"]["activities"]["nodes"]] == ["OPENED"]
     # The opened event goes to the followers other than the actor: nobody here.
     assert (
         await _scalar(
@@ -568,7 +582,8 @@ async def test_create_case_from_email(
     assert case["channel"] == "EMAIL"
     assert case["contact"]["email"] == contact
     assert (case["internalContact"] or {}).get("email") == internal
-    assert [a["kind"] for a in case["activities"]["nodes"]] == ["EMAIL"]
+    # Newest first: the email, then the case opened (by its sender) from it.
+    assert [a["kind"] for a in case["activities"]["nodes"]] == ["EMAIL", "OPENED"]
     assert body in case["activities"]["nodes"][0]["body"]
 
 

@@ -39,6 +39,7 @@ STREAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "project": ("Project", ("activities",)),
     "project_task": ("ProjectTask", ("activities", "comments")),
     "engagement": ("Engagement", ("timeline", "attachments")),
+    "request": ("Request", ("activities", "comments", "workNotes", "attachments")),
 }
 # The records under an engagement whose activities its timeline shows.
 UNDER_ENGAGEMENT = (
@@ -98,7 +99,7 @@ async def _parents(engine: AsyncEngine) -> set[tuple[str, int]]:
             ids=engagement_ids,
         )
         parents |= {(table.removesuffix("s"), row.id) for row in records}
-    for record_type in ("case", "project", "project_task"):
+    for record_type in ("case", "project", "project_task", "request"):
         records = await _rows(
             engine,
             "SELECT record_id FROM activities WHERE record_type = :t GROUP BY record_id "

@@ -263,6 +263,11 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
               internalContact=_P, asset=_P, product=_P),
     **_fields("Query", requests=_P),
     **_fields("Mutation", createRequest=_P),
+    # A request's streams as a case's: work notes are internal (the activities' row rule also
+    # keeps them from contacts and proxy contacts on every path).
+    **_fields("Request", activities=_P, comments=_P, attachments=_P, workNotes=_I),
+    **_fields("Mutation", transitionRequest=_P, addRequestComment=_P, addRequestWorkNote=_P,
+              addRequestAttachment=_P),
 }  # fmt: skip
 
 

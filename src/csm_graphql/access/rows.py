@@ -263,10 +263,10 @@ def _journal_second_line(viewer: Viewer, table: FromClause) -> ColumnElement[boo
             table.c.record_type.notin_(_PROJECT_RECORD_TYPES),
             my_accounts(viewer, table.c.account_id),
         ),
-        # Entries under a case: also the accounts whose cases I see (a case manager's child
-        # accounts, a partner admin's customers).
+        # Entries under a case (or a request, visible as cases are): also the accounts whose
+        # cases I see (a case manager's child accounts, a partner admin's customers).
         and_(
-            table.c.record_type == RecordType.CASE.value,
+            table.c.record_type.in_([RecordType.CASE.value, RecordType.REQUEST.value]),
             case_accounts(viewer, table.c.account_id),
         ),
         and_(
@@ -551,6 +551,8 @@ _SUCCESS_TASK = TIMELINE_RECORDS[RecordType.SUCCESS_TASK]
 _TOUCHPOINT = TIMELINE_RECORDS[RecordType.TOUCHPOINT]
 _PROJECT = (t.projects, projects)
 _PROJECT_TASK = (t.project_tasks, _scoped_rule(project_tasks))
+# Requests are seen as cases are (ACCESS.md), so their streams follow the case's.
+_REQUEST = (request_table, requests)
 
 # Every activity stream but the engagement's timeline (which spans the records under it).
 ACTIVITY_STREAMS = (
@@ -564,6 +566,9 @@ ACTIVITY_STREAMS = (
     Stream("Project", "activities", RecordType.PROJECT, *_PROJECT),
     Stream("ProjectTask", "activities", RecordType.PROJECT_TASK, *_PROJECT_TASK),
     Stream("ProjectTask", "comments", RecordType.PROJECT_TASK, *_PROJECT_TASK, _COMMENTS),
+    Stream("Request", "activities", RecordType.REQUEST, *_REQUEST),
+    Stream("Request", "comments", RecordType.REQUEST, *_REQUEST, _COMMENTS),
+    Stream("Request", "workNotes", RecordType.REQUEST, *_REQUEST, (ActivityKind.WORK_NOTE.value,)),
 )
 ATTACHMENT_STREAMS = (
     Stream("Engagement", "attachments", RecordType.ENGAGEMENT, t.engagements, engagements),
@@ -571,6 +576,7 @@ ATTACHMENT_STREAMS = (
     Stream("SuccessCase", "attachments", RecordType.SUCCESS_CASE, *_SUCCESS_CASE),
     Stream("SuccessTask", "attachments", RecordType.SUCCESS_TASK, *_SUCCESS_TASK),
     Stream("Touchpoint", "attachments", RecordType.TOUCHPOINT, *_TOUCHPOINT),
+    Stream("Request", "attachments", RecordType.REQUEST, *_REQUEST),
 )
 TIMELINE = ("Engagement", "timeline")
 

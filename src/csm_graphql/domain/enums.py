@@ -234,6 +234,7 @@ class ArticleAudience(StrEnum):
     RISK_SIGNAL="A risk signal.",
     SUCCESS_PLAY="A success play.",
     CONTRACT="A contract.",
+    REQUEST="A request raised on behalf of a customer.",
 )
 class RecordType(StrEnum):
     """The records that activities and attachments hang off (a polymorphic reference)."""
@@ -252,6 +253,7 @@ class RecordType(StrEnum):
     RISK_SIGNAL = "risk_signal"
     SUCCESS_PLAY = "success_play"
     CONTRACT = "contract"
+    REQUEST = "request"
 
 
 @describe_values(

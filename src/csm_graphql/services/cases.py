@@ -20,7 +20,7 @@ from csm_graphql.access import case_writes
 from csm_graphql.domain.case_lifecycle import TRANSITIONS, CaseAction, InvalidTransition, next_state
 from csm_graphql.domain.cases import CaseChannel, CaseState, Impact, ResolutionCode, Urgency
 from csm_graphql.domain.enums import ActivityKind, RecordType
-from csm_graphql.domain.timeline import change_kind
+from csm_graphql.domain.timeline import change_kind, created_kind
 from csm_graphql.repositories import checks, entities
 from csm_graphql.repositories.case_references import informed_user_ids as informed_users_of
 from csm_graphql.services.case_references import (
@@ -242,12 +242,24 @@ async def _internal_fields(
 async def open_case(
     work: UnitOfWork, values: Mapping[str, Any], *, action: str = "case.create"
 ) -> RowMapping:
-    """Insert a validated case: number from its sequence, SLAs started, audited, notified."""
+    """Insert a validated case: number from its sequence, SLAs started, journaled as OPENED,
+    audited, notified."""
     columns = {name: value for name, value in values.items() if name != INFORMED}
     case = await work.first(insert(t.cases).values(**columns).returning(*t.cases.c))
     assert case is not None
     await set_informed_users(work, case["id"], values.get(INFORMED, ()))
     await attach_slas(work, case)
+    # The timeline covers every record this API writes: a case is journaled as opened, like
+    # the other creates, by whoever opened it (an emailed case: its sender, not the gateway).
+    await work.record_activity(
+        RecordType.CASE,
+        case["id"],
+        case["account_id"],
+        created_kind(RecordType.CASE),
+        None,
+        {"number": case["number"]},
+        author=(case["opened_by_user_id"], case["opened_by_contact_id"]),
+    )
     on_behalf = case["contact_id"] if case["contact_id"] != work.viewer.contact_id else None
     await work.audit(
         action,

@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, insert
+from sqlalchemy import RowMapping, Table, insert, select
 
 from csm_graphql import tables as t
-from csm_graphql.access import master_writes
+from csm_graphql.access import master_writes, rows
 from csm_graphql.domain.enums import AccountKind, RecordType
 from csm_graphql.domain.timeline import created_kind
 from csm_graphql.repositories import master_data
@@ -105,6 +105,7 @@ class AgreementDraft:
     contract_id: int | None = None  # entitlements
     product_id: int | None = None  # entitlements
     schedule_id: int | None = None  # entitlements
+    engagement_id: int | None = None  # contracts: the engagement whose contract value it adds to
 
 
 async def _agreement(work: UnitOfWork, draft: AgreementDraft, what: str) -> dict[str, Any]:
@@ -132,9 +133,15 @@ async def _agreement(work: UnitOfWork, draft: AgreementDraft, what: str) -> dict
 
 async def create_contract(work: UnitOfWork, draft: AgreementDraft) -> RowMapping:
     values = await _agreement(work, draft, "contracts")
+    problems: list[UserError] = []
     if draft.value is None or draft.value < 0:
-        raise bad_input("A contract has a value of 0 or more.", ("value",))
+        problems.append(bad_input("A contract has a value of 0 or more.", ("value",)))
+    if draft.engagement_id is not None:
+        await _check_engagement(work, draft.engagement_id, values["account_id"], problems)
+    if problems:
+        raise UserErrors(problems)
     values["value"] = draft.value
+    values["engagement_id"] = draft.engagement_id
     contract = await _insert(work, t.contracts, values)
     # Journaled for the customer timeline of the engagement the contract serves, if any.
     await work.record_activity(
@@ -148,9 +155,30 @@ async def create_contract(work: UnitOfWork, draft: AgreementDraft) -> RowMapping
     return contract
 
 
+async def _check_engagement(
+    work: UnitOfWork, engagement_id: int, account_id: int, problems: list[UserError]
+) -> None:
+    """The engagement a contract serves (its active contracts make the engagement's
+    contractValue): one the actor sees (else NOT_FOUND, like a missing one), of the
+    contract's account."""
+    engagement = await work.first(
+        select(t.engagements.c.account_id).where(
+            t.engagements.c.id == engagement_id, rows.engagements(work.viewer)
+        )
+    )
+    if engagement is None:
+        problems.append(not_found("engagement", ("engagementId",)))
+    elif engagement["account_id"] != account_id:
+        problems.append(
+            bad_input("The engagement is not of the contract's account.", ("engagementId",))
+        )
+
+
 async def create_entitlement(work: UnitOfWork, draft: AgreementDraft) -> RowMapping:
     values = await _agreement(work, draft, "entitlements")
     problems: list[UserError] = []
+    if draft.engagement_id is not None:
+        problems.append(bad_input("Only contracts serve an engagement.", ("engagementId",)))
     if draft.contract_id is not None and not await master_data.contract_of_account(
         work, draft.contract_id, values["account_id"]
     ):

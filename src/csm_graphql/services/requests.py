@@ -19,6 +19,8 @@ from sqlalchemy import RowMapping, insert
 
 from csm_graphql import tables as t
 from csm_graphql.access import case_writes, rows
+from csm_graphql.domain.enums import RecordType
+from csm_graphql.domain.timeline import created_kind
 from csm_graphql.repositories import case_references as refs
 from csm_graphql.services.case_references import Problems, check_employees
 from csm_graphql.services.case_support import account_has_product
@@ -27,9 +29,8 @@ from csm_graphql.services.text import LONG_TEXT, SHORT_TEXT, clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 from csm_graphql.tables.cases import requests as request_table
 
-# The audit trail's name for a request (audit_log.record_type is free text; activities and
-# attachments, whose record types are constrained, do not hang off requests yet).
-AUDIT_RECORD_TYPE = "request"
+# The audit trail's name for a request (the record type its activities and attachments carry).
+AUDIT_RECORD_TYPE = RecordType.REQUEST.value
 ACCOUNT = refs.Reference("account", "accountId", t.accounts, rows.accounts)
 
 
@@ -49,7 +50,8 @@ class RequestDraft:
 
 
 async def create_request(work: UnitOfWork, draft: RequestDraft) -> RowMapping:
-    """Insert the request (state SUBMITTED, number from its sequence) and audit it."""
+    """Insert the request (state SUBMITTED, number from its sequence), journal it as opened
+    on its activity stream and audit it."""
     values = await _validated(work, draft)
     request = await work.first(insert(request_table).values(**values).returning(*request_table.c))
     assert request is not None
@@ -61,6 +63,14 @@ async def create_request(work: UnitOfWork, draft: RequestDraft) -> RowMapping:
         request["id"],
         {name: value for name, value in values.items() if value is not None},
         on_behalf_of_contact_id=on_behalf,
+    )
+    await work.record_activity(
+        RecordType.REQUEST,
+        request["id"],
+        request["account_id"],
+        created_kind(RecordType.REQUEST),
+        None,
+        {"number": request["number"]},
     )
     return request
 

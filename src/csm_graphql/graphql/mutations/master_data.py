@@ -71,6 +71,11 @@ class CreateAgreementInput:
     schedule_id: strawberry.ID | None = strawberry.field(
         default=None, description="Entitlements: the working hours its SLAs run on."
     )
+    engagement_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Contracts: the engagement of the account it serves (its active contracts "
+        "make the engagement's contractValue).",
+    )
 
     def draft(self) -> master_accounts.AgreementDraft:
         def ref(global_id: strawberry.ID | None, type_name: str) -> int | None:
@@ -85,6 +90,7 @@ class CreateAgreementInput:
             contract_id=ref(self.contract_id, "Contract"),
             product_id=ref(self.product_id, "Product"),
             schedule_id=ref(self.schedule_id, "Schedule"),
+            engagement_id=ref(self.engagement_id, "Engagement"),
         )
 
 

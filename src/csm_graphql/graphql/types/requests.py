@@ -9,14 +9,26 @@ form's policy (``services/requests.py``).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from csm_graphql.access import rows
 from csm_graphql.domain.cases import RequestState
-from csm_graphql.graphql.declared import Declared, column, row_type, to_one, version_column
+from csm_graphql.domain.enums import ActivityKind, RecordType
+from csm_graphql.domain.request_lifecycle import RequestAction
+from csm_graphql.graphql.declared import (
+    Declared,
+    activity_stream,
+    column,
+    connection,
+    row_type,
+    to_one,
+    version_column,
+)
 from csm_graphql.graphql.declared.registry import builder
 from csm_graphql.graphql.declared.roots import root_mutations, root_queries
 from csm_graphql.graphql.lookup_inputs import AccountLookupArg
@@ -25,15 +37,21 @@ from csm_graphql.graphql.mutations.projects import id_of
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
-from csm_graphql.graphql.types.records import Product
+from csm_graphql.graphql.types.records import Activity, Attachment, Product
 from csm_graphql.graphql.types.service import Asset
 from csm_graphql.repositories import case_entities, entities, reads
+from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity, OrderField, ordering
 from csm_graphql.repositories.lookups import LookupFilter
+from csm_graphql.services import request_work
 from csm_graphql.services import requests as request_service
+from csm_graphql.services.unit_of_work import UnitOfWork
 from csm_graphql.tables.cases import requests as request_table
 
 strawberry.enum(RequestState, description="Lifecycle state of a request.")
+strawberry.enum(
+    RequestAction, description="A lifecycle action on a request (domain/request_lifecycle.py)."
+)
 
 # Newest first, like cases: a portal shows the latest requests on top.
 REQUEST = Entity(
@@ -69,6 +87,29 @@ class Request(Node, Declared):
     )
     asset: Asset | None = to_one(case_entities.ASSET, "asset_id", "The asset it is about.")
     product: Product | None = to_one(entities.PRODUCT, "product_id", "The product it is about.")
+    # The streams of a case, under the same rules (access/rows.py ACTIVITY_STREAMS).
+    activities: Connection[Activity] = activity_stream(
+        RecordType.REQUEST,
+        "The activity stream, newest first: what the viewer may read (work notes are "
+        "internal; proxy contacts never get them).",
+    )
+    comments: Connection[Activity] = activity_stream(
+        RecordType.REQUEST,
+        "Additional comments (customer-visible), newest first.",
+        ActivityKind.COMMENT.value,
+    )
+    # Internal, so nullable: a denial resolves to null.
+    work_notes: Connection[Activity] | None = activity_stream(
+        RecordType.REQUEST,
+        "Work notes (internal communication), newest first.",
+        ActivityKind.WORK_NOTE.value,
+    )
+    attachments: Connection[Attachment] = connection(
+        entities.ATTACHMENT,
+        "record_id",
+        "Attached files, newest first.",
+        record_type=RecordType.REQUEST,
+    )
 
 
 @root_queries
@@ -140,6 +181,54 @@ class CreateRequestPayload:
     user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
 
 
+@strawberry.type(description="The result of a lifecycle action on a request.")
+class TransitionRequestPayload:
+    request: Request | None = strawberry.field(description="The request; null when refused.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@strawberry.type(description="The result of commenting on a request.")
+class AddRequestCommentPayload:
+    request: Request | None = strawberry.field(description="The request commented on.")
+    comment: Activity | None = strawberry.field(description="The new comment.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@strawberry.type(description="The result of adding a work note to a request.")
+class AddRequestWorkNotePayload:
+    request: Request | None = strawberry.field(description="The request.")
+    work_note: Activity | None = strawberry.field(description="The new work note.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@strawberry.type(description="The result of attaching file metadata to a request.")
+class AddRequestAttachmentPayload:
+    request: Request | None = strawberry.field(description="The request.")
+    attachment: Attachment | None = strawberry.field(description="The new attachment.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+RequestId = Annotated[strawberry.ID, strawberry.argument(description="The request.")]
+Body = Annotated[str, strawberry.argument(description="The text, 1 to 4000 characters.")]
+
+
+async def _request(info: Info, request_id: int) -> Request | None:
+    row = await reload(info, REQUEST, request_id)
+    return Request.from_row(row) if row is not None else None
+
+
+async def _entry(
+    info: Info, change: Callable[[UnitOfWork], Awaitable[tuple[Row, int]]], entity: Entity
+) -> tuple[Request | None, Row | None, list[UserError]]:
+    """Write a journal entry (or file) under a request; the request and the entry as the
+    actor now reads them, or the refusal."""
+    outcome = await perform(info, change)
+    if not outcome.ok or outcome.value is None:
+        return None, None, outcome.user_errors
+    request_row, entry_id = outcome.value
+    return await _request(info, request_row["id"]), await reload(info, entity, entry_id), []
+
+
 @root_mutations
 @strawberry.type(description="Request changes.")
 class RequestMutations:
@@ -157,6 +246,84 @@ class RequestMutations:
         row = await reload(info, REQUEST, outcome.value["id"])
         return CreateRequestPayload(
             request=Request.from_row(row) if row is not None else None, user_errors=[]
+        )
+
+    @strawberry.mutation(
+        description="A lifecycle action (SUBMITTED -> IN_PROGRESS -> FULFILLED -> CLOSED, or "
+        "CANCELED before it is fulfilled), by the agents who work cases. An action the "
+        "request's state does not allow is INVALID_STATE, a stale expectedVersion "
+        "STALE_VERSION; either changes nothing. Journaled and audited."
+    )
+    async def transition_request(
+        self,
+        info: Info,
+        id: RequestId,
+        expected_version: Annotated[
+            int,
+            strawberry.argument(description="The request's version as last read."),
+        ],
+        action: RequestAction,
+    ) -> TransitionRequestPayload:
+        request_id = id_of(id, "Request")
+        outcome = await perform(
+            info,
+            lambda work: request_work.transition_request(
+                work, request_id, expected_version, action
+            ),
+        )
+        if not outcome.ok or outcome.value is None:
+            return TransitionRequestPayload(request=None, user_errors=outcome.user_errors)
+        return TransitionRequestPayload(
+            request=await _request(info, outcome.value["id"]), user_errors=[]
+        )
+
+    @strawberry.mutation(
+        description="Add an additional comment (customer-visible): whoever sees the request "
+        "and may comment on cases (not the read-only success roles)."
+    )
+    async def add_request_comment(
+        self, info: Info, request_id: RequestId, body: Body
+    ) -> AddRequestCommentPayload:
+        record_id = id_of(request_id, "Request")
+        request, entry, errors = await _entry(
+            info, lambda work: request_work.add_comment(work, record_id, body), entities.ACTIVITY
+        )
+        comment = Activity.from_row(entry) if entry else None
+        return AddRequestCommentPayload(request=request, comment=comment, user_errors=errors)
+
+    @strawberry.mutation(description="Add a work note (internal; case agents only).")
+    async def add_request_work_note(
+        self, info: Info, request_id: RequestId, body: Body
+    ) -> AddRequestWorkNotePayload:
+        record_id = id_of(request_id, "Request")
+        request, entry, errors = await _entry(
+            info, lambda work: request_work.add_work_note(work, record_id, body), entities.ACTIVITY
+        )
+        note = Activity.from_row(entry) if entry else None
+        return AddRequestWorkNotePayload(request=request, work_note=note, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Attach file metadata to a request (whoever may comment on it)."
+    )
+    async def add_request_attachment(
+        self,
+        info: Info,
+        request_id: RequestId,
+        file_name: Annotated[str, strawberry.argument(description="File name.")],
+        content_type: Annotated[str, strawberry.argument(description="MIME type.")],
+        size_bytes: Annotated[int, strawberry.argument(description="Size in bytes.")],
+    ) -> AddRequestAttachmentPayload:
+        record_id = id_of(request_id, "Request")
+        request, row, errors = await _entry(
+            info,
+            lambda work: request_work.add_attachment(
+                work, record_id, file_name, content_type, size_bytes
+            ),
+            entities.ATTACHMENT,
+        )
+        attachment = Attachment.from_row(row) if row else None
+        return AddRequestAttachmentPayload(
+            request=request, attachment=attachment, user_errors=errors
         )
 
 
