@@ -51,9 +51,7 @@ class VerifiedTokens:
     def __init__(self, max_entries: int = 4096, clock: Callable[[], float] = time.time) -> None:
         self.max_entries = max_entries
         self.clock = clock
-        self._entries: OrderedDict[tuple[str, str], tuple[PrincipalKind, int, int]] = (
-            OrderedDict()
-        )
+        self._entries: OrderedDict[tuple[str, str], tuple[PrincipalKind, int, int]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
