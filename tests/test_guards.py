@@ -422,6 +422,26 @@ async def test_a_valid_query_under_all_limits_executes() -> None:
     }
 
 
+async def test_a_measured_cost_is_reused_only_for_the_same_text_and_variables() -> None:
+    """Costs are cached by document text, operation name and variables: each variation is
+    measured for itself, and a repeat answers the same cost (and limit refusal) again."""
+    schema = make_schema()  # its own caches
+    query = "query Q($n: Int) { items(first: $n) { edges { node { id } } } }"
+
+    def cost(body: dict[str, Any]) -> int:
+        points: int = body["extensions"]["cost"]["requestedQueryCost"]
+        return points
+
+    assert cost(await post(schema, query, {"n": 2})) == 3
+    assert cost(await post(schema, query, {"n": 5})) == 6
+    assert cost(await post(schema, query, {"n": 2})) == 3
+    assert cost(await post(schema, query.replace("Q(", "R("), {"n": 4})) == 5
+    for _ in range(2):
+        message, code = only_error(await post(schema, query, {"n": 1000}))
+        assert code == ErrorCode.BAD_USER_INPUT
+        assert "first must be between 0 and 100" in message
+
+
 async def test_unknown_field_suggests_in_development_only() -> None:
     dev_message, dev_code = only_error(await post(DEV, "{ pin }"))
     prod_message, prod_code = only_error(await post(PROD, "{ pin }"))
