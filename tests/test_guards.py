@@ -30,7 +30,7 @@ from strawberry.extensions import AddValidationRules
 from csm_graphql.errors import ErrorCode, Forbidden, error_body
 from csm_graphql.graphql.cost import check_node_limits, measure
 from csm_graphql.graphql.extensions import MAX_ERRORS, schema_extensions
-from csm_graphql.middleware import BodySizeLimit, RequestId, RequestTimeout
+from csm_graphql.middleware import BodySizeLimit, RequestId, RequestTimeout, _CappedRequest
 from csm_graphql.settings import Limits
 
 LIMITS = Limits()  # the shipped defaults: depth 12, 2000 tokens, 30 aliases, 50 000 nodes
@@ -422,6 +422,26 @@ async def test_a_valid_query_under_all_limits_executes() -> None:
     }
 
 
+async def test_a_measured_cost_is_reused_only_for_the_same_text_and_variables() -> None:
+    """Costs are cached by document text, operation name and variables: each variation is
+    measured for itself, and a repeat answers the same cost (and limit refusal) again."""
+    schema = make_schema()  # its own caches
+    query = "query Q($n: Int) { items(first: $n) { edges { node { id } } } }"
+
+    def cost(body: dict[str, Any]) -> int:
+        points: int = body["extensions"]["cost"]["requestedQueryCost"]
+        return points
+
+    assert cost(await post(schema, query, {"n": 2})) == 3
+    assert cost(await post(schema, query, {"n": 5})) == 6
+    assert cost(await post(schema, query, {"n": 2})) == 3
+    assert cost(await post(schema, query.replace("Q(", "R("), {"n": 4})) == 5
+    for _ in range(2):
+        message, code = only_error(await post(schema, query, {"n": 1000}))
+        assert code == ErrorCode.BAD_USER_INPUT
+        assert "first must be between 0 and 100" in message
+
+
 async def test_unknown_field_suggests_in_development_only() -> None:
     dev_message, dev_code = only_error(await post(DEV, "{ pin }"))
     prod_message, prod_code = only_error(await post(PROD, "{ pin }"))
@@ -630,6 +650,66 @@ async def test_streamed_body_under_the_cap_passes() -> None:
         response = await c.post("/", content=chunks(CAP))
     assert response.status_code == 200
     assert len(app.body) == CAP
+
+
+async def run_capped(headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[Recorder, int]:
+    """BodySizeLimit over a raw ASGI call whose body arrives in 100-byte messages."""
+    app = Recorder()
+    pieces = [body[start : start + 100] for start in range(0, len(body), 100)] or [b""]
+    received: list[Message] = [
+        {"type": "http.request", "body": piece, "more_body": index < len(pieces) - 1}
+        for index, piece in enumerate(pieces)
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return received.pop(0) if received else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": headers}
+    await BodySizeLimit(app, max_bytes=CAP)(scope, receive, send)
+    return app, sent[0]["status"]
+
+
+async def test_a_body_framed_by_its_length_reaches_the_app_unwrapped() -> None:
+    """Within the cap and framed by Content-Length, there is nothing to count: the app reads
+    the server's own ``receive``."""
+    seen: list[Receive] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(receive)
+        await Recorder()(scope, receive, send)
+
+    async with client(BodySizeLimit(app, max_bytes=CAP)) as c:
+        response = await c.post("/", content=b"x" * CAP)
+    assert response.status_code == 200
+    assert not isinstance(getattr(seen[0], "__self__", None), _CappedRequest)
+
+
+async def test_a_chunked_body_is_counted_whatever_length_it_declares() -> None:
+    small = [(b"content-length", b"10"), (b"transfer-encoding", b"chunked")]
+    app, status = await run_capped(small, b"x" * (2 * CAP))
+    assert status == 413
+    assert app.disconnected
+    large = [(b"content-length", str(CAP + 1).encode()), (b"transfer-encoding", b"chunked")]
+    app, status = await run_capped(large, b"x")
+    assert status == 413
+    assert app.calls == 0
+
+
+async def test_a_repeated_or_malformed_length_is_counted_not_trusted() -> None:
+    for headers in (
+        [(b"content-length", b"10"), (b"content-length", b"10")],
+        [(b"content-length", b"ten")],
+    ):
+        app, status = await run_capped(headers, b"x" * (2 * CAP))
+        assert status == 413
+        assert app.disconnected
+        app, status = await run_capped(headers, b"x" * CAP)
+        assert status == 200
+        assert app.body == b"x" * CAP
 
 
 def sleeper(seconds: float, *, start_first: bool = False) -> ASGIApp:

@@ -114,3 +114,21 @@ def test_the_access_log_can_be_turned_off() -> None:
         "WARNING"
     )
     assert log_config("json")["loggers"]["csm_graphql.access"]["level"] == "NOTSET"
+
+
+def test_json_lines_encode_what_orjson_cannot() -> None:
+    """Lines are encoded by orjson; an integer over 64 bits, an object without a JSON form or a
+    non-string key still make one valid JSON line, as the standard library's encoder did."""
+    from csm_graphql.observability.logs import dumps_line
+
+    class Opaque:
+        def __repr__(self) -> str:
+            return "<opaque>"
+
+    for event, expected in (
+        ({"event": "x", "n": 2**70}, {"event": "x", "n": 2**70}),
+        ({"event": "x", "o": Opaque(), 1: "y"}, {"event": "x", "o": "<opaque>", "1": "y"}),
+    ):
+        line = dumps_line(event)
+        assert "\n" not in line
+        assert json.loads(line) == expected

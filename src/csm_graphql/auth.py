@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 import jwt
 
@@ -34,15 +36,65 @@ def issue_token(
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
+class VerifiedTokens:
+    """Tokens whose signature and claims were verified, by their exact text (and the key that
+    verified them), with what they named and when they expire: a client sends the same token
+    on every request, and verifying its signature again each time is a fixed CPU cost.
+
+    Only a successful verification is remembered, and a hit is still refused once the token's
+    ``exp`` has passed (the same rule as PyJWT's: expired when ``exp <= now``). Any change to
+    the token's text is another key, so a tampered token is verified afresh. Bounded: the
+    least recently used entry goes first. Roles and accounts are not cached here: they are
+    read from the database on every request.
+    """
+
+    def __init__(self, max_entries: int = 4096, clock: Callable[[], float] = time.time) -> None:
+        self.max_entries = max_entries
+        self.clock = clock
+        self._entries: OrderedDict[tuple[str, str], tuple[PrincipalKind, int, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def read(self, settings: Settings, token: str) -> tuple[PrincipalKind, int]:
+        key = (settings.secret_key, token)
+        entry = self._entries.get(key)
+        if entry is not None:
+            kind, principal_id, expires = entry
+            if expires > self.clock():
+                self._entries.move_to_end(key)
+                return kind, principal_id
+            del self._entries[key]
+            raise Unauthenticated("The token has expired.")
+        kind, principal_id, expires = _verify(settings, token)
+        self._entries[key] = (kind, principal_id, expires)
+        if len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+        return kind, principal_id
+
+
+# One per process: the key includes the secret, so apps with different keys never share a hit.
+verified_tokens = VerifiedTokens()
+
+
 def read_token(settings: Settings, authorization: str | None) -> tuple[PrincipalKind, int]:
     """The principal a ``Bearer`` header names; any defect is UNAUTHENTICATED, with no detail
     that would help a forger."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("A bearer token is required.")
+    return verified_tokens.read(settings, token)
+
+
+def _verify(settings: Settings, token: str) -> tuple[PrincipalKind, int, int]:
+    """Signature and claims checked by PyJWT: (kind, id, exp)."""
     try:
         claims = jwt.decode(
-            token.strip(),
+            token,
             settings.secret_key,
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
@@ -58,4 +110,4 @@ def read_token(settings: Settings, authorization: str | None) -> tuple[Principal
     principal_id = int(subject["id"])
     if principal_id > MAX_PRINCIPAL_ID:
         raise Unauthenticated("The token is not valid.")
-    return PrincipalKind(subject["kind"].upper()), principal_id
+    return PrincipalKind(subject["kind"].upper()), principal_id, int(claims["exp"])

@@ -149,8 +149,14 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._declared_length(scope) > self.max_bytes:
+        declared, framed = self._declared_length(scope)
+        if declared > self.max_bytes:
             await self.reject(send)
+            return
+        if framed:
+            # The body is exactly the declared length (HTTP/1.1 framing, which the server
+            # enforces), within the cap: nothing to count, so no wrapper around the app.
+            await self.app(scope, receive, send)
             return
         await _CappedRequest(self, receive, send).run(scope)
 
@@ -159,10 +165,26 @@ class BodySizeLimit:
         await send_json(send, 413, error_body(message, ErrorCode.PAYLOAD_TOO_LARGE))
 
     @staticmethod
-    def _declared_length(scope: Scope) -> int:
-        value = _header(scope, b"content-length")
+    def _declared_length(scope: Scope) -> tuple[int, bool]:
+        """The declared Content-Length (0 if none), and whether it frames the body: a valid
+        length and no Transfer-Encoding (a request with neither has no body at all). A chunked
+        or malformed request is counted as it streams in."""
+        length: bytes | None = None
+        chunked = False
+        for key, value in scope.get("headers", ()):
+            name = key.lower()
+            if name == b"content-length":
+                if length is not None:
+                    return 0, False  # repeated: counted, never trusted
+                length = bytes(value)
+            elif name == b"transfer-encoding":
+                chunked = True
+        if length is None:
+            return 0, not chunked
         # A malformed length is the server's to refuse; the streamed count still applies.
-        return int(value) if value is not None and value.isdigit() else 0
+        if not length.isdigit():
+            return 0, False
+        return int(length), not chunked
 
 
 class _CappedRequest:

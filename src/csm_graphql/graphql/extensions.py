@@ -21,10 +21,11 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSyntaxError, print_ast
 from graphql.validation import validate
 from graphql.validation.validate import ValidationAbortedError
@@ -98,7 +99,8 @@ def schema_extensions(
     extensions.append(StorableVariables)
     # Last, so that rules added by the extensions before it are part of the validation it runs.
     valid_documents = ValidDocuments(DOCUMENT_CACHE_SIZE)
-    extensions.append(partial(ValidateWithinLimits, limits, valid_documents, throttle))
+    costs = MeasuredCosts(DOCUMENT_CACHE_SIZE)
+    extensions.append(partial(ValidateWithinLimits, limits, valid_documents, throttle, costs))
     return extensions
 
 
@@ -134,6 +136,43 @@ class ValidDocuments:
             self._keys.popitem(last=False)
 
 
+class MeasuredCosts:
+    """The cost of a document lately measured, by its text, operation name and variables.
+
+    A cost depends on nothing else (the schema and the default page size are fixed for the
+    schema these extensions serve), and portals send the same few documents with the same
+    variables over and over. Keyed by the exact text: the same text parses to the same
+    document. Bounded; variables that do not encode to JSON are measured every time.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._costs: OrderedDict[tuple[str, str | None, bytes], QueryCost] = OrderedDict()
+
+    @staticmethod
+    def key(
+        query: str | None, operation_name: str | None, variables: Mapping[str, Any] | None
+    ) -> tuple[str, str | None, bytes] | None:
+        if query is None:
+            return None
+        try:
+            encoded = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # orjson.JSONEncodeError: nothing to key the cost by
+            return None
+        return query, operation_name, encoded
+
+    def get(self, key: tuple[str, str | None, bytes]) -> QueryCost | None:
+        cost = self._costs.get(key)
+        if cost is not None:
+            self._costs.move_to_end(key)
+        return cost
+
+    def add(self, key: tuple[str, str | None, bytes], cost: QueryCost) -> None:
+        self._costs[key] = cost
+        if len(self._costs) > self._size:
+            self._costs.popitem(last=False)
+
+
 class ValidateWithinLimits(SchemaExtension):
     """Validation, with the limits first and the node limit last, every step linear.
 
@@ -151,12 +190,17 @@ class ValidateWithinLimits(SchemaExtension):
     """
 
     def __init__(
-        self, limits: Limits, valid_documents: ValidDocuments, throttle: Throttle | None = None
+        self,
+        limits: Limits,
+        valid_documents: ValidDocuments,
+        throttle: Throttle | None = None,
+        costs: MeasuredCosts | None = None,
     ) -> None:
         super().__init__()
         self.limits = limits
         self.valid_documents = valid_documents
         self.throttle = throttle
+        self.costs = costs or MeasuredCosts(DOCUMENT_CACHE_SIZE)
         self.cost: QueryCost | None = None
         self.charge: Charge | None = None
 
@@ -166,16 +210,26 @@ class ValidateWithinLimits(SchemaExtension):
         if context.pre_execution_errors is None and document is not None:
             errors = self._document_errors(context.query, document)
             if not errors:
-                self.cost = measure(
-                    context.schema._schema,
-                    document,
-                    context.variables,
-                    operation_name=context.operation_name,
-                    default_first=self.limits.default_first,
-                )
+                self.cost = self._measure(document)
                 errors = node_limit_errors(self.cost, self.limits) or await self._charge()
             context.pre_execution_errors = errors
         yield
+
+    def _measure(self, document: DocumentNode) -> QueryCost:
+        context = self.execution_context
+        key = self.costs.key(context.query, context.operation_name, context.variables)
+        cost = self.costs.get(key) if key is not None else None
+        if cost is None:
+            cost = measure(
+                context.schema._schema,
+                document,
+                context.variables,
+                operation_name=context.operation_name,
+                default_first=self.limits.default_first,
+            )
+            if key is not None:
+                self.costs.add(key, cost)
+        return cost
 
     async def _charge(self) -> list[GraphQLError]:
         """Charge the viewer's bucket the requested cost; RATE_LIMITED when it holds too few."""

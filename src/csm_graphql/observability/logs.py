@@ -12,8 +12,10 @@ process.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import orjson
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
@@ -33,6 +35,22 @@ def drop_color_message(_: WrappedLogger, __: str, event: EventDict) -> EventDict
     return event
 
 
+def _json_fallback(value: object) -> object:
+    # What structlog's own JSON renderer does with an object JSON has no form for.
+    structlog_form = getattr(value, "__structlog__", None)
+    return structlog_form() if callable(structlog_form) else repr(value)
+
+
+def dumps_line(event: object, **_: Any) -> str:
+    """One JSON line, by orjson: the access log writes one per request, and the standard
+    library's encoder was most of that line's cost. What orjson cannot encode (an integer over
+    64 bits) goes through the standard library as before."""
+    try:
+        return orjson.dumps(event, default=_json_fallback, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(event, default=_json_fallback)
+
+
 def formatter(log_format: str = "json") -> structlog.stdlib.ProcessorFormatter:
     """A logging.Formatter for standard-library records (a factory for ``dictConfig``):
     ``json`` for machines, ``console`` for people."""
@@ -47,7 +65,10 @@ def formatter(log_format: str = "json") -> structlog.stdlib.ProcessorFormatter:
     renderer: list[Processor]
     if log_format == "json":
         # A traceback becomes a field of its line: one event, one line, for the log shipper.
-        renderer = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+        renderer = [
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(serializer=dumps_line),
+        ]
     else:
         renderer = [structlog.dev.ConsoleRenderer(colors=False)]
     return structlog.stdlib.ProcessorFormatter(

@@ -80,6 +80,19 @@ class Database:
         async with self._reads.connect() as connection:
             return (await connection.exec_driver_sql(text, parameters)).scalar()
 
+    async def rows_sql(self, text: str, parameters: tuple[Any, ...]) -> Sequence[RowMapping]:
+        """The rows of a statement already compiled for the driver (see scalar_sql): the
+        viewer's load, which every authenticated request runs first."""
+        assert self._reads is not None, "the database is not open yet"
+        try:
+            async with self._reads.connect() as connection:
+                return (await connection.exec_driver_sql(text, parameters)).mappings().all()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        async with self._reads.connect() as connection:
+            return (await connection.exec_driver_sql(text, parameters)).mappings().all()
+
 
 async def _fetch(connection: AsyncConnection, statement: Executable) -> Sequence[RowMapping]:
     result = await connection.execute(statement)

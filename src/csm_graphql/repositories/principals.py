@@ -1,10 +1,29 @@
-"""Loading the principal a token names, with its roles and accounts (one statement)."""
+"""Loading the principal a token names, with its roles and accounts (one statement).
+
+Every authenticated request runs one of these two statements first, so each is built and
+compiled once per dialect and sent as driver text (asyncpg prepares it once per connection):
+only the principal's id changes between requests. Nothing about the principal is cached: its
+roles and accounts are read afresh on every request.
+"""
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, ScalarSelect, and_, func, select, union
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Dialect,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    select,
+    union,
+)
 from sqlalchemy.dialects.postgresql import array
 
 from csm_graphql import tables as t
@@ -14,6 +33,7 @@ from csm_graphql.repositories.database import Database
 
 _INTERNAL = {role.value for role in InternalRole}
 _EXTERNAL = {role.value for role in ExternalRole}
+_PRINCIPAL = "principal_id"
 
 
 async def load_viewer(db: Database, kind: PrincipalKind, principal_id: int) -> Viewer | None:
@@ -23,11 +43,7 @@ async def load_viewer(db: Database, kind: PrincipalKind, principal_id: int) -> V
     ACCESS.md forbids mixing the two, and guessing which half to honour would be unsafe.
     """
     if kind is PrincipalKind.USER:
-        row = await db.first(
-            select(t.users.c.id, t.users.c.name, t.users.c.email, t.users.c.roles).where(
-                t.users.c.id == principal_id, t.users.c.active
-            )
-        )
+        row = await _first(db, kind, principal_id)
         if row is None or set(row["roles"]) & _EXTERNAL:
             return None
         return Viewer(
@@ -49,7 +65,15 @@ def _ids(column: ColumnElement[int], *where: ColumnElement[bool]) -> ScalarSelec
     )
 
 
-async def _load_contact(db: Database, principal_id: int) -> Viewer | None:
+def _user_statement() -> Select[Any]:
+    users = t.users.c
+    return select(users.id, users.name, users.email, users.roles).where(
+        users.id == bindparam(_PRINCIPAL, type_=BigInteger), users.active
+    )
+
+
+def _contact_statement() -> Select[Any]:
+    principal_id = bindparam(_PRINCIPAL, type_=BigInteger)
     # My accounts, then (same statement, so one round trip per request) the accounts under
     # them (recursive: a cycle is invalid and UNION stops one anyway) and the customer
     # accounts they are partner for: what case managers and partner admins see cases of.
@@ -76,21 +100,56 @@ async def _load_contact(db: Database, principal_id: int) -> Viewer | None:
         .where(t.contact_relationships.c.contact_id == t.contacts.c.id)
         .scalar_subquery()
     )
-    row = await db.first(
-        select(
-            t.contacts.c.id,
-            t.contacts.c.name,
-            t.contacts.c.email,
-            t.contacts.c.roles,
-            t.contacts.c.account_id,
-            related.label("related_account_ids"),
-            _ids(tree.c.id).label("descendant_account_ids"),
-            _ids(
-                partners.c.customer_account_id,
-                partners.c.partner_account_id.in_(select(mine.c.id)),
-            ).label("served_account_ids"),
-        ).where(and_(t.contacts.c.id == principal_id, t.contacts.c.active))
-    )
+    return select(
+        t.contacts.c.id,
+        t.contacts.c.name,
+        t.contacts.c.email,
+        t.contacts.c.roles,
+        t.contacts.c.account_id,
+        related.label("related_account_ids"),
+        _ids(tree.c.id).label("descendant_account_ids"),
+        _ids(
+            partners.c.customer_account_id,
+            partners.c.partner_account_id.in_(select(mine.c.id)),
+        ).label("served_account_ids"),
+    ).where(and_(t.contacts.c.id == principal_id, t.contacts.c.active))
+
+
+class _Compiled:
+    """A statement's driver text, and its positional values with the principal's id left open."""
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        values = compiled.construct_params({_PRINCIPAL: 0})
+        self.text = compiled.string
+        self._names = tuple(compiled.positiontup or ())
+        self._values = tuple(values[name] for name in self._names)
+
+    def parameters(self, principal_id: int) -> tuple[Any, ...]:
+        return tuple(
+            principal_id if name == _PRINCIPAL else value
+            for name, value in zip(self._names, self._values, strict=True)
+        )
+
+
+_BUILDERS = {PrincipalKind.USER: _user_statement, PrincipalKind.CONTACT: _contact_statement}
+_COMPILED: weakref.WeakKeyDictionary[Dialect, dict[PrincipalKind, _Compiled]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _first(db: Database, kind: PrincipalKind, principal_id: int) -> Any:
+    dialect = db.engine.dialect
+    by_kind = _COMPILED.setdefault(dialect, {})
+    compiled = by_kind.get(kind)
+    if compiled is None:
+        compiled = by_kind[kind] = _Compiled(_BUILDERS[kind](), dialect)
+    rows: Sequence[Any] = await db.rows_sql(compiled.text, compiled.parameters(principal_id))
+    return rows[0] if rows else None
+
+
+async def _load_contact(db: Database, principal_id: int) -> Viewer | None:
+    row = await _first(db, PrincipalKind.CONTACT, principal_id)
     if row is None or set(row["roles"]) & _INTERNAL:
         return None
     extra = sorted(set(row["related_account_ids"]) - {row["account_id"]})
