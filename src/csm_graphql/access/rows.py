@@ -263,10 +263,10 @@ def _journal_second_line(viewer: Viewer, table: FromClause) -> ColumnElement[boo
             table.c.record_type.notin_(_PROJECT_RECORD_TYPES),
             my_accounts(viewer, table.c.account_id),
         ),
-        # Entries under a case: also the accounts whose cases I see (a case manager's child
-        # accounts, a partner admin's customers).
+        # Entries under a case or its work orders: also the accounts whose cases I see (a case
+        # manager's child accounts, a partner admin's customers).
         and_(
-            table.c.record_type == RecordType.CASE.value,
+            table.c.record_type.in_(_CASE_RECORD_TYPES),
             case_accounts(viewer, table.c.account_id),
         ),
         and_(
@@ -281,6 +281,9 @@ def _journal_second_line(viewer: Viewer, table: FromClause) -> ColumnElement[boo
 
 
 _PROJECT_RECORD_TYPES = (RecordType.PROJECT.value, RecordType.PROJECT_TASK.value)
+# A work order is seen by whoever sees its case (``work_orders``), so its entries follow the
+# case's accounts too.
+_CASE_RECORD_TYPES = (RecordType.CASE.value, RecordType.WORK_ORDER.value)
 
 
 def knowledge_articles(
@@ -571,6 +574,7 @@ ATTACHMENT_STREAMS = (
     Stream("SuccessCase", "attachments", RecordType.SUCCESS_CASE, *_SUCCESS_CASE),
     Stream("SuccessTask", "attachments", RecordType.SUCCESS_TASK, *_SUCCESS_TASK),
     Stream("Touchpoint", "attachments", RecordType.TOUCHPOINT, *_TOUCHPOINT),
+    Stream("WorkOrder", "attachments", RecordType.WORK_ORDER, t.work_orders, work_orders),
 )
 TIMELINE = ("Engagement", "timeline")
 

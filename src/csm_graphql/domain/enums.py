@@ -234,6 +234,7 @@ class ArticleAudience(StrEnum):
     RISK_SIGNAL="A risk signal.",
     SUCCESS_PLAY="A success play.",
     CONTRACT="A contract.",
+    WORK_ORDER="A work order (field-service work for a case or a project).",
 )
 class RecordType(StrEnum):
     """The records that activities and attachments hang off (a polymorphic reference)."""
@@ -252,6 +253,7 @@ class RecordType(StrEnum):
     RISK_SIGNAL = "risk_signal"
     SUCCESS_PLAY = "success_play"
     CONTRACT = "contract"
+    WORK_ORDER = "work_order"
 
 
 @describe_values(
