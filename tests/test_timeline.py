@@ -86,6 +86,7 @@ def test_every_kind_and_record_type_is_documented_and_every_record_type_is_a_nod
         RecordType.CASE,
         RecordType.PROJECT,
         RecordType.PROJECT_TASK,
+        RecordType.WORK_ORDER,  # under a case or a project, not an engagement
     }
 
 
