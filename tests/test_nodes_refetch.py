@@ -40,6 +40,7 @@ STREAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "project_task": ("ProjectTask", ("activities", "comments")),
     "engagement": ("Engagement", ("timeline", "attachments")),
     "request": ("Request", ("activities", "comments", "workNotes", "attachments")),
+    "work_order": ("WorkOrder", ("attachments",)),
 }
 # The records under an engagement whose activities its timeline shows.
 UNDER_ENGAGEMENT = (
@@ -107,6 +108,15 @@ async def _parents(engine: AsyncEngine) -> set[tuple[str, int]]:
             t=record_type,
         )
         parents |= {(record_type, row.record_id) for row in records}
+    # Work orders with files, of cases and of projects (whose work orders only project
+    # workers see).
+    work_orders = await _rows(
+        engine,
+        "SELECT record_id FROM attachments WHERE record_type = 'work_order' "
+        "GROUP BY record_id ORDER BY record_id LIMIT 8",
+    )
+    assert work_orders
+    parents |= {("work_order", row.record_id) for row in work_orders}
     return parents
 
 

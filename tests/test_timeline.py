@@ -87,6 +87,7 @@ def test_every_kind_and_record_type_is_documented_and_every_record_type_is_a_nod
         RecordType.PROJECT,
         RecordType.PROJECT_TASK,
         RecordType.REQUEST,
+        RecordType.WORK_ORDER,  # under a case or a project, not an engagement
     }
 
 

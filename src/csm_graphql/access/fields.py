@@ -136,6 +136,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Mutation", createCase=_P, updateCase=_P, transitionCase=_P, addCaseComment=_P,
               addWorkNote=_P, addCaseAttachment=_P, createCaseFromEmail=_P,
               createInteraction=_P, createCaseFromInteraction=_P, createRelatedRecord=_P),
+    **_fields("Mutation", addWorkOrderAttachment=_P),
     **_fields("Mutation", createContact=_P, deactivateContact=_P, createAsset=_P,
               createAccount=_P, updateAccount=_P, createContract=_P, createEntitlement=_P),
     **_fields("Node", id=_P),
@@ -212,7 +213,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("RelatedRecord", id=_P, number=_P, kind=_P, shortDescription=_P, state=_P,
               createdAt=_P),
     **_fields("WorkOrder", id=_P, number=_P, shortDescription=_P, state=_P, scheduledAt=_P,
-              createdAt=_P, case=_P, assignedTo=_I),
+              createdAt=_P, case=_P, assignedTo=_I, attachments=_P),
     **_fields("Interaction", id=_P, number=_P, channel=_P, state=_P, shortDescription=_P,
               createdAt=_P, openedFor=_P, account=_P, contact=_P, case=_P),
     **_fields("Asset", id=_P, number=_P, name=_P, serialNumber=_P, installedOn=_P, account=_P,
@@ -226,7 +227,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
     **_fields("Schedule", id=_P, name=_P, timeZone=_P, hours=_P),
     **_fields("SlaDefinition", id=_P, name=_P, target=_P, priority=_P, durationMinutes=_P,
               schedule=_P, contract=_P, entitlement=_P),
-    **_fields("SupportGroup", id=_P, name=_P, description=_P),
+    **_fields("SupportGroup", id=_P, name=_P, description=_P, members=_P),
     # Customer projects. ACCESS.md restricts who sees a project or task, not which of their
     # fields; who else works a task (an employee) and the full journal stay internal.
     **_fields("Project", id=_P, number=_P, name=_P, description=_P, state=_P, plannedStart=_P,

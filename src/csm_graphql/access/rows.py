@@ -263,10 +263,11 @@ def _journal_second_line(viewer: Viewer, table: FromClause) -> ColumnElement[boo
             table.c.record_type.notin_(_PROJECT_RECORD_TYPES),
             my_accounts(viewer, table.c.account_id),
         ),
-        # Entries under a case (or a request, visible as cases are): also the accounts whose
-        # cases I see (a case manager's child accounts, a partner admin's customers).
+        # Entries under a case, its work orders or a request (visible as cases are): also the
+        # accounts whose cases I see (a case manager's child accounts, a partner admin's
+        # customers).
         and_(
-            table.c.record_type.in_([RecordType.CASE.value, RecordType.REQUEST.value]),
+            table.c.record_type.in_(_CASE_RECORD_TYPES),
             case_accounts(viewer, table.c.account_id),
         ),
         and_(
@@ -281,6 +282,13 @@ def _journal_second_line(viewer: Viewer, table: FromClause) -> ColumnElement[boo
 
 
 _PROJECT_RECORD_TYPES = (RecordType.PROJECT.value, RecordType.PROJECT_TASK.value)
+# A work order is seen by whoever sees its case (``work_orders``), so its entries follow the
+# case's accounts too.
+_CASE_RECORD_TYPES = (
+    RecordType.CASE.value,
+    RecordType.WORK_ORDER.value,
+    RecordType.REQUEST.value,
+)
 
 
 def knowledge_articles(
@@ -577,6 +585,7 @@ ATTACHMENT_STREAMS = (
     Stream("SuccessTask", "attachments", RecordType.SUCCESS_TASK, *_SUCCESS_TASK),
     Stream("Touchpoint", "attachments", RecordType.TOUCHPOINT, *_TOUCHPOINT),
     Stream("Request", "attachments", RecordType.REQUEST, *_REQUEST),
+    Stream("WorkOrder", "attachments", RecordType.WORK_ORDER, t.work_orders, work_orders),
 )
 TIMELINE = ("Engagement", "timeline")
 

@@ -445,7 +445,9 @@ class _AccountCases:
             self.sink.add(case_articles, {**row, "linked_at": clock.between(rng, created)})
         if index % 4 == 2:
             at = clock.between(rng, created)
-            self.sink.add(
+            technician = rng.choice(self.setup.agents)
+            scheduled = at + timedelta(days=rng.randint(1, 10))
+            work_order_id = self.sink.add(
                 work_orders,
                 {
                     "case_id": case_id,
@@ -454,12 +456,30 @@ class _AccountCases:
                     "account_id": self.account_id,
                     "short_description": "On-site visit",
                     "state": list(WorkOrderState)[index % len(WorkOrderState)].value,
-                    "assigned_to_id": rng.choice(self.setup.agents),
-                    "scheduled_at": at + timedelta(days=rng.randint(1, 10)),
+                    "assigned_to_id": technician,
+                    "scheduled_at": scheduled,
                     "created_at": at,
                     "updated_at": at,
                 },
             )
+            if index % 8 == 2:
+                # The technician's site report on every other work order; drawn without the
+                # random stream, so the rest of the demo stays what it was.
+                self.sink.add(
+                    attachments,
+                    {
+                        "record_type": RecordType.WORK_ORDER.value,
+                        "record_id": work_order_id,
+                        "account_id": self.account_id,
+                        "file_name": "site-report.pdf",
+                        "content_type": "application/pdf",
+                        "size_bytes": 50_000 + index,
+                        "uploaded_by_user_id": technician,
+                        "uploaded_by_contact_id": None,
+                        "created_at": at,
+                        "updated_at": at,
+                    },
+                )
         if index % 5 == 0:
             at = clock.between(rng, created - timedelta(hours=1), created)
             self.sink.add(

@@ -235,6 +235,7 @@ class ArticleAudience(StrEnum):
     SUCCESS_PLAY="A success play.",
     CONTRACT="A contract.",
     REQUEST="A request raised on behalf of a customer.",
+    WORK_ORDER="A work order (field-service work for a case or a project).",
 )
 class RecordType(StrEnum):
     """The records that activities and attachments hang off (a polymorphic reference)."""
@@ -254,6 +255,7 @@ class RecordType(StrEnum):
     SUCCESS_PLAY = "success_play"
     CONTRACT = "contract"
     REQUEST = "request"
+    WORK_ORDER = "work_order"
 
 
 @describe_values(

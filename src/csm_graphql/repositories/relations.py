@@ -123,9 +123,33 @@ async def project_contacts(
     )
 
 
+MEMBER_NAME = Ordering("NAME_ASC", key=lambda _: t.users.c.name, tiebreak=lambda _: t.users.c.id)
+
+
+async def support_group_members(
+    db: Database, viewer: Viewer, group_ids: Sequence[int], request: PageRequest
+) -> dict[int, Page]:
+    """Each support group's members, by name; the users rule applies (employees only), on top
+    of the groups' own internal-only rule that decides who reaches a group at all."""
+    listed = t.users.join(
+        t.support_group_members, t.support_group_members.c.user_id == t.users.c.id
+    )
+    return await paging.fetch_child_pages(
+        db,
+        listed,
+        data_columns(t.users),
+        t.support_group_members.c.support_group_id,
+        group_ids,
+        [rows.users(viewer)],
+        MEMBER_NAME,
+        request,
+    )
+
+
 # The order of the link-table lists their loaders above read (``link_many`` fields), by link
 # table: the compiled reads page them alike. A link table missing here is not compiled.
 LINK_ORDERINGS: dict[str, Ordering] = {
     t.success_case_articles.name: SHARED_AT_DESC,
     t.project_contacts.name: CONTACT_NAME,
+    t.support_group_members.name: MEMBER_NAME,
 }

@@ -13,6 +13,7 @@ from csm_graphql.graphql.mutations.master_data import MasterDataMutations
 from csm_graphql.graphql.mutations.master_updates import MasterUpdateMutations
 from csm_graphql.graphql.mutations.projects import ProjectMutations
 from csm_graphql.graphql.mutations.success import SuccessMutations
+from csm_graphql.graphql.mutations.work_orders import WorkOrderMutations
 from csm_graphql.graphql.mutations.workspace import WorkspaceMutations
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.sla_definitions import SlaDefinitionMutations
@@ -21,6 +22,7 @@ from csm_graphql.graphql.sla_definitions import SlaDefinitionMutations
 AREA_MUTATIONS: tuple[type, ...] = (
     ProjectMutations,
     CaseMutations,
+    WorkOrderMutations,
     MasterDataMutations,
     MasterUpdateMutations,
     SlaDefinitionMutations,

@@ -78,6 +78,12 @@ class WorkOrder(Node, Declared):
     created_at: datetime = column("When it was created.")
     case: Case | None = to_one(case_entities.CASE, "case_id", "The case it serves, when visible.")
     assigned_to: User | None = to_one(entities.USER, "assigned_to_id", "The field technician.")
+    attachments: Connection[Attachment] = connection(
+        entities.ATTACHMENT,
+        "record_id",
+        "Attached files, newest first (whoever sees the work order sees them).",
+        record_type=RecordType.WORK_ORDER,
+    )
 
 
 @row_type(

@@ -3,13 +3,16 @@ SLA definitions and support groups."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 import strawberry
+from aiodataloader import DataLoader
 
+from csm_graphql import tables as t
 from csm_graphql.domain.cases import (
     CaseChannel,
     CaseState,
@@ -23,12 +26,22 @@ from csm_graphql.domain.cases import (
     Urgency,
     WorkOrderState,
 )
-from csm_graphql.graphql.declared import Declared, column, row_type, to_one, version_column
+from csm_graphql.graphql.declared import (
+    Declared,
+    column,
+    link_many,
+    row_type,
+    to_one,
+    version_column,
+)
+from csm_graphql.graphql.loaders import Loaders
+from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.types.common import Priority
 from csm_graphql.graphql.types.node import Node
-from csm_graphql.graphql.types.people import Account
+from csm_graphql.graphql.types.people import Account, User
 from csm_graphql.graphql.types.records import Product
-from csm_graphql.repositories import case_entities, entities
+from csm_graphql.repositories import case_entities, entities, relations
+from csm_graphql.repositories.paging import Page, PageRequest
 
 CASE_ENUM_DESCRIPTIONS: dict[type[Enum], str] = {
     CaseState: "Lifecycle state of a case (DOMAIN.md section 4).",
@@ -151,7 +164,24 @@ class SlaDefinition(Node, Declared):
     version: int = version_column()
 
 
+def _group_members(loaders: Loaders, request: PageRequest) -> DataLoader:
+    # One statement for the members of a page of groups (one per level).
+    def fetch(ids: list[int]) -> Awaitable[dict[int, Any]]:
+        return relations.support_group_members(loaders.db, loaders.viewer, ids, request)
+
+    return loaders.batched(("support_group_members", request), fetch, Page())
+
+
 @row_type(case_entities.SUPPORT_GROUP, description="A team of employees that works cases.")
 class SupportGroup(Node, Declared):
     name: str = column("Group name.")
     description: str | None = column("What the group handles.")
+    members: Connection[User] = link_many(
+        entities.USER,
+        t.support_group_members,
+        "support_group_id",
+        "user_id",
+        "The group's members, by name (inactive ones included; the users(filter: "
+        "{supportGroup, search}) picker lists the active ones, searched).",
+        loader=_group_members,
+    )
