@@ -18,13 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from sqlalchemy import Date, DateTime, Numeric
 
 from csm_graphql.access.fields import rule_for
 from csm_graphql.graphql.compiled.loaded import capture, finish_loaded, loaded_shapes
@@ -33,6 +30,7 @@ from csm_graphql.graphql.declared.registry import DeclaredField, DeclaredType
 from csm_graphql.graphql.types.case_records import TaskSla
 from csm_graphql.repositories import case_entities
 from csm_graphql.repositories import compiled as sql
+from csm_graphql.repositories.compiled_values import column_parsers
 from csm_graphql.repositories.entities import Entity
 
 Resolve = Callable[[Any, Any], Any]
@@ -128,16 +126,7 @@ def plan_finished(
 ) -> sql.Finished:
     """The shape of a finished field (and what :func:`finish` will need for it)."""
     finisher = FINISHERS[marker]
-    parse: dict[str, Callable[[Any], Any]] = {}
-    for column in entity.columns:
-        if column.name in finisher.reads:
-            if isinstance(column.type, DateTime):
-                parse[column.name] = datetime.fromisoformat
-            elif isinstance(column.type, Date):
-                parse[column.name] = date.fromisoformat
-            elif isinstance(column.type, Numeric):
-                parse[column.name] = lambda value: Decimal(str(value))
-    PLANNED[marker] = Planned(parse, serialize)
+    PLANNED[marker] = Planned(column_parsers(entity, finisher.reads), serialize)
     return sql.Finished(key, marker, finisher.reads, sql.instants(entity, finisher.reads))
 
 
