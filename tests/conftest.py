@@ -206,7 +206,13 @@ async def write_database_url(server_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 def write_settings(write_database_url: str) -> Settings:
-    return Settings(environment="test", database_url=write_database_url, rate_limit=RateLimit(0))
+    # On the run's path as the read client is (the compiled reads unless CSM_COMPILED_READS=off).
+    return Settings(
+        environment="test",
+        database_url=write_database_url,
+        rate_limit=RateLimit(0),
+        compiled_reads=compiled_path.ON,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -268,7 +274,12 @@ _CLONES: dict[str, list[str]] = {}
 async def isolated(server_url: str, template_database_url: str) -> AsyncIterator[Isolated]:
     url = await clone_database(server_url, template_database_url)
     _CLONES[template_database_url].append(url)
-    settings = Settings(environment="test", database_url=url, rate_limit=RateLimit(0))
+    settings = Settings(
+        environment="test",
+        database_url=url,
+        rate_limit=RateLimit(0),
+        compiled_reads=compiled_path.ON,
+    )
     engine = create_engine(url, settings)
     try:
         app = create_app(settings, engine=engine)
