@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -145,10 +146,48 @@ async def principals(engine: AsyncEngine) -> dict[str, tuple[PrincipalKind, int]
 async def client(
     engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
 ) -> AsyncIterator[GraphQLClient]:
+    """The app as configured: the compiled reads on (the default) unless
+    ``CSM_COMPILED_READS=off`` (tests/compiled_path.py)."""
+    async for served in _app_client(engine, settings, principals):
+        yield served
+
+
+async def _app_client(
+    engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
+) -> AsyncIterator[GraphQLClient]:
     app = create_app(settings, engine=engine)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http, settings, principals)
+
+
+# Both paths explicitly, whatever the run's default: the differential tests compare them, and
+# the statement-count tests pin each path's count for the same query.
+@pytest.fixture(scope="session")
+async def resolver_client(
+    engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
+) -> AsyncIterator[GraphQLClient]:
+    """The same app over the same database with the compiled reads off: the resolvers, which
+    are the reference semantics, answer every query."""
+    async for served in _app_client(engine, replace(settings, compiled_reads=False), principals):
+        yield served
+
+
+@pytest.fixture(params=[False, True], ids=["resolvers", "compiled"])
+def each_path(
+    request: pytest.FixtureRequest, resolver_client: GraphQLClient, compiled_client: GraphQLClient
+) -> GraphQLClient:
+    """The test runs on both paths (``compiled_path.pinned``: each path's statement count)."""
+    return compiled_client if request.param else resolver_client
+
+
+@pytest.fixture(scope="session")
+async def compiled_client(
+    engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
+) -> AsyncIterator[GraphQLClient]:
+    """The same app over the same database with the compiled reads on."""
+    async for served in _app_client(engine, replace(settings, compiled_reads=True), principals):
+        yield served
 
 
 # -- a second database for tests that write --------------------------------------------------
@@ -167,7 +206,13 @@ async def write_database_url(server_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 def write_settings(write_database_url: str) -> Settings:
-    return Settings(environment="test", database_url=write_database_url, rate_limit=RateLimit(0))
+    # On the run's path as the read client is (the compiled reads unless CSM_COMPILED_READS=off).
+    return Settings(
+        environment="test",
+        database_url=write_database_url,
+        rate_limit=RateLimit(0),
+        compiled_reads=compiled_path.ON,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -229,7 +274,12 @@ _CLONES: dict[str, list[str]] = {}
 async def isolated(server_url: str, template_database_url: str) -> AsyncIterator[Isolated]:
     url = await clone_database(server_url, template_database_url)
     _CLONES[template_database_url].append(url)
-    settings = Settings(environment="test", database_url=url, rate_limit=RateLimit(0))
+    settings = Settings(
+        environment="test",
+        database_url=url,
+        rate_limit=RateLimit(0),
+        compiled_reads=compiled_path.ON,
+    )
     engine = create_engine(url, settings)
     try:
         app = create_app(settings, engine=engine)

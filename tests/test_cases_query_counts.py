@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from bench.queries import CASES
 
+from tests.compiled_path import pinned
 from tests.support import GraphQLClient, StatementLog
 
 CASE_LIST = """
@@ -21,6 +22,12 @@ query CaseList($cases: Int!, $slas: Int!, $activities: Int!) {
 }
 """
 FULL = {"cases": 20, "slas": 5, "activities": 5}
+
+
+@pytest.fixture
+def client(each_path: GraphQLClient) -> GraphQLClient:
+    """Every count here is pinned on both paths: the resolvers' and the compiled reads'."""
+    return each_path
 
 
 @pytest.mark.parametrize(
@@ -45,8 +52,8 @@ async def test_case_list_costs_seven_statements(
     assert any(node["slas"]["nodes"] for node in nodes)
     assert any(node["activities"]["nodes"] for node in nodes)
     # Viewer, cases (with totalCount), then one statement per relation: contact, account,
-    # product, SLAs, activities.
-    assert len(statements) == 7
+    # product, SLAs, activities. Compiled: the viewer's, then one.
+    assert len(statements) == pinned(client, resolvers=7)
 
 
 async def test_case_list_cost_does_not_grow_with_page_sizes(
@@ -60,7 +67,7 @@ async def test_case_list_cost_does_not_grow_with_page_sizes(
     with statement_log.record() as large:
         data = await client.query(CASE_LIST, FULL, as_="caseagent@csm.example")
     assert len(data["cases"]["nodes"]) == 20
-    assert len(small) == len(large) == 7
+    assert len(small) == len(large) == pinned(client, resolvers=7)
 
 
 async def test_the_benchmarked_case_list_is_the_pinned_one(
@@ -69,7 +76,7 @@ async def test_the_benchmarked_case_list_is_the_pinned_one(
     with statement_log.record() as statements:
         data = await client.query(CASES, as_="manager@acme.example")
     assert len(data["cases"]["nodes"]) == 20
-    assert len(statements) == 7
+    assert len(statements) == pinned(client, resolvers=7)
 
 
 async def test_a_contact_without_cases_costs_two_statements(
@@ -79,4 +86,4 @@ async def test_a_contact_without_cases_costs_two_statements(
     with statement_log.record() as statements:
         data = await client.query(CASE_LIST, FULL, as_="success@acme.example")
     assert data["cases"] == {"totalCount": 0, "nodes": []}
-    assert len(statements) == 2
+    assert len(statements) == pinned(client, resolvers=2)

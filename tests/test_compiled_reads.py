@@ -6,20 +6,13 @@ be the same JSON value. The compiled path must also take one statement after aut
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
-import httpx
 import pytest
 from bench import queries
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from csm_graphql.access.viewer import PrincipalKind
-from csm_graphql.app import create_app
 from csm_graphql.demo import personas
 from csm_graphql.repositories.database import Database
-from csm_graphql.settings import Settings
 from tests.expectations import global_id
 from tests.support import GraphQLClient, StatementLog
 
@@ -86,16 +79,18 @@ INTERNAL_FIELDS = """
 """
 
 
-@pytest.fixture(scope="module")
-async def compiled(
-    engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
-) -> AsyncIterator[GraphQLClient]:
+@pytest.fixture
+def client(resolver_client: GraphQLClient) -> GraphQLClient:
+    """The reference of these tests: the resolver path, whatever the run's default."""
+    assert not resolver_client.settings.compiled_reads
+    return resolver_client
+
+
+@pytest.fixture
+def compiled(compiled_client: GraphQLClient) -> GraphQLClient:
     """The same app over the same database, with the compiled reads on."""
-    compiled_settings = replace(settings, compiled_reads=True)
-    app = create_app(compiled_settings, engine=engine)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield GraphQLClient(http, compiled_settings, principals)
+    assert compiled_client.settings.compiled_reads
+    return compiled_client
 
 
 async def _both(

@@ -23,10 +23,12 @@ from tests.test_compiled_reads import (
     _both,
     _compiled,
     _success_case_ids,
+    client,
     compiled,
 )
 
-__all__ = ["compiled"]  # the fixture, shared with the first slice's module
+# The fixtures, shared with the first slice's module: ``client`` is the resolver path there.
+__all__ = ["client", "compiled"]
 
 
 def _public(answer: dict[str, Any]) -> dict[str, Any]:

@@ -10,21 +10,15 @@ each candidate's every stream is read.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from csm_graphql.access.viewer import PrincipalKind
-from csm_graphql.app import create_app
 from csm_graphql.demo import personas
 from csm_graphql.graphql.declared.registry import NODES, fetchable
 from csm_graphql.graphql.schema import build_schema
-from csm_graphql.settings import Settings
 from tests.expectations import global_id
 from tests.support import GraphQLClient
 
@@ -65,16 +59,10 @@ query Stream($id: ID!, $after: String) {
 NODES_QUERY = "query Many($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
 
 
-@pytest.fixture(scope="module")
-async def compiled(
-    engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
-) -> AsyncIterator[GraphQLClient]:
+@pytest.fixture
+def compiled(compiled_client: GraphQLClient) -> GraphQLClient:
     """The same app with the compiled reads on: `node(id:)` compiles there too."""
-    compiled_settings = replace(settings, compiled_reads=True)
-    app = create_app(compiled_settings, engine=engine)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield GraphQLClient(http, compiled_settings, principals)
+    return compiled_client
 
 
 async def _rows(engine: AsyncEngine, sql: str, **params: Any) -> list[Any]:
@@ -192,16 +180,17 @@ async def sample(engine: AsyncEngine) -> tuple[set[tuple[str, int]], dict[str, s
 
 @pytest.mark.parametrize("email", EVERY_PERSONA)
 async def test_an_entry_by_id_is_visible_exactly_when_a_stream_shows_it(
-    client: GraphQLClient,
+    resolver_client: GraphQLClient,
     compiled: GraphQLClient,
     sample: tuple[set[tuple[str, int]], dict[str, str]],
     email: str,
 ) -> None:
+    """On both paths, whatever the run's default (the streams as the resolvers show them)."""
     parents, entries = sample
-    shown = await _shown_in_streams(client, email, parents)
+    shown = await _shown_in_streams(resolver_client, email, parents)
     assert shown <= set(entries)
     ids = sorted(entries)
-    assert await _fetched(client, email, ids) == shown
+    assert await _fetched(resolver_client, email, ids) == shown
     assert await _fetched(compiled, email, ids) == shown
     if email in ("admin@csm.example", "agent@csm.example"):
         assert {entries[i] for i in shown} >= {"WORK_NOTE", "COMMENT", "FILE"}

@@ -1,6 +1,8 @@
 """The canonical queries cost a fixed number of SQL statements, whatever the page sizes.
 
-Counted from the engine, so the statement that loads the viewer is included.
+Counted from the engine, so the statement that loads the viewer is included. Each test runs
+on both paths and pins each path's count: the resolvers' (one statement per level) and the
+compiled reads' (the viewer's, then one; ``compiled_path.pinned``).
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from csm_graphql.demo import personas
+from tests.compiled_path import pinned
 from tests.support import GraphQLClient, StatementLog
 
 PORTAL = """
@@ -51,6 +54,12 @@ query Detail($id: ID!) {
 EVERY_PERSONA = [persona.email for persona in personas.PERSONAS]
 
 
+@pytest.fixture
+def client(each_path: GraphQLClient) -> GraphQLClient:
+    """Every count here is pinned on both paths: the resolvers' and the compiled reads'."""
+    return each_path
+
+
 async def _count(
     client: GraphQLClient, statement_log: StatementLog, query: str, variables: dict, email: str
 ) -> tuple[int, dict]:
@@ -69,7 +78,8 @@ async def test_portal_query_costs_at_most_four_statements(
     # Viewer, engagements, initiatives of all engagements, success cases of all initiatives;
     # a level with no parents issues no statement, so viewers who see less cost less.
     levels = 1 + 1 + bool(engagements) + any(e["initiatives"]["nodes"] for e in engagements)
-    assert count == levels <= 4
+    assert levels <= 4
+    assert count == pinned(client, resolvers=levels)
 
 
 async def test_portal_query_cost_does_not_grow_with_page_sizes(
@@ -93,7 +103,7 @@ async def test_portal_query_cost_does_not_grow_with_page_sizes(
     assert len(data["engagements"]["nodes"]) == 20
     assert len(initiatives) > 50
     assert sum(len(i["successCases"]["nodes"]) for i in initiatives) > 50
-    assert small == large == 4
+    assert small == large == pinned(client, resolvers=4)
 
 
 @pytest.mark.parametrize("email", ["agent@csm.example", "success@acme.example"])
@@ -108,7 +118,7 @@ async def test_success_case_detail_costs_a_fixed_number_of_statements(
     assert data["node"]["number"]
     # Viewer, the case, then one statement per relation: account, product, tasks,
     # activities, attachments, shared articles.
-    assert count <= 8
+    assert count == pinned(client, resolvers=8)
 
 
 async def test_nodes_are_batched_per_type(
@@ -124,7 +134,7 @@ async def test_nodes_are_batched_per_type(
             "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}, as_="agent@csm.example"
         )
     assert [node["id"] for node in data["nodes"]] == ids
-    assert len(statements) == 3  # the viewer, then one statement per type
+    assert len(statements) == pinned(client, resolvers=3)  # the viewer, one per type
 
 
 PROJECTS = """
@@ -165,7 +175,7 @@ async def test_the_project_portal_query_costs_a_fixed_number_of_statements(
     assert tasks, "the query must reach every level for the count to mean something"
     # Viewer, projects, then one statement per relation: account, contacts, tasks, and under
     # the tasks their assigned contacts and comments.
-    assert small == large == 7
+    assert small == large == pinned(client, resolvers=7)
 
 
 # The workspace dashboard (issue 4): 20 engagements with both weekly series and indicators.
@@ -197,8 +207,7 @@ async def test_dashboard_costs_a_fixed_number_of_statements(
     # Viewer, engagements, then one statement each for the health readings (score, colour and
     # indicators share it), the health snapshots and the adoption history. Contacts get the
     # internal fields as null without a statement.
-    expected = 2 + (3 if engagements and internal else 0)
-    assert count == expected
+    assert count == pinned(client, resolvers=2 + (3 if engagements and internal else 0))
     if engagements and internal:
         assert len(engagements) == 20
         assert all(len(e["healthSeries"]) == 12 for e in engagements)
@@ -218,4 +227,4 @@ async def test_dashboard_cost_does_not_grow_with_engagements_or_weeks(
         client, statement_log, DASHBOARD, {"engagements": 60, "weeks": 52}, "agent@csm.example"
     )
     assert len(data["engagements"]["nodes"]) == 60
-    assert small == large == 5
+    assert small == large == pinned(client, resolvers=5)

@@ -151,9 +151,9 @@ class Settings:
     trusted_documents: Path | None = None
     # OpenTelemetry traces: on when the standard OTEL_* variables ask for them.
     tracing: bool = False
-    # Compiled reads (issue 10): compilable queries are answered by one SQL statement; off
-    # by default this round, so the resolvers answer everything.
-    compiled_reads: bool = False
+    # Compiled reads (issue 10): compilable queries are answered by one SQL statement (the
+    # rest by the resolvers, the reference semantics); off: the resolvers answer everything.
+    compiled_reads: bool = True
     # The proxies whose X-Forwarded-For / X-Forwarded-Proto the API believes (addresses or
     # networks; "*" any peer). Empty: none, the peer's address is the client's.
     forwarded_allow_ips: tuple[str, ...] = ()
@@ -202,7 +202,7 @@ class Settings:
             cors_origins=tuple(o for o in env.get("CSM_CORS_ORIGINS", "").split(",") if o),
             idempotency_ttl_seconds=int(env.get("CSM_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)),
             limits=replace(limits, **limit_overrides),
-            compiled_reads=_switch(env, "CSM_COMPILED_READS", default=False),
+            compiled_reads=_switch(env, "CSM_COMPILED_READS", default=True),
             rate_limit=RateLimit(
                 capacity=int(env.get("CSM_RATE_LIMIT_CAPACITY", rate_limit.capacity)),
                 restore_per_second=float(

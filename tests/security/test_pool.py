@@ -128,11 +128,13 @@ async def test_a_full_pool_inside_a_resolver_is_coded_service_unavailable(
 ) -> None:
     """A one-connection pool: authentication borrows and returns it, then one of two root
     fields keeps it (its read waits on a lock until the statement timeout) while the other
-    waits for the pool, and gets the pool timeout."""
+    waits for the pool, and gets the pool timeout. On the resolver path, where root fields read
+    in parallel (the compiled reads answer both fields with one statement, on one connection)."""
     settings = _settings(
         database_url,
         db_pool_size=1,
         limits=Limits(request_timeout_seconds=REQUEST_TIMEOUT, statement_timeout_ms=3_000),
+        compiled_reads=False,
     )
     page = "engagements(first: 1) { nodes { number } }"
     query = f"{{ a: {page} b: {page} }}"

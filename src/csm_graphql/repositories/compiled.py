@@ -42,9 +42,12 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    case,
     cast,
     func,
     literal_column,
+    not_,
+    null,
     select,
     true,
     type_coerce,
@@ -608,6 +611,19 @@ def days_until(due: ColumnElement[Any], values: RequestValues) -> ColumnElement[
     return due - bindparam(None, values.today, type_=Date)
 
 
+def when_flag(
+    value: ColumnElement[Any], flag: ColumnElement[Any], *, when_set: bool, when_unset: bool
+) -> ColumnElement[Any]:
+    """``value`` where the row's boolean ``flag`` allows it, else a text null: the value
+    itself, null, or a CASE on the flag (a field rule that depends on the row, asked for both
+    values of the flag)."""
+    if when_set and when_unset:
+        return value
+    if not when_set and not when_unset:
+        return cast(null(), Text)
+    return case((flag if when_set else not_(flag), value), else_=cast(null(), Text))
+
+
 __all__ = [
     "FINISH",
     "MAX_ITEMS",
@@ -638,4 +654,5 @@ __all__ = [
     "ValueKind",
     "days_until",
     "instants",
+    "when_flag",
 ]

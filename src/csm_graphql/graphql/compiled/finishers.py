@@ -17,18 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from sqlalchemy import Date, DateTime, Numeric
 
 from csm_graphql.graphql.compiled.loaded import capture, finish_loaded, loaded_shapes
 from csm_graphql.graphql.types import case_records as task_slas
 from csm_graphql.graphql.types.case_records import TaskSla
 from csm_graphql.repositories import compiled as sql
+from csm_graphql.repositories.compiled_values import column_parsers
 from csm_graphql.repositories.entities import Entity
 
 Resolve = Callable[[Any, Any], Any]
@@ -78,16 +76,7 @@ def plan_finished(
 ) -> sql.Finished:
     """The shape of a finished field (and what :func:`finish` will need for it)."""
     finisher = FINISHERS[marker]
-    parse: dict[str, Callable[[Any], Any]] = {}
-    for column in entity.columns:
-        if column.name in finisher.reads:
-            if isinstance(column.type, DateTime):
-                parse[column.name] = datetime.fromisoformat
-            elif isinstance(column.type, Date):
-                parse[column.name] = date.fromisoformat
-            elif isinstance(column.type, Numeric):
-                parse[column.name] = lambda value: Decimal(str(value))
-    PLANNED[marker] = Planned(parse, serialize)
+    PLANNED[marker] = Planned(column_parsers(entity, finisher.reads), serialize)
     return sql.Finished(key, marker, finisher.reads, sql.instants(entity, finisher.reads))
 
 

@@ -23,17 +23,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import FieldNode, GraphQLField
-from sqlalchemy import Date, DateTime, Float, Numeric, Select
-from sqlalchemy.sql.elements import BindParameter
-from sqlalchemy.sql.visitors import iterate
 
 from csm_graphql.repositories import compiled as sql
+from csm_graphql.repositories.compiled_values import row_readers, selects_by_parent_ids
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
 
 # Resolvers a compiled read may run as loaded finishers (producers.PythonFunction's names).
 _HEALTH = "csm_graphql.graphql.types.engagement_health.EngagementHealth"
@@ -119,7 +118,7 @@ class _Rows:
 
     async def rows(self, statement: Any) -> list[dict[str, Any]]:
         if self.replayed is None:
-            if not isinstance(statement, Select) or not _by_parent_ids(statement):
+            if not selects_by_parent_ids(statement):
                 # Only a SELECT of the parents named by PARENT_IDS can be read per row.
                 raise CaptureRefused(f"loader {self.key!r}: not a SELECT by {sql.PARENT_IDS}")
             self.captured.append((self.key, statement))
@@ -144,13 +143,6 @@ class _Loaders:
 PLACEHOLDER_ID = 0
 
 
-def _by_parent_ids(statement: Select[Any]) -> bool:
-    return any(
-        isinstance(element, BindParameter) and element.key == sql.PARENT_IDS
-        for element in iterate(statement)
-    )
-
-
 async def capture(loaded: Loaded, request: Any) -> None:
     db = _Rows()
     context = _context(request, db, _Loaders(db))
@@ -162,24 +154,6 @@ async def capture(loaded: Loaded, request: Any) -> None:
     except Exception as error:  # e.g. weeks out of range: the resolvers word the error
         raise CaptureRefused(repr(error)) from error
     loaded.loads = db.captured
-
-
-def row_readers(statement: Select[Any]) -> list[tuple[str, Callable[[Any], Any] | None, bool]]:
-    """Per selected column: its name, how to read its JSON value back as the driver gives
-    it, and whether it holds instants (written as isoformat text)."""
-    readers: list[tuple[str, Callable[[Any], Any] | None, bool]] = []
-    # Instants come back as isoformat text, numerics as their text, dates as ISO dates.
-    for column in statement.selected_columns:
-        kind = column.type  # as repositories.compiled writes them (StatementBuilder._load)
-        if isinstance(kind, DateTime):
-            readers.append((column.name, datetime.fromisoformat, True))
-        elif isinstance(kind, Date):
-            readers.append((column.name, date.fromisoformat, False))
-        elif isinstance(kind, Numeric) and not isinstance(kind, Float):
-            readers.append((column.name, Decimal, False))  # written as text
-        else:
-            readers.append((column.name, None, False))
-    return readers
 
 
 async def finish_loaded(data: Any, request: Any, shapes: dict[str, Loaded]) -> Any:
@@ -257,5 +231,4 @@ __all__ = [
     "finish_loaded",
     "loaded_shapes",
     "new_marker",
-    "row_readers",
 ]

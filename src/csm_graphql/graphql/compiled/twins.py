@@ -9,15 +9,16 @@ function by the differential tests (tests/test_compiled_reads.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from sqlalchemy import ColumnElement, Text, case, cast, not_, null
+from typing import TYPE_CHECKING, Any
 
 from csm_graphql.access.fields import may_read_resolution_notes
 from csm_graphql.access.viewer import Viewer
-from csm_graphql.repositories.compiled import ColumnRef, RequestValues, days_until
+from csm_graphql.repositories.compiled import ColumnRef, RequestValues, days_until, when_flag
 
-Twin = Callable[[ColumnRef, RequestValues], ColumnElement[Any]]
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
+Twin = Callable[[ColumnRef, RequestValues], "ColumnElement[Any]"]
 
 TWINS: dict[str, Twin] = {
     # domain.dates.days_remaining(due_date, context.today)
@@ -36,12 +37,12 @@ def _resolution_notes(viewer: Viewer) -> Twin:
     when_not_shared = may_read_resolution_notes(viewer, False)
 
     def twin(column: ColumnRef, values: RequestValues) -> ColumnElement[Any]:
-        notes, shared = column("resolution_notes"), column("share_resolution_notes")
-        if when_shared and when_not_shared:
-            return notes
-        if not when_shared and not when_not_shared:
-            return cast(null(), Text)
-        return case((shared if when_shared else not_(shared), notes), else_=cast(null(), Text))
+        return when_flag(
+            column("resolution_notes"),
+            column("share_resolution_notes"),
+            when_set=when_shared,
+            when_unset=when_not_shared,
+        )
 
     return twin
 
