@@ -23,6 +23,7 @@ from csm_graphql.domain.enums import ActivityKind, RecordType
 from csm_graphql.domain.timeline import change_kind, created_kind
 from csm_graphql.repositories import checks, entities
 from csm_graphql.repositories.case_references import informed_user_ids as informed_users_of
+from csm_graphql.services.attachments import described_file, store_attachment
 from csm_graphql.services.case_references import (
     REFERENCE_COLUMNS,
     Problems,
@@ -49,7 +50,6 @@ from csm_graphql.services.records import bump_version, diff, update_versioned
 from csm_graphql.services.text import LONG_TEXT, SHORT_TEXT, clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 
-MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 # Not a case column: the validated informed users travel with the values to open_case.
 INFORMED = "informed_user_ids"
 
@@ -515,32 +515,19 @@ async def add_attachment(
     work: UnitOfWork, case_id: int | None, file_name: str, content_type: str, size_bytes: int
 ) -> tuple[RowMapping, int]:
     """File metadata on the case (the bytes live elsewhere)."""
-    name = clean_text(file_name, "fileName", required=True, limit=255)
-    kind = clean_text(content_type, "contentType", required=True, limit=255)
-    if not 0 <= size_bytes <= MAX_ATTACHMENT_BYTES:
-        raise bad_input(f"sizeBytes must be 0 to {MAX_ATTACHMENT_BYTES}.", ("sizeBytes",))
+    file = described_file(file_name, content_type, size_bytes)
     case = await load_case(work, case_id, "caseId")
     if not case_writes.comments_on_cases(work.viewer):
         raise forbidden("This viewer may not attach files to cases.")
     require_open(case)
-    attachment_id: int = await work.scalar(
-        insert(t.attachments)
-        .values(
-            record_type=RecordType.CASE.value,
-            record_id=case["id"],
-            account_id=case["account_id"],
-            file_name=name,
-            content_type=kind,
-            size_bytes=size_bytes,
-            uploaded_by_user_id=work.viewer.user_id,
-            uploaded_by_contact_id=work.viewer.contact_id,
-        )
-        .returning(t.attachments.c.id)
-    )
+    attachment_id = await store_attachment(work, RecordType.CASE, case, file)
     await work.record_activity(
-        RecordType.CASE, case["id"], case["account_id"], ActivityKind.ATTACHMENT, name
+        RecordType.CASE, case["id"], case["account_id"], ActivityKind.ATTACHMENT, file.name
     )
     await work.audit(
-        "case.attach", RecordType.CASE, case["id"], {"fileName": name, "sizeBytes": size_bytes}
+        "case.attach",
+        RecordType.CASE,
+        case["id"],
+        {"fileName": file.name, "sizeBytes": file.size_bytes},
     )
     return case, attachment_id

@@ -16,9 +16,8 @@ the same transaction; a refusal writes nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import RowMapping, insert
+from sqlalchemy import RowMapping
 
-from csm_graphql import tables as t
 from csm_graphql.access import case_writes, rows
 from csm_graphql.domain.cases import RequestState
 from csm_graphql.domain.enums import ActivityKind, RecordType
@@ -29,13 +28,12 @@ from csm_graphql.domain.request_lifecycle import (
     next_request_state,
 )
 from csm_graphql.domain.timeline import change_kind
-from csm_graphql.services.errors import bad_input, forbidden, invalid_state
+from csm_graphql.services.attachments import described_file, store_attachment
+from csm_graphql.services.errors import forbidden, invalid_state
 from csm_graphql.services.records import diff, load_for_update, update_versioned
 from csm_graphql.services.text import LONG_TEXT, clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 from csm_graphql.tables.cases import requests as request_table
-
-MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024  # as on cases
 
 ACTION_PHRASES = {
     RequestAction.START: "start work on this request",
@@ -127,36 +125,20 @@ async def add_attachment(
     work: UnitOfWork, request_id: int | None, file_name: str, content_type: str, size_bytes: int
 ) -> tuple[RowMapping, int]:
     """File metadata on the request (the bytes live elsewhere), by whoever may comment."""
-    name = clean_text(file_name, "fileName", required=True, limit=255)
-    kind = clean_text(content_type, "contentType", required=True, limit=255)
-    if not 0 <= size_bytes <= MAX_ATTACHMENT_BYTES:
-        raise bad_input(f"sizeBytes must be 0 to {MAX_ATTACHMENT_BYTES}.", ("sizeBytes",))
+    file = described_file(file_name, content_type, size_bytes)
     request = await load_request(work, request_id, "requestId")
     if not case_writes.comments_on_cases(work.viewer):
         raise forbidden("This viewer may not attach files to requests.")
     require_open(request)
-    attachment_id: int = await work.scalar(
-        insert(t.attachments)
-        .values(
-            record_type=RecordType.REQUEST.value,
-            record_id=request["id"],
-            account_id=request["account_id"],
-            file_name=name,
-            content_type=kind,
-            size_bytes=size_bytes,
-            uploaded_by_user_id=work.viewer.user_id,
-            uploaded_by_contact_id=work.viewer.contact_id,
-        )
-        .returning(t.attachments.c.id)
-    )
+    attachment_id = await store_attachment(work, RecordType.REQUEST, request, file)
     await work.record_activity(
-        RecordType.REQUEST, request["id"], request["account_id"], ActivityKind.ATTACHMENT, name
+        RecordType.REQUEST, request["id"], request["account_id"], ActivityKind.ATTACHMENT, file.name
     )
     await work.audit(
         "request.attach",
         RecordType.REQUEST,
         request["id"],
-        {"fileName": name, "sizeBytes": size_bytes},
+        {"fileName": file.name, "sizeBytes": file.size_bytes},
     )
     return request, attachment_id
 

@@ -8,16 +8,15 @@ work order fails exactly like a missing one; a refusal rolls everything back.
 
 from __future__ import annotations
 
-from sqlalchemy import RowMapping, insert
+from sqlalchemy import RowMapping
 
 from csm_graphql import tables as t
 from csm_graphql.access import case_writes, rows
 from csm_graphql.domain.cases import WorkOrderState
 from csm_graphql.domain.enums import RecordType
-from csm_graphql.services.cases import MAX_ATTACHMENT_BYTES
-from csm_graphql.services.errors import bad_input, forbidden, invalid_state
+from csm_graphql.services.attachments import described_file, store_attachment
+from csm_graphql.services.errors import forbidden, invalid_state
 from csm_graphql.services.records import load_for_update
-from csm_graphql.services.text import clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
 
 # A closed or canceled work order takes no more files, as a closed case takes none.
@@ -42,10 +41,7 @@ async def add_attachment(
     size_bytes: int,
 ) -> tuple[RowMapping, int]:
     """File metadata on the work order (the bytes live elsewhere), audited."""
-    name = clean_text(file_name, "fileName", required=True, limit=255)
-    kind = clean_text(content_type, "contentType", required=True, limit=255)
-    if not 0 <= size_bytes <= MAX_ATTACHMENT_BYTES:
-        raise bad_input(f"sizeBytes must be 0 to {MAX_ATTACHMENT_BYTES}.", ("sizeBytes",))
+    file = described_file(file_name, content_type, size_bytes)
     order = await load_work_order(work, work_order_id, "workOrderId")
     if not case_writes.comments_on_cases(work.viewer):
         raise forbidden("This viewer may not attach files to work orders.")
@@ -54,24 +50,11 @@ async def add_attachment(
             f"Work order {order['number']} is {order['state'].lower()}; it accepts no file.",
             ("workOrderId",),
         )
-    attachment_id: int = await work.scalar(
-        insert(t.attachments)
-        .values(
-            record_type=RecordType.WORK_ORDER.value,
-            record_id=order["id"],
-            account_id=order["account_id"],
-            file_name=name,
-            content_type=kind,
-            size_bytes=size_bytes,
-            uploaded_by_user_id=work.viewer.user_id,
-            uploaded_by_contact_id=work.viewer.contact_id,
-        )
-        .returning(t.attachments.c.id)
-    )
+    attachment_id = await store_attachment(work, RecordType.WORK_ORDER, order, file)
     await work.audit(
         "work_order.attach",
         RecordType.WORK_ORDER,
         order["id"],
-        {"fileName": name, "sizeBytes": size_bytes},
+        {"fileName": file.name, "sizeBytes": file.size_bytes},
     )
     return order, attachment_id
