@@ -1,5 +1,6 @@
 """Reads that validate what a case form points at: the referenced record as the viewer sees it,
-the accounts a contact belongs to, the parent chain, employees by role.
+the accounts a contact belongs to, the products of an account, the parent chain, employees by
+role.
 
 Service-side reads on a write's UnitOfWork. Every record is read through its row rule, so a
 reference the viewer may not see comes back as None, exactly like a missing one.
@@ -9,21 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, FromClause, RowMapping, Table, select
+from sqlalchemy import ColumnElement, FromClause, RowMapping, Table, exists, or_, select
 
 from csm_graphql import tables as t
 from csm_graphql.access import principals, rows
 from csm_graphql.access.viewer import Viewer
-
-
-class RowReader(Protocol):
-    """A write's UnitOfWork: these reads see the very rows its transaction sees."""
-
-    async def rows(self, statement: Any) -> Sequence[RowMapping]: ...
-    async def first(self, statement: Any) -> RowMapping | None: ...
-    async def scalar(self, statement: Any) -> Any: ...
+from csm_graphql.repositories.checks import RowReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +44,40 @@ async def visible(
     return await reader.first(
         select(table).where(table.c.id == record_id, reference.rule(viewer, table))
     )
+
+
+async def contact_of_account(
+    reader: RowReader, viewer: Viewer, contact_id: int, account_id: int
+) -> RowMapping | None:
+    """The active contact, visible to the viewer, if it belongs to the account (its own
+    account, or one granted by a contact relationship)."""
+    contact = t.contacts
+    related = exists().where(
+        t.contact_relationships.c.contact_id == contact.c.id,
+        t.contact_relationships.c.account_id == account_id,
+    )
+    return await reader.first(
+        select(contact).where(
+            contact.c.id == contact_id,
+            contact.c.active,
+            rows.contacts(viewer),
+            or_(contact.c.account_id == account_id, related),
+        )
+    )
+
+
+async def account_has_product(reader: RowReader, product_id: int, account_id: int) -> bool:
+    """A product "of the account": installed there (an asset of one of its models) or covered
+    by one of its entitlements."""
+    installed = exists().where(
+        t.assets.c.account_id == account_id,
+        t.assets.c.product_model_id == t.product_models.c.id,
+        t.product_models.c.product_id == product_id,
+    )
+    entitled = exists().where(
+        t.entitlements.c.account_id == account_id, t.entitlements.c.product_id == product_id
+    )
+    return bool(await reader.scalar(select(or_(installed, entitled))))
 
 
 async def contact_account_ids(reader: RowReader, contact: RowMapping) -> set[int]:
@@ -92,6 +119,14 @@ async def users(reader: RowReader, user_ids: Sequence[int]) -> dict[int, RowMapp
     return {row["id"]: row for row in found}
 
 
+async def proxy_contact(reader: RowReader, user_id: int) -> int | None:
+    """The employee's id if it is a proxy contact (one who may be a case's internal contact)."""
+    found: int | None = await reader.scalar(
+        select(t.users.c.id).where(t.users.c.id == user_id, principals.proxy_contacts())
+    )
+    return found
+
+
 async def support_group_exists(reader: RowReader, group_id: int) -> bool:
     found = await reader.scalar(
         select(t.support_groups.c.id).where(t.support_groups.c.id == group_id)
@@ -115,10 +150,13 @@ __all__ = [
     "PARENT",
     "PRODUCT",
     "Reference",
+    "account_has_product",
     "ancestors",
     "contact_account_ids",
+    "contact_of_account",
     "informed_user_ids",
     "product_of_model",
+    "proxy_contact",
     "support_group_exists",
     "users",
     "visible",

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Label, RowMapping, and_, func, or_, select
 
 from csm_graphql import tables as t
-from csm_graphql.domain.cases import SlaStage
-from csm_graphql.repositories.workspace import RowReader
+from csm_graphql.domain.cases import SlaStage, SlaTarget
+from csm_graphql.repositories.checks import RowReader
 
 
 def _schedule_of(definition_id: ColumnElement[Any]) -> tuple[Label[Any], ...]:
@@ -43,6 +43,15 @@ def applies_to(case: RowMapping) -> ColumnElement[bool]:
         matches = condition.is_(None)
         conditions.append(matches if required is None else or_(matches, condition == required))
     return and_(*conditions)
+
+
+def measures_response(definition_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Whether the SLA definition ``definition_id`` times the response (a subquery, for the
+    write that completes a case's response SLAs when it is accepted)."""
+    definitions = t.sla_definitions
+    return definition_id.in_(
+        select(definitions.c.id).where(definitions.c.target == SlaTarget.RESPONSE.value)
+    )
 
 
 async def applicable_definitions(reader: RowReader, case: RowMapping) -> Sequence[RowMapping]:

@@ -11,13 +11,16 @@ from typing import Any, Protocol
 from sqlalchemy import RowMapping, Table, func, select
 
 from csm_graphql import tables as t
+from csm_graphql.access import principals
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories.entities import Entity
 
 
 class RowReader(Protocol):
-    """A write's UnitOfWork, or the read-side Database."""
+    """What a repository read runs on: the read-side Database, or a write's UnitOfWork (so a
+    service reads the very rows its transaction sees, under its locks). The one such protocol:
+    every repository function that may run on either takes it."""
 
     async def rows(self, statement: Any) -> Sequence[RowMapping]: ...
     async def first(self, statement: Any) -> RowMapping | None: ...
@@ -53,6 +56,19 @@ async def active_user_ids(reader: RowReader, user_ids: Iterable[int]) -> set[int
     return {row["id"] for row in await reader.rows(statement)}
 
 
+async def work_note_readers(reader: RowReader, user_ids: Iterable[int | None]) -> list[int]:
+    """Those of ``user_ids`` (None skipped) who read work notes; no statement when none is
+    left."""
+    wanted = [user_id for user_id in user_ids if user_id is not None]
+    if not wanted:
+        return []
+    users = t.users
+    found = await reader.rows(
+        select(users.c.id).where(users.c.id.in_(wanted), principals.users_reading_work_notes())
+    )
+    return [row["id"] for row in found]
+
+
 async def by_email(
     reader: RowReader, table: Table, address: str, *, active_only: bool = False
 ) -> RowMapping | None:
@@ -63,4 +79,11 @@ async def by_email(
     return await reader.first(statement)
 
 
-__all__ = ["RowReader", "active_user_ids", "by_email", "visible_row", "visible_value"]
+__all__ = [
+    "RowReader",
+    "active_user_ids",
+    "by_email",
+    "visible_row",
+    "visible_value",
+    "work_note_readers",
+]

@@ -1,14 +1,15 @@
 """Reading idempotency keys: what a retry finds under its key.
 
 The writes (claiming a key, storing or releasing it) are in services/idempotency.py; both
-sides share the scope and the one definition of a record that a new run may take.
+sides share the scope, the one definition of a record that a new run may take, and the batch
+of expired keys a claim sweeps away.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -57,6 +58,19 @@ def claimable() -> ColumnElement[bool]:
             _keys.c.wrote_at.is_(None),
             _keys.c.response_status.is_(None),
         ),
+    )
+
+
+def expired_batch(limit: int) -> Select[tuple[str, int, str]]:
+    """The keys (principal kind, principal id, key) of up to ``limit`` expired records, oldest
+    first, locked: the sweep's DELETE names them. Rows another sweep holds are skipped, not
+    waited for."""
+    return (
+        select(_keys.c.principal_kind, _keys.c.principal_id, _keys.c.key)
+        .where(_keys.c.expires_at <= func.now())
+        .order_by(_keys.c.expires_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
 
 

@@ -1,5 +1,5 @@
-"""Reads behind master data writes: the account, contact or product model as the actor sees
-it (None when hidden or missing, alike), and whether an email address is taken."""
+"""Reads behind master data writes: the account, contact, product model or engagement as the
+actor sees it (None when hidden or missing, alike), and whether an email address is taken."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import FromClause, RowMapping, Table, func, select
 from csm_graphql import tables as t
 from csm_graphql.access import rows
 from csm_graphql.access.viewer import Viewer
-from csm_graphql.repositories.case_references import RowReader
+from csm_graphql.repositories.checks import RowReader
 
 
 async def visible_account(reader: RowReader, viewer: Viewer, account_id: int) -> RowMapping | None:
@@ -86,6 +86,18 @@ async def exists(reader: RowReader, table: Table, record_id: int) -> bool:
     return await reader.scalar(select(table.c.id).where(table.c.id == record_id)) is not None
 
 
+async def visible_engagement(
+    reader: RowReader, viewer: Viewer, engagement_id: int
+) -> RowMapping | None:
+    """The engagement's account, if the actor sees the engagement (None when hidden or
+    missing, alike)."""
+    return await reader.first(
+        select(t.engagements.c.account_id).where(
+            t.engagements.c.id == engagement_id, rows.engagements(viewer)
+        )
+    )
+
+
 async def visible_contract_account(
     reader: RowReader, viewer: Viewer, contract_id: int
 ) -> int | None:
@@ -107,5 +119,6 @@ __all__ = [
     "visible_account",
     "visible_contact_for_update",
     "visible_contract_account",
+    "visible_engagement",
     "visible_product_model",
 ]

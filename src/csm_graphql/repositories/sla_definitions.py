@@ -11,7 +11,7 @@ from csm_graphql import tables as t
 from csm_graphql.access import rows
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories.case_entities import SLA_DEFINITION
-from csm_graphql.repositories.case_references import RowReader
+from csm_graphql.repositories.checks import RowReader
 from csm_graphql.repositories.lookups import LookupFilter
 
 

@@ -3,20 +3,14 @@ may join a record's contact filter, who hears of a change, what still serves an 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import RowMapping, Table, exists, func, or_, select
 
 from csm_graphql import tables as t
 from csm_graphql.access import principals
 from csm_graphql.domain.enums import WorkState
-
-
-class Reader(Protocol):
-    async def scalar(self, statement: Any) -> Any: ...
-
-    async def rows(self, statement: Any) -> Sequence[RowMapping]: ...
+from csm_graphql.repositories.checks import RowReader
 
 
 def _of_account(account_id: int) -> Any:
@@ -30,7 +24,7 @@ def _of_account(account_id: int) -> Any:
     return or_(contact.c.account_id == account_id, related)
 
 
-async def is_account_contact(db: Reader, contact_id: int, account_id: int) -> bool:
+async def is_account_contact(db: RowReader, contact_id: int, account_id: int) -> bool:
     """An active contact for whom the account is one of its accounts."""
     contact = t.contacts
     found = await db.scalar(
@@ -41,7 +35,7 @@ async def is_account_contact(db: Reader, contact_id: int, account_id: int) -> bo
     return found is not None
 
 
-async def listed_contacts(db: Reader, contact_list: Table, record_id: int) -> set[int]:
+async def listed_contacts(db: RowReader, contact_list: Table, record_id: int) -> set[int]:
     """The explicit contact list of a record's contact filter."""
     found = await db.rows(
         select(contact_list.c.contact_id).where(contact_list.c.record_id == record_id)
@@ -49,7 +43,7 @@ async def listed_contacts(db: Reader, contact_list: Table, record_id: int) -> se
     return {row["contact_id"] for row in found}
 
 
-async def may_be_assigned(db: Reader, user_id: int) -> bool:
+async def may_be_assigned(db: RowReader, user_id: int) -> bool:
     """An active employee who works success records (an assignee must be able to work it)."""
     found = await db.scalar(
         select(t.users.c.id).where(
@@ -59,18 +53,8 @@ async def may_be_assigned(db: Reader, user_id: int) -> bool:
     return found is not None
 
 
-async def work_note_readers(db: Reader, user_ids: Sequence[int | None]) -> list[int]:
-    wanted = [user_id for user_id in user_ids if user_id is not None]
-    if not wanted:
-        return []
-    found = await db.rows(
-        select(t.users.c.id).where(t.users.c.id.in_(wanted), principals.users_reading_work_notes())
-    )
-    return [row["id"] for row in found]
-
-
 async def contacts_seeing(
-    db: Reader, contact_list: Table, record: RowMapping, *, visible: bool
+    db: RowReader, contact_list: Table, record: RowMapping, *, visible: bool
 ) -> list[int]:
     """The contacts of the record's contact filter who see it: success contacts of its account,
     while it (and, for a task, its parent) is visible to customers. ``visible`` says whether the
@@ -94,7 +78,7 @@ async def contacts_seeing(
     return [row["id"] for row in found]
 
 
-async def parent_visible(db: Reader, task: RowMapping) -> bool:
+async def parent_visible(db: RowReader, task: RowMapping) -> bool:
     """Whether a task's parent (initiative or success case) is visible to customers."""
     if task["initiative_id"] is not None:
         parent, parent_id = t.success_initiatives, task["initiative_id"]
@@ -105,7 +89,7 @@ async def parent_visible(db: Reader, task: RowMapping) -> bool:
     )
 
 
-async def open_initiatives_serving(db: Reader, objective_id: int) -> int:
+async def open_initiatives_serving(db: RowReader, objective_id: int) -> int:
     initiative = t.success_initiatives
     open_states = [state.value for state in WorkState if state.is_open]
     count: int = await db.scalar(

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     ARRAY,
@@ -41,16 +41,10 @@ from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.health import Direction, Indicator
 from csm_graphql.domain.workspace import WorkItemKind
 from csm_graphql.repositories import paging
+from csm_graphql.repositories.checks import RowReader
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.entities import Entity, data_columns
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
-
-
-class RowReader(Protocol):
-    """Anything that runs a SELECT: the read-side Database, or a write's UnitOfWork (so that a
-    service computes from the very rows its transaction sees)."""
-
-    async def rows(self, statement: Any) -> Sequence[RowMapping]: ...
 
 
 def _ids(name: str, ids: Sequence[int]) -> Any:

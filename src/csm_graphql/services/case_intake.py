@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from enum import StrEnum
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, insert
 
 from csm_graphql import tables as t
-from csm_graphql.access import case_writes, principals, rows
+from csm_graphql.access import case_writes, rows
 from csm_graphql.domain.cases import (
     CaseChannel,
     Impact,
@@ -21,12 +21,9 @@ from csm_graphql.domain.cases import (
 )
 from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.enums import ActivityKind, ArticleAudience, RecordType
+from csm_graphql.repositories import case_references as refs
 from csm_graphql.repositories import checks, entities
-from csm_graphql.services.case_support import (
-    contact_of_account,
-    load_case,
-    require_open,
-)
+from csm_graphql.services.case_support import load_case, require_open
 from csm_graphql.services.cases import open_case
 from csm_graphql.services.errors import (
     UserError,
@@ -180,7 +177,10 @@ async def create_interaction(work: UnitOfWork, draft: InteractionDraft) -> RowMa
     if draft.contact_id is not None:
         if draft.account_id is None:
             problems.append(bad_input("A contact needs its account.", ("accountId",)))
-        elif await contact_of_account(work, draft.contact_id, draft.account_id) is None:
+        elif (
+            await refs.contact_of_account(work, work.viewer, draft.contact_id, draft.account_id)
+            is None
+        ):
             problems.append(
                 bad_input("The contact does not belong to the account.", ("contactId",))
             )
@@ -242,11 +242,7 @@ async def create_case_from_interaction(
     )  # fmt: skip
     internal_contact = None
     if interaction["opened_for_user_id"] is not None:
-        internal_contact = await work.scalar(
-            select(t.users.c.id).where(
-                t.users.c.id == interaction["opened_for_user_id"], principals.proxy_contacts()
-            )
-        )
+        internal_contact = await refs.proxy_contact(work, interaction["opened_for_user_id"])
     values = {
         "account_id": interaction["account_id"],
         "contact_id": interaction["contact_id"],

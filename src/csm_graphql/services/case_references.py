@@ -17,7 +17,6 @@ from sqlalchemy import RowMapping
 
 from csm_graphql.repositories import case_references as refs
 from csm_graphql.repositories.case_references import Reference
-from csm_graphql.services.case_support import account_has_product
 from csm_graphql.services.errors import UserError, bad_input, not_found
 from csm_graphql.services.unit_of_work import UnitOfWork
 
@@ -144,7 +143,7 @@ async def _product(
             problems.append(bad_input("The product is not the asset's product.", ("productId",)))
     elif "asset_id" in given and given["asset_id"] is not None:
         pass  # the asset was refused already; its product cannot be compared
-    elif not await account_has_product(work, product_id, account_id):
+    elif not await refs.account_has_product(work, product_id, account_id):
         problems.append(bad_input("The account has no such product.", ("productId",)))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, RowMapping, and_, func, insert, or_, update
 
 from csm_graphql import tables as t
 from csm_graphql.domain.case_slas import WAITING_ON_CUSTOMER, clock_runs, owes
@@ -92,12 +92,8 @@ async def advance_slas(work: UnitOfWork, case_id: int, before: CaseState, after:
     of_case = slas.c.case_id == case_id
     running = slas.c.stage == SlaStage.IN_PROGRESS.value
     if before is CaseState.NEW and after is CaseState.OPEN:
-        response = select(t.sla_definitions.c.id).where(
-            t.sla_definitions.c.target == SlaTarget.RESPONSE.value
-        )
-        await _stop(
-            work, and_(of_case, running, slas.c.sla_definition_id.in_(response)), SlaStage.COMPLETED
-        )
+        response = reads.measures_response(slas.c.sla_definition_id)
+        await _stop(work, and_(of_case, running, response), SlaStage.COMPLETED)
     if after in WAITING_ON_CUSTOMER and before not in WAITING_ON_CUSTOMER:
         await _set(work, and_(of_case, running), stage=SlaStage.PAUSED.value, paused_at=func.now())
     if before in WAITING_ON_CUSTOMER and clock_runs(after):

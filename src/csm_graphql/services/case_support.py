@@ -1,17 +1,19 @@
-"""What every case write shares: loading a case for change, validating what it points at,
-and notifying the people who follow it (its SLAs: services/case_slas.py)."""
+"""What every case write shares: loading a case for change and notifying the people who
+follow it (the reads that validate what it points at: repositories/case_references.py; its
+SLAs: services/case_slas.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import RowMapping, exists, or_, select
+from sqlalchemy import RowMapping
 
 from csm_graphql import tables as t
-from csm_graphql.access import principals, rows
+from csm_graphql.access import rows
 from csm_graphql.domain.cases import CaseState
 from csm_graphql.domain.enums import RecordType
+from csm_graphql.repositories import case_followers, checks
 from csm_graphql.services.errors import UserError, invalid_state
 from csm_graphql.services.records import load_for_update
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -31,40 +33,6 @@ def require_open(case: RowMapping) -> None:
         )
 
 
-async def contact_of_account(
-    work: UnitOfWork, contact_id: int, account_id: int
-) -> RowMapping | None:
-    """The active contact, visible to the viewer, if it belongs to the account (its own
-    account, or one granted by a contact relationship)."""
-    contact = t.contacts
-    related = exists().where(
-        t.contact_relationships.c.contact_id == contact.c.id,
-        t.contact_relationships.c.account_id == account_id,
-    )
-    return await work.first(
-        select(contact).where(
-            contact.c.id == contact_id,
-            contact.c.active,
-            rows.contacts(work.viewer),
-            or_(contact.c.account_id == account_id, related),
-        )
-    )
-
-
-async def account_has_product(work: UnitOfWork, product_id: int, account_id: int) -> bool:
-    """A product "of the account": installed there (an asset of one of its models) or covered
-    by one of its entitlements."""
-    installed = exists().where(
-        t.assets.c.account_id == account_id,
-        t.assets.c.product_model_id == t.product_models.c.id,
-        t.product_models.c.product_id == product_id,
-    )
-    entitled = exists().where(
-        t.entitlements.c.account_id == account_id, t.entitlements.c.product_id == product_id
-    )
-    return bool(await work.scalar(select(or_(installed, entitled))))
-
-
 async def followers(
     work: UnitOfWork, case: RowMapping, *, internal_only: bool = False
 ) -> tuple[list[int], list[int]]:
@@ -73,27 +41,12 @@ async def followers(
     (ACCESS.md: a proxy contact sees just the cases it is the internal contact of, so listing
     it elsewhere must not send it their summaries and comments). ``internal_only`` (work
     notes): employees who read work notes, which leaves out contacts and proxy contacts."""
-    informed_users = t.case_informed_users
-    informed = [
-        row["user_id"]
-        for row in await work.rows(
-            select(informed_users.c.user_id)
-            .join(t.users, t.users.c.id == informed_users.c.user_id)
-            .where(informed_users.c.case_id == case["id"], principals.users_reading_all_cases())
-        )
-    ]
+    informed = await case_followers.informed_readers(work, case["id"])
     if not internal_only:
         users = [case["internal_contact_id"], *informed]
         return [u for u in users if u is not None], await _contact_follower(work, case)
-    candidates = [u for u in (*informed, case["assigned_to_id"]) if u is not None]
-    if not candidates:
-        return [], []
-    readers = await work.rows(
-        select(t.users.c.id).where(
-            t.users.c.id.in_(candidates), principals.users_reading_work_notes()
-        )
-    )
-    return [row["id"] for row in readers], []
+    readers = await checks.work_note_readers(work, [*informed, case["assigned_to_id"]])
+    return readers, []
 
 
 async def _contact_follower(work: UnitOfWork, case: RowMapping) -> list[int]:
@@ -102,12 +55,7 @@ async def _contact_follower(work: UnitOfWork, case: RowMapping) -> list[int]:
     not sent them either."""
     if case["contact_id"] is None:
         return []
-    contacts = t.contacts
-    found = await work.scalar(
-        select(contacts.c.id).where(
-            contacts.c.id == case["contact_id"], principals.contacts_with_case_roles()
-        )
-    )
+    found = await case_followers.contact_seeing_cases(work, case["contact_id"])
     return [found] if found is not None else []
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, insert, select
+from sqlalchemy import RowMapping, Table, insert
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows, writes
@@ -14,7 +14,7 @@ from csm_graphql.domain.enums import (
     ActivityKind,
     RecordType,
 )
-from csm_graphql.repositories import checks
+from csm_graphql.repositories import checks, workspace_writes
 from csm_graphql.services.errors import (
     bad_input,
     forbidden,
@@ -130,14 +130,7 @@ async def post_to_discussion(
     discussion = await load_for_update(
         work, t.discussions, discussion_id, rows.discussions(work.viewer), what="discussion"
     )
-    participants = {
-        row["user_id"]
-        for row in await work.rows(
-            select(t.discussion_participants.c.user_id).where(
-                t.discussion_participants.c.discussion_id == discussion["id"]
-            )
-        )
-    }
+    participants = await workspace_writes.discussion_participants(work, discussion["id"])
     if not writes.posts_to_discussion(work.viewer, participants):
         raise forbidden("Only the discussion's participants and success agents post to it.")
     posted = await _post(work, discussion, clean_text(message, "message", required=True) or "")

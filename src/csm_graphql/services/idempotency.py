@@ -19,13 +19,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Delete, and_, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Delete, and_, delete, func, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from csm_graphql import tables as t
 from csm_graphql.repositories.database import Database
-from csm_graphql.repositories.idempotency import KeyScope, StoredResponse, claimable
+from csm_graphql.repositories.idempotency import (
+    KeyScope,
+    StoredResponse,
+    claimable,
+    expired_batch,
+)
 
 _keys = t.idempotency_keys
 # Expired keys removed by each claim: enough to keep up with any rate of new keys, few enough
@@ -83,13 +88,7 @@ async def claim_key(
 def _sweep() -> Delete:
     """Delete a batch of expired keys; rows another sweep is deleting are skipped, not
     waited for."""
-    expired = (
-        select(_keys.c.principal_kind, _keys.c.principal_id, _keys.c.key)
-        .where(_keys.c.expires_at <= func.now())
-        .order_by(_keys.c.expires_at)
-        .limit(SWEEP_BATCH)
-        .with_for_update(skip_locked=True)
-    )
+    expired = expired_batch(SWEEP_BATCH)
     return delete(_keys).where(
         tuple_(_keys.c.principal_kind, _keys.c.principal_id, _keys.c.key).in_(expired)
     )

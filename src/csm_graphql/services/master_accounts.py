@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, insert, select
+from sqlalchemy import RowMapping, Table, insert
 
 from csm_graphql import tables as t
-from csm_graphql.access import master_writes, rows
+from csm_graphql.access import master_writes
 from csm_graphql.domain.enums import AccountKind, RecordType
 from csm_graphql.domain.timeline import created_kind
 from csm_graphql.repositories import master_data
@@ -161,11 +161,7 @@ async def _check_engagement(
     """The engagement a contract serves (its active contracts make the engagement's
     contractValue): one the actor sees (else NOT_FOUND, like a missing one), of the
     contract's account."""
-    engagement = await work.first(
-        select(t.engagements.c.account_id).where(
-            t.engagements.c.id == engagement_id, rows.engagements(work.viewer)
-        )
-    )
+    engagement = await master_data.visible_engagement(work, work.viewer, engagement_id)
     if engagement is None:
         problems.append(not_found("engagement", ("engagementId",)))
     elif engagement["account_id"] != account_id:

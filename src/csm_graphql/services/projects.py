@@ -13,13 +13,13 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, exists, insert, literal, or_, select
+from sqlalchemy import RowMapping, delete, insert
 
 from csm_graphql import tables as t
-from csm_graphql.access import principals, rows, writes
+from csm_graphql.access import rows, writes
 from csm_graphql.domain.enums import ActivityKind, ProjectState, RecordType
 from csm_graphql.domain.timeline import change_kind
-from csm_graphql.repositories import checks, entities
+from csm_graphql.repositories import checks, entities, project_writes
 from csm_graphql.services import cases
 from csm_graphql.services.errors import (
     UserError,
@@ -220,11 +220,11 @@ async def assign_task(
     task = await _task(work, task_id)
     if not writes.edits_project_tasks(work.viewer):
         raise forbidden("Only project workers may assign tasks.")
-    if contact_id is not None and not await _is_project_contact(
+    if contact_id is not None and not await project_writes.is_project_contact(
         work, task["project_id"], contact_id
     ):
         raise bad_input("The contact is not a contact of the task's project.", ("contactId",))
-    if user_id is not None and not await _is_active_project_worker(work, user_id):
+    if user_id is not None and not await project_writes.is_active_project_worker(work, user_id):
         raise bad_input("Tasks are assigned to active project workers.", ("userId",))
     values: dict[str, Any] = {"assigned_contact_id": contact_id, "assigned_to_id": user_id}
     if contact_id is not None:
@@ -259,13 +259,15 @@ async def add_project_contact(
     project = await _project(work, project_id)
     if not writes.manages_projects(work.viewer):
         raise forbidden("Only project workers may change a project's contacts.")
-    if contact_id is None or not await _may_join(work, project["account_id"], contact_id):
+    if contact_id is None or not await project_writes.may_join(
+        work, project["account_id"], contact_id
+    ):
         raise bad_input(
             "The contact must be an active contact of the project's account or of a partner "
             "serving it.",
             ("contactId",),
         )
-    if await _is_project_contact(work, project["id"], contact_id):
+    if await project_writes.is_project_contact(work, project["id"], contact_id):
         raise invalid_state("The contact is already a contact of this project.", ("contactId",))
     await work.execute(
         insert(t.project_contacts).values(project_id=project["id"], contact_id=contact_id)
@@ -284,17 +286,11 @@ async def remove_project_contact(
     project = await _project(work, project_id)
     if not writes.manages_projects(work.viewer):
         raise forbidden("Only project workers may change a project's contacts.")
-    if contact_id is None or not await _is_project_contact(work, project["id"], contact_id):
+    if contact_id is None or not await project_writes.is_project_contact(
+        work, project["id"], contact_id
+    ):
         raise not_found("project contact", ("contactId",))
-    assigned = await work.scalar(
-        select(
-            exists().where(
-                t.project_tasks.c.project_id == project["id"],
-                t.project_tasks.c.assigned_contact_id == contact_id,
-            )
-        )
-    )
-    if assigned:
+    if await project_writes.has_tasks_assigned_to(work, project["id"], contact_id):
         raise invalid_state(
             "Tasks of this project are assigned to the contact; reassign them first.",
             ("contactId",),
@@ -327,39 +323,6 @@ async def create_project_case(
     return await cases.create_case(
         work, replace(draft, account_id=project["account_id"], project_id=project["id"])
     )
-
-
-async def _is_project_contact(work: UnitOfWork, project_id: int, contact_id: int) -> bool:
-    listed = exists().where(
-        t.project_contacts.c.project_id == project_id,
-        t.project_contacts.c.contact_id == contact_id,
-    )
-    return bool(await work.scalar(select(listed)))
-
-
-async def _is_active_project_worker(work: UnitOfWork, user_id: int) -> bool:
-    """An employee who sees the task (case_agent, admin): anyone else would be told about,
-    and assigned, a task it may not read."""
-    found = exists().where(t.users.c.id == user_id, principals.users_working_projects())
-    return bool(await work.scalar(select(found)))
-
-
-async def _may_join(work: UnitOfWork, account_id: int, contact_id: int) -> bool:
-    contact = t.contacts
-    related = exists().where(
-        t.contact_relationships.c.contact_id == contact.c.id,
-        t.contact_relationships.c.account_id == account_id,
-    )
-    serves = exists().where(
-        t.partner_relationships.c.partner_account_id == contact.c.account_id,
-        t.partner_relationships.c.customer_account_id == account_id,
-    )
-    statement = select(literal(True)).where(
-        contact.c.id == contact_id,
-        contact.c.active,
-        or_(contact.c.account_id == account_id, related, serves),
-    )
-    return bool(await work.scalar(statement))
 
 
 __all__ = [

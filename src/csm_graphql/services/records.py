@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Table, func, select, update
+from sqlalchemy import ColumnElement, RowMapping, Table, func, update
 
+from csm_graphql.repositories import locks
 from csm_graphql.services.errors import UserError, UserErrorCode, not_found
 from csm_graphql.services.unit_of_work import UnitOfWork
 
@@ -27,9 +28,7 @@ async def load_for_update(
     """
     if record_id is None:
         raise not_found(what, field)
-    row = await work.first(
-        select(table).where(table.c.id == record_id, visible).with_for_update(of=table)
-    )
+    row = await locks.visible_row_for_update(work, table, record_id, visible)
     if row is None:
         raise not_found(what, field)
     return row

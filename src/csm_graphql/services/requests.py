@@ -23,7 +23,6 @@ from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.timeline import created_kind
 from csm_graphql.repositories import case_references as refs
 from csm_graphql.services.case_references import Problems, check_employees
-from csm_graphql.services.case_support import account_has_product
 from csm_graphql.services.errors import UserError, UserErrors, bad_input, forbidden, not_found
 from csm_graphql.services.text import LONG_TEXT, SHORT_TEXT, clean_text
 from csm_graphql.services.unit_of_work import UnitOfWork
@@ -167,7 +166,7 @@ async def _asset_and_product(
         problems.append(not_found("product", ("productId",)))
     elif asset_product is not None and draft.product_id != asset_product:
         problems.append(bad_input("The product is not the asset's product.", ("productId",)))
-    elif asset_product is None and not await account_has_product(
+    elif asset_product is None and not await refs.account_has_product(
         work, draft.product_id, account_id
     ):
         problems.append(bad_input("The account has no such product.", ("productId",)))

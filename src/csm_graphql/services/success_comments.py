@@ -11,7 +11,7 @@ from sqlalchemy import RowMapping
 
 from csm_graphql.access import writes
 from csm_graphql.domain.enums import ActivityKind
-from csm_graphql.repositories import success_writes
+from csm_graphql.repositories import checks, success_writes
 from csm_graphql.services.errors import forbidden
 from csm_graphql.services.records import load_for_update
 from csm_graphql.services.success import require_open
@@ -84,7 +84,7 @@ async def add_work_note(
         record["id"],
         {"activityId": activity_id},
     )
-    readers = await success_writes.work_note_readers(work, [record["assigned_to_id"]])
+    readers = await checks.work_note_readers(work, [record["assigned_to_id"]])
     await work.notify(
         f"{kind.record_type}.work_noted",
         kind.record_type,

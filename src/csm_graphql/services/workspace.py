@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, func, select
+from sqlalchemy import RowMapping, Table, func
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from csm_graphql import tables as t
@@ -27,7 +27,7 @@ from csm_graphql.domain.enums import (
 )
 from csm_graphql.domain.weeks import week_start
 from csm_graphql.domain.workspace import PlaySource, Probability, RiskScope
-from csm_graphql.repositories import checks, entities
+from csm_graphql.repositories import checks, entities, workspace_writes
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.services.errors import (
     UserError,
@@ -174,17 +174,10 @@ async def create_success_case(
 ) -> RowMapping:
     """A customer play; under an initiative of the same engagement when one is given."""
     engagement = await engagement_for_update(work, engagement_id, "engagementId")
-    if initiative_id is not None:
-        initiative = t.success_initiatives
-        found = await work.scalar(
-            select(initiative.c.id).where(
-                initiative.c.id == initiative_id,
-                initiative.c.engagement_id == engagement["id"],
-                rows.success_initiatives(work.viewer),
-            )
-        )
-        if found is None:
-            raise bad_input("No initiative with this id on this engagement.", ("initiativeId",))
+    if initiative_id is not None and not await workspace_writes.initiative_of_engagement(
+        work, work.viewer, initiative_id, engagement["id"]
+    ):
+        raise bad_input("No initiative with this id on this engagement.", ("initiativeId",))
     product = await checks.visible_value(work, entities.PRODUCT, work.viewer, product_id)
     if product_id is not None and product is None:
         raise bad_input("No product with this id.", ("productId",))
@@ -251,17 +244,12 @@ async def create_adoption_roadmap(
         problems.append(bad_input(message, ("plannedEnd",)))
     if target_score is not None and not 0 <= target_score <= 100:
         problems.append(bad_input("The target score is between 0 and 100.", ("targetScore",)))
-    if sold_product_id is not None:
-        sold = t.sold_products
-        found = await work.scalar(
-            select(sold.c.id).where(
-                sold.c.id == sold_product_id, sold.c.engagement_id == engagement["id"]
-            )
+    if sold_product_id is not None and not await workspace_writes.sold_product_of_engagement(
+        work, sold_product_id, engagement["id"]
+    ):
+        problems.append(
+            bad_input("No sold product with this id on this engagement.", ("soldProductId",))
         )
-        if found is None:
-            problems.append(
-                bad_input("No sold product with this id on this engagement.", ("soldProductId",))
-            )
     if problems:
         raise UserErrors(problems)
     values = {

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import RowMapping, delete, func, select, update
+from sqlalchemy import RowMapping, delete, func, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from csm_graphql import tables as t
 from csm_graphql.domain import health
 from csm_graphql.domain.enums import RecordType
+from csm_graphql.repositories import locks
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.services.errors import UserError, UserErrors, bad_input
 from csm_graphql.services.text import SHORT_TEXT, clean_text
@@ -80,11 +81,7 @@ async def set_health_definition(
     specs = _validated(indicators, green_from, yellow_from)
     definition_table, spec_table = t.health_definitions, t.health_indicator_definitions
     bands = {"green_from": Decimal(str(green_from)), "yellow_from": Decimal(str(yellow_from))}
-    definition = await work.first(
-        select(definition_table)
-        .where(definition_table.c.engagement_id == engagement["id"])
-        .with_for_update()
-    )
+    definition = await locks.health_definition_for_update(work, engagement["id"])
     label = clean_text(name, "name", required=True)
     if definition is None:
         definition = await insert_row(

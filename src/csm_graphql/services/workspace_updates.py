@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, exists, or_, select
+from sqlalchemy import RowMapping
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows
@@ -28,7 +28,7 @@ from csm_graphql.domain.success_lifecycle import (
     objective_action_to,
 )
 from csm_graphql.domain.workspace import has_cycle
-from csm_graphql.repositories import success_writes
+from csm_graphql.repositories import master_data, success_writes, workspace_writes
 from csm_graphql.services import success
 from csm_graphql.services.errors import (
     UserErrors,
@@ -90,12 +90,6 @@ ACCOUNT_CARRYING = (
 )
 
 
-async def _has_any(work: UnitOfWork, tables: tuple[Table, ...], engagement_id: int) -> bool:
-    """Whether any of ``tables`` holds a row of the engagement (one statement)."""
-    checks = [exists().where(table.c.engagement_id == engagement_id) for table in tables]
-    return bool(await work.scalar(select(or_(*checks))))
-
-
 async def update_engagement(
     work: UnitOfWork,
     engagement_id: int | None,
@@ -131,16 +125,16 @@ async def update_engagement(
     moved = "account_id" in changes and changes["account_id"] != engagement["account_id"]
     if moved:
         account = changes["account_id"]
-        if account is None or not await work.scalar(
-            select(t.accounts.c.id).where(t.accounts.c.id == account, rows.accounts(work.viewer))
+        if account is None or (
+            await master_data.visible_account(work, work.viewer, account) is None
         ):
             raise bad_input("No account with this id.", ("accountId",))
-        if await _has_any(work, ACCOUNT_PINNING, engagement["id"]):
+        if await workspace_writes.has_records(work, ACCOUNT_PINNING, engagement["id"]):
             raise invalid_state(
                 "The engagement has objectives, plays or risks: its account cannot change.",
                 ("accountId",),
             )
-        if await _has_any(work, ACCOUNT_CARRYING, engagement["id"]):
+        if await workspace_writes.has_records(work, ACCOUNT_CARRYING, engagement["id"]):
             raise invalid_state(
                 "Records under the engagement carry its account: it cannot change.",
                 ("accountId",),
@@ -155,23 +149,10 @@ async def update_engagement(
 
 
 async def _check_parent(work: UnitOfWork, engagement_id: int, parent_id: int) -> None:
-    engagement = t.engagements
-    visible = await work.scalar(
-        select(engagement.c.id).where(engagement.c.id == parent_id, rows.engagements(work.viewer))
-    )
-    if visible is None:
+    if await workspace_writes.visible_engagement_id(work, work.viewer, parent_id) is None:
         raise bad_input("No engagement with this id.", ("parentId",))
     # The chain above the new parent, in one statement (engagement trees are shallow).
-    chain = (
-        select(engagement.c.id, engagement.c.parent_id)
-        .where(engagement.c.id == parent_id)
-        .cte("chain", recursive=True)
-    )
-    above = engagement.alias("above")
-    chain = chain.union(
-        select(above.c.id, above.c.parent_id).join(chain, above.c.id == chain.c.parent_id)
-    )
-    parents = {row["id"]: row["parent_id"] for row in await work.rows(select(chain))}
+    parents = await workspace_writes.engagement_parents(work, parent_id)
     if has_cycle(parents, engagement_id, parent_id):
         raise bad_input("That parent would make the engagement hierarchy loop.", ("parentId",))
 
@@ -304,13 +285,7 @@ async def update_initiative_state(
 async def _objective_of(work: UnitOfWork, initiative: RowMapping, objective_id: int) -> None:
     """An initiative serves an objective of its own engagement (the composite key holds it;
     this says so as a coded error instead of a database failure)."""
-    objective = t.success_objectives
-    found = await work.scalar(
-        select(objective.c.id).where(
-            objective.c.id == objective_id,
-            objective.c.engagement_id == initiative["engagement_id"],
-            rows.success_objectives(work.viewer),
-        )
-    )
-    if found is None:
+    if not await workspace_writes.objective_of_engagement(
+        work, work.viewer, objective_id, initiative["engagement_id"]
+    ):
         raise bad_input("No objective with this id on this engagement.", ("objectiveId",))
