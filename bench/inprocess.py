@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from bench.queries import CANDIDATE_CASES, CASES, DETAIL, PORTAL
+from bench.queries import CANDIDATE_CASES, CASES, DASHBOARD, DETAIL, PORTAL, SEARCH
 
 Call = Any  # the Starlette app; typed loosely so this module imports nothing at load time
 
@@ -103,6 +103,8 @@ async def main(arguments: argparse.Namespace, log_stream: io.TextIOBase) -> None
     case_id = candidates["data"]["successCases"]["nodes"][0]["id"]
     documents = {"portal": (PORTAL, None), "detail": (DETAIL, {"id": case_id})}
     documents["cases"] = (CASES, None)
+    documents["dashboard"] = (DASHBOARD, None)
+    documents["search"] = (SEARCH, None)
     for name in arguments.queries.split(","):
         query, variables = documents[name]
         for _ in range(arguments.warmup):
