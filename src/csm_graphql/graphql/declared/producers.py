@@ -69,6 +69,19 @@ class ToMany:
 
 
 @dataclass(frozen=True, slots=True)
+class NarrowedToMany:
+    """A keyset page of ``entity`` rows whose ``child_key`` is this row's id, narrowed and
+    ordered by a Python function of the list's arguments and the request (``function``, its
+    qualified name: e.g. "overdue" is decided by the request's date). The relation is known;
+    the narrowing is not SQL a compiler can read, so a compiled read leaves it to resolvers."""
+
+    entity: str
+    table: str
+    child_key: str
+    function: str
+
+
+@dataclass(frozen=True, slots=True)
 class LinkMany:
     """A keyset page of ``entity`` rows reached through a link table: ``link_table`` rows
     whose ``parent_key`` is this row's id name the targets by ``target_key``."""
@@ -89,12 +102,15 @@ class PythonFunction:
     reads: tuple[str, ...] = ()
 
 
-Producer = GlobalId | Column | SqlExpression | ToOne | ToMany | LinkMany | PythonFunction
+Producer = (
+    GlobalId | Column | SqlExpression | ToOne | ToMany | NarrowedToMany | LinkMany | PythonFunction
+)
 
 __all__ = [
     "Column",
     "GlobalId",
     "LinkMany",
+    "NarrowedToMany",
     "Producer",
     "PythonFunction",
     "SqlExpression",
