@@ -1,6 +1,6 @@
 """The field constructors of a declaration: ``column``, ``to_one``, ``connection`` (and the
 record streams ``activity_stream``, ``comment_stream``, ``work_note_stream``,
-``attachment_list``), ``link_many`` and ``computed``.
+``attachment_list``), ``link_many``, ``row_list`` and ``computed``.
 
 Each returns a Strawberry field that carries its ``FieldSpec`` in its metadata; ``row_type``
 reads the specs to derive the row conversion, the private keys the resolvers need and the
@@ -116,6 +116,15 @@ class NarrowedSpec(FieldSpec):
         return producers.NarrowedToMany(
             self.target.name, self.target.table.name, self.child_key, _qualified(self.narrow)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RowListSpec(FieldSpec):
+    target: Entity
+    rows: Callable[[Loaders], DataLoader]
+
+    def producer(self, entity: Entity, python_name: str) -> producers.Producer:
+        return producers.RowList(self.target.name, self.target.table.name, _qualified(self.rows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +342,11 @@ def _narrowed(
     return _field(NarrowedSpec(target, child_key, narrow), description, _page_resolver(load, *own))
 
 
-def activity_stream(record_type: RecordType, description: str, *kinds: str) -> Any:
+def activity_stream(
+    record_type: RecordType,
+    description: str = "The activity stream, newest first; work notes are internal.",
+    *kinds: str,
+) -> Any:
     """A record's activity stream, newest first: all entries, or those of ``kinds``. Work
     notes are filtered by the activities' row rule, like every other path."""
     return connection(
@@ -388,6 +401,17 @@ def link_many(
     return _field(spec, description, _page_resolver(load))
 
 
+def row_list(target: Entity, description: str, *, rows: Callable[[Loaders], DataLoader]) -> Any:
+    """Every ``target`` row the per-request loader ``rows(loaders)`` gives for this row's id,
+    as a plain list (one statement per level), each shown by ``target``'s type."""
+
+    async def resolve(root: Any, info: Info) -> list[Any]:
+        build = builder(target)
+        return [build(row) for row in await rows(info.context.loaders).load(root.db_id) if row]
+
+    return _field(RowListSpec(target, rows), description, resolve)
+
+
 def computed(
     function: Callable[..., Any],
     description: str,
@@ -414,6 +438,7 @@ __all__ = [
     "computed",
     "connection",
     "link_many",
+    "row_list",
     "to_one",
     "work_note_stream",
 ]

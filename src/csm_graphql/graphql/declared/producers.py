@@ -82,6 +82,17 @@ class NarrowedToMany:
 
 
 @dataclass(frozen=True, slots=True)
+class RowList:
+    """The ``entity`` rows a per-request loader gives for this row's id, as a plain list (not
+    paged): a union of relationships, the people kept informed. ``loader`` is the qualified
+    name of the function that picks the loader; the rows come under the loader's rules."""
+
+    entity: str
+    table: str
+    loader: str
+
+
+@dataclass(frozen=True, slots=True)
 class LinkMany:
     """A keyset page of ``entity`` rows reached through a link table: ``link_table`` rows
     whose ``parent_key`` is this row's id name the targets by ``target_key``."""
@@ -103,7 +114,15 @@ class PythonFunction:
 
 
 Producer = (
-    GlobalId | Column | SqlExpression | ToOne | ToMany | NarrowedToMany | LinkMany | PythonFunction
+    GlobalId
+    | Column
+    | SqlExpression
+    | ToOne
+    | ToMany
+    | NarrowedToMany
+    | RowList
+    | LinkMany
+    | PythonFunction
 )
 
 __all__ = [
@@ -113,6 +132,7 @@ __all__ = [
     "NarrowedToMany",
     "Producer",
     "PythonFunction",
+    "RowList",
     "SqlExpression",
     "ToMany",
     "ToOne",

@@ -19,7 +19,7 @@ from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import TeamRole, WorkItemKind
 from csm_graphql.graphql.computed_pages import computed_connection
 from csm_graphql.graphql.context import Info
-from csm_graphql.graphql.declared import attachment_list, connection, field_group
+from csm_graphql.graphql.declared import attachment_list, computed, connection, field_group
 from csm_graphql.graphql.declared.registry import builder
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.graphql.types.common import ActivityKind, EngagementStage
@@ -76,6 +76,23 @@ WORK_ITEM_ENTITIES = {
 
 
 # -- the engagement's fields ----------------------------------------------------------------------
+
+
+def _team(role: TeamRole | None, description: str) -> Any:
+    """An engagement team, by name: the customer team (no role) are contacts, the squad and
+    the account team employees; one statement per level."""
+
+    async def team(
+        root: Any, info: Info, first: First = None, after: After = None
+    ) -> Connection[Any]:
+        request = page_request(info, first, after)
+        viewer, db = info.context.viewer, info.context.db
+        fetch = lambda ids: reads.team_pages(db, viewer, ids, request, role and role.value)  # noqa: E731
+        loader = batched(info, ("team", role, request), fetch, Page())
+        build = builder(entities.USER if role else entities.CONTACT)
+        return Connection.from_page(await loader.load(root.db_id), build)
+
+    return computed(team, description)
 
 
 @field_group(description="The engagement workspace (mixed into Engagement only).")
@@ -174,38 +191,13 @@ class EngagementWorkspace:
         shown_as=entities.CONTRACT,
     )
 
-    async def _team(
-        self, info: Info, first: int | None, after: str | None, team: TeamRole | None
-    ) -> Connection[Any]:
-        request = page_request(info, first, after)
-        viewer, db = info.context.viewer, info.context.db
-        loader = batched(
-            info,
-            ("team", team, request),
-            lambda ids: reads.team_pages(db, viewer, ids, request, team and team.value),
-            Page(),
-        )
-        # The customer team are contacts; the squad and the account team employees.
-        build = builder(entities.USER if team else entities.CONTACT)
-        return Connection.from_page(await loader.load(self.db_id), build)
-
-    @strawberry.field(description="The customer team: contacts, by name.")
-    async def customer_team(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[Contact] | None:
-        return await EngagementWorkspace._team(self, info, first, after, None)
-
-    @strawberry.field(description="The squad: employees working the engagement, by name.")
-    async def squad(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[User] | None:
-        return await EngagementWorkspace._team(self, info, first, after, TeamRole.SQUAD)
-
-    @strawberry.field(description="The account team: employees owning the account, by name.")
-    async def account_team(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[User] | None:
-        return await EngagementWorkspace._team(self, info, first, after, TeamRole.ACCOUNT_TEAM)
+    customer_team: Connection[Contact] | None = _team(None, "The customer team: contacts, by name.")
+    squad: Connection[User] | None = _team(
+        TeamRole.SQUAD, "The squad: employees working the engagement, by name."
+    )
+    account_team: Connection[User] | None = _team(
+        TeamRole.ACCOUNT_TEAM, "The account team: employees owning the account, by name."
+    )
 
     @strawberry.field(description="The latest touchpoint that took place (not canceled).")
     async def last_active_touchpoint(
