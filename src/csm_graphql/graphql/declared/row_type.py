@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry.types.base import StrawberryOptional, get_object_definition
@@ -53,6 +53,7 @@ class Declared:
 
     if TYPE_CHECKING:
         db_id: int
+        row_entity: ClassVar[Entity]  # the entity whose rows it shows (set by row_type)
 
     @classmethod
     def from_row(cls, row: Row) -> Self:
@@ -245,6 +246,7 @@ def row_type(
         cls._row_keys = _keep_keys(cls, entity, type_name)  # type: ignore[attr-defined]
         cls._id_type = id_type  # type: ignore[attr-defined]
         typed = _strawberry_type(cls, name=name, description=description)
+        typed.row_entity = entity
         fields = _declared_fields(typed, entity, type_name, id_type)
         field_rules(typed)
         DECLARED[type_name] = DeclaredType(type_name, entity, typed, fields)

@@ -200,9 +200,7 @@ class EngagementWorkspace:
     )
 
     @strawberry.field(description="The latest touchpoint that took place (not canceled).")
-    async def last_active_touchpoint(
-        self, info: Info
-    ) -> Annotated[Touchpoint, strawberry.lazy(SUCCESS)] | None:
+    async def last_active_touchpoint(self, info: Info) -> LazyTouchpoint | None:
         viewer, db, now = info.context.viewer, info.context.db, info.context.now
         loader = batched(
             info, "last_touchpoint", lambda ids: reads.last_touchpoints(db, viewer, ids, now), None

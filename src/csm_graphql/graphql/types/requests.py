@@ -9,9 +9,8 @@ form's policy (``services/requests.py``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -31,11 +30,10 @@ from csm_graphql.graphql.declared import (
     version_column,
     work_note_stream,
 )
-from csm_graphql.graphql.declared.registry import builder
 from csm_graphql.graphql.declared.roots import root_mutations, root_queries
 from csm_graphql.graphql.lookup_inputs import AccountLookupArg
 from csm_graphql.graphql.lookups import lookup_list
-from csm_graphql.graphql.mutations.common import UserError, perform, reload
+from csm_graphql.graphql.mutations.common import UserError, changed, entry_added
 from csm_graphql.graphql.mutations.projects import id_of
 from csm_graphql.graphql.mutations.workspace_io import optional_id
 from csm_graphql.graphql.pagination import After, Connection, First
@@ -44,12 +42,10 @@ from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, Product
 from csm_graphql.graphql.types.service import Asset
 from csm_graphql.repositories import case_entities, entities
-from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity, OrderField, ordering
 from csm_graphql.repositories.lookups import LookupFilter
 from csm_graphql.services import request_work
 from csm_graphql.services import requests as request_service
-from csm_graphql.services.unit_of_work import UnitOfWork
 from csm_graphql.tables.cases import requests as request_table
 
 strawberry.enum(RequestState, description="Lifecycle state of a request.")
@@ -192,34 +188,6 @@ RequestId = Annotated[strawberry.ID, strawberry.argument(description="The reques
 Body = Annotated[str, strawberry.argument(description="The text, 1 to 4000 characters.")]
 
 
-async def _request(info: Info, request_id: int) -> Request | None:
-    row = await reload(info, REQUEST, request_id)
-    return Request.from_row(row) if row is not None else None
-
-
-async def _change(
-    info: Info, change: Callable[[UnitOfWork], Awaitable[Row]]
-) -> tuple[Request | None, list[UserError]]:
-    """Change a request; the request as the actor now reads it, or the refusal."""
-    outcome = await perform(info, change)
-    if not outcome.ok or outcome.value is None:
-        return None, outcome.user_errors
-    return await _request(info, outcome.value["id"]), []
-
-
-async def _entry(
-    info: Info, change: Callable[[UnitOfWork], Awaitable[tuple[Row, int]]], entity: Entity
-) -> tuple[Request | None, Any, list[UserError]]:
-    """Write a journal entry (or file) under a request; the request and the entry (built by
-    its declared type) as the actor now reads them, or the refusal."""
-    outcome = await perform(info, change)
-    if not outcome.ok or outcome.value is None:
-        return None, None, outcome.user_errors
-    request_row, entry_id = outcome.value
-    entry = await reload(info, entity, entry_id)
-    return await _request(info, request_row["id"]), entry and builder(entity)(entry), []
-
-
 @root_mutations
 @strawberry.type(description="Request changes.")
 class RequestMutations:
@@ -231,7 +199,9 @@ class RequestMutations:
     )
     async def create_request(self, info: Info, input: CreateRequestInput) -> CreateRequestPayload:
         draft = input.draft()
-        request, errors = await _change(info, lambda w: request_service.create_request(w, draft))
+        request, errors = await changed(
+            info, lambda work: request_service.create_request(work, draft), Request
+        )
         return CreateRequestPayload(request=request, user_errors=errors)
 
     @strawberry.mutation(
@@ -251,11 +221,12 @@ class RequestMutations:
         action: RequestAction,
     ) -> TransitionRequestPayload:
         request_id = id_of(id, "Request")
-        request, errors = await _change(
+        request, errors = await changed(
             info,
             lambda work: request_work.transition_request(
                 work, request_id, expected_version, action
             ),
+            Request,
         )
         return TransitionRequestPayload(request=request, user_errors=errors)
 
@@ -267,8 +238,8 @@ class RequestMutations:
         self, info: Info, request_id: RequestId, body: Body
     ) -> AddRequestCommentPayload:
         record_id = id_of(request_id, "Request")
-        request, comment, errors = await _entry(
-            info, lambda work: request_work.add_comment(work, record_id, body), entities.ACTIVITY
+        request, comment, errors = await entry_added(
+            info, lambda work: request_work.add_comment(work, record_id, body), Request, Activity
         )
         return AddRequestCommentPayload(request=request, comment=comment, user_errors=errors)
 
@@ -277,8 +248,8 @@ class RequestMutations:
         self, info: Info, request_id: RequestId, body: Body
     ) -> AddRequestWorkNotePayload:
         record_id = id_of(request_id, "Request")
-        request, note, errors = await _entry(
-            info, lambda work: request_work.add_work_note(work, record_id, body), entities.ACTIVITY
+        request, note, errors = await entry_added(
+            info, lambda work: request_work.add_work_note(work, record_id, body), Request, Activity
         )
         return AddRequestWorkNotePayload(request=request, work_note=note, user_errors=errors)
 
@@ -294,12 +265,13 @@ class RequestMutations:
         size_bytes: Annotated[int, strawberry.argument(description="Size in bytes.")],
     ) -> AddRequestAttachmentPayload:
         record_id = id_of(request_id, "Request")
-        request, attachment, errors = await _entry(
+        request, attachment, errors = await entry_added(
             info,
             lambda work: request_work.add_attachment(
                 work, record_id, file_name, content_type, size_bytes
             ),
-            entities.ATTACHMENT,
+            Request,
+            Attachment,
         )
         return AddRequestAttachmentPayload(
             request=request, attachment=attachment, user_errors=errors
