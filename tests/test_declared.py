@@ -36,6 +36,11 @@ from csm_graphql.graphql.schema import build_schema
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.projects import Project
 from csm_graphql.repositories import entities
+from tests.support import GraphQLClient, StatementLog
+from tests.test_compiled_reads import AGENT, EVERY_PERSONA, _both, _compiled, client, compiled
+
+# The fixtures of the compiled reads' tests: ``client`` is the resolver path there.
+__all__ = ["client", "compiled"]
 
 
 def producers_of(type_name: str) -> dict[str, object]:
@@ -234,3 +239,27 @@ def test_a_column_kept_under_a_field_name_is_refused_at_import() -> None:
         @row_type(entities.PRODUCT, description="A product.", name="Product")
         class Product(Node, Declared):
             name: str = computed(shout, "Product name.", reads=["name"])
+
+
+# The engagement lists the mixins now declare as plain relations: the compiled reads answer
+# them in the one statement, with the resolvers' answer, for every persona (internal lists:
+# null for external viewers on both paths).
+ENGAGEMENT_LISTS = """
+{ engagements(first: 4) { nodes { number
+    internalPlays(first: 2) { totalCount pageInfo { hasNextPage } nodes { number state } }
+    successPlays(first: 2) { totalCount nodes { number sourceType } }
+    attachments(first: 2) { totalCount nodes { fileName } }
+    discussions(first: 2) { totalCount nodes { subject startedBy { name } } }
+    adoptionRoadmaps(first: 3) { totalCount nodes { number plannedStart } } } } }"""
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_the_declared_engagement_lists_compile_to_the_resolvers_answer(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    answer, statements = await _both(client, compiled, statement_log, ENGAGEMENT_LISTS, None, email)
+    _compiled(statements)
+    if email == AGENT:  # not a comparison of empty lists
+        nodes = answer["data"]["engagements"]["nodes"]
+        for name in ("internalPlays", "successPlays", "discussions", "adoptionRoadmaps"):
+            assert any(node[name]["totalCount"] for node in nodes), name
