@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql.graphql import idempotency as http_idempotency
-from csm_graphql.graphql.mutations import cases as case_mutations
+from csm_graphql.graphql.mutations import common as mutation_common
 from csm_graphql.services import cases as case_service
 from csm_graphql.services import idempotency as key_service
 from csm_graphql.services.idempotency import ClaimLost
@@ -360,7 +360,7 @@ async def test_an_error_after_the_commit_is_kept_and_never_runs_again(
     async def unreadable(*args: Any) -> Any:
         raise RuntimeError("the read-back failed after the commit")
 
-    monkeypatch.setattr(case_mutations, "reload", unreadable)
+    monkeypatch.setattr(mutation_common, "reload", unreadable)
     failed = await _create(write_client, acme, title, key=key)
     monkeypatch.undo()
     assert _code(failed) == "INTERNAL_SERVER_ERROR"

@@ -14,6 +14,7 @@ from typing import Any
 import strawberry
 
 from csm_graphql.graphql.context import Info
+from csm_graphql.graphql.declared.registry import builder
 from csm_graphql.graphql.lookup_inputs import (
     AccountLookupArg,
     AgreementLookupArg,
@@ -54,20 +55,7 @@ async def lookup_list(
         page_request(info, first, after),
         where=lookup.conditions(entity),
     )
-    return Connection.from_page(page, _BUILDERS[entity.name])
-
-
-_BUILDERS: dict[str, Any] = {
-    "Contact": Contact.from_row,
-    "Asset": Asset.from_row,
-    "Contract": Contract.from_row,
-    "Entitlement": Entitlement.from_row,
-    "Product": Product.from_row,
-    "ProductModel": ProductModel.from_row,
-    "Schedule": Schedule.from_row,
-    "SupportGroup": SupportGroup.from_row,
-    "WorkOrder": WorkOrder.from_row,
-}
+    return Connection.from_page(page, builder(entity))
 
 
 def _value(lookup: Any) -> LookupFilter:

@@ -1,21 +1,26 @@
-"""Arguments of the workspace lists: filters (hashable, so they key loaders) and orders."""
+"""Arguments of the workspace lists: filters (hashable, so they key loaders) and orders, and
+the ``narrow`` functions (``declared.connection``) that turn an engagement list's own
+arguments into its ``Narrowing``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from csm_graphql.domain.descriptions import describe_values
 from csm_graphql.domain.enums import WorkState as WorkStateValue
 from csm_graphql.domain.workspace import RiskState, UsagePlan, WorkItemKind
+from csm_graphql.graphql.context import Info
+from csm_graphql.graphql.declared import Narrowing
 from csm_graphql.graphql.inputs import OrderDirection, SortOrder, order_input
 from csm_graphql.graphql.types.common import ObjectiveState, WorkState
+from csm_graphql.repositories import workspace as reads
+from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories.entities import OrderField
-from csm_graphql.repositories.filters import Equals, RiskConditions
+from csm_graphql.repositories.filters import ActiveContracts, Equals, RiskConditions
 
 if TYPE_CHECKING:
     from csm_graphql.graphql.types.workspace_values import HealthIndicator
@@ -41,20 +46,6 @@ class RiskSignalFilter:
     state: list[RiskState] | None = strawberry.field(default=None, description="Any of these.")
 
 
-def risk_conditions(value: RiskSignalFilter | None, today: date) -> RiskConditions:
-    """The risk views asked for (``today`` decides what is overdue)."""
-    if value is None:
-        return RiskConditions()
-    return RiskConditions(
-        value.new,
-        value.overdue,
-        value.high_priority,
-        value.unaddressed,
-        tuple(state.value for state in value.state or ()),
-        today if value.overdue else None,
-    )
-
-
 @strawberry.enum(description="What risk-signal lists sort by (then by id).")
 class RiskSignalOrderField(Enum):
     DUE_DATE = OrderField.DUE_DATE
@@ -70,6 +61,27 @@ class RiskSignalOrderField(Enum):
 )
 class RiskSignalOrder(SortOrder):
     pass
+
+
+def narrow_risk_signals(
+    info: Info,
+    filter: Annotated[
+        RiskSignalFilter | None, strawberry.argument(description="Only matching risks.")
+    ] = None,
+    order_by: Annotated[
+        RiskSignalOrder | None, strawberry.argument(description="Sort order.")
+    ] = None,
+) -> Narrowing:
+    """The risk views asked for (the request's date decides what is overdue)."""
+    if filter is None:
+        views = RiskConditions()
+    else:
+        states = tuple(state.value for state in filter.state or ())
+        views = RiskConditions(
+            filter.new, filter.overdue, filter.high_priority, filter.unaddressed, states,
+            info.context.today if filter.overdue else None,
+        )  # fmt: skip
+    return Narrowing(order_by.ordering() if order_by else None, views)
 
 
 # -- work items -----------------------------------------------------------------------------------
@@ -107,15 +119,24 @@ class WorkItemOrder(SortOrder):
 # -- objectives -----------------------------------------------------------------------------------
 
 
-def objective_states(states: list[ObjectiveState] | None) -> Equals:
-    return Equals.of(state=tuple(ObjectiveState(s).value for s in states or ()))
+def narrow_objectives(
+    info: Info,
+    state: Annotated[
+        list[ObjectiveState] | None,
+        strawberry.argument(description="Any of these states; omit for all."),
+    ] = None,
+    direction: Annotated[
+        OrderDirection, strawberry.argument(description="Due date order; empty last.")
+    ] = OrderDirection.ASC,
+) -> Narrowing:
+    descending = direction is OrderDirection.DESC
+    return Narrowing(
+        ws.workspace_ordering(ws.WorkspaceOrder.DUE_DATE, descending=descending),
+        Equals.of(state=tuple(ObjectiveState(s).value for s in state or ())),
+    )
 
 
 # -- sold products --------------------------------------------------------------------------------
-
-
-def usage_plans(plans: list[UsagePlan] | None) -> Equals:
-    return Equals.of(usage_plan=tuple(int(plan) for plan in plans or ()))
 
 
 @strawberry.enum(description="What sold-product lists sort by (then by id).")
@@ -135,7 +156,35 @@ class SoldProductOrder(SortOrder):
     pass
 
 
+def narrow_sold_products(
+    info: Info,
+    usage_plan: Annotated[
+        list[UsagePlan] | None,
+        strawberry.argument(description="Any of these (omit for all)."),
+    ] = None,
+    order_by: Annotated[
+        SoldProductOrder | None, strawberry.argument(description="Sort order.")
+    ] = None,
+) -> Narrowing:
+    plans = Equals.of(usage_plan=tuple(int(plan) for plan in usage_plan or ()))
+    return Narrowing(order_by.ordering() if order_by else None, plans)
+
+
 # -- contracts, touchpoints -----------------------------------------------------------------------
+
+
+def narrow_contracts(
+    info: Info,
+    active_only: Annotated[
+        bool, strawberry.argument(description="Only contracts in force.")
+    ] = True,
+) -> Narrowing:
+    return Narrowing(record_filter=ActiveContracts() if active_only else None)
+
+
+def upcoming_touchpoints(info: Info) -> Narrowing:
+    """Scheduled ahead of the request's instant and still open, soonest first."""
+    return Narrowing(reads.UPCOMING, reads.Upcoming(info.context.now))
 
 
 # -- health indicators ----------------------------------------------------------------------------

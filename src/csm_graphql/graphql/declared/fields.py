@@ -1,5 +1,6 @@
-"""The field constructors of a declaration: ``column``, ``to_one``, ``connection``,
-``activity_stream``, ``link_many`` and ``computed``.
+"""The field constructors of a declaration: ``column``, ``to_one``, ``connection`` (and the
+record streams ``activity_stream``, ``comment_stream``, ``work_note_stream``,
+``attachment_list``), ``link_many``, ``row_list`` and ``computed``.
 
 Each returns a Strawberry field that carries its ``FieldSpec`` in its metadata; ``row_type``
 reads the specs to derive the row conversion, the private keys the resolvers need and the
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, get_args
 import strawberry
 from aiodataloader import DataLoader
 
-from csm_graphql.domain.enums import RecordType
+from csm_graphql.domain.enums import ActivityKind, RecordType
 from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import producers
 from csm_graphql.graphql.declared.registry import DeclarationError, builder
@@ -27,7 +28,7 @@ from csm_graphql.graphql.loaders import ChildFilter, ChildQuery, Loaders
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
 from csm_graphql.repositories import entities
 from csm_graphql.repositories.entities import Entity
-from csm_graphql.repositories.paging import PageRequest
+from csm_graphql.repositories.paging import Ordering, PageRequest
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -100,6 +101,39 @@ class ToManySpec(FieldSpec):
             self.order_input,
             self.to_filter,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class NarrowedSpec(FieldSpec):
+    target: Entity
+    child_key: str
+    narrow: Callable[..., Narrowing]
+
+    def producer(self, entity: Entity, python_name: str) -> producers.Producer:
+        if self.child_key not in self.target.table.c:
+            raise DeclarationError(f"{entity.name}.{python_name}: {self.target.name} has no "
+                                   f"column {self.child_key!r}.")  # fmt: skip
+        return producers.NarrowedToMany(
+            self.target.name, self.target.table.name, self.child_key, _qualified(self.narrow)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RowListSpec(FieldSpec):
+    target: Entity
+    rows: Callable[[Loaders], DataLoader]
+
+    def producer(self, entity: Entity, python_name: str) -> producers.Producer:
+        return producers.RowList(self.target.name, self.target.table.name, _qualified(self.rows))
+
+
+@dataclass(frozen=True, slots=True)
+class Narrowing:
+    """What a ``narrow`` function makes of a list's arguments: the ordering (None: the
+    entity's default) and the filter (hashable, so equal lists share a loader batch)."""
+
+    ordering: Ordering | None = None
+    record_filter: ChildFilter | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +220,12 @@ def _parameters(**annotations: object) -> list[inspect.Parameter]:
     ]
 
 
-def _page_resolver(load: Callable[..., Any], **arguments: object) -> Callable[..., Any]:
+def _page_resolver(
+    load: Callable[..., Any], *narrowing: inspect.Parameter, **arguments: object
+) -> Callable[..., Any]:
     """A resolver ``(root, info, first, after, <arguments>)``; its signature is built here,
-    because which list arguments a field takes is part of its declaration."""
+    because which list arguments a field takes is part of its declaration (``narrowing``:
+    a ``narrow`` function's own, with their defaults)."""
 
     async def resolve(root: Any, info: Info, **kwargs: Any) -> Any:
         # Arguments come by name; one the query omits may be absent.
@@ -200,6 +237,7 @@ def _page_resolver(load: Callable[..., Any], **arguments: object) -> Callable[..
             inspect.Parameter("root", positional),
             inspect.Parameter("info", positional, annotation=Info),
             *_parameters(first=First, after=After, **arguments),
+            *narrowing,
         ]
     )
     return resolve
@@ -223,6 +261,8 @@ def connection(
     order_arg: object = None,
     record_type: RecordType | None = None,
     kinds: Sequence[str] = (),
+    narrow: Callable[..., Narrowing] | None = None,
+    shown_as: Entity | None = None,
 ) -> Any:
     """A keyset page of ``target`` rows whose ``child_key`` is this row's id, under the
     target's row rule, batched with the page's siblings (one statement per level).
@@ -230,9 +270,19 @@ def connection(
     ``filter_arg``/``order_arg`` are the argument annotations the list accepts (an input
     wrapped in ``Annotated`` with its description); ``to_filter`` turns the filter input into
     a hashable ``ChildFilter``. ``record_type`` and ``kinds`` select a polymorphic child's
-    rows (activities and attachments of one record type)."""
+    rows (activities and attachments of one record type). ``narrow(info, **arguments)``
+    instead makes the list's ``Narrowing`` from arguments it declares itself (keyword
+    parameters with their descriptions and defaults) and the request. ``shown_as`` is the
+    entity whose type shows the rows, when ``target`` reads that type's table under a rule
+    of its own (an engagement's contracts)."""
     if (filter_arg is None) != (to_filter is None):
         raise DeclarationError("filter_arg and to_filter go together.")
+    if narrow is not None:
+        if filter_arg is not None or order_arg is not None or record_type or kinds:
+            raise DeclarationError("narrow states the list's arguments alone.")
+        return _narrowed(target, child_key, description, narrow, shown_as or target)
+    if shown_as is not None:
+        raise DeclarationError("shown_as is for a narrowed list.")
     kinds = tuple(kinds)
     record_type_value = record_type.value if record_type else None
 
@@ -262,12 +312,71 @@ def connection(
     return _field(spec, description, resolver)
 
 
-def activity_stream(record_type: RecordType, description: str, *kinds: str) -> Any:
+def _narrowed(
+    target: Entity,
+    child_key: str,
+    description: str,
+    narrow: Callable[..., Narrowing],
+    shown_as: Entity,
+) -> Any:
+    # The arguments are narrow's parameters after ``info``, as Strawberry reads them.
+    parameters = list(inspect.signature(narrow, eval_str=True).parameters.values())[1:]
+    defaults = {p.name: p.default for p in parameters}
+
+    async def load(
+        root: Any, info: Info, first: int | None, after: str | None, arguments: dict[str, Any]
+    ) -> Connection[Any]:
+        narrowing = narrow(info, **{name: arguments.get(name, d) for name, d in defaults.items()})
+        query = ChildQuery(
+            target,
+            child_key,
+            page_request(info, first, after),
+            ordering=narrowing.ordering,
+            record_filter=narrowing.record_filter,
+        )
+        page = await info.context.loaders.children(query).load(root.db_id)
+        return Connection.from_page(page, builder(shown_as))
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    own = [p.replace(kind=keyword) for p in parameters]
+    return _field(NarrowedSpec(target, child_key, narrow), description, _page_resolver(load, *own))
+
+
+def activity_stream(
+    record_type: RecordType,
+    description: str = "The activity stream, newest first; work notes are internal.",
+    *kinds: str,
+) -> Any:
     """A record's activity stream, newest first: all entries, or those of ``kinds``. Work
     notes are filtered by the activities' row rule, like every other path."""
     return connection(
         entities.ACTIVITY, "record_id", description, record_type=record_type, kinds=kinds
     )
+
+
+def comment_stream(
+    record_type: RecordType,
+    description: str = "Additional comments (customer-visible), newest first.",
+) -> Any:
+    """A record's additional comments (one wording everywhere, so clients learn it once)."""
+    return activity_stream(record_type, description, ActivityKind.COMMENT.value)
+
+
+def work_note_stream(record_type: RecordType) -> Any:
+    """A record's work notes (internal: annotate the field nullable, a denial is null)."""
+    return activity_stream(
+        record_type,
+        "Work notes (internal communication), newest first.",
+        ActivityKind.WORK_NOTE.value,
+    )
+
+
+def attachment_list(
+    record_type: RecordType, description: str = "Attached files, newest first."
+) -> Any:
+    """Files attached to a record of ``record_type``, newest first, under the attachments'
+    row rule (who sees the record sees its files)."""
+    return connection(entities.ATTACHMENT, "record_id", description, record_type=record_type)
 
 
 def link_many(
@@ -292,6 +401,17 @@ def link_many(
     return _field(spec, description, _page_resolver(load))
 
 
+def row_list(target: Entity, description: str, *, rows: Callable[[Loaders], DataLoader]) -> Any:
+    """Every ``target`` row the per-request loader ``rows(loaders)`` gives for this row's id,
+    as a plain list (one statement per level), each shown by ``target``'s type."""
+
+    async def resolve(root: Any, info: Info) -> list[Any]:
+        build = builder(target)
+        return [build(row) for row in await rows(info.context.loaders).load(root.db_id) if row]
+
+    return _field(RowListSpec(target, rows), description, resolve)
+
+
 def computed(
     function: Callable[..., Any],
     description: str,
@@ -310,10 +430,15 @@ def computed(
 __all__ = [
     "SPEC",
     "FieldSpec",
+    "Narrowing",
     "activity_stream",
+    "attachment_list",
     "column",
+    "comment_stream",
     "computed",
     "connection",
     "link_many",
+    "row_list",
     "to_one",
+    "work_note_stream",
 ]

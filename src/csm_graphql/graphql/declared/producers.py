@@ -69,6 +69,30 @@ class ToMany:
 
 
 @dataclass(frozen=True, slots=True)
+class NarrowedToMany:
+    """A keyset page of ``entity`` rows whose ``child_key`` is this row's id, narrowed and
+    ordered by a Python function of the list's arguments and the request (``function``, its
+    qualified name: e.g. "overdue" is decided by the request's date). The relation is known;
+    the narrowing is not SQL a compiler can read, so a compiled read leaves it to resolvers."""
+
+    entity: str
+    table: str
+    child_key: str
+    function: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowList:
+    """The ``entity`` rows a per-request loader gives for this row's id, as a plain list (not
+    paged): a union of relationships, the people kept informed. ``loader`` is the qualified
+    name of the function that picks the loader; the rows come under the loader's rules."""
+
+    entity: str
+    table: str
+    loader: str
+
+
+@dataclass(frozen=True, slots=True)
 class LinkMany:
     """A keyset page of ``entity`` rows reached through a link table: ``link_table`` rows
     whose ``parent_key`` is this row's id name the targets by ``target_key``."""
@@ -89,14 +113,26 @@ class PythonFunction:
     reads: tuple[str, ...] = ()
 
 
-Producer = GlobalId | Column | SqlExpression | ToOne | ToMany | LinkMany | PythonFunction
+Producer = (
+    GlobalId
+    | Column
+    | SqlExpression
+    | ToOne
+    | ToMany
+    | NarrowedToMany
+    | RowList
+    | LinkMany
+    | PythonFunction
+)
 
 __all__ = [
     "Column",
     "GlobalId",
     "LinkMany",
+    "NarrowedToMany",
     "Producer",
     "PythonFunction",
+    "RowList",
     "SqlExpression",
     "ToMany",
     "ToOne",

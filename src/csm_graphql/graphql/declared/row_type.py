@@ -6,8 +6,10 @@ conversion, its field rules, its node registration and its producer records deri
         number: str = column("Project number, e.g. PRJ0000012.")
         account: Account | None = to_one(entities.ACCOUNT, "account_id", "The account.")
 
-Checked at import time: every field has a rule in ``access/fields.py`` (the one place to audit
-field access), every column exists, and every leaf is declared (a bare annotation is not).
+The schema shows the fields in the order they are declared, resolver methods included (a
+``field_group`` mixin keeps its order too). Checked at import time: every field has a rule
+in ``access/fields.py`` (the one place to audit field access), every column exists, and
+every leaf is declared (a bare annotation is not).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry.types.base import StrawberryOptional, get_object_definition
@@ -40,6 +42,7 @@ from csm_graphql.repositories.database import Row
 from csm_graphql.repositories.entities import Entity
 
 T = TypeVar("T", bound="type[Declared]")
+G = TypeVar("G", bound=type)
 # The annotation row_type gives the keys it keeps: private, so not in the schema.
 _KEPT: object = strawberry.Private[Any]  # type: ignore[misc]
 
@@ -50,6 +53,7 @@ class Declared:
 
     if TYPE_CHECKING:
         db_id: int
+        row_entity: ClassVar[Entity]  # the entity whose rows it shows (set by row_type)
 
     @classmethod
     def from_row(cls, row: Row) -> Self:
@@ -175,6 +179,52 @@ def _declared_fields(
     return fields
 
 
+def _in_declaration_order(cls: type) -> list[str]:
+    """Annotate each resolver method where it is declared: Strawberry appends unannotated
+    fields after the annotated ones, which would move a method-written field below every
+    declared one. Returns the annotations added (removed again once the type is built, as
+    Strawberry removes its own)."""
+    annotations = dict(inspect.get_annotations(cls))
+    body = list(vars(cls))
+    methods = [
+        name
+        for name, value in vars(cls).items()
+        if isinstance(value, StrawberryField)
+        and value.base_resolver is not None
+        and value.type_annotation is None
+        and name not in annotations
+    ]
+    ordered: dict[str, Any] = {}
+    for name, annotation in annotations.items():
+        while name in body and methods and body.index(methods[0]) < body.index(name):
+            method = methods.pop(0)
+            ordered[method] = vars(cls)[method].base_resolver.type_annotation
+        ordered[name] = annotation
+    for method in methods:
+        ordered[method] = vars(cls)[method].base_resolver.type_annotation
+    cls.__annotations__ = ordered
+    return [name for name in ordered if name not in annotations]
+
+
+def _strawberry_type(cls: G, **options: Any) -> G:
+    added = _in_declaration_order(cls)
+    typed = strawberry.type(cls, **options)
+    for name in added:
+        del typed.__annotations__[name]
+    return typed
+
+
+def field_group(*, description: str) -> Callable[[G], G]:
+    """A mixin of fields for one declared type (e.g. the engagement's workspace lists), in
+    declaration order: declared fields (``connection``, ``computed``...) and resolver methods
+    alike; the type that inherits it records their producers and checks their rules."""
+
+    def declare(cls: G) -> G:
+        return _strawberry_type(cls, description=description)
+
+    return declare
+
+
 def row_type(
     entity: Entity,
     *,
@@ -195,7 +245,8 @@ def row_type(
         id_type = entity.name if reference else type_name
         cls._row_keys = _keep_keys(cls, entity, type_name)  # type: ignore[attr-defined]
         cls._id_type = id_type  # type: ignore[attr-defined]
-        typed = strawberry.type(cls, name=name, description=description)
+        typed = _strawberry_type(cls, name=name, description=description)
+        typed.row_entity = entity
         fields = _declared_fields(typed, entity, type_name, id_type)
         field_rules(typed)
         DECLARED[type_name] = DeclaredType(type_name, entity, typed, fields)
@@ -206,4 +257,4 @@ def row_type(
     return declare
 
 
-__all__ = ["Declared", "row_type"]
+__all__ = ["Declared", "field_group", "row_type"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
@@ -16,15 +15,18 @@ from csm_graphql.domain.cases import (
     Urgency,
 )
 from csm_graphql.graphql.context import Info
-from csm_graphql.graphql.mutations.common import UserError, perform, reload
+from csm_graphql.graphql.mutations.common import (
+    UserError,
+    changed,
+    entry_added,
+    perform,
+    reloaded,
+)
 from csm_graphql.graphql.mutations.projects import id_of
 from csm_graphql.graphql.types.cases import Case, Interaction, RelatedRecord
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle
-from csm_graphql.repositories import case_entities, entities
-from csm_graphql.repositories.database import Row
 from csm_graphql.services import case_intake, cases
 from csm_graphql.services.case_intake import EmailRefusal, RelatedKind
-from csm_graphql.services.unit_of_work import UnitOfWork
 
 strawberry.enum(CaseAction, description="A lifecycle action on a case (see the README).")
 strawberry.enum(EmailRefusal, description="Why an inbound email did not become a case.")
@@ -219,30 +221,6 @@ class CreateRelatedRecordPayload:
     user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
 
 
-async def _case(info: Info, case_id: int | None) -> Case | None:
-    row = await reload(info, case_entities.CASE, case_id)
-    return Case.from_row(row) if row else None
-
-
-async def _case_change(
-    info: Info, change: Callable[[UnitOfWork], Awaitable[Row]]
-) -> tuple[Case | None, list[UserError]]:
-    outcome = await perform(info, change)
-    if not outcome.ok or outcome.value is None:
-        return None, outcome.user_errors
-    return await _case(info, outcome.value["id"]), []
-
-
-async def _journal_entry(
-    info: Info, change: Callable[[UnitOfWork], Awaitable[tuple[Row, int]]]
-) -> tuple[Case | None, Row | None, list[UserError]]:
-    outcome = await perform(info, change)
-    if not outcome.ok or outcome.value is None:
-        return None, None, outcome.user_errors
-    case_row, entry_id = outcome.value
-    return await _case(info, case_row["id"]), await reload(info, entities.ACTIVITY, entry_id), []
-
-
 @strawberry.type(description="Customer service case changes.")
 class CaseMutations:
     @strawberry.mutation(
@@ -252,7 +230,7 @@ class CaseMutations:
     )
     async def create_case(self, info: Info, input: CreateCaseInput) -> CreateCasePayload:
         draft = input.draft()
-        case, errors = await _case_change(info, lambda work: cases.create_case(work, draft))
+        case, errors = await changed(info, lambda work: cases.create_case(work, draft), Case)
         return CreateCasePayload(case=case, user_errors=errors)
 
     @strawberry.mutation(
@@ -323,9 +301,10 @@ class CaseMutations:
         if informed_user_ids is not strawberry.UNSET:
             informed = _refs(informed_user_ids, "User") or ()  # null: inform nobody
         case_id = id_of(id, "Case")
-        case, errors = await _case_change(
+        case, errors = await changed(
             info,
             lambda work: cases.update_case(work, case_id, expected_version, values, informed),
+            Case,
         )
         return UpdateCasePayload(case=case, user_errors=errors)
 
@@ -344,11 +323,12 @@ class CaseMutations:
         resolution_notes: str | None = None,
     ) -> TransitionCasePayload:
         case_id = id_of(id, "Case")
-        case, errors = await _case_change(
+        case, errors = await changed(
             info,
             lambda work: cases.transition_case(
                 work, case_id, expected_version, action, resolution_code, resolution_notes
             ),
+            Case,
         )
         return TransitionCasePayload(case=case, user_errors=errors)
 
@@ -360,19 +340,17 @@ class CaseMutations:
         self, info: Info, case_id: CaseId, body: Body
     ) -> AddCaseCommentPayload:
         record_id = id_of(case_id, "Case")
-        case, entry, errors = await _journal_entry(
-            info, lambda work: cases.add_comment(work, record_id, body)
+        case, comment, errors = await entry_added(
+            info, lambda work: cases.add_comment(work, record_id, body), Case, Activity
         )
-        comment = Activity.from_row(entry) if entry else None
         return AddCaseCommentPayload(case=case, comment=comment, user_errors=errors)
 
     @strawberry.mutation(description="Add a work note (internal; case agents only).")
     async def add_work_note(self, info: Info, case_id: CaseId, body: Body) -> AddWorkNotePayload:
         record_id = id_of(case_id, "Case")
-        case, entry, errors = await _journal_entry(
-            info, lambda work: cases.add_work_note(work, record_id, body)
+        case, note, errors = await entry_added(
+            info, lambda work: cases.add_work_note(work, record_id, body), Case, Activity
         )
-        note = Activity.from_row(entry) if entry else None
         return AddWorkNotePayload(case=case, work_note=note, user_errors=errors)
 
     @strawberry.mutation(description="Attach file metadata to a case (whoever may comment).")
@@ -385,21 +363,13 @@ class CaseMutations:
         size_bytes: Annotated[int, strawberry.argument(description="Size in bytes.")],
     ) -> AddCaseAttachmentPayload:
         record_id = id_of(case_id, "Case")
-        outcome = await perform(
+        case, attachment, errors = await entry_added(
             info,
             lambda work: cases.add_attachment(work, record_id, file_name, content_type, size_bytes),
+            Case,
+            Attachment,
         )
-        if not outcome.ok or outcome.value is None:
-            return AddCaseAttachmentPayload(
-                case=None, attachment=None, user_errors=outcome.user_errors
-            )
-        case_row, attachment_id = outcome.value
-        row = await reload(info, entities.ATTACHMENT, attachment_id)
-        return AddCaseAttachmentPayload(
-            case=await _case(info, case_row["id"]),
-            attachment=Attachment.from_row(row) if row else None,
-            user_errors=[],
-        )
+        return AddCaseAttachmentPayload(case=case, attachment=attachment, user_errors=errors)
 
     @strawberry.mutation(
         description="The email gateway (an agent or admin principal) submits an inbound email. "
@@ -421,7 +391,7 @@ class CaseMutations:
                 case=None, refusal=None, user_errors=outcome.user_errors
             )
         result = outcome.value
-        case = await _case(info, result.case["id"]) if result.case is not None else None
+        case = await reloaded(info, Case, result.case["id"]) if result.case is not None else None
         return CreateCaseFromEmailPayload(case=case, refusal=result.refusal, user_errors=[])
 
     @strawberry.mutation(description="Open an interaction (agents).")
@@ -438,10 +408,8 @@ class CaseMutations:
         outcome = await perform(info, lambda work: case_intake.create_interaction(work, draft))
         if not outcome.ok or outcome.value is None:
             return CreateInteractionPayload(interaction=None, user_errors=outcome.user_errors)
-        row = await reload(info, case_entities.INTERACTION, outcome.value["id"])
-        return CreateInteractionPayload(
-            interaction=Interaction.from_row(row) if row else None, user_errors=[]
-        )
+        interaction = await reloaded(info, Interaction, outcome.value["id"])
+        return CreateInteractionPayload(interaction=interaction, user_errors=[])
 
     @strawberry.mutation(
         description="Create a case from an interaction and link the two. The internal contact "
@@ -467,10 +435,9 @@ class CaseMutations:
                 case=None, interaction=None, user_errors=outcome.user_errors
             )
         case_row, interaction_row = outcome.value
-        row = await reload(info, case_entities.INTERACTION, interaction_row["id"])
         return CreateCaseFromInteractionPayload(
-            case=await _case(info, case_row["id"]),
-            interaction=Interaction.from_row(row) if row else None,
+            case=await reloaded(info, Case, case_row["id"]),
+            interaction=await reloaded(info, Interaction, interaction_row["id"]),
             user_errors=[],
         )
 
@@ -500,11 +467,9 @@ class CaseMutations:
                 user_errors=outcome.user_errors,
             )
         raised = outcome.value
-        related = await reload(info, case_entities.RELATED_RECORD, raised.related_record_id)
-        article = await reload(info, entities.KNOWLEDGE_ARTICLE, raised.article_id)
         return CreateRelatedRecordPayload(
-            case=await _case(info, raised.case["id"]),
-            related_record=RelatedRecord.from_row(related) if related else None,
-            knowledge_article=KnowledgeArticle.from_row(article) if article else None,
+            case=await reloaded(info, Case, raised.case["id"]),
+            related_record=await reloaded(info, RelatedRecord, raised.related_record_id),
+            knowledge_article=await reloaded(info, KnowledgeArticle, raised.article_id),
             user_errors=[],
         )

@@ -1,7 +1,8 @@
 """What every mutation shares: the UserError type, running a service, reading back the result.
 
-A resolver stays thin: it decodes ids, calls :func:`perform` with a service function, and builds
-its payload from the :class:`Outcome`. The record in a payload is read back after the commit
+A resolver stays thin: it decodes ids, calls :func:`perform` with a service function (or
+:func:`changed` / :func:`entry_added`, which also read the result back), and builds its
+payload from the :class:`Outcome`. The record in a payload is read back after the commit
 through :func:`reload`, that is through the same visibility rules as any query (ACCESS.md: "a
 mutation payload is filtered like a query").
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import strawberry
 
@@ -22,7 +23,12 @@ from csm_graphql.repositories.entities import Entity
 from csm_graphql.services import errors
 from csm_graphql.services.unit_of_work import UnitOfWork, unit_of_work
 
+if TYPE_CHECKING:
+    from csm_graphql.graphql.declared import Declared
+
 T = TypeVar("T")
+D = TypeVar("D", bound="Declared")
+E = TypeVar("E", bound="Declared")
 
 # The service vocabulary is the GraphQL enum (registering returns the same class).
 strawberry.enum(errors.UserErrorCode, description="Why a mutation refused it; nothing changed.")
@@ -83,3 +89,35 @@ async def reload(info: Info, entity: Entity, record_id: int | None) -> Row | Non
         return None
     found = await reads.by_ids(info.context.db, entity, info.context.viewer, [record_id])
     return found.get(record_id)
+
+
+async def reloaded(info: Info, shown_as: type[D], record_id: int | None) -> D | None:
+    """:func:`reload`, built by the declared type that shows the record."""
+    row = await reload(info, shown_as.row_entity, record_id)
+    return shown_as.from_row(row) if row is not None else None
+
+
+async def changed(
+    info: Info, change: Callable[[UnitOfWork], Awaitable[Row]], shown_as: type[D]
+) -> tuple[D | None, list[UserError]]:
+    """Change one record (``change`` returns its row); the record as the actor now reads
+    it, or the refusal."""
+    outcome = await perform(info, change)
+    if not outcome.ok or outcome.value is None:
+        return None, outcome.user_errors
+    return await reloaded(info, shown_as, outcome.value["id"]), []
+
+
+async def entry_added(
+    info: Info,
+    change: Callable[[UnitOfWork], Awaitable[tuple[Row, int]]],
+    shown_as: type[D],
+    entry: type[E],
+) -> tuple[D | None, E | None, list[UserError]]:
+    """Add an entry under a record (a journal entry, a file: ``change`` returns the record's
+    row and the entry's id); both as the actor now reads them, or the refusal."""
+    outcome = await perform(info, change)
+    if not outcome.ok or outcome.value is None:
+        return None, None, outcome.user_errors
+    row, entry_id = outcome.value
+    return await reloaded(info, shown_as, row["id"]), await reloaded(info, entry, entry_id), []

@@ -7,11 +7,10 @@ from typing import Annotated
 import strawberry
 
 from csm_graphql.graphql.context import Info
-from csm_graphql.graphql.mutations.common import UserError, perform, reload
+from csm_graphql.graphql.mutations.common import UserError, entry_added
 from csm_graphql.graphql.mutations.projects import id_of
 from csm_graphql.graphql.types.cases import WorkOrder
 from csm_graphql.graphql.types.records import Attachment
-from csm_graphql.repositories import case_entities, entities
 from csm_graphql.services import work_orders
 
 WorkOrderId = Annotated[strawberry.ID, strawberry.argument(description="The work order.")]
@@ -39,21 +38,14 @@ class WorkOrderMutations:
         size_bytes: Annotated[int, strawberry.argument(description="Size in bytes.")],
     ) -> AddWorkOrderAttachmentPayload:
         record_id = id_of(work_order_id, "WorkOrder")
-        outcome = await perform(
+        order, attachment, errors = await entry_added(
             info,
             lambda work: work_orders.add_attachment(
                 work, record_id, file_name, content_type, size_bytes
             ),
+            WorkOrder,
+            Attachment,
         )
-        if not outcome.ok or outcome.value is None:
-            return AddWorkOrderAttachmentPayload(
-                work_order=None, attachment=None, user_errors=outcome.user_errors
-            )
-        order_row, attachment_id = outcome.value
-        order = await reload(info, case_entities.WORK_ORDER, order_row["id"])
-        row = await reload(info, entities.ATTACHMENT, attachment_id)
         return AddWorkOrderAttachmentPayload(
-            work_order=WorkOrder.from_row(order) if order else None,
-            attachment=Attachment.from_row(row) if row else None,
-            user_errors=[],
+            work_order=order, attachment=attachment, user_errors=errors
         )

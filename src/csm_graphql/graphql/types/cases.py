@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from aiodataloader import DataLoader
 
 from csm_graphql import tables as t
 from csm_graphql.access.fields import may_read_resolution_notes
@@ -21,19 +22,22 @@ from csm_graphql.domain.cases import (
     Urgency,
     WorkOrderState,
 )
-from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import (
     Declared,
     activity_stream,
+    attachment_list,
     column,
+    comment_stream,
     computed,
     connection,
     link_many,
+    row_list,
     row_type,
     to_one,
     version_column,
+    work_note_stream,
 )
 from csm_graphql.graphql.loaders import Loaders
 from csm_graphql.graphql.pagination import Connection
@@ -78,11 +82,9 @@ class WorkOrder(Node, Declared):
     created_at: datetime = column("When it was created.")
     case: Case | None = to_one(case_entities.CASE, "case_id", "The case it serves, when visible.")
     assigned_to: User | None = to_one(entities.USER, "assigned_to_id", "The field technician.")
-    attachments: Connection[Attachment] = connection(
-        entities.ATTACHMENT,
-        "record_id",
+    attachments: Connection[Attachment] = attachment_list(
+        RecordType.WORK_ORDER,
         "Attached files, newest first (whoever sees the work order sees them).",
-        record_type=RecordType.WORK_ORDER,
     )
 
 
@@ -117,15 +119,12 @@ def _resolution_notes(root: Any, info: Info) -> str | None:
     return None
 
 
-async def _informed_users(root: Any, info: Info) -> list[User]:
-    viewer, db = info.context.viewer, info.context.db
-
+def _informed_users(loaders: Loaders) -> DataLoader[int, list[Row]]:
     def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
-        return case_relations.informed_users(db, viewer, ids)
+        return case_relations.informed_users(loaders.db, loaders.viewer, ids)
 
     none: list[Row] = []
-    loader = info.context.loaders.batched("case_informed_users", fetch, none)
-    return [User.from_row(row) for row in await loader.load(root.db_id)]
+    return loaders.batched("case_informed_users", fetch, none)
 
 
 async def _customer360(root: Any, info: Info) -> Customer360 | None:
@@ -251,7 +250,9 @@ class Case(Node, Declared):
         "case_id",
         "Project issues raised for the case (externally: project contacts only).",
     )
-    informed_users: list[User] = computed(_informed_users, "Employees kept informed of the case.")
+    informed_users: list[User] = row_list(
+        entities.USER, "Employees kept informed of the case.", rows=_informed_users
+    )
     customer360: Customer360 | None = computed(
         _customer360,
         "The contact if set, else the consumer, else the internal contact.",
@@ -262,23 +263,10 @@ class Case(Node, Declared):
         "The activity stream, newest first: what the viewer may read (work notes are "
         "internal; proxy contacts never get them).",
     )
-    comments: Connection[Activity] = activity_stream(
-        RecordType.CASE,
-        "Additional comments (customer-visible), newest first.",
-        ActivityKindValue.COMMENT.value,
-    )
+    comments: Connection[Activity] = comment_stream(RecordType.CASE)
     # Internal, so nullable: a denial resolves to null.
-    work_notes: Connection[Activity] | None = activity_stream(
-        RecordType.CASE,
-        "Work notes (internal communication), newest first.",
-        ActivityKindValue.WORK_NOTE.value,
-    )
-    attachments: Connection[Attachment] = connection(
-        entities.ATTACHMENT,
-        "record_id",
-        "Attached files, newest first.",
-        record_type=RecordType.CASE,
-    )
+    work_notes: Connection[Activity] | None = work_note_stream(RecordType.CASE)
+    attachments: Connection[Attachment] = attachment_list(RecordType.CASE)
     child_cases: Connection[Case] = connection(
         case_entities.CASE, "parent_id", "Child cases the viewer may see, newest first."
     )

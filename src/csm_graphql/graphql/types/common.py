@@ -1,10 +1,8 @@
-"""Helpers shared by the type modules: enums exposed to GraphQL, and child connections."""
+"""Enums shared by the type modules, exposed to GraphQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import Enum
-from typing import TypeVar
 
 import strawberry
 
@@ -24,12 +22,6 @@ from csm_graphql.domain.enums import (
     TouchpointType,
     WorkState,
 )
-from csm_graphql.graphql.context import Info
-from csm_graphql.graphql.loaders import ChildQuery
-from csm_graphql.graphql.pagination import Connection
-from csm_graphql.repositories.database import Row
-
-NodeT = TypeVar("NodeT")
 
 # The domain's enums are the GraphQL enums: registering returns the same class, so resolvers
 # and repositories share one vocabulary.
@@ -56,14 +48,6 @@ Kind = PrincipalKind
 Scope = ListScope
 
 
-async def child_connection(
-    info: Info, query: ChildQuery, parent_id: int, build: Callable[[Row], NodeT]
-) -> Connection[NodeT]:
-    """A page of children for this parent, batched with its siblings by the loader."""
-    page = await info.context.loaders.children(query).load(parent_id)
-    return Connection.from_page(page, build)
-
-
 __all__ = [
     "AccountKind",
     "ActivityKind",
@@ -79,5 +63,4 @@ __all__ = [
     "Scope",
     "TouchpointType",
     "WorkState",
-    "child_connection",
 ]

@@ -13,19 +13,12 @@ import strawberry
 from csm_graphql.domain import blueprint, health
 from csm_graphql.domain.adoption import distribution, weekly_distribution
 from csm_graphql.domain.weeks import fill_weeks
-from csm_graphql.domain.workspace import UsagePlan
 from csm_graphql.graphql.computed_pages import computed_page
 from csm_graphql.graphql.context import Info
-from csm_graphql.graphql.declared import connection
+from csm_graphql.graphql.declared import connection, field_group
 from csm_graphql.graphql.inputs import OrderDirection
-from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
-from csm_graphql.graphql.types.common import (
-    EngagementStage,
-    ObjectiveState,
-    PerceivedHealth,
-    child_connection,
-)
+from csm_graphql.graphql.types.common import EngagementStage, PerceivedHealth
 from csm_graphql.graphql.types.workspace import (
     ProductAdoptionRoadmap,
     SoldProduct,
@@ -41,9 +34,8 @@ from csm_graphql.graphql.types.workspace_values import (
 from csm_graphql.graphql.workspace_inputs import (
     INDICATOR_KEYS,
     HealthIndicatorOrder,
-    SoldProductOrder,
-    objective_states,
-    usage_plans,
+    narrow_objectives,
+    narrow_sold_products,
 )
 from csm_graphql.graphql.workspace_loaders import batched, health_reading, mondays_before
 from csm_graphql.repositories import entities
@@ -60,7 +52,7 @@ Weeks = Annotated[
 DEFAULT_WEEKS = 12
 
 
-@strawberry.type(description="Health, blueprint and adoption (mixed into Engagement only).")
+@field_group(description="Health, blueprint and adoption (mixed into Engagement only).")
 class EngagementHealth:
     # Engagement's own fields, declared private here so that only Engagement serves them.
     db_id: strawberry.Private[int]
@@ -130,30 +122,12 @@ class EngagementHealth:
 
     # -- blueprint ------------------------------------------------------------------------------
 
-    @strawberry.field(description="Success objectives (the blueprint), by due date.")
-    async def objectives(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        state: Annotated[
-            list[ObjectiveState] | None,
-            strawberry.argument(description="Any of these states; omit for all."),
-        ] = None,
-        direction: Annotated[
-            OrderDirection, strawberry.argument(description="Due date order; empty last.")
-        ] = OrderDirection.ASC,
-    ) -> Connection[SuccessObjective] | None:
-        query = ChildQuery(
-            ws.SUCCESS_OBJECTIVE,
-            "engagement_id",
-            page_request(info, first, after),
-            ordering=ws.workspace_ordering(
-                ws.WorkspaceOrder.DUE_DATE, descending=direction is OrderDirection.DESC
-            ),
-            record_filter=objective_states(state),
-        )
-        return await child_connection(info, query, self.db_id, SuccessObjective.from_row)
+    objectives: Connection[SuccessObjective] | None = connection(
+        ws.SUCCESS_OBJECTIVE,
+        "engagement_id",
+        "Success objectives (the blueprint), by due date.",
+        narrow=narrow_objectives,
+    )
 
     @strawberry.field(
         description="Success rate of its objectives in percent: Achieved 1, Partial 0.5, "
@@ -169,28 +143,12 @@ class EngagementHealth:
 
     # -- adoption -------------------------------------------------------------------------------
 
-    @strawberry.field(description="Sold products; filter by activation status.")
-    async def sold_products(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        usage_plan: Annotated[
-            list[UsagePlan] | None,
-            strawberry.argument(description="Any of these (omit for all)."),
-        ] = None,
-        order_by: Annotated[
-            SoldProductOrder | None, strawberry.argument(description="Sort order.")
-        ] = None,
-    ) -> Connection[SoldProduct] | None:
-        query = ChildQuery(
-            ws.SOLD_PRODUCT,
-            "engagement_id",
-            page_request(info, first, after),
-            ordering=order_by.ordering() if order_by else None,
-            record_filter=usage_plans(usage_plan),
-        )
-        return await child_connection(info, query, self.db_id, SoldProduct.from_row)
+    sold_products: Connection[SoldProduct] | None = connection(
+        ws.SOLD_PRODUCT,
+        "engagement_id",
+        "Sold products; filter by activation status.",
+        narrow=narrow_sold_products,
+    )
 
     async def _adoption(self, info: Info, since: date) -> reads.AdoptionHistory:
         viewer, db = info.context.viewer, info.context.db
@@ -222,14 +180,9 @@ class EngagementHealth:
         history = await EngagementHealth._adoption(self, info, info.context.today)
         return AdoptionCounts.of(distribution(history.current.values()))
 
-    @strawberry.field(description="Product adoption roadmaps, by planned start.")
-    async def adoption_roadmaps(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[ProductAdoptionRoadmap] | None:
-        query = ChildQuery(
-            ws.PRODUCT_ADOPTION_ROADMAP, "engagement_id", page_request(info, first, after)
-        )
-        return await child_connection(info, query, self.db_id, ProductAdoptionRoadmap.from_row)
+    adoption_roadmaps: Connection[ProductAdoptionRoadmap] | None = connection(
+        ws.PRODUCT_ADOPTION_ROADMAP, "engagement_id", "Product adoption roadmaps, by planned start."
+    )
 
     @strawberry.field(
         description="The initiative roadmap: initiatives on a timeline (by due date) with the "

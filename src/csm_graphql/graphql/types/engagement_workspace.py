@@ -19,10 +19,10 @@ from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.workspace import TeamRole, WorkItemKind
 from csm_graphql.graphql.computed_pages import computed_connection
 from csm_graphql.graphql.context import Info
+from csm_graphql.graphql.declared import attachment_list, computed, connection, field_group
 from csm_graphql.graphql.declared.registry import builder
-from csm_graphql.graphql.loaders import ChildQuery
 from csm_graphql.graphql.pagination import After, Connection, First, page_request
-from csm_graphql.graphql.types.common import ActivityKind, EngagementStage, child_connection
+from csm_graphql.graphql.types.common import ActivityKind, EngagementStage
 from csm_graphql.graphql.types.people import Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, KnowledgeArticle
 from csm_graphql.graphql.types.service import Contract
@@ -35,18 +35,17 @@ from csm_graphql.graphql.types.workspace import (
 )
 from csm_graphql.graphql.types.workspace_values import RelatedList
 from csm_graphql.graphql.workspace_inputs import (
-    RiskSignalFilter,
-    RiskSignalOrder,
     WorkItemFilter,
     WorkItemOrder,
-    risk_conditions,
+    narrow_contracts,
+    narrow_risk_signals,
+    upcoming_touchpoints,
 )
 from csm_graphql.graphql.workspace_loaders import ArticleKeywords, batched, ranked_articles
 from csm_graphql.repositories import entities
 from csm_graphql.repositories import workspace as reads
 from csm_graphql.repositories import workspace_entities as ws
 from csm_graphql.repositories import workspace_summaries as summaries
-from csm_graphql.repositories.filters import ActiveContracts
 from csm_graphql.repositories.paging import Page
 
 if TYPE_CHECKING:
@@ -58,6 +57,7 @@ if TYPE_CHECKING:
     )
 
 SUCCESS = "csm_graphql.graphql.types.success"
+LazyTouchpoint = Annotated["Touchpoint", strawberry.lazy(SUCCESS)]
 WORK_ITEM = strawberry.union(
     "WorkItem",
     description="Work on an engagement: an internal play or task, a success case, initiative "
@@ -78,7 +78,24 @@ WORK_ITEM_ENTITIES = {
 # -- the engagement's fields ----------------------------------------------------------------------
 
 
-@strawberry.type(description="The engagement workspace (mixed into Engagement only).")
+def _team(role: TeamRole | None, description: str) -> Any:
+    """An engagement team, by name: the customer team (no role) are contacts, the squad and
+    the account team employees; one statement per level."""
+
+    async def team(
+        root: Any, info: Info, first: First = None, after: After = None
+    ) -> Connection[Any]:
+        request = page_request(info, first, after)
+        viewer, db = info.context.viewer, info.context.db
+        fetch = lambda ids: reads.team_pages(db, viewer, ids, request, role and role.value)  # noqa: E731
+        loader = batched(info, ("team", role, request), fetch, Page())
+        build = builder(entities.USER if role else entities.CONTACT)
+        return Connection.from_page(await loader.load(root.db_id), build)
+
+    return computed(team, description)
+
+
+@field_group(description="The engagement workspace (mixed into Engagement only).")
 class EngagementWorkspace:
     # Engagement's own fields, declared private here so that only Engagement serves them.
     db_id: strawberry.Private[int]
@@ -87,27 +104,12 @@ class EngagementWorkspace:
 
     # -- risks and work -------------------------------------------------------------------------
 
-    @strawberry.field(description="Risk signals: new, overdue, high-priority, unaddressed ones.")
-    async def risk_signals(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        filter: Annotated[
-            RiskSignalFilter | None, strawberry.argument(description="Only matching risks.")
-        ] = None,
-        order_by: Annotated[
-            RiskSignalOrder | None, strawberry.argument(description="Sort order.")
-        ] = None,
-    ) -> Connection[RiskSignal] | None:
-        query = ChildQuery(
-            ws.RISK_SIGNAL,
-            "engagement_id",
-            page_request(info, first, after),
-            ordering=order_by.ordering() if order_by else None,
-            record_filter=risk_conditions(filter, info.context.today),
-        )
-        return await child_connection(info, query, self.db_id, RiskSignal.from_row)
+    risk_signals: Connection[RiskSignal] | None = connection(
+        ws.RISK_SIGNAL,
+        "engagement_id",
+        "Risk signals: new, overdue, high-priority, unaddressed ones.",
+        narrow=narrow_risk_signals,
+    )
 
     @strawberry.field(
         description="Internal plays and their tasks, success cases, initiatives and tasks."
@@ -170,77 +172,35 @@ class EngagementWorkspace:
             page.total,
         )
 
-    @strawberry.field(description="Internal plays of this engagement, by due date.")
-    async def internal_plays(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[InternalPlay] | None:
-        query = ChildQuery(ws.INTERNAL_PLAY, "engagement_id", page_request(info, first, after))
-        return await child_connection(info, query, self.db_id, InternalPlay.from_row)
-
-    @strawberry.field(description="Success plays launched from this engagement or under it.")
-    async def success_plays(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[SuccessPlay] | None:
-        query = ChildQuery(ws.SUCCESS_PLAY, "engagement_id", page_request(info, first, after))
-        return await child_connection(info, query, self.db_id, SuccessPlay.from_row)
+    internal_plays: Connection[InternalPlay] | None = connection(
+        ws.INTERNAL_PLAY, "engagement_id", "Internal plays of this engagement, by due date."
+    )
+    success_plays: Connection[SuccessPlay] | None = connection(
+        ws.SUCCESS_PLAY,
+        "engagement_id",
+        "Success plays launched from this engagement or under it.",
+    )
 
     # -- renewal, team, touchpoints ---------------------------------------------------------------
 
-    @strawberry.field(description="Contracts of this engagement, by end date.")
-    async def contracts(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        active_only: Annotated[
-            bool, strawberry.argument(description="Only contracts in force.")
-        ] = True,
-    ) -> Connection[Contract] | None:
-        query = ChildQuery(
-            ws.CONTRACT,
-            "engagement_id",
-            page_request(info, first, after),
-            record_filter=ActiveContracts() if active_only else None,
-        )
-        return await child_connection(info, query, self.db_id, Contract.from_row)
+    contracts: Connection[Contract] | None = connection(
+        ws.CONTRACT,
+        "engagement_id",
+        "Contracts of this engagement, by end date.",
+        narrow=narrow_contracts,
+        shown_as=entities.CONTRACT,
+    )
 
-    async def _team(
-        self, info: Info, first: int | None, after: str | None, team: TeamRole | None
-    ) -> Connection[Any]:
-        request = page_request(info, first, after)
-        viewer, db = info.context.viewer, info.context.db
-        loader = batched(
-            info,
-            ("team", team, request),
-            lambda ids: reads.team_pages(db, viewer, ids, request, team and team.value),
-            Page(),
-        )
-        # The customer team are contacts; the squad and the account team employees.
-        build = builder(entities.USER if team else entities.CONTACT)
-        return Connection.from_page(await loader.load(self.db_id), build)
-
-    @strawberry.field(description="The customer team: contacts, by name.")
-    async def customer_team(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[Contact] | None:
-        return await EngagementWorkspace._team(self, info, first, after, None)
-
-    @strawberry.field(description="The squad: employees working the engagement, by name.")
-    async def squad(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[User] | None:
-        return await EngagementWorkspace._team(self, info, first, after, TeamRole.SQUAD)
-
-    @strawberry.field(description="The account team: employees owning the account, by name.")
-    async def account_team(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[User] | None:
-        return await EngagementWorkspace._team(self, info, first, after, TeamRole.ACCOUNT_TEAM)
+    customer_team: Connection[Contact] | None = _team(None, "The customer team: contacts, by name.")
+    squad: Connection[User] | None = _team(
+        TeamRole.SQUAD, "The squad: employees working the engagement, by name."
+    )
+    account_team: Connection[User] | None = _team(
+        TeamRole.ACCOUNT_TEAM, "The account team: employees owning the account, by name."
+    )
 
     @strawberry.field(description="The latest touchpoint that took place (not canceled).")
-    async def last_active_touchpoint(
-        self, info: Info
-    ) -> Annotated[Touchpoint, strawberry.lazy(SUCCESS)] | None:
+    async def last_active_touchpoint(self, info: Info) -> LazyTouchpoint | None:
         viewer, db, now = info.context.viewer, info.context.db, info.context.now
         loader = batched(
             info, "last_touchpoint", lambda ids: reads.last_touchpoints(db, viewer, ids, now), None
@@ -248,18 +208,12 @@ class EngagementWorkspace:
         row = await loader.load(self.db_id)
         return builder(entities.TOUCHPOINT)(row) if row else None
 
-    @strawberry.field(description="Touchpoints scheduled ahead and still open, soonest first.")
-    async def upcoming_touchpoints(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[Annotated[Touchpoint, strawberry.lazy(SUCCESS)]] | None:
-        query = ChildQuery(
-            entities.TOUCHPOINT,
-            "engagement_id",
-            page_request(info, first, after),
-            ordering=reads.UPCOMING,
-            record_filter=reads.Upcoming(info.context.now),
-        )
-        return await child_connection(info, query, self.db_id, builder(entities.TOUCHPOINT))
+    upcoming_touchpoints: Connection[LazyTouchpoint] | None = connection(
+        entities.TOUCHPOINT,
+        "engagement_id",
+        "Touchpoints scheduled ahead and still open, soonest first.",
+        narrow=upcoming_touchpoints,
+    )
 
     # -- timeline and side panel ------------------------------------------------------------------
 
@@ -304,17 +258,9 @@ class EngagementWorkspace:
         counts: dict[str, int] = await loader.load(self.db_id)
         return [RelatedList(name=name, count=count) for name, count in counts.items()]
 
-    @strawberry.field(description="Files attached to the engagement, newest first.")
-    async def attachments(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[Attachment] | None:
-        query = ChildQuery(
-            entities.ATTACHMENT,
-            "record_id",
-            page_request(info, first, after),
-            record_type=RecordType.ENGAGEMENT.value,
-        )
-        return await child_connection(info, query, self.db_id, Attachment.from_row)
+    attachments: Connection[Attachment] | None = attachment_list(
+        RecordType.ENGAGEMENT, "Files attached to the engagement, newest first."
+    )
 
     @strawberry.field(
         description="Knowledge articles ranked by full-text relevance to the engagement's name "
@@ -325,12 +271,9 @@ class EngagementWorkspace:
     ) -> Connection[KnowledgeArticle] | None:
         return await ranked_articles(info, "engagement", self.db_id, first, after, text)
 
-    @strawberry.field(description="Internal discussions about the engagement, newest first.")
-    async def discussions(
-        self, info: Info, first: First = None, after: After = None
-    ) -> Connection[Discussion] | None:
-        query = ChildQuery(ws.DISCUSSION, "engagement_id", page_request(info, first, after))
-        return await child_connection(info, query, self.db_id, Discussion.from_row)
+    discussions: Connection[Discussion] | None = connection(
+        ws.DISCUSSION, "engagement_id", "Internal discussions about the engagement, newest first."
+    )
 
 
 __all__ = ["EngagementWorkspace"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -12,12 +11,13 @@ from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import (
     Declared,
     column,
-    computed,
     connection,
+    row_list,
     row_type,
     to_one,
     version_column,
 )
+from csm_graphql.graphql.loaders import Loaders
 from csm_graphql.graphql.pagination import Connection
 from csm_graphql.graphql.permissions import field_rules
 from csm_graphql.graphql.types.capabilities import ViewerCapabilities
@@ -43,11 +43,6 @@ class Account(Node, AccountWorkspace, Declared):
     )
 
 
-async def _contact_accounts(root: Any, info: Info) -> list[Account]:
-    rows = await info.context.loaders.contact_accounts().load(root.db_id)
-    return [Account.from_row(row) for row in rows]
-
-
 @row_type(entities.CONTACT, description="An external person at an account (a portal user).")
 class Contact(Node, Declared):
     name: str = column("Full name.")
@@ -57,9 +52,10 @@ class Contact(Node, Declared):
     version: int = version_column()
     account: Account | None = to_one(entities.ACCOUNT, "account_id", "The contact's own account.")
     # Its own account and those of its contact relationships: a union, read by its loader.
-    accounts: list[Account] = computed(
-        _contact_accounts,
+    accounts: list[Account] = row_list(
+        entities.ACCOUNT,
         "The contact's accounts: its own and those of its contact relationships.",
+        rows=Loaders.contact_accounts,
     )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from csm_graphql import tables as t
-from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import ProjectState, RecordType
 from csm_graphql.graphql.declared import (
     Declared,
     activity_stream,
     column,
+    comment_stream,
     connection,
     link_many,
     row_type,
@@ -117,10 +117,8 @@ class ProjectTask(Node, Declared):
     assigned_to: User | None = to_one(
         entities.USER, "assigned_to_id", "The employee it is assigned to."
     )
-    comments: Connection[Activity] = activity_stream(
-        RecordType.PROJECT_TASK,
-        "Comments (customer-visible), newest first.",
-        ActivityKindValue.COMMENT.value,
+    comments: Connection[Activity] = comment_stream(
+        RecordType.PROJECT_TASK, "Comments (customer-visible), newest first."
     )
     cases: Connection[Case] = connection(
         case_entities.CASE,

@@ -9,7 +9,6 @@ form's policy (``services/requests.py``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -18,34 +17,35 @@ from strawberry.types import Info
 
 from csm_graphql.access import rows
 from csm_graphql.domain.cases import RequestState
-from csm_graphql.domain.enums import ActivityKind, RecordType
+from csm_graphql.domain.enums import RecordType
 from csm_graphql.domain.request_lifecycle import RequestAction
 from csm_graphql.graphql.declared import (
     Declared,
     activity_stream,
+    attachment_list,
     column,
-    connection,
+    comment_stream,
     row_type,
     to_one,
     version_column,
+    work_note_stream,
 )
-from csm_graphql.graphql.declared.registry import builder
 from csm_graphql.graphql.declared.roots import root_mutations, root_queries
 from csm_graphql.graphql.lookup_inputs import AccountLookupArg
-from csm_graphql.graphql.mutations.common import UserError, perform, reload
+from csm_graphql.graphql.lookups import lookup_list
+from csm_graphql.graphql.mutations.common import UserError, changed, entry_added
 from csm_graphql.graphql.mutations.projects import id_of
-from csm_graphql.graphql.pagination import After, Connection, First, page_request
+from csm_graphql.graphql.mutations.workspace_io import optional_id
+from csm_graphql.graphql.pagination import After, Connection, First
 from csm_graphql.graphql.types.node import Node
 from csm_graphql.graphql.types.people import Account, Contact, User
 from csm_graphql.graphql.types.records import Activity, Attachment, Product
 from csm_graphql.graphql.types.service import Asset
-from csm_graphql.repositories import case_entities, entities, reads
-from csm_graphql.repositories.database import Row
+from csm_graphql.repositories import case_entities, entities
 from csm_graphql.repositories.entities import Entity, OrderField, ordering
 from csm_graphql.repositories.lookups import LookupFilter
 from csm_graphql.services import request_work
 from csm_graphql.services import requests as request_service
-from csm_graphql.services.unit_of_work import UnitOfWork
 from csm_graphql.tables.cases import requests as request_table
 
 strawberry.enum(RequestState, description="Lifecycle state of a request.")
@@ -93,23 +93,10 @@ class Request(Node, Declared):
         "The activity stream, newest first: what the viewer may read (work notes are "
         "internal; proxy contacts never get them).",
     )
-    comments: Connection[Activity] = activity_stream(
-        RecordType.REQUEST,
-        "Additional comments (customer-visible), newest first.",
-        ActivityKind.COMMENT.value,
-    )
+    comments: Connection[Activity] = comment_stream(RecordType.REQUEST)
     # Internal, so nullable: a denial resolves to null.
-    work_notes: Connection[Activity] | None = activity_stream(
-        RecordType.REQUEST,
-        "Work notes (internal communication), newest first.",
-        ActivityKind.WORK_NOTE.value,
-    )
-    attachments: Connection[Attachment] = connection(
-        entities.ATTACHMENT,
-        "record_id",
-        "Attached files, newest first.",
-        record_type=RecordType.REQUEST,
-    )
+    work_notes: Connection[Activity] | None = work_note_stream(RecordType.REQUEST)
+    attachments: Connection[Attachment] = attachment_list(RecordType.REQUEST)
 
 
 @root_queries
@@ -124,14 +111,7 @@ class RequestQueries:
         self, info: Info, first: First = None, after: After = None, filter: AccountLookupArg = None
     ) -> Connection[Request]:
         lookup = filter.to_value() if filter is not None else LookupFilter()
-        page = await reads.page(
-            info.context.db,
-            REQUEST,
-            info.context.viewer,
-            page_request(info, first, after),
-            where=lookup.conditions(REQUEST),
-        )
-        return Connection.from_page(page, builder(REQUEST))
+        return await lookup_list(info, REQUEST, lookup, first, after)
 
 
 @strawberry.input(
@@ -160,18 +140,14 @@ class CreateRequestInput:
     )
 
     def draft(self) -> request_service.RequestDraft:
-        def ref(global_id: strawberry.ID | None, type_name: str) -> int | None:
-            # Omitted is None; a malformed or wrong-type id names nothing that exists (0).
-            return None if global_id is None else id_of(global_id, type_name) or 0
-
         return request_service.RequestDraft(
             account_id=id_of(self.account_id, "Account"),
             short_description=self.short_description,
-            contact_id=ref(self.contact_id, "Contact"),
+            contact_id=optional_id(self.contact_id, "Contact"),
             description=self.description,
-            asset_id=ref(self.asset_id, "Asset"),
-            product_id=ref(self.product_id, "Product"),
-            internal_contact_id=ref(self.internal_contact_id, "User"),
+            asset_id=optional_id(self.asset_id, "Asset"),
+            product_id=optional_id(self.product_id, "Product"),
+            internal_contact_id=optional_id(self.internal_contact_id, "User"),
         )
 
 
@@ -212,23 +188,6 @@ RequestId = Annotated[strawberry.ID, strawberry.argument(description="The reques
 Body = Annotated[str, strawberry.argument(description="The text, 1 to 4000 characters.")]
 
 
-async def _request(info: Info, request_id: int) -> Request | None:
-    row = await reload(info, REQUEST, request_id)
-    return Request.from_row(row) if row is not None else None
-
-
-async def _entry(
-    info: Info, change: Callable[[UnitOfWork], Awaitable[tuple[Row, int]]], entity: Entity
-) -> tuple[Request | None, Row | None, list[UserError]]:
-    """Write a journal entry (or file) under a request; the request and the entry as the
-    actor now reads them, or the refusal."""
-    outcome = await perform(info, change)
-    if not outcome.ok or outcome.value is None:
-        return None, None, outcome.user_errors
-    request_row, entry_id = outcome.value
-    return await _request(info, request_row["id"]), await reload(info, entity, entry_id), []
-
-
 @root_mutations
 @strawberry.type(description="Request changes.")
 class RequestMutations:
@@ -240,13 +199,10 @@ class RequestMutations:
     )
     async def create_request(self, info: Info, input: CreateRequestInput) -> CreateRequestPayload:
         draft = input.draft()
-        outcome = await perform(info, lambda work: request_service.create_request(work, draft))
-        if not outcome.ok or outcome.value is None:
-            return CreateRequestPayload(request=None, user_errors=outcome.user_errors)
-        row = await reload(info, REQUEST, outcome.value["id"])
-        return CreateRequestPayload(
-            request=Request.from_row(row) if row is not None else None, user_errors=[]
+        request, errors = await changed(
+            info, lambda work: request_service.create_request(work, draft), Request
         )
+        return CreateRequestPayload(request=request, user_errors=errors)
 
     @strawberry.mutation(
         description="A lifecycle action (SUBMITTED -> IN_PROGRESS -> FULFILLED -> CLOSED, or "
@@ -265,17 +221,14 @@ class RequestMutations:
         action: RequestAction,
     ) -> TransitionRequestPayload:
         request_id = id_of(id, "Request")
-        outcome = await perform(
+        request, errors = await changed(
             info,
             lambda work: request_work.transition_request(
                 work, request_id, expected_version, action
             ),
+            Request,
         )
-        if not outcome.ok or outcome.value is None:
-            return TransitionRequestPayload(request=None, user_errors=outcome.user_errors)
-        return TransitionRequestPayload(
-            request=await _request(info, outcome.value["id"]), user_errors=[]
-        )
+        return TransitionRequestPayload(request=request, user_errors=errors)
 
     @strawberry.mutation(
         description="Add an additional comment (customer-visible): whoever sees the request "
@@ -285,10 +238,9 @@ class RequestMutations:
         self, info: Info, request_id: RequestId, body: Body
     ) -> AddRequestCommentPayload:
         record_id = id_of(request_id, "Request")
-        request, entry, errors = await _entry(
-            info, lambda work: request_work.add_comment(work, record_id, body), entities.ACTIVITY
+        request, comment, errors = await entry_added(
+            info, lambda work: request_work.add_comment(work, record_id, body), Request, Activity
         )
-        comment = Activity.from_row(entry) if entry else None
         return AddRequestCommentPayload(request=request, comment=comment, user_errors=errors)
 
     @strawberry.mutation(description="Add a work note (internal; case agents only).")
@@ -296,10 +248,9 @@ class RequestMutations:
         self, info: Info, request_id: RequestId, body: Body
     ) -> AddRequestWorkNotePayload:
         record_id = id_of(request_id, "Request")
-        request, entry, errors = await _entry(
-            info, lambda work: request_work.add_work_note(work, record_id, body), entities.ACTIVITY
+        request, note, errors = await entry_added(
+            info, lambda work: request_work.add_work_note(work, record_id, body), Request, Activity
         )
-        note = Activity.from_row(entry) if entry else None
         return AddRequestWorkNotePayload(request=request, work_note=note, user_errors=errors)
 
     @strawberry.mutation(
@@ -314,14 +265,14 @@ class RequestMutations:
         size_bytes: Annotated[int, strawberry.argument(description="Size in bytes.")],
     ) -> AddRequestAttachmentPayload:
         record_id = id_of(request_id, "Request")
-        request, row, errors = await _entry(
+        request, attachment, errors = await entry_added(
             info,
             lambda work: request_work.add_attachment(
                 work, record_id, file_name, content_type, size_bytes
             ),
-            entities.ATTACHMENT,
+            Request,
+            Attachment,
         )
-        attachment = Attachment.from_row(row) if row else None
         return AddRequestAttachmentPayload(
             request=request, attachment=attachment, user_errors=errors
         )

@@ -43,7 +43,6 @@ def _hits(entity: Entity, description: str) -> Any:
             page = await search(db, entity, viewer, root.text, request)
         return Connection.from_page(page, builder(entity))
 
-    resolve.__annotations__.pop("return")  # the field's annotation names the node type
     return strawberry.field(resolver=resolve, description=description)
 
 

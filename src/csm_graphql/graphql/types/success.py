@@ -7,16 +7,17 @@ from decimal import Decimal
 from typing import Any
 
 from csm_graphql import tables as t
-from csm_graphql.domain.enums import ActivityKind as ActivityKindValue
 from csm_graphql.domain.enums import RecordType
 from csm_graphql.graphql.context import Info
 from csm_graphql.graphql.declared import (
     Declared,
     activity_stream,
+    attachment_list,
     column,
+    comment_stream,
     computed,
-    connection,
     link_many,
+    row_list,
     row_type,
     to_one,
     version_column,
@@ -54,12 +55,10 @@ from csm_graphql.repositories.entities import Entity
 
 
 def _contact_filter_field(entity: Entity) -> Any:
-    async def contact_filter(root: Any, info: Info) -> list[Contact]:
-        loader = info.context.loaders.contact_filter(entity.table)
-        return [Contact.from_row(row) for row in await loader.load(root.db_id)]
-
-    return computed(
-        contact_filter, "The contact filter: the record's contact plus its explicit contact list."
+    return row_list(
+        entities.CONTACT,
+        "The contact filter: the record's contact plus its explicit contact list.",
+        rows=lambda loaders: loaders.contact_filter(entity.table),
     )
 
 
@@ -164,15 +163,8 @@ class SuccessCase(Node, Declared):
     tasks: Connection[SuccessTask] = success_list(
         entities.SUCCESS_TASK, "success_case_id", "Unplanned tasks of this success case."
     )
-    activities: Connection[Activity] = activity_stream(
-        RecordType.SUCCESS_CASE, "The activity stream, newest first; work notes are internal."
-    )
-    attachments: Connection[Attachment] = connection(
-        entities.ATTACHMENT,
-        "record_id",
-        "Attached files, newest first.",
-        record_type=RecordType.SUCCESS_CASE,
-    )
+    activities: Connection[Activity] = activity_stream(RecordType.SUCCESS_CASE)
+    attachments: Connection[Attachment] = attachment_list(RecordType.SUCCESS_CASE)
     # Ranked by full-text relevance in SQL: a query of its own, not a plain relation.
     recommended_articles: Connection[KnowledgeArticle] | None = computed(
         _recommended_articles,
@@ -224,22 +216,11 @@ class SuccessTask(Node, Declared):
     parent: Node | None = computed(
         _parent, "Its initiative or success case.", reads=["initiative_id", "success_case_id"]
     )
-    comments: Connection[Activity] = activity_stream(
-        RecordType.SUCCESS_TASK,
-        "Additional comments (customer-visible), newest first.",
-        ActivityKindValue.COMMENT.value,
-    )
+    comments: Connection[Activity] = comment_stream(RecordType.SUCCESS_TASK)
     # The task detail's stream and files, to whoever sees the task: the activities' and
     # attachments' row rules keep work notes (and discussions) from contacts on every path.
-    activities: Connection[Activity] = activity_stream(
-        RecordType.SUCCESS_TASK, "The activity stream, newest first; work notes are internal."
-    )
-    attachments: Connection[Attachment] = connection(
-        entities.ATTACHMENT,
-        "record_id",
-        "Attached files, newest first.",
-        record_type=RecordType.SUCCESS_TASK,
-    )
+    activities: Connection[Activity] = activity_stream(RecordType.SUCCESS_TASK)
+    attachments: Connection[Attachment] = attachment_list(RecordType.SUCCESS_TASK)
 
 
 @row_type(entities.TOUCHPOINT, description="A meeting or contact moment on an engagement.")
@@ -261,12 +242,7 @@ class Touchpoint(Node, Declared):
     account: Account | None = account_field()
     assigned_to: User | None = assigned_to_field()
     contact_filter: list[Contact] = _contact_filter_field(entities.TOUCHPOINT)
-    activities: Connection[Activity] = activity_stream(
-        RecordType.TOUCHPOINT, "The activity stream, newest first; work notes are internal."
-    )
-    attachments: Connection[Attachment] = connection(
-        entities.ATTACHMENT,
-        "record_id",
-        "Attached files (agenda, minutes), newest first.",
-        record_type=RecordType.TOUCHPOINT,
+    activities: Connection[Activity] = activity_stream(RecordType.TOUCHPOINT)
+    attachments: Connection[Attachment] = attachment_list(
+        RecordType.TOUCHPOINT, "Attached files (agenda, minutes), newest first."
     )

@@ -13,7 +13,7 @@ import strawberry
 
 from csm_graphql.domain.workspace import Probability
 from csm_graphql.graphql.context import Info
-from csm_graphql.graphql.declared import to_one
+from csm_graphql.graphql.declared import field_group, to_one
 from csm_graphql.graphql.ids import to_global_id
 from csm_graphql.graphql.types import workspace_enums  # noqa: F401 (registers the enums)
 from csm_graphql.graphql.types.common import WorkState
@@ -86,7 +86,7 @@ def _tree(rows: list[Row]) -> list[EngagementTreeNode]:
     return ordered
 
 
-@strawberry.type(description="Engagement roll-ups of an account (mixed into Account only).")
+@field_group(description="Engagement roll-ups of an account (mixed into Account only).")
 class AccountWorkspace:
     db_id: strawberry.Private[int]
 
