@@ -13,7 +13,10 @@ them in Python. A compiled read keeps the resolver and replaces only where the r
 3. *replay* (after the statement, :func:`finish_loaded`): the resolver runs again for each
    marker with a context whose ``db`` hands each ``fetch`` its rows from the result; the
    repository function turns them into its value as always, the resolver computes the field,
-   and the value is projected onto the selection (``request_values.projection``).
+   and the value is projected onto the selection (``request_values.projection``). As on the
+   resolver path, where a DataLoader batches a level, each ``fetch`` runs once per loaded
+   field for all the markers' parents (their rows put together), not once per marker: the
+   repository builds its SELECT object each time it is called, and that is most of its cost.
 
 So the values are computed by the same code as on the resolver path, from the same rows.
 """
@@ -97,14 +100,33 @@ def _context(request: Any, db: Any, loaders: Any) -> Any:
     )
 
 
+Fetch = Callable[[list[int]], Awaitable[dict[int, Any]]]
+
+
 class _Loader:
-    def __init__(self, key: Hashable, fetch: Callable[[list[int]], Awaitable[dict[int, Any]]],
-                 default: Any, db: _Rows) -> None:  # fmt: skip
+    """``loaders.batched(...)`` of a capture or a replay: capture asks ``fetch`` for the
+    placeholder parent alone; a replay asks it once for every parent of the loaded field
+    (``parent_ids``) and keeps the answer for the other markers (``fetched``)."""
+
+    def __init__(
+        self,
+        key: Hashable,
+        fetch: Fetch,
+        default: Any,
+        db: _Rows,
+        parent_ids: list[int] | None,
+        fetched: dict[Hashable, dict[int, Any]],
+    ) -> None:
         self.key, self.fetch, self.default, self.db = key, fetch, default, db
+        self.parent_ids, self.fetched = parent_ids, fetched
 
     async def load(self, parent_id: int) -> Any:
-        self.db.key = self.key
-        found = await self.fetch([parent_id])
+        found = self.fetched.get(self.key)
+        if found is None:
+            self.db.key = self.key
+            found = await self.fetch(self.parent_ids or [parent_id])
+            if self.parent_ids is not None:
+                self.fetched[self.key] = found
         return found.get(parent_id, self.default)
 
 
@@ -130,11 +152,12 @@ class _Rows:
 
 
 class _Loaders:
-    def __init__(self, db: _Rows) -> None:
-        self.db = db
+    def __init__(self, db: _Rows, parent_ids: list[int] | None = None) -> None:
+        self.db, self.parent_ids = db, parent_ids
+        self.fetched: dict[Hashable, dict[int, Any]] = {}
 
     def batched(self, key: Hashable, fetch: Any, default: Any) -> _Loader:
-        return _Loader(key, fetch, default, self.db)
+        return _Loader(key, fetch, default, self.db, self.parent_ids, self.fetched)
 
     def __getattr__(self, name: str) -> Any:
         raise CaptureRefused(f"the resolver reads loaders.{name}")
@@ -158,25 +181,42 @@ async def capture(loaded: Loaded, request: Any) -> None:
 
 async def finish_loaded(data: Any, request: Any, shapes: dict[str, Loaded]) -> Any:
     """Replace every loaded marker in ``data`` by its value."""
-    for holder, key, marker in list(_markers(data)):
-        loaded = shapes[marker[sql.FINISH]]
-        rows: dict[Hashable, list[dict[str, Any]]] = {}
+    by_field: dict[str, list[tuple[Any, Any, dict[str, Any]]]] = {}
+    for holder, key, marker in _markers(data):
+        by_field.setdefault(marker[sql.FINISH], []).append((holder, key, marker))
+    for finish, markers in by_field.items():
+        loaded = shapes[finish]
+        db = _Rows(_rows_of(loaded, [marker for _, _, marker in markers]))
+        # One set of loaders for the whole field: each fetch runs once, for every parent.
+        parent_ids = list(dict.fromkeys(marker["id"] for _, _, marker in markers))
+        context = _context(request, db, _Loaders(db, parent_ids))
+        info = _info(context, loaded.runner)
+        for holder, key, marker in markers:
+            parent = SimpleNamespace(db_id=marker["id"])
+            value = await loaded.runner.resolve(parent, info, **loaded.arguments)
+            holder[key] = loaded.runner.project(value, info)
+    return data
+
+
+def _rows_of(loaded: Loaded, markers: list[dict[str, Any]]) -> dict[Hashable, list[dict[str, Any]]]:
+    """The rows each captured SELECT returned, for every parent once (a record shown twice
+    in one response carries its rows twice), typed as the SELECT's columns read them."""
+    rows: dict[Hashable, list[dict[str, Any]]] = {load_key: [] for load_key, _ in loaded.loads}
+    seen: set[Any] = set()
+    for marker in markers:
+        if marker["id"] in seen:
+            continue
+        seen.add(marker["id"])
         for (load_key, statement), found in zip(loaded.loads, marker["loads"], strict=True):
             readers = row_readers(statement)
-            rows[load_key] = [
+            rows[load_key].extend(
                 {
                     name: value if read is None or value is None else read(value)
                     for (name, read, _), value in zip(readers, row, strict=True)
                 }
                 for row in found
-            ]
-        db = _Rows(rows)
-        context = _context(request, db, _Loaders(db))
-        info = _info(context, loaded.runner)
-        parent = SimpleNamespace(db_id=marker["id"])
-        value = await loaded.runner.resolve(parent, info, **loaded.arguments)
-        holder[key] = loaded.runner.project(value, info)
-    return data
+            )
+    return rows
 
 
 def _markers(value: Any) -> Iterator[tuple[Any, Any, dict[str, Any]]]:
