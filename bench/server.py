@@ -29,11 +29,18 @@ class ServerError(RuntimeError):
     """A CLI command or the server failed; the message carries its output."""
 
 
-def cli(args: list[str], env: Mapping[str, str], *, timeout: float | None = None) -> str:
-    """Run ``csm-graphql ARGS`` with this interpreter (so the venv's package) and return
-    stdout; raise with stderr on failure."""
+def cli(
+    args: list[str],
+    env: Mapping[str, str],
+    *,
+    timeout: float | None = None,
+    python: str | None = None,
+) -> str:
+    """Run ``csm-graphql ARGS`` with this interpreter (so the venv's package), or with
+    ``python`` (another revision's venv, bench.compare), and return stdout; raise with stderr
+    on failure."""
     completed = subprocess.run(
-        [*_CLI, *args],
+        [*_command(python), *args],
         env=dict(env),
         capture_output=True,
         text=True,
@@ -51,6 +58,10 @@ def cli(args: list[str], env: Mapping[str, str], *, timeout: float | None = None
     return completed.stdout
 
 
+def _command(python: str | None, module: str | None = None) -> tuple[str, ...]:
+    return (python or _CLI[0], "-m", module or _CLI[2])
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     base_url: str
@@ -66,11 +77,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(env: Mapping[str, str], workers: int, log_path: Path) -> Iterator[ServerInfo]:
-    """Start ``csm-graphql serve``, wait for /readyz, and always stop it on the way out
-    (errors and Ctrl-C included)."""
+def running_server(
+    env: Mapping[str, str],
+    workers: int,
+    log_path: Path,
+    *,
+    python: str | None = None,
+    module: str | None = None,
+) -> Iterator[ServerInfo]:
+    """Start ``csm-graphql serve`` (with ``python``'s package when given; ``module``: another
+    entry point taking the same serve options, bench/reuseport.py), wait for /readyz, and
+    always stop it on the way out (errors and Ctrl-C included)."""
     port = free_port()
-    command = [*_CLI, "serve", "--host", "127.0.0.1", "--port", str(port),
+    command = [*_command(python, module), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
