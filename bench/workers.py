@@ -1,10 +1,11 @@
 """How evenly ``serve --workers N`` shares the requests between its workers (issue 10).
 
 Each run opens ``--concurrency`` fresh keep-alive connections (as one bench cell does) and
-drives them for ``--duration`` seconds; the requests each worker answered are read from its own
-Prometheus file (``PROMETHEUS_MULTIPROC_DIR``, one file per worker pid), so the figure is the
-share of requests per worker, not throughput, which a loaded machine moves. Keep-alive
-connections stay with the worker that accepted them, so the share is decided at accept time.
+drives them for ``--duration`` seconds. Per worker pid, it reads the connections the worker
+holds halfway through (/proc) and the requests it answered (its own Prometheus file in
+``PROMETHEUS_MULTIPROC_DIR``): shares per worker, not throughput, which a loaded machine
+moves. Keep-alive connections stay with the worker that accepted them, so the share is decided
+at accept time.
 
     python -m bench.workers --database-url postgresql://postgres@127.0.0.1:5432/csm_bench
     python -m bench.workers --python /path/to/other/venv/bin/python   # another install's CLI
