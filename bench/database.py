@@ -9,6 +9,7 @@ match, so a database re-seeded or migrated by someone else is seeded again, not 
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
 import time
@@ -87,11 +88,18 @@ def _embedded_url() -> str:
 
 
 async def prepare(
-    url: str, env: Mapping[str, str], *, scale: int, seed: int, reuse: bool
+    url: str,
+    env: Mapping[str, str],
+    *,
+    scale: int,
+    seed: int,
+    reuse: bool,
+    python: str | None = None,
 ) -> Dataset:
-    """Migrate, then seed unless ``reuse`` and the marker says the data is already there."""
+    """Migrate, then seed unless ``reuse`` and the marker says the data is already there.
+    ``python``: the interpreter whose ``csm-graphql`` migrates and seeds (default: ours)."""
     # The CLI blocks on a subprocess: run it off the event loop.
-    await asyncio.to_thread(cli, ["db", "upgrade"], env)
+    await asyncio.to_thread(functools.partial(cli, ["db", "upgrade"], env, python=python))
     connection = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_SECONDS)
     try:
         await connection.execute(_MARKER_DDL)
@@ -107,7 +115,7 @@ async def prepare(
             seed_seconds = float(marker["seed_seconds"])
             print(f"reusing scale-{scale} data seeded at {marker['seeded_at']}", file=sys.stderr)
         else:
-            seed_seconds = await asyncio.to_thread(_seed, env, scale, seed)
+            seed_seconds = await asyncio.to_thread(_seed, env, scale, seed, python)
             await _write_marker(connection, scale, seed, revision, seed_seconds)
         return Dataset(
             scale=scale,
@@ -142,10 +150,10 @@ async def _stale_reason(
     return None
 
 
-def _seed(env: Mapping[str, str], scale: int, seed: int) -> float:
+def _seed(env: Mapping[str, str], scale: int, seed: int, python: str | None) -> float:
     print(f"seeding scale {scale} (seed {seed}) ...", file=sys.stderr)
     started = time.perf_counter()
-    cli(["seed", "--scale", str(scale), "--seed", str(seed)], env)
+    cli(["seed", "--scale", str(scale), "--seed", str(seed)], env, python=python)
     seconds = time.perf_counter() - started
     print(f"seeded in {seconds:.1f}s", file=sys.stderr)
     return seconds

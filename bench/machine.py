@@ -114,3 +114,43 @@ def machine_cpu_ticks() -> tuple[int, int]:
     total = sum(fields[:8])
     idle = fields[3] + fields[4]
     return (total - idle, total)
+
+
+TCP_LISTEN, TCP_ESTABLISHED = "0A", "01"  # /proc/net/tcp's state codes
+
+
+def tcp_sockets(port: int, state: str) -> set[str]:
+    """Inodes of the local TCP sockets on ``port`` in ``state`` (IPv4 and IPv6)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(fields[9])
+    return inodes
+
+
+def socket_inodes(pid: int) -> set[str]:
+    """Inodes of the sockets process ``pid`` holds open (empty when not ours to read)."""
+    inodes: set[str] = set()
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return inodes
+    for fd in descriptors:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def children(pid: int) -> list[int]:
+    """Live child pids of ``pid``."""
+    return [child for child, (ppid, _) in _all_process_stats().items() if ppid == pid]

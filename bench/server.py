@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.machine import TCP_LISTEN, socket_inodes, tcp_sockets
+
 # This interpreter (so the venv's package), whatever is or is not on PATH.
 _CLI = (sys.executable, "-m", "csm_graphql.cli")
 READY_TIMEOUT_SECONDS = 90.0
@@ -29,11 +31,18 @@ class ServerError(RuntimeError):
     """A CLI command or the server failed; the message carries its output."""
 
 
-def cli(args: list[str], env: Mapping[str, str], *, timeout: float | None = None) -> str:
-    """Run ``csm-graphql ARGS`` with this interpreter (so the venv's package) and return
-    stdout; raise with stderr on failure."""
+def cli(
+    args: list[str],
+    env: Mapping[str, str],
+    *,
+    timeout: float | None = None,
+    python: str | None = None,
+) -> str:
+    """Run ``csm-graphql ARGS`` with this interpreter (so the venv's package), or with
+    ``python`` (another revision's venv, bench.compare), and return stdout; raise with stderr
+    on failure."""
     completed = subprocess.run(
-        [*_CLI, *args],
+        [*_command(python), *args],
         env=dict(env),
         capture_output=True,
         text=True,
@@ -51,6 +60,10 @@ def cli(args: list[str], env: Mapping[str, str], *, timeout: float | None = None
     return completed.stdout
 
 
+def _command(python: str | None) -> tuple[str, ...]:
+    return _CLI if python is None else (python, *_CLI[1:])
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     base_url: str
@@ -66,11 +79,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(env: Mapping[str, str], workers: int, log_path: Path) -> Iterator[ServerInfo]:
-    """Start ``csm-graphql serve``, wait for /readyz, and always stop it on the way out
-    (errors and Ctrl-C included)."""
+def running_server(
+    env: Mapping[str, str],
+    workers: int,
+    log_path: Path,
+    *,
+    python: str | None = None,
+) -> Iterator[ServerInfo]:
+    """Start ``csm-graphql serve`` (with ``python``'s package when given), wait for /readyz,
+    and always stop it on the way out (errors and Ctrl-C included)."""
     port = free_port()
-    command = [*_CLI, "serve", "--host", "127.0.0.1", "--port", str(port),
+    command = [*_command(python), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
@@ -86,6 +105,8 @@ def running_server(env: Mapping[str, str], workers: int, log_path: Path) -> Iter
         try:
             base_url = f"http://127.0.0.1:{port}"
             _wait_ready(process, base_url, log_path)
+            if workers > 1:
+                _wait_listening(process, port, workers, log_path)
             yield ServerInfo(base_url, process.pid)
         finally:
             _stop(process)
@@ -108,6 +129,28 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log_path: Path)
         time.sleep(0.2)
     raise ServerError(
         f"/readyz did not answer 200 within {READY_TIMEOUT_SECONDS:.0f}s:\n{_tail(log_path)}"
+    )
+
+
+def _wait_listening(
+    process: subprocess.Popen[bytes], port: int, workers: int, log_path: Path
+) -> None:
+    """With a socket per worker (SO_REUSEPORT, the CLI since issue 10), /readyz answers as
+    soon as one worker listens, and connections opened before the others listen all go to
+    it and stay there: wait until every worker listens. With one socket shared by the
+    workers (uvicorn's own --workers; an older revision under bench.compare), the supervisor
+    holds the listening socket itself and there is nothing to wait for."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        listening = tcp_sockets(port, TCP_LISTEN)
+        if len(listening) >= workers or listening & socket_inodes(process.pid):
+            return
+        if process.poll() is not None:
+            raise ServerError(f"the server exited with {process.returncode}:\n{_tail(log_path)}")
+        time.sleep(0.2)
+    raise ServerError(
+        f"{workers} workers did not all listen within {READY_TIMEOUT_SECONDS:.0f}s:\n"
+        f"{_tail(log_path)}"
     )
 
 

@@ -1,8 +1,8 @@
 // Serve PostGraphile v5 on 127.0.0.1:PEER_PORT with PEER_WORKERS processes (node:cluster),
 // the same process count as the `csm-graphql serve --workers W` it is compared with.
 //
-// node:cluster shares one listening socket between the workers, as uvicorn's --workers does:
-// the primary only forks and supervises; the workers accept and answer requests.
+// node:cluster's default scheduling (SCHED_RR, every OS but Windows): the primary accepts each
+// connection and hands it to the workers in turn; the workers answer the requests.
 import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { postgraphile } from "postgraphile";

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from csm_graphql.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
 
@@ -123,20 +123,30 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # uvicorn re-raises the signal that stopped it once it has shut down; as an exception,
     # not a bare kill, it lets the finally below stop the embedded server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    config: dict[str, Any] = {
+        "app": "csm_graphql.app:create_app",
+        "factory": True,
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "log_config": logging_config,
+        # Ours (csm_graphql.access) replaces uvicorn's: it carries the request id.
+        "access_log": False,
+        # The app trusts forwarded headers itself, from CSM_FORWARDED_ALLOW_IPS only.
+        "proxy_headers": False,
+    }
     try:
-        uvicorn.run(
-            "csm_graphql.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level=args.log_level,
-            log_config=logging_config,
-            # Ours (csm_graphql.access) replaces uvicorn's: it carries the request id.
-            access_log=False,
-            # The app trusts forwarded headers itself, from CSM_FORWARDED_ALLOW_IPS only.
-            proxy_headers=False,
-        )
+        if args.workers > 1:
+            # A listening socket per worker (SO_REUSEPORT), not uvicorn's shared one: the
+            # kernel spreads connections over the workers (serving.py, issue 10).
+            from csm_graphql.serving import ServingError, serve
+
+            try:
+                return serve(config, args.host, args.port, args.workers)
+            except ServingError as error:
+                print(f"serve: {error}", file=sys.stderr)
+                return 1
+        uvicorn.run(**config)
     except KeyboardInterrupt:
         pass
     finally:
@@ -181,7 +191,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the API server", formatter_class=formatter)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes, each on its own socket"
+    )
     serve.add_argument(
         "--log-level",
         default="info",
