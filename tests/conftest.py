@@ -270,6 +270,35 @@ async def template_database_url(server_url: str) -> AsyncIterator[str]:
 _CLONES: dict[str, list[str]] = {}
 
 
+@pytest.fixture(scope="module")
+async def isolated_module(server_url: str, template_database_url: str) -> AsyncIterator[Isolated]:
+    """One database of its own for a whole test module, for files with many tests over one
+    small world (a clone costs ~0.4 s): the module's tests share it, so each asserts exact
+    values on the records it built itself (its own account, its own case), never on totals."""
+    async for own in _own_database(server_url, template_database_url):
+        yield own
+
+
+async def _own_database(server_url: str, template_database_url: str) -> AsyncIterator[Isolated]:
+    url = await clone_database(server_url, template_database_url)
+    _CLONES[template_database_url].append(url)
+    settings = Settings(
+        environment="test",
+        database_url=url,
+        rate_limit=RateLimit(0),
+        compiled_reads=compiled_path.ON,
+    )
+    engine = create_engine(url, settings)
+    try:
+        app = create_app(settings, engine=engine)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            client = GraphQLClient(http, settings, {})
+            yield Isolated(engine, client, Factory(engine, client))
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
 async def isolated(server_url: str, template_database_url: str) -> AsyncIterator[Isolated]:
     url = await clone_database(server_url, template_database_url)

@@ -15,6 +15,7 @@ import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, insert, text
@@ -127,6 +128,104 @@ class Factory:
             name=f"Install {self._next()}",
             account_id=account["id"],
             product_model_id=model["id"],
+        )
+
+    # -- service side (cases, requests, work orders, projects) ----------------------------
+
+    async def schedule(
+        self, hours: str = "Mon-Sun 00:00-24:00", *, time_zone: str = "UTC", name: str = ""
+    ) -> Row:
+        """Working hours (the grammar of domain/schedule.py); around the clock by default."""
+        return await self.insert(
+            t.schedules,
+            name=name or f"Schedule {self._next()}",
+            time_zone=time_zone,
+            hours=hours,
+        )
+
+    async def sla_definition(
+        self,
+        target: str,
+        priority: int,
+        minutes: int,
+        *,
+        schedule: Row | None = None,
+        entitlement: Row | None = None,
+        name: str = "",
+    ) -> Row:
+        return await self.insert(
+            t.sla_definitions,
+            name=name or f"P{priority} {target.lower()} {self._next()}",
+            target=target,
+            priority=priority,
+            duration_minutes=minutes,
+            schedule_id=schedule["id"] if schedule else None,
+            entitlement_id=entitlement["id"] if entitlement else None,
+        )
+
+    async def desk_slas(self, schedule: Row | None = None) -> list[Row]:
+        """The service desk's response and resolution definitions for every priority (the
+        demo's minutes), so that every new case starts exactly two SLAs."""
+        schedule = schedule or await self.schedule()
+        minutes = {1: (30, 240), 2: (60, 480), 3: (240, 1_440), 4: (480, 4_320), 5: (1_440, 10_080)}
+        made = []
+        for priority, (response, resolution) in minutes.items():
+            for target, duration in (("RESPONSE", response), ("RESOLUTION", resolution)):
+                made.append(
+                    await self.sla_definition(
+                        target,
+                        priority,
+                        duration,
+                        schedule=schedule,
+                        name=f"P{priority} {target.lower()}",
+                    )
+                )
+        return made
+
+    async def entitlement(
+        self, account: Row, *, product: Row | None = None, name: str | None = None
+    ) -> Row:
+        return await self.insert(
+            t.entitlements,
+            name=name or f"Entitlement {self._next()}",
+            account_id=account["id"],
+            product_id=product["id"] if product else None,
+            start_date=date(2026, 1, 1),
+            end_date=date(2027, 12, 31),
+        )
+
+    async def project(
+        self, account: Row, name: str | None = None, *, contacts: Sequence[Row] = ()
+    ) -> Row:
+        """A project of ``account`` whose project contacts are ``contacts``."""
+        row = await self.insert(
+            t.projects, name=name or f"Project {self._next()}", account_id=account["id"]
+        )
+        for contact in contacts:
+            await self.insert(t.project_contacts, project_id=row["id"], contact_id=contact["id"])
+        return row
+
+    async def project_task(
+        self, project: Row, *, visible_to_customer: bool = False, short_description: str = ""
+    ) -> Row:
+        return await self.insert(
+            t.project_tasks,
+            project_id=project["id"],
+            account_id=project["account_id"],
+            short_description=short_description or f"Project task {self._next()}",
+            visible_to_customer=visible_to_customer,
+        )
+
+    async def work_order(
+        self, case: Row, *, state: str = "DRAFT", short_description: str = ""
+    ) -> Row:
+        """A work order of ``case`` (its account)."""
+        return await self.insert(
+            t.work_orders,
+            case_id=case["id"],
+            account_id=case["account_id"],
+            short_description=short_description or f"Work order {self._next()}",
+            state=state,
         )
 
     # -- cases and success records --------------------------------------------------------
