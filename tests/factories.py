@@ -182,17 +182,43 @@ class Factory:
                 )
         return made
 
+    async def contract(self, account: Row, name: str | None = None) -> Row:
+        """Terms of ``account`` current whatever the day (2000-2099)."""
+        return await self.insert(
+            t.contracts,
+            name=name or f"Contract {self._next()}",
+            account_id=account["id"],
+            value=10_000,
+            start_date=date(2000, 1, 1),
+            end_date=date(2099, 12, 31),
+        )
+
     async def entitlement(
-        self, account: Row, *, product: Row | None = None, name: str | None = None
+        self,
+        account: Row,
+        *,
+        product: Row | None = None,
+        contract: Row | None = None,
+        name: str | None = None,
     ) -> Row:
+        """Active and current whatever the day (2000-2099), under ``contract`` when given."""
         return await self.insert(
             t.entitlements,
             name=name or f"Entitlement {self._next()}",
             account_id=account["id"],
             product_id=product["id"] if product else None,
-            start_date=date(2026, 1, 1),
-            end_date=date(2027, 12, 31),
+            contract_id=contract["id"] if contract else None,
+            start_date=date(2000, 1, 1),
+            end_date=date(2099, 12, 31),
         )
+
+    async def support_group(self, name: str | None = None, *, members: Sequence[Row] = ()) -> Row:
+        row = await self.insert(t.support_groups, name=name or f"Group {self._next()}")
+        for user in members:
+            await self.insert(
+                t.support_group_members, support_group_id=row["id"], user_id=user["id"]
+            )
+        return row
 
     async def project(
         self, account: Row, name: str | None = None, *, contacts: Sequence[Row] = ()
