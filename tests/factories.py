@@ -232,14 +232,30 @@ class Factory:
         return row
 
     async def project_task(
-        self, project: Row, *, visible_to_customer: bool = False, short_description: str = ""
+        self,
+        project: Row,
+        *,
+        state: str = "PENDING",
+        visible_to_customer: bool = False,
+        assigned_contact: Row | None = None,
+        assigned_to: Row | None = None,
+        short_description: str = "",
+        actual_start: date | None = None,
+        actual_end: date | None = None,
     ) -> Row:
+        """A task of ``project``; one assigned to a contact is visible to customers, as the
+        domain has it (DOMAIN.md)."""
         return await self.insert(
             t.project_tasks,
             project_id=project["id"],
             account_id=project["account_id"],
             short_description=short_description or f"Project task {self._next()}",
-            visible_to_customer=visible_to_customer,
+            state=state,
+            visible_to_customer=visible_to_customer or assigned_contact is not None,
+            assigned_contact_id=assigned_contact["id"] if assigned_contact else None,
+            assigned_to_id=assigned_to["id"] if assigned_to else None,
+            actual_start=actual_start,
+            actual_end=actual_end,
         )
 
     async def work_order(
