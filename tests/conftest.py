@@ -301,20 +301,5 @@ async def _own_database(server_url: str, template_database_url: str) -> AsyncIte
 
 @pytest.fixture
 async def isolated(server_url: str, template_database_url: str) -> AsyncIterator[Isolated]:
-    url = await clone_database(server_url, template_database_url)
-    _CLONES[template_database_url].append(url)
-    settings = Settings(
-        environment="test",
-        database_url=url,
-        rate_limit=RateLimit(0),
-        compiled_reads=compiled_path.ON,
-    )
-    engine = create_engine(url, settings)
-    try:
-        app = create_app(settings, engine=engine)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            client = GraphQLClient(http, settings, {})
-            yield Isolated(engine, client, Factory(engine, client))
-    finally:
-        await engine.dispose()
+    async for own in _own_database(server_url, template_database_url):
+        yield own
