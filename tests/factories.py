@@ -15,6 +15,7 @@ import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, insert, text
@@ -127,6 +128,146 @@ class Factory:
             name=f"Install {self._next()}",
             account_id=account["id"],
             product_model_id=model["id"],
+        )
+
+    # -- service side (cases, requests, work orders, projects) ----------------------------
+
+    async def schedule(
+        self, hours: str = "Mon-Sun 00:00-24:00", *, time_zone: str = "UTC", name: str = ""
+    ) -> Row:
+        """Working hours (the grammar of domain/schedule.py); around the clock by default."""
+        return await self.insert(
+            t.schedules,
+            name=name or f"Schedule {self._next()}",
+            time_zone=time_zone,
+            hours=hours,
+        )
+
+    async def sla_definition(
+        self,
+        target: str,
+        priority: int,
+        minutes: int,
+        *,
+        schedule: Row | None = None,
+        entitlement: Row | None = None,
+        name: str = "",
+    ) -> Row:
+        return await self.insert(
+            t.sla_definitions,
+            name=name or f"P{priority} {target.lower()} {self._next()}",
+            target=target,
+            priority=priority,
+            duration_minutes=minutes,
+            schedule_id=schedule["id"] if schedule else None,
+            entitlement_id=entitlement["id"] if entitlement else None,
+        )
+
+    async def desk_slas(self, schedule: Row | None = None) -> list[Row]:
+        """The service desk's response and resolution definitions for every priority (the
+        demo's minutes), so that every new case starts exactly two SLAs."""
+        schedule = schedule or await self.schedule()
+        minutes = {1: (30, 240), 2: (60, 480), 3: (240, 1_440), 4: (480, 4_320), 5: (1_440, 10_080)}
+        made = []
+        for priority, (response, resolution) in minutes.items():
+            for target, duration in (("RESPONSE", response), ("RESOLUTION", resolution)):
+                made.append(
+                    await self.sla_definition(
+                        target,
+                        priority,
+                        duration,
+                        schedule=schedule,
+                        name=f"P{priority} {target.lower()}",
+                    )
+                )
+        return made
+
+    async def contract(self, account: Row, name: str | None = None) -> Row:
+        """Terms of ``account`` current whatever the day (2000-2099)."""
+        return await self.insert(
+            t.contracts,
+            name=name or f"Contract {self._next()}",
+            account_id=account["id"],
+            value=10_000,
+            start_date=date(2000, 1, 1),
+            end_date=date(2099, 12, 31),
+        )
+
+    async def entitlement(
+        self,
+        account: Row,
+        *,
+        product: Row | None = None,
+        contract: Row | None = None,
+        name: str | None = None,
+    ) -> Row:
+        """Active and current whatever the day (2000-2099), under ``contract`` when given."""
+        return await self.insert(
+            t.entitlements,
+            name=name or f"Entitlement {self._next()}",
+            account_id=account["id"],
+            product_id=product["id"] if product else None,
+            contract_id=contract["id"] if contract else None,
+            start_date=date(2000, 1, 1),
+            end_date=date(2099, 12, 31),
+        )
+
+    async def support_group(self, name: str | None = None, *, members: Sequence[Row] = ()) -> Row:
+        row = await self.insert(t.support_groups, name=name or f"Group {self._next()}")
+        for user in members:
+            await self.insert(
+                t.support_group_members, support_group_id=row["id"], user_id=user["id"]
+            )
+        return row
+
+    async def project(
+        self, account: Row, name: str | None = None, *, contacts: Sequence[Row] = ()
+    ) -> Row:
+        """A project of ``account`` whose project contacts are ``contacts``."""
+        row = await self.insert(
+            t.projects, name=name or f"Project {self._next()}", account_id=account["id"]
+        )
+        for contact in contacts:
+            await self.insert(t.project_contacts, project_id=row["id"], contact_id=contact["id"])
+        return row
+
+    async def project_task(
+        self,
+        project: Row,
+        *,
+        state: str = "PENDING",
+        visible_to_customer: bool = False,
+        assigned_contact: Row | None = None,
+        assigned_to: Row | None = None,
+        short_description: str = "",
+        actual_start: date | None = None,
+        actual_end: date | None = None,
+    ) -> Row:
+        """A task of ``project``; one assigned to a contact is visible to customers, as the
+        domain has it (DOMAIN.md)."""
+        return await self.insert(
+            t.project_tasks,
+            project_id=project["id"],
+            account_id=project["account_id"],
+            short_description=short_description or f"Project task {self._next()}",
+            state=state,
+            visible_to_customer=visible_to_customer or assigned_contact is not None,
+            assigned_contact_id=assigned_contact["id"] if assigned_contact else None,
+            assigned_to_id=assigned_to["id"] if assigned_to else None,
+            actual_start=actual_start,
+            actual_end=actual_end,
+        )
+
+    async def work_order(
+        self, case: Row, *, state: str = "DRAFT", short_description: str = ""
+    ) -> Row:
+        """A work order of ``case`` (its account)."""
+        return await self.insert(
+            t.work_orders,
+            case_id=case["id"],
+            account_id=case["account_id"],
+            short_description=short_description or f"Work order {self._next()}",
+            state=state,
         )
 
     # -- cases and success records --------------------------------------------------------

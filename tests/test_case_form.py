@@ -1,17 +1,21 @@
 """The case form's write side (issue 12): everything createCase and updateCase take, per
 role; references visible and of the case's account (hidden ones NOT_FOUND exactly like
 missing ones); refusals change nothing; updates audited; SLAs re-decided on a new contract or
-entitlement. Against the writable database."""
+entitlement.
+
+Each test has a database of its own (the ``isolated`` fixture) holding only what
+``build_world`` makes, so a refusal is "nothing written at all" and counts are exact."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.expectations import decode_global_id, global_id
+from tests.factories import Isolated
 from tests.support import GraphQLClient
 
 AGENT = "caseagent@csm.example"
@@ -47,49 +51,51 @@ async def _scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
         return await connection.scalar(text(sql), params)
 
 
-@pytest.fixture(scope="module")
-async def ids(write_engine: AsyncEngine) -> dict[str, int]:
-    found: dict[str, int] = {}
+PREMIUM_SLA = "P3 resolution, premium support"
 
-    async def one(key: str, sql: str, **params: Any) -> int:
-        found[key] = await _scalar(write_engine, sql, **params)
-        assert found[key] is not None, key
-        return found[key]
 
-    acme = await one("acme", "SELECT id FROM accounts WHERE name = 'Acme Corp'")
-    initech = await one("initech", "SELECT id FROM accounts WHERE name = 'Initech'")
-    for email in (CUSTOMER, CUSTOMER_ADMIN, "multi@initech.example"):
-        await one(email, "SELECT id FROM contacts WHERE email = :e", e=email)
-    for email in (AGENT, SUCCESS_AGENT, PROXY):
-        await one(email, "SELECT id FROM users WHERE email = :e", e=email)
-    await one("group", "SELECT min(id) FROM support_groups")
+class World(NamedTuple):
+    client: GraphQLClient
+    engine: AsyncEngine
+    ids: dict[str, int]  # what build made, by account key, email or role
+
+
+@pytest.fixture
+async def world(isolated: Isolated) -> World:
+    """Acme (two assets of two products, a contract, a current entitlement, and a premium
+    entitlement with an SLA definition of its own under a contract of its own) and Initech
+    (an asset, a contract, an entitlement, a case, a contact); the employees and Acme's
+    people with the demo's emails and roles (ACCESS.md); the desk's SLAs; a support group."""
+    make = isolated.make
+    acme, initech = await make.account("Acme Corp"), await make.account("Initech")
+    ids: dict[str, int] = {"acme": acme["id"], "initech": initech["id"]}
+    ids[CUSTOMER] = (await make.contact(acme, "customer", email=CUSTOMER))["id"]
+    ids[CUSTOMER_ADMIN] = (await make.contact(acme, "customer_admin", email=CUSTOMER_ADMIN))["id"]
+    multi = await make.contact(initech, "customer_success_customer", email="multi@initech.example")
+    ids["multi@initech.example"] = multi["id"]
+    agent = await make.user("case_agent", email=AGENT)
+    ids[AGENT] = agent["id"]
+    ids[SUCCESS_AGENT] = (await make.user("customer_success_agent", email=SUCCESS_AGENT))["id"]
+    ids[PROXY] = (await make.user("proxy_contact", email=PROXY))["id"]
+    ids["group"] = (await make.support_group("Service Desk", members=[agent]))["id"]
+    schedule = await make.schedule()
+    await make.desk_slas(schedule)
+    product = await make.product("VPN gateway")
+    ids["product"] = product["id"]
     for key, account in (("acme", acme), ("initech", initech)):
-        await one(f"{key}_asset", "SELECT min(id) FROM assets WHERE account_id = :a", a=account)
-        await one(
-            f"{key}_contract", "SELECT min(id) FROM contracts WHERE account_id = :a", a=account
-        )
-        await one(
-            f"{key}_entitlement",
-            "SELECT min(id) FROM entitlements WHERE account_id = :a AND active "
-            "AND start_date <= current_date AND end_date >= current_date",
-            a=account,
-        )
-        await one(f"{key}_case", "SELECT min(id) FROM cases WHERE account_id = :a", a=account)
-    await one(
-        "second_acme_asset",
-        "SELECT min(a.id) FROM assets a JOIN product_models m ON m.id = a.product_model_id "
-        "WHERE a.account_id = :a AND a.id <> :first",
-        a=acme,
-        first=found["acme_asset"],
+        ids[f"{key}_asset"] = (await make.asset(account, product))["id"]
+        ids[f"{key}_contract"] = (await make.contract(account))["id"]
+        ids[f"{key}_entitlement"] = (await make.entitlement(account))["id"]
+    ids["initech_case"] = (await make.case(initech))["id"]
+    ids["second_acme_asset"] = (await make.asset(acme))["id"]  # of another product
+    premium_contract = await make.contract(acme, "Premium support")
+    ids["premium_contract"] = premium_contract["id"]
+    premium = await make.entitlement(acme, contract=premium_contract, name="Premium")
+    ids["premium"] = premium["id"]
+    await make.sla_definition(
+        "RESOLUTION", 3, 720, schedule=schedule, entitlement=premium, name=PREMIUM_SLA
     )
-    # The entitlement an SLA definition of its own is limited to (the demo's premium one).
-    await one(
-        "premium",
-        "SELECT d.entitlement_id FROM sla_definitions d JOIN entitlements e "
-        "ON e.id = d.entitlement_id WHERE e.account_id = :a AND d.priority = 3 LIMIT 1",
-        a=acme,
-    )
-    return found
+    return World(isolated.client, isolated.engine, ids)
 
 
 async def _create(client: GraphQLClient, email: str, **input: Any) -> dict[str, Any]:
@@ -106,7 +112,8 @@ def _codes(payload: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
 
 
 async def _count(engine: AsyncEngine) -> tuple[int, int, int]:
-    """Cases, informed-user links and audit rows: a refusal changes none of them."""
+    """Cases, informed-user links and audit rows: a refusal changes none of them. The world
+    starts with one case (Initech's) and nothing else."""
     return (
         await _scalar(engine, "SELECT count(*) FROM cases"),
         await _scalar(engine, "SELECT count(*) FROM case_informed_users"),
@@ -118,10 +125,11 @@ async def _count(engine: AsyncEngine) -> tuple[int, int, int]:
 
 
 async def test_an_agent_fills_the_whole_form(
-    write_client: GraphQLClient, write_engine: AsyncEngine, ids: dict[str, int]
+    world: World,
 ) -> None:
+    client, engine, ids = world
     payload = await _create(
-        write_client,
+        client,
         AGENT,
         **_acme(
             ids,
@@ -140,23 +148,24 @@ async def test_an_agent_fills_the_whole_form(
     case = payload["case"]
     assert case["internalContact"] == {"email": PROXY}
     assert case["assignedTo"] == {"email": AGENT}
-    assert case["supportGroup"] is not None
+    assert case["supportGroup"] == {"name": "Service Desk"}
     assert case["informedUsers"] == [{"email": SUCCESS_AGENT}]
     assert (case["shareResolutionNotes"], case["channel"], case["category"]) == (
         True,
         "PHONE",
         "Network",
     )
-    assert case["product"] is not None  # the asset's product
+    assert case["product"] == {"id": global_id("Product", ids["product"])}  # the asset's
     case_id = decode_global_id(case["id"])[1]
-    audit = await _rows(
-        write_engine,
+    (audit,) = await _rows(
+        engine,
         "SELECT changes FROM audit_log WHERE action = 'case.create' AND record_id = :i",
         i=case_id,
     )
-    assert audit[0]["changes"]["informed_user_ids"] == [ids[SUCCESS_AGENT]]
+    assert audit["changes"]["informed_user_ids"] == [ids[SUCCESS_AGENT]]
+    assert await _count(engine) == (2, 1, 1)  # Initech's and this one, one link, one audit
     # The proxy named as internal contact sees the case it was raised for.
-    seen = await write_client.query(
+    seen = await client.query(
         "query($id: ID!) { node(id: $id) { id } }", {"id": case["id"]}, as_=PROXY
     )
     assert seen["node"] == {"id": case["id"]}
@@ -173,13 +182,13 @@ async def test_an_agent_fills_the_whole_form(
     ],
 )
 async def test_the_agents_part_of_the_form_is_theirs(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    ids: dict[str, int],
+    world: World,
     email: str,
     extra: dict[str, Any],
     fields: tuple[str, ...],
 ) -> None:
+    client, engine, ids = world
+
     def encode(value: Any) -> Any:
         if isinstance(value, list):
             return [encode(item) for item in value]
@@ -190,11 +199,10 @@ async def test_the_agents_part_of_the_form_is_theirs(
     given = {name: encode(value) for name, value in extra.items()}
     if email == PROXY:
         given["contactId"] = global_id("Contact", ids[CUSTOMER])
-    before = await _count(write_engine)
-    payload = await _create(write_client, email, **_acme(ids, **given))
+    payload = await _create(client, email, **_acme(ids, **given))
     assert _codes(payload) == [("FORBIDDEN", fields)]
     assert payload["userErrors"][0]["message"] == f"Only case agents may set {fields[0]}."
-    assert await _count(write_engine) == before
+    assert await _count(engine) == (1, 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -212,24 +220,23 @@ async def test_the_agents_part_of_the_form_is_theirs(
     ],
 )
 async def test_create_checks_every_reference(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    ids: dict[str, int],
+    world: World,
     extra: dict[str, Any],
     expected: list[tuple[str, tuple[str, ...]]],
 ) -> None:
+    client, engine, ids = world
+
     def encode(value: Any) -> Any:
         if isinstance(value, list):
             return [encode(item) for item in value]
         type_name, key = value
         return global_id(type_name, ids.get(key, key))
 
-    before = await _count(write_engine)
     payload = await _create(
-        write_client, AGENT, **_acme(ids, **{name: encode(v) for name, v in extra.items()})
+        client, AGENT, **_acme(ids, **{name: encode(v) for name, v in extra.items()})
     )
     assert _codes(payload) == expected
-    assert await _count(write_engine) == before
+    assert await _count(engine) == (1, 0, 0)
 
 
 REFERENCES = {
@@ -243,25 +250,24 @@ REFERENCES = {
 
 @pytest.mark.parametrize("field", list(REFERENCES))
 async def test_hidden_references_are_not_found_like_missing_ones(
-    write_client: GraphQLClient, write_engine: AsyncEngine, ids: dict[str, int], field: str
+    world: World,
+    field: str,
 ) -> None:
     """Acme's admin does not see Initech's records: naming one answers exactly what naming a
     record that does not exist answers, on create and on update."""
+    client, engine, ids = world
     type_name, key = REFERENCES[field]
-    before = await _count(write_engine)
     hidden = await _create(
-        write_client, CUSTOMER_ADMIN, **_acme(ids, **{field: global_id(type_name, ids[key])})
+        client, CUSTOMER_ADMIN, **_acme(ids, **{field: global_id(type_name, ids[key])})
     )
     missing = await _create(
-        write_client, CUSTOMER_ADMIN, **_acme(ids, **{field: global_id(type_name, MISSING)})
+        client, CUSTOMER_ADMIN, **_acme(ids, **{field: global_id(type_name, MISSING)})
     )
     assert hidden == missing
     assert _codes(hidden) == [("NOT_FOUND", (field,))]
-    assert await _count(write_engine) == before
+    assert await _count(engine) == (1, 0, 0)
     # The agent sees Initech's record: another account's, a BAD_USER_INPUT it may know.
-    visible = await _create(
-        write_client, AGENT, **_acme(ids, **{field: global_id(type_name, ids[key])})
-    )
+    visible = await _create(client, AGENT, **_acme(ids, **{field: global_id(type_name, ids[key])}))
     assert _codes(visible) == [("BAD_USER_INPUT", (field,))]
 
 
@@ -286,12 +292,13 @@ async def _update(
 
 
 async def test_an_agent_changes_the_form_and_it_is_audited(
-    write_client: GraphQLClient, write_engine: AsyncEngine, ids: dict[str, int]
+    world: World,
 ) -> None:
-    case = await _new_case(write_client, ids, assetId=global_id("Asset", ids["acme_asset"]))
-    parent = await _new_case(write_client, ids)
+    client, engine, ids = world
+    case = await _new_case(client, ids, assetId=global_id("Asset", ids["acme_asset"]))
+    parent = await _new_case(client, ids)
     payload = await _update(
-        write_client,
+        client,
         case,
         contact=global_id("Contact", ids[CUSTOMER_ADMIN]),
         asset=global_id("Asset", ids["second_acme_asset"]),
@@ -308,7 +315,7 @@ async def test_an_agent_changes_the_form_and_it_is_audited(
     assert updated["contact"] == {"email": CUSTOMER_ADMIN}
     assert updated["asset"] == {"id": global_id("Asset", ids["second_acme_asset"])}
     product = await _scalar(
-        write_engine,
+        engine,
         "SELECT m.product_id FROM assets a JOIN product_models m ON m.id = a.product_model_id "
         "WHERE a.id = :i",
         i=ids["second_acme_asset"],
@@ -323,7 +330,7 @@ async def test_an_agent_changes_the_form_and_it_is_audited(
     assert updated["informedUsers"] == [{"email": SUCCESS_AGENT}]
     case_id = decode_global_id(case["id"])[1]
     (audit,) = await _rows(
-        write_engine,
+        engine,
         "SELECT changes FROM audit_log WHERE action = 'case.update' AND record_id = :i",
         i=case_id,
     )
@@ -340,19 +347,20 @@ async def test_an_agent_changes_the_form_and_it_is_audited(
     }
     assert audit["changes"]["informed_user_ids"] == {"from": [], "to": [ids[SUCCESS_AGENT]]}
     # Informed users alone are a change of the case too (a new version), and null clears them.
-    cleared = await _update(write_client, updated, informed=None)
+    cleared = await _update(client, updated, informed=None)
     assert cleared["case"]["informedUsers"] == []
     assert cleared["case"]["version"] == updated["version"] + 1
 
 
 async def test_update_refusals_change_nothing(
-    write_client: GraphQLClient, write_engine: AsyncEngine, ids: dict[str, int]
+    world: World,
 ) -> None:
-    case = await _new_case(write_client, ids)
-    child = await _new_case(write_client, ids, parentId=case["id"])
+    client, engine, ids = world
+    case = await _new_case(client, ids)
+    child = await _new_case(client, ids, parentId=case["id"])
     case_id = decode_global_id(case["id"])[1]
-    row_before = await _rows(write_engine, "SELECT * FROM cases WHERE id = :i", i=case_id)
-    counts = await _count(write_engine)
+    row_before = await _rows(engine, "SELECT * FROM cases WHERE id = :i", i=case_id)
+    assert await _count(engine) == (3, 0, 2)  # Initech's, the case and its child
     refusals = [
         (
             {"asset": global_id("Asset", ids["initech_asset"])},
@@ -371,36 +379,38 @@ async def test_update_refusals_change_nothing(
         ({"category": "Mine"}, PROXY, [("NOT_FOUND", ("id",))]),  # the proxy does not see it
     ]
     for variables, email, expected in refusals:
-        payload = await _update(write_client, case, as_=email, **variables)
+        payload = await _update(client, case, as_=email, **variables)
         assert _codes(payload) == expected, variables
         assert payload["case"] is None
-    assert await _rows(write_engine, "SELECT * FROM cases WHERE id = :i", i=case_id) == row_before
-    assert await _count(write_engine) == counts
+    assert await _rows(engine, "SELECT * FROM cases WHERE id = :i", i=case_id) == row_before
+    assert await _count(engine) == (3, 0, 2)
 
 
 async def test_a_new_entitlement_re_decides_the_slas(
-    write_client: GraphQLClient, ids: dict[str, int]
+    world: World,
 ) -> None:
     """Acme's premium entitlement has a MODERATE resolution SLA of its own: naming it on a
     MODERATE case starts that SLA; clearing it cancels it (kept as history)."""
-    case = await _new_case(write_client, ids)  # MEDIUM x MEDIUM: MODERATE
+    client, ids = world.client, world.ids
+    case = await _new_case(client, ids)  # MEDIUM x MEDIUM: MODERATE
     before = {(s["name"], s["stage"]) for s in case["slas"]["nodes"]}
-    named = await _update(write_client, case, entitlement=global_id("Entitlement", ids["premium"]))
+    named = await _update(client, case, entitlement=global_id("Entitlement", ids["premium"]))
     assert named["userErrors"] == []
     after = {(s["name"], s["stage"]) for s in named["case"]["slas"]["nodes"]}
-    (started,) = after - before
-    assert started[1] == "IN_PROGRESS"
-    assert named["case"]["contract"] is not None  # the entitlement's contract came with it
-    cleared = await _update(write_client, named["case"], entitlement=None)
+    assert after - before == {(PREMIUM_SLA, "IN_PROGRESS")}
+    # The entitlement's contract came with it.
+    assert named["case"]["contract"] == {"id": global_id("Contract", ids["premium_contract"])}
+    cleared = await _update(client, named["case"], entitlement=None)
     stages = {s["name"]: s["stage"] for s in cleared["case"]["slas"]["nodes"]}
-    assert stages[started[0]] == "CANCELED"
+    assert stages[PREMIUM_SLA] == "CANCELED"
 
 
 async def test_refused_actions_read_as_english(
-    write_client: GraphQLClient, ids: dict[str, int]
+    world: World,
 ) -> None:
-    case = await _new_case(write_client, ids)
-    data = await write_client.query(
+    client, ids = world.client, world.ids
+    case = await _new_case(client, ids)
+    data = await client.query(
         """mutation($id: ID!, $v: Int!) { transitionCase(id: $id, expectedVersion: $v,
           action: ACCEPT) { userErrors { code message } } }""",
         {"id": case["id"], "v": case["version"]},
@@ -417,15 +427,16 @@ INTERNAL_CONTACT = f"""mutation($id: ID!, $v: Int!, $proxy: ID) {{
 
 
 async def test_an_agent_changes_the_internal_contact(
-    write_client: GraphQLClient, write_engine: AsyncEngine, ids: dict[str, int]
+    world: World,
 ) -> None:
     """The internal contact must be an employee with the proxy_contact role, as on
     createCase; the change is audited, and the proxy then sees the case (it is its internal
     contact); a refusal changes nothing."""
-    case = await _new_case(write_client, ids)
+    client, engine, ids = world
+    case = await _new_case(client, ids)
     case_id = decode_global_id(case["id"])[1]
-    row_before = await _rows(write_engine, "SELECT * FROM cases WHERE id = :i", i=case_id)
-    counts = await _count(write_engine)
+    row_before = await _rows(engine, "SELECT * FROM cases WHERE id = :i", i=case_id)
+    assert await _count(engine) == (2, 0, 1)  # Initech's and this one
     refusals = [
         (
             global_id("User", ids[SUCCESS_AGENT]),
@@ -439,15 +450,15 @@ async def test_an_agent_changes_the_internal_contact(
         (global_id("User", ids[PROXY]), PROXY, [("NOT_FOUND", ("id",))]),
     ]
     for proxy, email, expected in refusals:
-        data = await write_client.query(
+        data = await client.query(
             INTERNAL_CONTACT, {"id": case["id"], "v": case["version"], "proxy": proxy}, as_=email
         )
         assert _codes(data["updateCase"]) == expected, (proxy, email)
         assert data["updateCase"]["case"] is None
-    assert await _rows(write_engine, "SELECT * FROM cases WHERE id = :i", i=case_id) == row_before
-    assert await _count(write_engine) == counts
+    assert await _rows(engine, "SELECT * FROM cases WHERE id = :i", i=case_id) == row_before
+    assert await _count(engine) == (2, 0, 1)
 
-    data = await write_client.query(
+    data = await client.query(
         INTERNAL_CONTACT,
         {"id": case["id"], "v": case["version"], "proxy": global_id("User", ids[PROXY])},
         as_=AGENT,
@@ -457,18 +468,18 @@ async def test_an_agent_changes_the_internal_contact(
     assert payload["case"]["internalContact"] == {"email": PROXY}
     assert payload["case"]["version"] == case["version"] + 1
     (audit,) = await _rows(
-        write_engine,
+        engine,
         "SELECT changes FROM audit_log WHERE action = 'case.update' AND record_id = :i",
         i=case_id,
     )
     assert audit["changes"]["internal_contact_id"] == {"from": None, "to": ids[PROXY]}
-    seen = await write_client.query(
+    seen = await client.query(
         "query($id: ID!) { node(id: $id) { ... on Case { number } } }",
         {"id": case["id"]},
         as_=PROXY,
     )
     assert seen["node"] == {"number": case["number"]}
-    cleared = await write_client.query(
+    cleared = await client.query(
         INTERNAL_CONTACT,
         {"id": case["id"], "v": payload["case"]["version"], "proxy": None},
         as_=AGENT,

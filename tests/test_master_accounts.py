@@ -1,9 +1,14 @@
 """Accounts, contracts and entitlements: the internal admin writes them, everyone else is
 refused (FORBIDDEN where it sees the record, NOT_FOUND where not), nothing changes on a
-refusal, and a hierarchy cannot loop."""
+refusal, and a hierarchy cannot loop.
+
+Each test has a database of its own (the ``isolated`` fixture) with Acme, Initech (and a
+contract of it), Globex (a partner serving Acme), a schedule and the personas by the demo's
+emails and roles, so it asserts exact counts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -11,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.expectations import decode_global_id, global_id
-from tests.support import GraphQLClient
+from tests.factories import Isolated
 
 ADMIN = "admin@csm.example"
 MISSING = 987_654_321
@@ -47,37 +52,65 @@ def _codes(payload: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     return [(e["code"], tuple(e["field"] or ())) for e in payload["userErrors"]]
 
 
-@pytest.fixture(scope="module")
-async def acme(write_engine: AsyncEngine) -> int:
-    return int(await _scalar(write_engine, "SELECT id FROM accounts WHERE name = 'Acme Corp'"))
+@dataclass
+class Master:
+    own: Isolated
+    acme: int
+    initech_contract: int
+    schedule: int
+
+
+@pytest.fixture
+async def master(isolated: Isolated) -> Master:
+    make = isolated.make
+    acme, initech = await make.account("Acme Corp"), await make.account("Initech")
+    globex = await make.account("Globex Partners", kind="PARTNER")
+    await make.partner(globex, acme)
+    for email, role in (
+        (ADMIN, "admin"),
+        ("caseagent@csm.example", "case_agent"),
+        ("agent@csm.example", "customer_success_agent"),
+    ):
+        await make.user(role, email=email)
+    await make.contact(acme, "customer_admin", email="admin@acme.example")
+    await make.contact(globex, "partner", email="partner@globex.example")
+    schedule = await make.schedule("Mon-Fri 08:00-18:00", name="Business hours (Europe)")
+    contract = await make.contract(initech)
+    return Master(isolated, acme["id"], contract["id"], schedule["id"])
+
+
+# What the world holds: accounts, contracts, entitlements, audit rows.
+WORLD = (3, 1, 0, 0)
 
 
 async def test_the_admin_builds_a_hierarchy_that_cannot_loop(
-    write_client: GraphQLClient, write_engine: AsyncEngine, acme: int
+    master: Master,
 ) -> None:
-    top = await write_client.query(
+    client, engine = master.own.client, master.own.engine
+    top = await client.query(
         CREATE_ACCOUNT, {"input": {"name": "Hooli", "kind": "CUSTOMER"}}, as_=ADMIN
     )
     root = top["createAccount"]["account"]
     assert root["kind"] == "CUSTOMER"
-    below = await write_client.query(
+    below = await client.query(
         CREATE_ACCOUNT,
         {"input": {"name": " Hooli XYZ ", "kind": "CUSTOMER", "parentId": root["id"]}},
         as_=ADMIN,
     )
     child = below["createAccount"]["account"]
     assert (child["name"], child["parent"]) == ("Hooli XYZ", {"name": "Hooli"})
-    before = await _counts(write_engine)
-    loop = await write_client.query(
+    # Two accounts and their two audit rows more than the world.
+    assert await _counts(engine) == (5, 1, 0, 2)
+    loop = await client.query(
         UPDATE_ACCOUNT, {"id": root["id"], "v": root["version"], "parent": child["id"]}, as_=ADMIN
     )
     assert _codes(loop["updateAccount"]) == [("BAD_USER_INPUT", ("parentId",))]
-    itself = await write_client.query(
+    itself = await client.query(
         UPDATE_ACCOUNT, {"id": root["id"], "v": root["version"], "parent": root["id"]}, as_=ADMIN
     )
     assert _codes(itself["updateAccount"]) == [("BAD_USER_INPUT", ("parentId",))]
-    assert await _counts(write_engine) == before
-    renamed = await write_client.query(
+    assert await _counts(engine) == (5, 1, 0, 2)
+    renamed = await client.query(
         UPDATE_ACCOUNT,
         {"id": child["id"], "v": child["version"], "name": "Hooli Europe", "parent": None},
         as_=ADMIN,
@@ -89,7 +122,7 @@ async def test_the_admin_builds_a_hierarchy_that_cannot_loop(
         "parent": None,
     }
     audit = await _scalar(
-        write_engine,
+        engine,
         "SELECT changes FROM audit_log WHERE action = 'account.update' AND record_id = :i",
         i=decode_global_id(child["id"])[1],
     )
@@ -105,16 +138,14 @@ async def test_the_admin_builds_a_hierarchy_that_cannot_loop(
         ("partner@globex.example", "NOT_FOUND"),  # does not see Acme
     ],
 )
-async def test_only_the_admin_changes_accounts(
-    write_client: GraphQLClient, write_engine: AsyncEngine, acme: int, email: str, code: str
-) -> None:
-    before = await _counts(write_engine)
-    version = await _scalar(write_engine, "SELECT version FROM accounts WHERE id = :i", i=acme)
-    updated = await write_client.query(
+async def test_only_the_admin_changes_accounts(master: Master, email: str, code: str) -> None:
+    client, engine, acme = master.own.client, master.own.engine, master.acme
+    version = await _scalar(engine, "SELECT version FROM accounts WHERE id = :i", i=acme)
+    updated = await client.query(
         UPDATE_ACCOUNT, {"id": global_id("Account", acme), "v": version, "name": "X"}, as_=email
     )
     assert [e["code"] for e in updated["updateAccount"]["userErrors"]] == [code]
-    created = await write_client.query(
+    created = await client.query(
         CREATE_ACCOUNT, {"input": {"name": "Nope", "kind": "PARTNER"}}, as_=email
     )
     assert [e["code"] for e in created["createAccount"]["userErrors"]] == ["FORBIDDEN"]
@@ -125,16 +156,17 @@ async def test_only_the_admin_changes_accounts(
         "endDate": "2026-12-31",
         "value": "10",
     }
-    contract = await write_client.query(CREATE_CONTRACT, {"input": agreement}, as_=email)
+    contract = await client.query(CREATE_CONTRACT, {"input": agreement}, as_=email)
     assert [e["code"] for e in contract["createContract"]["userErrors"]] == ["FORBIDDEN"]
-    assert await _counts(write_engine) == before
+    assert await _counts(engine) == WORLD
 
 
 async def test_contracts_and_entitlements(
-    write_client: GraphQLClient, write_engine: AsyncEngine, acme: int
+    master: Master,
 ) -> None:
+    client, engine, acme = master.own.client, master.own.engine, master.acme
     term = {"startDate": "2026-01-01", "endDate": "2027-12-31"}
-    created = await write_client.query(
+    created = await client.query(
         CREATE_CONTRACT,
         {
             "input": {
@@ -147,10 +179,10 @@ async def test_contracts_and_entitlements(
         as_=ADMIN,
     )
     contract = created["createContract"]["contract"]
-    assert contract["number"].startswith("CNTR")
+    assert contract["number"] == "CNTR0000002"  # after Initech's
     assert contract["account"] == {"name": "Acme Corp"}
-    schedule = await _scalar(write_engine, "SELECT min(id) FROM schedules")
-    entitled = await write_client.query(
+    schedule = master.schedule
+    entitled = await client.query(
         CREATE_ENTITLEMENT,
         {
             "input": {
@@ -165,14 +197,10 @@ async def test_contracts_and_entitlements(
     )
     entitlement = entitled["createEntitlement"]["entitlement"]
     assert entitlement["contract"] == {"id": contract["id"]}
-    assert entitlement["schedule"] is not None
-    before = await _counts(write_engine)
-    initech_contract = await _scalar(
-        write_engine,
-        "SELECT min(c.id) FROM contracts c JOIN accounts a ON a.id = c.account_id "
-        "WHERE a.name = 'Initech'",
-    )
-    refused = await write_client.query(
+    assert entitlement["schedule"] == {"name": "Business hours (Europe)"}
+    assert await _counts(engine) == (3, 2, 1, 2)  # the contract and the entitlement, audited
+    initech_contract = master.initech_contract
+    refused = await client.query(
         CREATE_ENTITLEMENT,
         {
             "input": {
@@ -190,7 +218,7 @@ async def test_contracts_and_entitlements(
         ("BAD_USER_INPUT", ("name",)),
         ("BAD_USER_INPUT", ("endDate",)),
     ]
-    wrong_refs = await write_client.query(
+    wrong_refs = await client.query(
         CREATE_ENTITLEMENT,
         {
             "input": {
@@ -207,10 +235,10 @@ async def test_contracts_and_entitlements(
         ("BAD_USER_INPUT", ("contractId",)),
         ("NOT_FOUND", ("scheduleId",)),
     ]
-    no_value = await write_client.query(
+    no_value = await client.query(
         CREATE_CONTRACT,
         {"input": {"accountId": global_id("Account", MISSING), "name": "Lost", **term}},
         as_=ADMIN,
     )
     assert _codes(no_value["createContract"]) == [("NOT_FOUND", ("accountId",))]
-    assert await _counts(write_engine) == before
+    assert await _counts(engine) == (3, 2, 1, 2)

@@ -1,19 +1,25 @@
 """Master data writes (ACCESS.md "Lookups and master data", Writes), per role: contacts added
 and deactivated (a deactivated contact is refused at once), assets added; refusals change
-nothing; hidden accounts and contacts are NOT_FOUND like missing ones; every write audited."""
+nothing; hidden accounts and contacts are NOT_FOUND like missing ones; every write audited.
+
+Each test has a database of its own (``world``: the ``isolated`` fixture with Acme, Initech,
+Globex serving both, a product model, and the personas by the demo's emails and roles), so
+it asserts exact counts: the world has 4 contacts, no asset and no audit row."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from csm_graphql import tables as t
 from csm_graphql.access.viewer import PrincipalKind
 from csm_graphql.auth import issue_token
-from csm_graphql.settings import Settings
 from tests.expectations import decode_global_id, global_id
+from tests.factories import Isolated
 from tests.support import GraphQLClient
 
 ADMIN = "admin@csm.example"
@@ -48,13 +54,42 @@ async def _counts(engine: AsyncEngine) -> tuple[int, int, int]:
     )
 
 
-@pytest.fixture(scope="module")
-async def accounts(write_engine: AsyncEngine) -> dict[str, int]:
-    found = {}
-    for name in ("Acme Corp", "Initech", "Globex Partners"):
-        found[name] = await _scalar(write_engine, "SELECT id FROM accounts WHERE name = :n", n=name)
-        assert found[name] is not None, name
-    return found
+# Contacts, assets and audit rows of the world.
+WORLD = (4, 0, 0)
+
+
+@dataclass
+class World:
+    own: Isolated
+    accounts: dict[str, int]  # by name
+    model: int  # a product model
+
+
+@pytest.fixture
+async def world(isolated: Isolated) -> World:
+    make = isolated.make
+    acme, initech = await make.account("Acme Corp"), await make.account("Initech")
+    globex = await make.account("Globex Partners", kind="PARTNER")
+    for customer in (acme, initech):
+        await make.partner(globex, customer)
+    for email, role in (
+        (ADMIN, "admin"),
+        (CASE_AGENT, "case_agent"),
+        (SUCCESS_AGENT, "customer_success_agent"),
+        (PROXY, "proxy_contact"),
+    ):
+        await make.user(role, email=email)
+    for account, email, role in (
+        (acme, CUSTOMER, "customer"),
+        (acme, CUSTOMER_ADMIN, "customer_admin"),
+        (acme, MANAGER, "customer_case_manager"),
+        (globex, PARTNER_ADMIN, "partner_admin"),
+    ):
+        await make.contact(account, role, email=email)
+    product = await make.product("Routers")
+    model = await make.insert(t.product_models, name="Edge 9000", product_id=product["id"])
+    names = {row["name"]: row["id"] for row in (acme, initech, globex)}
+    return World(isolated, names, model["id"])
 
 
 def _contact_input(account: int, email: str, roles: list[str] | None = None) -> dict[str, Any]:
@@ -94,33 +129,32 @@ def _codes(payload: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     ],
 )
 async def test_who_adds_contacts(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    accounts: dict[str, int],
+    world: World,
     email: str,
     account: str,
     roles: list[str],
     expected: list[tuple[str, tuple[str, ...]]],
 ) -> None:
+    client, engine, accounts = world.own.client, world.own.engine, world.accounts
     address = f"new.{email.split('@')[0]}.{account.split()[0]}.{roles[0]}@example.com".lower()
-    before = await _counts(write_engine)
     payload = await _create_contact(
-        write_client, email, _contact_input(accounts[account], address, roles)
+        client, email, _contact_input(accounts[account], address, roles)
     )
     assert _codes(payload) == expected
     if expected:
         assert payload["contact"] is None
-        assert await _counts(write_engine) == before
+        assert await _counts(engine) == WORLD
         return
     assert payload["contact"]["email"] == address
     assert payload["contact"]["account"] == {"name": account}
     contact_id = decode_global_id(payload["contact"]["id"])[1]
     action = await _scalar(
-        write_engine,
+        engine,
         "SELECT action FROM audit_log WHERE record_type = 'contact' AND record_id = :i",
         i=contact_id,
     )
     assert action == "contact.create"
+    assert await _counts(engine) == (5, 0, 1)
 
 
 @pytest.mark.parametrize(
@@ -137,70 +171,66 @@ async def test_who_adds_contacts(
     ],
 )
 async def test_contact_input_is_checked(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    accounts: dict[str, int],
+    world: World,
     change: dict[str, Any],
     expected: list[tuple[str, tuple[str, ...]]],
 ) -> None:
-    before = await _counts(write_engine)
+    client, engine, accounts = world.own.client, world.own.engine, world.accounts
     input = {**_contact_input(accounts["Acme Corp"], "fresh@example.com"), **change}
-    payload = await _create_contact(write_client, ADMIN, input)
+    payload = await _create_contact(client, ADMIN, input)
     assert _codes(payload) == expected
-    assert await _counts(write_engine) == before
+    assert await _counts(engine) == WORLD
 
 
 async def test_a_deactivated_contact_is_refused_at_once(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    write_settings: Settings,
-    accounts: dict[str, int],
+    world: World,
 ) -> None:
+    client, engine, accounts = world.own.client, world.own.engine, world.accounts
     created = await _create_contact(
-        write_client,
+        client,
         CUSTOMER_ADMIN,
         _contact_input(accounts["Acme Corp"], "leaving@acme.example", ["customer"]),
     )
     contact = created["contact"]
     contact_id = decode_global_id(contact["id"])[1]
-    token = issue_token(write_settings, PrincipalKind.CONTACT, contact_id)
-    assert (await write_client.post("{ viewer { name } }", token=token)).status_code == 200
+    token = issue_token(client.settings, PrincipalKind.CONTACT, contact_id)
+    assert (await client.post("{ viewer { name } }", token=token)).status_code == 200
     # Another account's admin and a plain customer may not; a hidden contact looks missing.
-    partner = await write_client.query(
+    partner = await client.query(
         DEACTIVATE, {"id": contact["id"], "v": contact["version"]}, as_=PARTNER_ADMIN
     )
     assert _codes(partner["deactivateContact"]) == [("NOT_FOUND", ("id",))]
-    missing = await write_client.query(
+    missing = await client.query(
         DEACTIVATE, {"id": global_id("Contact", MISSING), "v": 1}, as_=PARTNER_ADMIN
     )
     assert missing == partner
-    customer = await write_client.query(
+    customer = await client.query(
         DEACTIVATE, {"id": contact["id"], "v": contact["version"]}, as_=CUSTOMER
     )
     assert _codes(customer["deactivateContact"]) == [("NOT_FOUND", ("id",))]  # sees only itself
-    manager = await write_client.query(
+    manager = await client.query(
         DEACTIVATE, {"id": contact["id"], "v": contact["version"]}, as_=MANAGER
     )
     assert _codes(manager["deactivateContact"]) == [("FORBIDDEN", ())]
-    assert await _scalar(write_engine, "SELECT active FROM contacts WHERE id = :i", i=contact_id)
-    done = await write_client.query(
+    assert await _scalar(engine, "SELECT active FROM contacts WHERE id = :i", i=contact_id)
+    done = await client.query(
         DEACTIVATE, {"id": contact["id"], "v": contact["version"]}, as_=CUSTOMER_ADMIN
     )
     assert done["deactivateContact"]["userErrors"] == []
     assert done["deactivateContact"]["contact"]["version"] == contact["version"] + 1
     # The very next request with its still-valid token is refused.
-    refused = await write_client.post("{ viewer { name } }", token=token)
+    refused = await client.post("{ viewer { name } }", token=token)
     body = refused.json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert body.get("data") is None
     audit = await _scalar(
-        write_engine,
+        engine,
         "SELECT count(*) FROM audit_log WHERE action = 'contact.deactivate' AND record_id = :i",
         i=contact_id,
     )
     assert audit == 1
     # The case form no longer accepts it.
-    case = await write_client.query(
+    case = await client.query(
         """mutation($input: CreateCaseInput!) { createCase(input: $input) {
           userErrors { code field } } }""",
         {
@@ -227,46 +257,45 @@ async def test_a_deactivated_contact_is_refused_at_once(
     ],
 )
 async def test_who_adds_assets(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    accounts: dict[str, int],
+    world: World,
     email: str,
     account: str,
     expected: list[tuple[str, tuple[str, ...]]],
 ) -> None:
-    model = await _scalar(write_engine, "SELECT min(id) FROM product_models")
-    before = await _counts(write_engine)
+    client, engine, accounts = world.own.client, world.own.engine, world.accounts
+    model = world.model
     input = {
         "accountId": global_id("Account", accounts[account]),
         "productModelId": global_id("ProductModel", model),
         "name": "Edge router",
         "serialNumber": "SN-1",
     }
-    payload = (await write_client.query(CREATE_ASSET, {"input": input}, as_=email))["createAsset"]
+    payload = (await client.query(CREATE_ASSET, {"input": input}, as_=email))["createAsset"]
     assert _codes(payload) == expected
     if expected:
-        assert await _counts(write_engine) == before
+        assert await _counts(engine) == WORLD
         return
     asset = payload["asset"]
-    assert asset["number"].startswith("AST")
+    assert asset["number"] == "AST0000001"  # the first asset of this database
+    assert await _counts(engine) == (4, 1, 1)
     assert asset["account"] == {"name": account}
     assert asset["productModel"] == {"id": global_id("ProductModel", model)}
 
 
 async def test_asset_input_is_checked(
-    write_client: GraphQLClient, write_engine: AsyncEngine, accounts: dict[str, int]
+    world: World,
 ) -> None:
-    before = await _counts(write_engine)
+    client, engine, accounts = world.own.client, world.own.engine, world.accounts
     input = {
         "accountId": global_id("Account", accounts["Acme Corp"]),
         "productModelId": global_id("ProductModel", MISSING),
         "name": "",
         "installedOn": "2999-01-01",
     }
-    payload = (await write_client.query(CREATE_ASSET, {"input": input}, as_=ADMIN))["createAsset"]
+    payload = (await client.query(CREATE_ASSET, {"input": input}, as_=ADMIN))["createAsset"]
     assert _codes(payload) == [
         ("NOT_FOUND", ("productModelId",)),
         ("BAD_USER_INPUT", ("name",)),
         ("BAD_USER_INPUT", ("installedOn",)),
     ]
-    assert await _counts(write_engine) == before
+    assert await _counts(engine) == WORLD

@@ -3,7 +3,11 @@ internal only; their writes belong to the admin, "everything", and to no one els
 
 Internal viewers list them with their applicability; contacts get an empty list. The admin
 creates and updates them: a new case follows at once, cases already running SLAs are not
-changed retroactively. Refusals change nothing; hidden is NOT_FOUND like missing."""
+changed retroactively. Refusals change nothing; hidden is NOT_FOUND like missing.
+
+The reads check the demo data; each write test has a database of its own (``acme``: the
+``isolated`` fixture with Acme, Initech, the desk's ten SLA definitions and the personas by the
+demo's emails and roles), so it asserts exact counts and whole tables."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql.demo import personas
 from tests.expectations import decode_global_id, global_id
+from tests.factories import Isolated
 from tests.support import GraphQLClient
 
 ADMIN = "admin@csm.example"
@@ -135,14 +140,20 @@ async def test_filters(client: GraphQLClient, engine: AsyncEngine) -> None:
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-@pytest.fixture(scope="module")
-async def acme(write_engine: AsyncEngine) -> dict[str, int]:
+@pytest.fixture
+async def acme(isolated: Isolated) -> dict[str, Any]:
+    make = isolated.make
+    acme, initech = await make.account("Acme Corp"), await make.account("Initech")
+    customer = await make.contact(acme, "customer", email=CUSTOMER)
+    await make.contact(acme, "customer_admin", email=CUSTOMER_ADMIN)
+    await make.user("admin", email=ADMIN)
+    await make.user("case_agent", email=CASE_AGENT)
+    await make.desk_slas()
     return {
-        "account": await _scalar(write_engine, "SELECT id FROM accounts WHERE name = 'Acme Corp'"),
-        "contact": await _scalar(
-            write_engine, "SELECT id FROM contacts WHERE email = 'customer@acme.example'"
-        ),
-        "initech": await _scalar(write_engine, "SELECT id FROM accounts WHERE name = 'Initech'"),
+        "own": isolated,
+        "account": acme["id"],
+        "contact": customer["id"],
+        "initech": initech["id"],
     }
 
 
@@ -167,7 +178,7 @@ async def _agreement(client: GraphQLClient, kind: str, account: int, **extra: An
     return found
 
 
-async def _case(client: GraphQLClient, acme: dict[str, int], contract: str) -> dict[str, Any]:
+async def _case(client: GraphQLClient, acme: dict[str, Any], contract: str) -> dict[str, Any]:
     data = await client.query(
         CREATE_CASE,
         {
@@ -192,12 +203,15 @@ def _minutes(sla: dict[str, Any]) -> float:
 
 
 async def test_new_cases_follow_at_once_running_slas_stay(
-    write_client: GraphQLClient, write_engine: AsyncEngine, acme: dict[str, int]
+    acme: dict[str, Any],
 ) -> None:
-    contract = await _agreement(write_client, "Contract", acme["account"], value="10")
-    before = await _case(write_client, acme, contract)  # MODERATE, under the new contract
+    client, engine = acme["own"].client, acme["own"].engine
+    contract = await _agreement(client, "Contract", acme["account"], value="10")
+    before = await _case(client, acme, contract)  # MODERATE, under the new contract
+    desk = [("P3 response", "IN_PROGRESS"), ("P3 resolution", "IN_PROGRESS")]
+    assert sorted((s["name"], s["stage"]) for s in before["slas"]["nodes"]) == sorted(desk)
     name = "Moderate response under the SLA test contract"
-    data = await write_client.query(
+    data = await client.query(
         CREATE,
         {
             "input": {
@@ -220,28 +234,31 @@ async def test_new_cases_follow_at_once_running_slas_stay(
     )
     definition_id = decode_global_id(definition["id"])[1]
 
-    first = await _case(write_client, acme, contract)
+    first = await _case(client, acme, contract)
+    assert sorted(s["name"] for s in first["slas"]["nodes"]) == sorted(
+        [name, "P3 response", "P3 resolution"]
+    )
     (sla,) = [s for s in first["slas"]["nodes"] if s["name"] == name]
     assert sla["stage"] == "IN_PROGRESS"
     assert _minutes(sla) == 45
     # Not retroactive: the case opened before keeps the SLAs it had.
-    again = await write_client.query(CASE_SLAS, {"id": before["id"]}, as_=CASE_AGENT)
+    again = await client.query(CASE_SLAS, {"id": before["id"]}, as_=CASE_AGENT)
     assert again["node"]["slas"] == before["slas"]
 
-    longer = await write_client.query(
+    longer = await client.query(
         UPDATE, {"id": definition["id"], "v": definition["version"], "duration": 90}, as_=ADMIN
     )
     assert longer["updateSlaDefinition"]["userErrors"] == []
     assert longer["updateSlaDefinition"]["slaDefinition"]["version"] == definition["version"] + 1
-    second = await _case(write_client, acme, contract)
+    second = await _case(client, acme, contract)
     (sla_after,) = [s for s in second["slas"]["nodes"] if s["name"] == name]
     assert _minutes(sla_after) == 90
-    unchanged = await write_client.query(CASE_SLAS, {"id": first["id"]}, as_=CASE_AGENT)
+    unchanged = await client.query(CASE_SLAS, {"id": first["id"]}, as_=CASE_AGENT)
     (kept,) = [s for s in unchanged["node"]["slas"]["nodes"] if s["name"] == name]
     assert _minutes(kept) == 45  # its planned end stays
 
     audits = await _rows(
-        write_engine,
+        engine,
         "SELECT action, changes FROM audit_log WHERE record_type = 'sla_definition'"
         " AND record_id = :i ORDER BY id",
         i=definition_id,
@@ -251,16 +268,16 @@ async def test_new_cases_follow_at_once_running_slas_stay(
 
 
 async def test_refusals_change_nothing(
-    write_client: GraphQLClient, write_engine: AsyncEngine, acme: dict[str, int]
+    acme: dict[str, Any],
 ) -> None:
-    existing = (await _rows(write_engine, "SELECT * FROM sla_definitions ORDER BY id LIMIT 1"))[0]
-    contract = await _agreement(write_client, "Contract", acme["account"], value="1")
-    other = await _agreement(write_client, "Entitlement", acme["initech"])
-    snapshot = "SELECT count(*), max(updated_at) FROM sla_definitions"
-    before = (
-        await _rows(write_engine, snapshot),
-        await _scalar(write_engine, "SELECT count(*) FROM audit_log"),
-    )
+    client, engine = acme["own"].client, acme["own"].engine
+    existing = (await _rows(engine, "SELECT * FROM sla_definitions ORDER BY id LIMIT 1"))[0]
+    contract = await _agreement(client, "Contract", acme["account"], value="1")
+    other = await _agreement(client, "Entitlement", acme["initech"])
+    snapshot = "SELECT * FROM sla_definitions ORDER BY id"
+    before = await _rows(engine, snapshot)
+    assert len(before) == 10  # the desk's
+    assert await _scalar(engine, "SELECT count(*) FROM audit_log") == 2  # the two agreements
     valid = {"name": "Refused", "target": "RESOLUTION", "priority": "LOW", "durationMinutes": 60}
     creations = [
         (CASE_AGENT, {}, [("FORBIDDEN", ())]),
@@ -276,7 +293,7 @@ async def test_refusals_change_nothing(
         ),
     ]
     for email, extra, expected in creations:
-        data = await write_client.query(CREATE, {"input": {**valid, **extra}}, as_=email)
+        data = await client.query(CREATE, {"input": {**valid, **extra}}, as_=email)
         payload = data["createSlaDefinition"]
         assert [(e["code"], tuple(e["field"] or ())) for e in payload["userErrors"]] == expected, (
             extra
@@ -295,29 +312,24 @@ async def test_refusals_change_nothing(
         ),
     ]
     for email, variables, expected in updates:
-        data = await write_client.query(UPDATE, {"duration": 5, **variables}, as_=email)
+        data = await client.query(UPDATE, {"duration": 5, **variables}, as_=email)
         payload = data["updateSlaDefinition"]
         assert [(e["code"], tuple(e["field"] or ())) for e in payload["userErrors"]] == expected, (
             email
         )
-    after = (
-        await _rows(write_engine, snapshot),
-        await _scalar(write_engine, "SELECT count(*) FROM audit_log"),
-    )
-    assert after[0] == before[0]
-    assert after[1] == before[1]
+    assert await _rows(engine, snapshot) == before
+    assert await _scalar(engine, "SELECT count(*) FROM audit_log") == 2
 
 
 async def test_a_rename_leaves_the_applicability_alone(
-    write_client: GraphQLClient, acme: dict[str, int]
+    acme: dict[str, Any],
 ) -> None:
     """Changing the name only does not re-check the contract and entitlement it keeps; a new
     entitlement is checked against the contract it keeps."""
-    contract = await _agreement(write_client, "Contract", acme["account"], value="5")
-    entitlement = await _agreement(
-        write_client, "Entitlement", acme["account"], contractId=contract
-    )
-    data = await write_client.query(
+    client = acme["own"].client
+    contract = await _agreement(client, "Contract", acme["account"], value="5")
+    entitlement = await _agreement(client, "Entitlement", acme["account"], contractId=contract)
+    data = await client.query(
         CREATE,
         {
             "input": {
@@ -332,7 +344,7 @@ async def test_a_rename_leaves_the_applicability_alone(
         as_=ADMIN,
     )
     definition = data["createSlaDefinition"]["slaDefinition"]
-    renamed = await write_client.query(
+    renamed = await client.query(
         UPDATE, {"id": definition["id"], "v": definition["version"], "name": "Renamed"}, as_=ADMIN
     )
     payload = renamed["updateSlaDefinition"]
@@ -341,8 +353,8 @@ async def test_a_rename_leaves_the_applicability_alone(
         "Renamed",
         {"id": entitlement},
     )
-    other = await _agreement(write_client, "Entitlement", acme["initech"])
-    refused = await write_client.query(
+    other = await _agreement(client, "Entitlement", acme["initech"])
+    refused = await client.query(
         UPDATE,
         {"id": definition["id"], "v": payload["slaDefinition"]["version"], "entitlement": other},
         as_=ADMIN,

@@ -5,10 +5,15 @@ Reads: a work order's ``attachments`` show exactly when the work order does, and
 attachment by id (node) answers exactly when that stream shows it. Writes: whoever sees the
 work order and may attach files to cases adds one, audited; a hidden work order fails exactly
 like a missing one; every refusal changes nothing.
+
+The reads walk the demo data. Each write test has a database of its own (``work``: the
+``isolated`` fixture with Acme's open and closed work orders and Umbrella's, and the personas
+with the demo's emails and roles), so "changes nothing" is "nothing written at all".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -17,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql.demo import personas
 from tests.expectations import decode_global_id, global_id
+from tests.factories import Isolated, Row
 from tests.support import GraphQLClient
 
 EVERY_PERSONA = [persona.email for persona in personas.PERSONAS if persona.active]
@@ -132,6 +138,44 @@ async def test_the_rule_bites_both_ways(client: GraphQLClient, engine: AsyncEngi
     assert 0 < seen["customer@acme.example"] < total
 
 
+@dataclass
+class Work:
+    own: Isolated
+    open: Row  # of Acme's case: the customer's, the proxy its internal contact
+    closed: Row  # of the same case
+    hidden: Row  # of Umbrella's case: no external persona here sees it
+
+
+@pytest.fixture
+async def work(isolated: Isolated) -> Work:
+    """Acme (served by Globex, as in the demo) and Umbrella; every persona who may or may
+    not attach, with the demo's emails and roles (ACCESS.md)."""
+    make = isolated.make
+    acme, umbrella = await make.account("Acme Corp"), await make.account("Umbrella Health")
+    globex = await make.account("Globex Partners", kind="PARTNER")
+    await make.partner(globex, acme)
+    for email, role in (
+        ("caseagent@csm.example", "case_agent"),
+        ("admin@csm.example", "admin"),
+        ("agent@csm.example", "customer_success_agent"),
+        ("viewer@csm.example", "customer_success_viewer"),
+    ):
+        await make.user(role, email=email)
+    proxy = await make.user("proxy_contact", email="proxy@csm.example")
+    customer = await make.contact(acme, "customer", email="customer@acme.example")
+    await make.contact(acme, "customer_case_manager", email="manager@acme.example")
+    await make.contact(acme, "customer_success_customer", email="success@acme.example")
+    await make.contact(globex, "partner_admin", email="partneradmin@globex.example")
+    await make.contact(globex, "partner", email="partner@globex.example")
+    case = await make.case(acme, contact=customer, internal_contact=proxy)
+    return Work(
+        own=isolated,
+        open=await make.work_order(case, state="READY", short_description="Read the meter"),
+        closed=await make.work_order(case, state="CLOSED"),
+        hidden=await make.work_order(await make.case(umbrella)),
+    )
+
+
 async def _open_visible_work_order(client: GraphQLClient, email: str) -> str:
     nodes = await _visible(client, email)
     open_ones = [node["id"] for node in nodes if node["state"] not in ("CLOSED", "CANCELED")]
@@ -140,31 +184,30 @@ async def _open_visible_work_order(client: GraphQLClient, email: str) -> str:
 
 
 @pytest.mark.parametrize("email", WRITERS)
-async def test_whoever_sees_the_work_order_attaches_a_file(
-    write_client: GraphQLClient, write_engine: AsyncEngine, email: str
-) -> None:
-    order = await _open_visible_work_order(write_client, email)
+async def test_whoever_sees_the_work_order_attaches_a_file(work: Work, email: str) -> None:
+    client, engine = work.own.client, work.own.engine
+    order = await _open_visible_work_order(client, email)
     order_id = decode_global_id(order)[1]
-    audits = "SELECT count(*) FROM audit_log WHERE action = 'work_order.attach' AND record_id = :i"
-    before = await _scalar(write_engine, audits, i=order_id)
+    assert order_id == work.open["id"]
     variables = {"id": order, "name": "  meter.jpg ", "size": 4096}
-    payload = (await write_client.query(ATTACH, variables, as_=email))["addWorkOrderAttachment"]
+    payload = (await client.query(ATTACH, variables, as_=email))["addWorkOrderAttachment"]
     assert payload["userErrors"] == []
     attachment = payload["attachment"]
     assert attachment["fileName"] == "meter.jpg"
     assert (attachment["contentType"], attachment["sizeBytes"]) == ("image/jpeg", 4096)
-    assert attachment["id"] in {node["id"] for node in payload["workOrder"]["attachments"]["nodes"]}
+    assert payload["workOrder"]["attachments"] == {
+        "totalCount": 1,
+        "nodes": [{"id": attachment["id"]}],
+    }
     stored = await _rows(
-        write_engine,
-        "SELECT record_type, record_id, account_id FROM attachments WHERE id = :i",
-        i=decode_global_id(attachment["id"])[1],
+        engine, "SELECT id, record_type, record_id, account_id FROM attachments ORDER BY id"
     )
-    account = await _scalar(
-        write_engine, "SELECT account_id FROM work_orders WHERE id = :i", i=order_id
-    )
-    assert [tuple(row) for row in stored] == [("work_order", order_id, account)]
-    assert await _scalar(write_engine, audits, i=order_id) == before + 1
-    fetched = await write_client.query(ATTACHMENT, {"id": attachment["id"]}, as_=email)
+    assert [tuple(row) for row in stored] == [
+        (decode_global_id(attachment["id"])[1], "work_order", order_id, work.open["account_id"])
+    ]
+    audits = await _rows(engine, "SELECT action, record_type, record_id FROM audit_log")
+    assert [tuple(row) for row in audits] == [("work_order.attach", "work_order", order_id)]
+    fetched = await client.query(ATTACHMENT, {"id": attachment["id"]}, as_=email)
     assert fetched["node"] == {"id": attachment["id"], "fileName": "meter.jpg"}
 
 
@@ -177,43 +220,33 @@ async def test_whoever_sees_the_work_order_attaches_a_file(
         "success@acme.example",
     ],
 )
-async def test_a_hidden_work_order_fails_like_a_missing_one(
-    write_client: GraphQLClient, write_engine: AsyncEngine, email: str
-) -> None:
-    visible = {decode_global_id(node["id"])[1] for node in await _visible(write_client, email)}
-    hidden = await _scalar(
-        write_engine,
-        "SELECT min(id) FROM work_orders WHERE case_id IS NOT NULL AND NOT (id = ANY(:v))"
-        " AND state NOT IN ('CLOSED', 'CANCELED')",
-        v=list(visible),
-    )
-    assert hidden is not None
-    before = await _footprint(write_engine)
+async def test_a_hidden_work_order_fails_like_a_missing_one(work: Work, email: str) -> None:
+    client, engine = work.own.client, work.own.engine
+    visible = {decode_global_id(node["id"])[1] for node in await _visible(client, email)}
+    hidden = work.hidden["id"]
+    assert hidden not in visible
     answers = []
     for order_id in (hidden, MISSING):
         variables = {"id": global_id("WorkOrder", order_id), "name": "x.jpg", "size": 1}
-        answers.append(
-            (await write_client.query(ATTACH, variables, as_=email))["addWorkOrderAttachment"]
-        )
+        answers.append((await client.query(ATTACH, variables, as_=email))["addWorkOrderAttachment"])
     assert answers[0] == answers[1]
     assert [(e["code"], e["field"]) for e in answers[0]["userErrors"]] == [
         ("NOT_FOUND", ["workOrderId"])
     ]
     assert answers[0]["attachment"] is None
-    assert await _footprint(write_engine) == before
+    assert await _footprint(engine) == (0, 0, 0)
 
 
 @pytest.mark.parametrize("email", READ_ONLY)
-async def test_the_read_only_success_roles_see_but_may_not_attach(
-    write_client: GraphQLClient, write_engine: AsyncEngine, email: str
-) -> None:
-    order = await _open_visible_work_order(write_client, email)
-    before = await _footprint(write_engine)
+async def test_the_read_only_success_roles_see_but_may_not_attach(work: Work, email: str) -> None:
+    client, engine = work.own.client, work.own.engine
+    order = await _open_visible_work_order(client, email)
+    assert decode_global_id(order)[1] == work.open["id"]
     variables = {"id": order, "name": "x.jpg", "size": 1}
-    payload = (await write_client.query(ATTACH, variables, as_=email))["addWorkOrderAttachment"]
+    payload = (await client.query(ATTACH, variables, as_=email))["addWorkOrderAttachment"]
     assert [e["code"] for e in payload["userErrors"]] == ["FORBIDDEN"]
     assert payload["attachment"] is None
-    assert await _footprint(write_engine) == before
+    assert await _footprint(engine) == (0, 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -226,36 +259,22 @@ async def test_the_read_only_success_roles_see_but_may_not_attach(
     ],
 )
 async def test_bad_files_are_refused_and_change_nothing(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    name: str,
-    size: int,
-    code: str,
-    field: list[str],
+    work: Work, name: str, size: int, code: str, field: list[str]
 ) -> None:
-    order = await _open_visible_work_order(write_client, "caseagent@csm.example")
-    before = await _footprint(write_engine)
-    variables = {"id": order, "name": name, "size": size}
-    payload = (await write_client.query(ATTACH, variables, as_="caseagent@csm.example"))[
+    variables = {"id": global_id("WorkOrder", work.open["id"]), "name": name, "size": size}
+    payload = (await work.own.client.query(ATTACH, variables, as_="caseagent@csm.example"))[
         "addWorkOrderAttachment"
     ]
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [(code, field)]
-    assert await _footprint(write_engine) == before
+    assert await _footprint(work.own.engine) == (0, 0, 0)
 
 
-async def test_a_closed_work_order_takes_no_file(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
-    closed = await _scalar(
-        write_engine, "SELECT min(id) FROM work_orders WHERE state IN ('CLOSED', 'CANCELED')"
-    )
-    assert closed is not None
-    before = await _footprint(write_engine)
-    variables = {"id": global_id("WorkOrder", closed), "name": "late.jpg", "size": 1}
-    payload = (await write_client.query(ATTACH, variables, as_="caseagent@csm.example"))[
+async def test_a_closed_work_order_takes_no_file(work: Work) -> None:
+    variables = {"id": global_id("WorkOrder", work.closed["id"]), "name": "late.jpg", "size": 1}
+    payload = (await work.own.client.query(ATTACH, variables, as_="caseagent@csm.example"))[
         "addWorkOrderAttachment"
     ]
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
         ("INVALID_STATE", ["workOrderId"])
     ]
-    assert await _footprint(write_engine) == before
+    assert await _footprint(work.own.engine) == (0, 0, 0)

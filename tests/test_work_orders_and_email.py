@@ -1,10 +1,12 @@
 """Issue 12: ``workOrders`` as a root list (whoever sees the case sees its work orders; the
 proxy, those of the cases it is the internal contact of), and email intake from RFC 5322
-senders, the email journal entry attributed to its sender."""
+senders, the email journal entry attributed to its sender.
+
+The read test walks the demo data; the others build what they need in a database of their
+own (the ``isolated`` fixture) and assert exact sets and counts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.expectations import decode_global_id, global_id
+from tests.factories import Isolated
 from tests.support import GraphQLClient
 
 GATEWAY = "caseagent@csm.example"
@@ -80,49 +83,36 @@ async def test_work_orders_follow_their_case(
         assert found == of_cases
 
 
-@pytest.fixture(scope="module")
-async def foreign_work_order(write_engine: AsyncEngine) -> AsyncIterator[tuple[int, int]]:
-    """A work order of a case the proxy is not the internal contact of (in the demo, every
-    case with a work order happens to be one of the proxy's), as (work order, case)."""
-    async with write_engine.begin() as connection:
-        case = (
-            await connection.execute(
-                text(
-                    "SELECT id, account_id FROM cases WHERE internal_contact_id IS NULL "
-                    "AND account_id = (SELECT id FROM accounts WHERE name = 'Initech') "
-                    "ORDER BY id LIMIT 1"
-                )
-            )
-        ).one()
-        work_order = await connection.scalar(
-            text(
-                "INSERT INTO work_orders (case_id, account_id, short_description) "
-                "VALUES (:c, :a, 'Replace the fan') RETURNING id"
-            ),
-            {"c": case.id, "a": case.account_id},
-        )
-    yield work_order, case.id
-    async with write_engine.begin() as connection:
-        await connection.execute(text("DELETE FROM work_orders WHERE id = :i"), {"i": work_order})
+async def test_the_proxy_sees_only_its_cases_work_orders(isolated: Isolated) -> None:
+    """Acme's case has the proxy as internal contact and the customer as contact; Initech's
+    case (Globex serves both accounts) has no internal contact: its work order is foreign to
+    the proxy."""
+    make, client = isolated.make, isolated.client
+    acme, initech = await make.account("Acme Corp"), await make.account("Initech")
+    globex = await make.account("Globex Partners", kind="PARTNER")
+    for customer in (acme, initech):
+        await make.partner(globex, customer)
+    await make.user("case_agent", email=GATEWAY)
+    proxy_user = await make.user("proxy_contact", email=PROXY)
+    contact = await make.contact(acme, "customer", email=CUSTOMER)
+    await make.contact(globex, "partner_admin", email="partneradmin@globex.example")
+    acme_case = await make.case(acme, contact=contact, internal_contact=proxy_user)
+    initech_case = await make.case(initech)
+    case = initech_case["id"]
+    own = (await make.work_order(acme_case, short_description="Swap the badge reader"))["id"]
+    work_order = (await make.work_order(initech_case, short_description="Replace the fan"))["id"]
 
-
-async def test_the_proxy_sees_only_its_cases_work_orders(
-    write_client: GraphQLClient, foreign_work_order: tuple[int, int]
-) -> None:
-    work_order, case = foreign_work_order
-    assert work_order in await _walk(write_client, "workOrders", GATEWAY)
-    proxy = await _walk(write_client, "workOrders", PROXY)
-    assert proxy
-    assert work_order not in proxy
+    assert await _walk(client, "workOrders", GATEWAY) == {own, work_order}
+    assert await _walk(client, "workOrders", PROXY) == {own}
     # Filtering by the hidden case lists exactly what filtering by a missing one does.
-    by_agent = await _walk(write_client, "workOrders", GATEWAY, {"case": global_id("Case", case)})
+    by_agent = await _walk(client, "workOrders", GATEWAY, {"case": global_id("Case", case)})
     assert by_agent == {work_order}
-    hidden = await _walk(write_client, "workOrders", PROXY, {"case": global_id("Case", case)})
-    missing = await _walk(write_client, "workOrders", PROXY, {"case": global_id("Case", MISSING)})
+    hidden = await _walk(client, "workOrders", PROXY, {"case": global_id("Case", case)})
+    missing = await _walk(client, "workOrders", PROXY, {"case": global_id("Case", MISSING)})
     assert hidden == missing == set()
     # A customer of another account does not see it either; Initech's partner admin does.
-    assert work_order not in await _walk(write_client, "workOrders", CUSTOMER)
-    assert work_order in await _walk(write_client, "workOrders", "partneradmin@globex.example")
+    assert await _walk(client, "workOrders", CUSTOMER) == {own}
+    assert await _walk(client, "workOrders", "partneradmin@globex.example") == {own, work_order}
 
 
 # -- email intake ---------------------------------------------------------------------------
@@ -131,6 +121,19 @@ EMAIL = """mutation($from: String!, $body: String!) {
   createCaseFromEmail(from: $from, subject: "Printer jam", body: $body) {
     case { id contact { email } internalContact { email } } refusal
     userErrors { code field message } } }"""
+
+
+@pytest.fixture
+async def intake(isolated: Isolated) -> Isolated:
+    """Acme with Cory Customer, the gateway (a case agent) and the proxy, and the desk's
+    SLA definitions."""
+    make = isolated.make
+    acme = await make.account("Acme Corp")
+    await make.contact(acme, "customer", email=CUSTOMER, name="Cory Customer")
+    await make.user("case_agent", email=GATEWAY)
+    await make.user("proxy_contact", email=PROXY, name="Parker Proxy")
+    await make.desk_slas()
+    return isolated
 
 
 @pytest.mark.parametrize(
@@ -142,26 +145,28 @@ EMAIL = """mutation($from: String!, $body: String!) {
     ],
 )
 async def test_an_rfc_5322_sender_is_known_and_writes_the_email(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
+    intake: Isolated,
     sender: str,
     body: str,
     author: tuple[str, str],
 ) -> None:
-    payload = (await write_client.query(EMAIL, {"from": sender, "body": body}, as_=GATEWAY))[
+    client, engine = intake.client, intake.engine
+    payload = (await client.query(EMAIL, {"from": sender, "body": body}, as_=GATEWAY))[
         "createCaseFromEmail"
     ]
     assert payload["refusal"] is None
+    assert await intake.count("cases") == 1
     assert payload["userErrors"] == []
     assert payload["case"]["contact"] == {"email": CUSTOMER}
     case_id = decode_global_id(payload["case"]["id"])[1]
     kind, email = author
     table = "users" if kind == "user" else "contacts"
-    expected = await _ids(write_engine, f"SELECT id FROM {table} WHERE email = :e", e=email)
+    expected = await _ids(engine, f"SELECT id FROM {table} WHERE email = :e", e=email)
+    assert len(expected) == 1
     column = f"actor_{kind}_id"
     other = "actor_contact_id" if kind == "user" else "actor_user_id"
     actors = await _ids(
-        write_engine,
+        engine,
         f"SELECT {column} FROM activities WHERE record_type = 'case' AND record_id = :i "
         f"AND kind = 'EMAIL' AND {other} IS NULL",
         i=case_id,
@@ -172,13 +177,10 @@ async def test_an_rfc_5322_sender_is_known_and_writes_the_email(
 @pytest.mark.parametrize(
     "sender", ['"Nobody" <nobody@nowhere.example>', "not an address", "Cory Customer <>"]
 )
-async def test_unknown_senders_stay_unknown(
-    write_client: GraphQLClient, write_engine: AsyncEngine, sender: str
-) -> None:
-    before = await _ids(write_engine, "SELECT count(*) FROM cases")
-    payload = (await write_client.query(EMAIL, {"from": sender, "body": "x"}, as_=GATEWAY))[
+async def test_unknown_senders_stay_unknown(intake: Isolated, sender: str) -> None:
+    payload = (await intake.client.query(EMAIL, {"from": sender, "body": "x"}, as_=GATEWAY))[
         "createCaseFromEmail"
     ]
     assert payload["refusal"] == "UNKNOWN_SENDER"
     assert payload["case"] is None
-    assert await _ids(write_engine, "SELECT count(*) FROM cases") == before
+    assert await intake.count("cases") == 0
