@@ -320,6 +320,39 @@ class Factory:
             **values,
         )
 
+    async def health_definition(
+        self,
+        indicators: Sequence[tuple[str, float, int, str]],
+        engagement: Row | None = None,
+        **bands: Any,
+    ) -> list[Row]:
+        """A health definition (the global one unless for ``engagement``) of (metric, target,
+        weight, direction) indicators; returns the indicator definitions."""
+        definition = await self.insert(
+            t.health_definitions,
+            name=f"Health {self._next()}",
+            engagement_id=engagement["id"] if engagement else None,
+            account_id=engagement["account_id"] if engagement else None,
+            **bands,
+        )
+        return [
+            await self.insert(
+                t.health_indicator_definitions,
+                definition_id=definition["id"],
+                metric=metric,
+                target=target,
+                weight=weight,
+                direction=direction,
+            )
+            for metric, target, weight, direction in indicators
+        ]
+
+    async def health_actual(self, engagement: Row, indicator: Row, actual: Any) -> Row:
+        """The engagement's measured value of one indicator of its definition."""
+        return await self.under(
+            t.health_indicators, engagement, indicator_definition_id=indicator["id"], actual=actual
+        )
+
 
 @dataclass
 class Cast:

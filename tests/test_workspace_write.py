@@ -73,51 +73,17 @@ class Own:
         return global_id("Engagement", self.engagement["id"])
 
 
-async def _health_definition(
-    make: Factory,
-    indicators: list[tuple[str, float, int, str]],
-    engagement: Row | None = None,
-    **bands: Any,
-) -> list[Row]:
-    """A health definition (global unless for ``engagement``) of (metric, target, weight,
-    direction) indicators; returns the indicator definitions."""
-    definition = await make.insert(
-        t.health_definitions,
-        name="Health",
-        engagement_id=engagement["id"] if engagement else None,
-        account_id=engagement["account_id"] if engagement else None,
-        **bands,
-    )
-    return [
-        await make.insert(
-            t.health_indicator_definitions,
-            definition_id=definition["id"],
-            metric=metric,
-            target=target,
-            weight=weight,
-            direction=direction,
-        )
-        for metric, target, weight, direction in indicators
-    ]
-
-
 @pytest.fixture
 async def own(isolated: Isolated) -> Own:
     make = isolated.make
     cast = await make.cast()
     engagement = await make.engagement(cast.accounts["acme"], "Acme rollout")
     # Bands 70/40 (the defaults). 2 of 3 seats is 2/3 x 50; 3 escalations against 2, 2/3 x 50.
-    indicators = await _health_definition(
-        make,
+    indicators = await make.health_definition(
         [("Weekly active users", 3, 50, "MAXIMIZE"), ("Open escalations", 2, 50, "MINIMIZE")],
     )
     for indicator, actual in zip(indicators, (2, 3), strict=True):
-        await make.under(
-            t.health_indicators,
-            engagement,
-            indicator_definition_id=indicator["id"],
-            actual=actual,
-        )
+        await make.health_actual(engagement, indicator, actual)
     return Own(isolated.client, isolated.engine, make, cast, engagement, isolated)
 
 
