@@ -73,10 +73,10 @@ async def _objective(isolated: Isolated, **values: Any) -> Row:
 async def test_an_objective_pauses_and_resumes_and_refused_moves_change_nothing(
     isolated: Isolated,
 ) -> None:
-    write_client, write_engine = isolated.client, isolated.engine
+    client, engine = isolated.client, isolated.engine
     made = await _objective(isolated)
     (new,) = await _rows(
-        write_engine,
+        engine,
         "SELECT id, state, version FROM success_objectives WHERE id = :i",
         i=made["id"],
     )
@@ -84,7 +84,7 @@ async def test_an_objective_pauses_and_resumes_and_refused_moves_change_nothing(
     oid = global_id("SuccessObjective", new.id)
 
     async def move(version: int, state: str, **extra: str) -> Any:
-        data = await write_client.query(
+        data = await client.query(
             MOVE, {"id": oid, "v": version, "state": state, **extra}, as_=AGENT
         )
         return data["updateSuccessObjective"]
@@ -107,11 +107,11 @@ async def test_an_objective_pauses_and_resumes_and_refused_moves_change_nothing(
     resumed = await move(new.version + 2, "IN_PROGRESS")
     assert resumed["objective"]["state"] == "IN_PROGRESS"
     (row,) = await _rows(
-        write_engine, "SELECT state, version FROM success_objectives WHERE id = :i", i=new.id
+        engine, "SELECT state, version FROM success_objectives WHERE id = :i", i=new.id
     )
     assert (row.state, row.version) == ("IN_PROGRESS", new.version + 3)
     journal = await _rows(
-        write_engine,
+        engine,
         "SELECT kind, changes -> 'state' ->> 'to' AS target FROM activities "
         "WHERE record_type = 'success_objective' AND record_id = :i AND kind = 'STATE_CHANGE' "
         "ORDER BY id",
@@ -124,7 +124,7 @@ async def test_an_objective_pauses_and_resumes_and_refused_moves_change_nothing(
 
 
 async def test_a_closed_objective_cannot_pause_but_reopens(isolated: Isolated) -> None:
-    write_client = isolated.client
+    client = isolated.client
     made = await _objective(
         isolated, state="CLOSED", closure_code="ACHIEVED", closure_notes="All live."
     )
@@ -132,7 +132,7 @@ async def test_a_closed_objective_cannot_pause_but_reopens(isolated: Isolated) -
         isolated.engine, "SELECT id, version FROM success_objectives WHERE id = :i", i=made["id"]
     ))[0]  # fmt: skip
     oid = global_id("SuccessObjective", closed.id)
-    paused = await write_client.query(
+    paused = await client.query(
         MOVE, {"id": oid, "v": closed.version, "state": "PAUSED"}, as_=AGENT
     )
     assert paused["updateSuccessObjective"] == {
@@ -140,7 +140,7 @@ async def test_a_closed_objective_cannot_pause_but_reopens(isolated: Isolated) -
         "userErrors": [{"code": "INVALID_STATE", "field": ["state"]}],
     }
     assert await isolated.count("success_objectives", "state = 'CLOSED' AND version = 1") == 1
-    reopened = await write_client.query(
+    reopened = await client.query(
         MOVE, {"id": oid, "v": closed.version, "state": "IN_PROGRESS"}, as_=AGENT
     )
     assert reopened["updateSuccessObjective"]["objective"] == {

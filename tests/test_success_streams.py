@@ -127,14 +127,14 @@ async def _visible_acme_record(isolated: Isolated, table: str) -> Row:
 async def test_stream_and_attachments_per_persona(
     isolated: Isolated, type_name: str, table: str
 ) -> None:
-    write_client, write_engine = isolated.client, isolated.engine
+    client, engine = isolated.client, isolated.engine
     record = await _visible_acme_record(isolated, table)
     gid = global_id(type_name, record["id"])
     for query, body in ((COMMENT, f"Agenda shared ({table})"), (WORK_NOTE, f"Internal ({table})")):
-        result = await write_client.query(query, {"id": gid, "body": body}, as_=AGENT)
+        result = await client.query(query, {"id": gid, "body": body}, as_=AGENT)
         assert next(iter(result.values()))["userErrors"] == []
     await _execute(
-        write_engine,
+        engine,
         "INSERT INTO attachments (record_type, record_id, account_id, file_name, content_type,"
         " size_bytes) VALUES (:t, :r, :a, :f, 'application/pdf', 1024)",
         t="touchpoint" if type_name == "Touchpoint" else "success_task",
@@ -148,7 +148,7 @@ async def test_stream_and_attachments_per_persona(
         "success@acme.example": {"COMMENT"},
     }
     for email, kinds in expected_kinds.items():
-        data = await write_client.query(DETAIL, {"ids": [gid]}, as_=email)
+        data = await client.query(DETAIL, {"ids": [gid]}, as_=email)
         node = data["nodes"][0]
         assert node is not None, email
         bodies = {(a["kind"], a["body"]) for a in node["activities"]["nodes"]}
@@ -168,7 +168,7 @@ async def test_stream_and_attachments_per_persona(
         assert node["attachments"]["totalCount"] == len(files) == 1, email
     # Someone who does not see the record gets nothing of it.
     for email in ("multi@initech.example", "customer@acme.example"):
-        data = await write_client.query(DETAIL, {"ids": [gid]}, as_=email)
+        data = await client.query(DETAIL, {"ids": [gid]}, as_=email)
         assert data["nodes"] == [None], email
 
 

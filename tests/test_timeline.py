@@ -250,7 +250,7 @@ async def _newest(client: GraphQLClient, engagement: str) -> dict[str, Any]:
 
 
 async def test_writes_journal_the_timeline_events_they_name(isolated: Isolated) -> None:
-    write_client, write_engine, make = isolated.client, isolated.engine, isolated.make
+    client, engine, make = isolated.client, isolated.engine, isolated.make
     cast = await make.cast("agent", "admin")
     agent = cast.id(AGENT)
     # An engagement with a measured health indicator and an open touchpoint nobody holds.
@@ -260,7 +260,7 @@ async def test_writes_journal_the_timeline_events_they_name(isolated: Isolated) 
     await make.touchpoint(made, state="IN_PROGRESS")
     point = (
         await _rows(
-            write_engine,
+            engine,
             "SELECT id, engagement_id, version, visible_to_customer FROM touchpoints",
         )
     )[0]
@@ -269,17 +269,17 @@ async def test_writes_journal_the_timeline_events_they_name(isolated: Isolated) 
     assert await isolated.count("activities") == 0  # the timeline starts empty
 
     async def act(query: str, variables: dict[str, Any], as_: str = AGENT) -> None:
-        data = await write_client.query(query, variables, as_=as_)
+        data = await client.query(query, variables, as_=as_)
         assert next(iter(data.values()))["userErrors"] == []
 
     await act(REFRESH, {"id": engagement})
-    assert await _newest(write_client, engagement) == {
+    assert await _newest(client, engagement) == {
         "kind": "HEALTH_REFRESHED",
         "recordType": "ENGAGEMENT",
         "record": {"__typename": "Engagement", "id": engagement},
     }
     await act(LAUNCH, {"source": engagement})
-    launched = await _newest(write_client, engagement)
+    launched = await _newest(client, engagement)
     assert (launched["kind"], launched["record"]["__typename"]) == ("PLAY_LAUNCHED", "SuccessPlay")
 
     held = {"__typename": "Touchpoint", "id": touchpoint}
@@ -291,7 +291,7 @@ async def test_writes_journal_the_timeline_events_they_name(isolated: Isolated) 
     ):
         await act(query, {"id": touchpoint, "v": version, **variables})
         version += 1
-        assert await _newest(write_client, engagement) == {
+        assert await _newest(client, engagement) == {
             "kind": kind,
             "recordType": "TOUCHPOINT",
             "record": held,
@@ -299,7 +299,7 @@ async def test_writes_journal_the_timeline_events_they_name(isolated: Isolated) 
 
     account = (
         await _rows(
-            write_engine,
+            engine,
             "SELECT account_id FROM engagements WHERE id = :e",
             e=point.engagement_id,
         )
@@ -311,14 +311,14 @@ async def test_writes_journal_the_timeline_events_they_name(isolated: Isolated) 
         ADMIN,
     )
     journaled = await _rows(
-        write_engine,
+        engine,
         "SELECT a.kind, a.account_id FROM activities a JOIN contracts c ON c.id = a.record_id"
         " WHERE a.record_type = 'contract' AND c.name = 'Timeline'",
     )
     assert [(row.kind, row.account_id) for row in journaled] == [("CONTRACT_ADDED", account)]
     # The engagement's whole timeline is what these writes journalled, newest first (the
     # contract is the account's, not the engagement's).
-    total, nodes = await _walk(write_client, engagement, AGENT)
+    total, nodes = await _walk(client, engagement, AGENT)
     assert total == 5
     assert [(node["kind"], node["recordType"]) for node in nodes] == [
         ("TOUCHPOINT_HELD", "TOUCHPOINT"),

@@ -257,14 +257,14 @@ async def _mutate(client: GraphQLClient, query: str, variables: dict) -> dict:
 
 
 async def test_update_initiative_sets_keeps_and_clears_its_objective(isolated: Isolated) -> None:
-    write_client, write_engine = isolated.client, isolated.engine
+    client, engine = isolated.client, isolated.engine
     # An open initiative with no objective yet, an objective of its engagement, and one not.
     mine, other = await _two_engagements(isolated)
     initiative = await isolated.make.initiative(mine, state="IN_PROGRESS")
     objective = (await isolated.make.objective(mine))["id"]
     foreign = await isolated.make.objective(other)
     gid = global_id("SuccessInitiative", initiative["id"])
-    before = await _initiative(write_engine, initiative["id"])
+    before = await _initiative(engine, initiative["id"])
     assert (before.version, before.state, before.objective_id) == (1, "IN_PROGRESS", None)
     variables = {"id": gid, "v": before.version, "state": "IN_PROGRESS"}
 
@@ -273,25 +273,25 @@ async def test_update_initiative_sets_keeps_and_clears_its_objective(isolated: I
         global_id("SuccessObjective", foreign["id"]),
         global_id("SuccessInitiative", initiative["id"]),
     ):
-        refused = await _mutate(write_client, SET_OBJECTIVE, {**variables, "objective": wrong})
+        refused = await _mutate(client, SET_OBJECTIVE, {**variables, "objective": wrong})
         assert refused == {
             "initiative": None,
             "userErrors": [{"code": "BAD_USER_INPUT", "field": ["objectiveId"]}],
         }
-    assert await _initiative(write_engine, initiative["id"]) == before
+    assert await _initiative(engine, initiative["id"]) == before
     assert await isolated.count("activities") == await isolated.count("audit_log") == 0
 
     set_to = global_id("SuccessObjective", objective)
-    done = await _mutate(write_client, SET_OBJECTIVE, {**variables, "objective": set_to})
+    done = await _mutate(client, SET_OBJECTIVE, {**variables, "objective": set_to})
     assert done == {
         "initiative": {"state": "IN_PROGRESS", "objective": {"id": set_to}},
         "userErrors": [],
     }
-    after = await _initiative(write_engine, initiative["id"])
+    after = await _initiative(engine, initiative["id"])
     assert after.objective_id == objective
     assert after.version == before.version + 1 == 2
     journal = await _rows(
-        write_engine,
+        engine,
         "SELECT record_type, record_id, kind, changes FROM activities ORDER BY id",
     )
     assert [(row.record_type, row.record_id, row.kind) for row in journal] == [
@@ -301,18 +301,18 @@ async def test_update_initiative_sets_keeps_and_clears_its_objective(isolated: I
 
     # Omitted keeps it (a state change alone); null clears it.
     kept = await _mutate(
-        write_client, KEEP_OBJECTIVE, {**variables, "v": after.version, "state": "PAUSED"}
+        client, KEEP_OBJECTIVE, {**variables, "v": after.version, "state": "PAUSED"}
     )
     assert kept["initiative"] == {"state": "PAUSED", "objective": {"id": set_to}}
-    paused = await _initiative(write_engine, initiative["id"])
+    paused = await _initiative(engine, initiative["id"])
     assert (paused.state, paused.objective_id, paused.version) == ("PAUSED", objective, 3)
     cleared = await _mutate(
-        write_client,
+        client,
         SET_OBJECTIVE,
         {**variables, "v": paused.version, "state": "PAUSED", "objective": None},
     )
     assert cleared == {"initiative": {"state": "PAUSED", "objective": None}, "userErrors": []}
-    final = await _initiative(write_engine, initiative["id"])
+    final = await _initiative(engine, initiative["id"])
     assert (final.state, final.objective_id, final.version) == ("PAUSED", None, 4)
 
 

@@ -97,11 +97,11 @@ REFRESH = """mutation($id: ID!) { refreshHealth(engagementId: $id) {
 async def test_refresh_health_matches_the_formula_and_upserts_this_weeks_snapshot(
     own: Own,
 ) -> None:
-    write_client, write_engine = own.client, own.engine
+    client, engine = own.client, own.engine
     engagement_id, gid = own.engagement["id"], own.eid
-    first = await _mutate(write_client, REFRESH, {"id": gid}, AGENT)
+    first = await _mutate(client, REFRESH, {"id": gid}, AGENT)
     assert first["userErrors"] == []
-    _, unrounded, colour = (await _expected_health(write_engine))[engagement_id]
+    _, unrounded, colour = (await _expected_health(engine))[engagement_id]
     score = round(unrounded, 2)  # as the dashboard shows it, in the header and the series
     assert (score, colour) == (66.67, "YELLOW")  # 2/3 x 50 + 2/3 x 50, against bands 70/40
     monday = datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).date().weekday())
@@ -116,25 +116,25 @@ async def test_refresh_health_matches_the_formula_and_upserts_this_weeks_snapsho
 
     # The indicators move; a second refresh replaces this week's snapshot, never adds one.
     await _execute(
-        write_engine,
+        engine,
         "UPDATE health_indicators SET actual = NULL WHERE engagement_id = :e AND id = "
         "(SELECT min(id) FROM health_indicators WHERE engagement_id = :e)",
         e=engagement_id,
     )
-    second = await _mutate(write_client, REFRESH, {"id": gid}, ADMIN)
-    _, rescored, _ = (await _expected_health(write_engine))[engagement_id]
+    second = await _mutate(client, REFRESH, {"id": gid}, ADMIN)
+    _, rescored, _ = (await _expected_health(engine))[engagement_id]
     rescored = round(rescored, 2)
     assert rescored < score
     assert rescored == 33.33  # the seats are no longer measured
     assert second["snapshot"]["score"] == rescored
     assert second["snapshot"]["colour"] == "RED"
     snapshots = await _rows(
-        write_engine,
+        engine,
         "SELECT engagement_id, week_start, score, version FROM health_snapshots ORDER BY id",
     )
     assert [tuple(row) for row in snapshots] == [(engagement_id, monday, rescored, 2)]
     audited = await _rows(
-        write_engine,
+        engine,
         "SELECT action, record_type, record_id, actor_user_id FROM audit_log ORDER BY id",
     )
     assert [tuple(row) for row in audited] == [
@@ -213,7 +213,7 @@ REFUSED = {
 async def test_every_mutation_refuses_non_writers_with_a_code_and_writes_nothing(
     own: Own, email: str
 ) -> None:
-    write_client, write_engine, make = own.client, own.engine, own.make
+    client, engine, make = own.client, own.engine, own.make
     engagement = own.engagement
     # One record of each kind under the engagement; only the initiative is shown to customers.
     initiative = await make.initiative(engagement, visible_to_customer=True)
@@ -246,7 +246,7 @@ async def test_every_mutation_refuses_non_writers_with_a_code_and_writes_nothing
     rules = REFUSED[email]
     for name, query in REFUSABLE.items():
         used = {k: v for k, v in variables.items() if f"${k}" in query}
-        payload = await _mutate(write_client, query, used, email)
+        payload = await _mutate(client, query, used, email)
         assert _codes(payload) == [rules.get(name, rules["*"])], (name, payload)
         assert all(value is None for key, value in payload.items() if key != "userErrors")
     # Nothing written, not even an audit row: the factory's rows, and only those.
@@ -254,7 +254,7 @@ async def test_every_mutation_refuses_non_writers_with_a_code_and_writes_nothing
     assert after == before
     assert (after["audit_log"], after["activities"], after["success_plays"]) == (0, 0, 0)
     versions = await _rows(
-        write_engine,
+        engine,
         "SELECT (SELECT version FROM engagements) AS e, "
         "(SELECT version FROM success_initiatives) AS i, "
         "(SELECT version FROM success_objectives) AS o, (SELECT version FROM internal_plays) AS p",
@@ -288,12 +288,12 @@ ROADMAP = """mutation($input: CreateProductAdoptionRoadmapInput!) {
 
 
 async def test_creates_are_audited_and_land_under_the_engagement(own: Own) -> None:
-    write_client, write_engine = own.client, own.engine
+    client, engine = own.client, own.engine
     eid = own.eid
     initiative = await own.make.initiative(own.engagement)
     product = await own.make.product("Analytics Suite")
     risk = await _mutate(
-        write_client,
+        client,
         CREATE_RISK,
         {
             "input": {
@@ -313,7 +313,7 @@ async def test_creates_are_audited_and_land_under_the_engagement(own: Own) -> No
     assert risk["riskSignal"]["engagement"]["id"] == eid
 
     play = await _mutate(
-        write_client,
+        client,
         CREATE_PLAY,
         {
             "input": {
@@ -330,7 +330,7 @@ async def test_creates_are_audited_and_land_under_the_engagement(own: Own) -> No
     assert play["internalPlay"]["assignedTo"] == {"email": AGENT}
 
     touchpoint = await _mutate(
-        write_client,
+        client,
         CREATE_TOUCHPOINT,
         {
             "input": {
@@ -346,7 +346,7 @@ async def test_creates_are_audited_and_land_under_the_engagement(own: Own) -> No
     assert touchpoint["touchpoint"]["dueDate"] == "2026-12-03"
 
     case = await _mutate(
-        write_client,
+        client,
         CREATE_CASE,
         {
             "input": {
@@ -370,17 +370,15 @@ async def test_creates_are_audited_and_land_under_the_engagement(own: Own) -> No
         "query($id: ID!) { node(id: $id) { ... on Engagement { "
         "riskSignals(first: 50, filter: {unaddressed: true}) { nodes { number } } } } }"
     )
-    data = await write_client.query(unaddressed_query, {"id": eid}, as_=AGENT)
+    data = await client.query(unaddressed_query, {"id": eid}, as_=AGENT)
     assert data["node"]["riskSignals"]["nodes"] == [{"number": risk["riskSignal"]["number"]}]
-    risk_id = await _one(write_engine, "SELECT id FROM risk_signals")  # the one risk
-    launched = await _mutate(
-        write_client, LAUNCH, {"source": global_id("RiskSignal", risk_id.id)}, AGENT
-    )
+    risk_id = await _one(engine, "SELECT id FROM risk_signals")  # the one risk
+    launched = await _mutate(client, LAUNCH, {"source": global_id("RiskSignal", risk_id.id)}, AGENT)
     assert launched["userErrors"] == []
     assert launched["successPlay"]["sourceType"] == "RISK_SIGNAL"
     assert launched["successPlay"]["sourceId"] == global_id("RiskSignal", risk_id.id)
     assert launched["successPlay"]["engagement"]["id"] == eid
-    assert await _actions(write_engine) == [  # one audit row per create, in order
+    assert await _actions(engine) == [  # one audit row per create, in order
         "risk_signal.create",
         "internal_play.create",
         "touchpoint.create",
@@ -388,7 +386,7 @@ async def test_creates_are_audited_and_land_under_the_engagement(own: Own) -> No
         "success_play.create",
     ]
     under = await _rows(
-        write_engine,
+        engine,
         "SELECT (SELECT count(*) FROM risk_signals WHERE engagement_id = :e) AS risks, "
         "(SELECT count(*) FROM internal_plays WHERE engagement_id = :e) AS plays, "
         "(SELECT count(*) FROM touchpoints WHERE engagement_id = :e) AS touchpoints, "
@@ -399,20 +397,20 @@ async def test_creates_are_audited_and_land_under_the_engagement(own: Own) -> No
     assert tuple(under[0]) == (1, 1, 1, 1, 1)
 
     # The new risk is now addressed: a success play was launched from it.
-    data = await write_client.query(unaddressed_query, {"id": eid}, as_=AGENT)
+    data = await client.query(unaddressed_query, {"id": eid}, as_=AGENT)
     unaddressed = {n["number"] for n in data["node"]["riskSignals"]["nodes"]}
     assert risk["riskSignal"]["number"] not in unaddressed
     assert unaddressed == set()
 
 
 async def test_create_rules(own: Own) -> None:
-    write_client, write_engine, make = own.client, own.engine, own.make
+    client, engine, make = own.client, own.engine, own.make
     engagement, eid = own.engagement, own.eid
     other = await make.engagement(own.cast.accounts["acme"], "Acme renewal")
     # An internal play has no parent.
     parent = await make.internal_play(engagement)
     refused = await _mutate(
-        write_client,
+        client,
         CREATE_PLAY,
         {
             "input": {
@@ -428,7 +426,7 @@ async def test_create_rules(own: Own) -> None:
     # A success case's initiative belongs to the same engagement.
     foreign = await make.initiative(other)
     wrong = await _mutate(
-        write_client,
+        client,
         CREATE_CASE,
         {
             "input": {
@@ -442,7 +440,7 @@ async def test_create_rules(own: Own) -> None:
     assert wrong["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["initiativeId"]}]
     # Planned end not before planned start.
     backwards = await _mutate(
-        write_client,
+        client,
         ROADMAP,
         {
             "input": {
@@ -456,14 +454,14 @@ async def test_create_rules(own: Own) -> None:
     )
     assert backwards["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["plannedEnd"]}]
     blank = await _mutate(
-        write_client,
+        client,
         CREATE_RISK,
         {"input": {"engagementId": eid, "shortDescription": "  ", "probability": "LOW"}},
         AGENT,
     )
     assert blank["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["shortDescription"]}]
     missing = await _mutate(
-        write_client,
+        client,
         CREATE_RISK,
         {
             "input": {
@@ -475,7 +473,7 @@ async def test_create_rules(own: Own) -> None:
         AGENT,
     )
     assert missing["userErrors"] == [{"code": "NOT_FOUND", "field": ["engagementId"]}]
-    assert await _audits(write_engine) == 0
+    assert await _audits(engine) == 0
     written = {
         table: await own.isolated.count(table)
         for table in (
@@ -492,13 +490,13 @@ async def test_create_rules(own: Own) -> None:
         "risk_signals": 0,
     }
     # Probability is required by the schema itself.
-    errors = await write_client.errors(
+    errors = await client.errors(
         CREATE_RISK, {"input": {"engagementId": eid, "shortDescription": "x"}}, as_=AGENT
     )
     assert "probability" in errors[0]["message"]
     sold = await make.sold_product(engagement)
     same_day = await _mutate(
-        write_client,
+        client,
         ROADMAP,
         {
             "input": {
@@ -517,7 +515,7 @@ async def test_create_rules(own: Own) -> None:
         "2026-03-01",
         "2026-03-01",
     )
-    assert await own.isolated.count("product_adoption_roadmaps") == await _audits(write_engine) == 1
+    assert await own.isolated.count("product_adoption_roadmaps") == await _audits(engine) == 1
 
 
 # -- updateEngagement -----------------------------------------------------------------------------
@@ -529,14 +527,14 @@ UPDATE = """mutation($id: ID!, $v: Int!, $input: UpdateEngagementInput!) {
 
 
 async def test_update_engagement_concurrency_account_and_parent_rules(own: Own) -> None:
-    write_client, write_engine = own.client, own.engine
+    client, engine = own.client, own.engine
     eid = own.eid
     await own.make.risk(own.engagement)  # what fixes the engagement's account
     engagement = await _one(
-        write_engine, "SELECT * FROM engagements WHERE id = :e", e=own.engagement["id"]
+        engine, "SELECT * FROM engagements WHERE id = :e", e=own.engagement["id"]
     )
     changed = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {
             "id": eid,
@@ -549,25 +547,23 @@ async def test_update_engagement_concurrency_account_and_parent_rules(own: Own) 
     assert changed["engagement"]["name"] == "Renamed"
     assert changed["engagement"]["stage"] == "RENEW"
     stale = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {"id": eid, "v": engagement.version, "input": {"name": "Lost update"}},
         AGENT,
     )
     assert stale["userErrors"] == [{"code": "STALE_VERSION", "field": ["expectedVersion"]}]
-    now = await _one(
-        write_engine, "SELECT name, version FROM engagements WHERE id = :e", e=engagement.id
-    )
+    now = await _one(engine, "SELECT name, version FROM engagements WHERE id = :e", e=engagement.id)
     assert (now.name, now.version) == ("Renamed", 2)
 
     # The account is fixed once objectives, plays or risks exist.
     other_account = await _one(
-        write_engine,
+        engine,
         "SELECT id FROM accounts WHERE id = :a",
         a=own.cast.accounts["initech"]["id"],
     )
     moved = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {
             "id": eid,
@@ -578,20 +574,20 @@ async def test_update_engagement_concurrency_account_and_parent_rules(own: Own) 
     )
     assert moved["userErrors"] == [{"code": "INVALID_STATE", "field": ["accountId"]}]
     assert tuple(
-        await _one(write_engine, "SELECT account_id, version FROM engagements WHERE id = :e",
+        await _one(engine, "SELECT account_id, version FROM engagements WHERE id = :e",
                    e=engagement.id)
     ) == (own.cast.accounts["acme"]["id"], 2)  # fmt: skip
 
     # A bare engagement may move to another account.
     await _execute(
-        write_engine,
+        engine,
         "INSERT INTO engagements (name, account_id) VALUES ('Bare', :a)",
         a=engagement.account_id,
     )
-    bare = await _one(write_engine, "SELECT id, version FROM engagements WHERE name = 'Bare'")
+    bare = await _one(engine, "SELECT id, version FROM engagements WHERE name = 'Bare'")
     bare_id = global_id("Engagement", bare.id)
     free = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {
             "id": bare_id,
@@ -605,31 +601,31 @@ async def test_update_engagement_concurrency_account_and_parent_rules(own: Own) 
 
     # No cyclic parents: the engagement under Bare, then Bare under it, loops.
     under = await _mutate(
-        write_client, UPDATE, {"id": eid, "v": now.version, "input": {"parentId": bare_id}}, AGENT
+        client, UPDATE, {"id": eid, "v": now.version, "input": {"parentId": bare_id}}, AGENT
     )
     assert under["userErrors"] == []
     assert under["engagement"]["parent"]["id"] == bare_id
     loop = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {"id": bare_id, "v": bare.version + 1, "input": {"parentId": eid}},
         AGENT,
     )
     assert loop["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["parentId"]}]
     itself = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {"id": bare_id, "v": bare.version + 1, "input": {"parentId": bare_id}},
         AGENT,
     )
     assert itself["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["parentId"]}]
     audited = await _rows(
-        write_engine,
+        engine,
         "SELECT action FROM audit_log WHERE record_type = 'engagement' AND record_id = :e",
         e=engagement.id,
     )
     assert [row.action for row in audited] == ["engagement.update", "engagement.update"]
-    assert await _actions(write_engine) == ["engagement.update"] * 3  # and Bare's move
+    assert await _actions(engine) == ["engagement.update"] * 3  # and Bare's move
 
 
 # -- closure codes and cascades -------------------------------------------------------------------
@@ -660,34 +656,30 @@ async def test_closing_needs_code_and_notes_and_reopening_clears_them(
     reopened: str,
     key: str,
 ) -> None:
-    write_client, write_engine = own.client, own.engine
+    client, engine = own.client, own.engine
     # An open record (an objective no open initiative serves: test_success_write.py).
     if table == "success_objectives":
         made = await own.make.objective(own.engagement, state="IN_PROGRESS")
     else:
         made = await own.make.internal_play(own.engagement, state="IN_PROGRESS")
-    record = await _one(
-        write_engine, f"SELECT id, version FROM {table} WHERE id = :i", i=made["id"]
-    )
+    record = await _one(engine, f"SELECT id, version FROM {table} WHERE id = :i", i=made["id"])
     rid = global_id(type_name, record.id)
-    bare = await _mutate(
-        write_client, query, {"id": rid, "v": record.version, "state": closed}, AGENT
-    )
+    bare = await _mutate(client, query, {"id": rid, "v": record.version, "state": closed}, AGENT)
     assert bare[key] is None
     assert sorted(e["field"][0] for e in bare["userErrors"]) == ["closureCode", "closureNotes"]
     no_notes = await _mutate(
-        write_client,
+        client,
         query,
         {"id": rid, "v": record.version, "state": closed, "code": "MISSED"},
         AGENT,
     )
     assert no_notes["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["closureNotes"]}]
     unchanged = await _one(
-        write_engine, f"SELECT state, version, closure_code FROM {table} WHERE id = :i", i=record.id
+        engine, f"SELECT state, version, closure_code FROM {table} WHERE id = :i", i=record.id
     )
     assert tuple(unchanged) == ("IN_PROGRESS", 1, None)
     done = await _mutate(
-        write_client,
+        client,
         query,
         {
             "id": rid,
@@ -701,7 +693,7 @@ async def test_closing_needs_code_and_notes_and_reopening_clears_them(
     assert done["userErrors"] == []
     assert done[key]["closureCode"] == "PARTIALLY_ACHIEVED"
     again = await _mutate(
-        write_client, query, {"id": rid, "v": record.version + 1, "state": reopened}, AGENT
+        client, query, {"id": rid, "v": record.version + 1, "state": reopened}, AGENT
     )
     assert again["userErrors"] == []
     assert (again[key]["closureCode"], again[key]["closureNotes"]) == (None, None)
@@ -710,13 +702,13 @@ async def test_closing_needs_code_and_notes_and_reopening_clears_them(
         assert done[key]["successRate"] == 50.0
         assert again[key]["successRate"] is None
     stored = await _one(
-        write_engine,
+        engine,
         f"SELECT state, version, closure_code, closure_notes FROM {table} WHERE id = :i",
         i=record.id,
     )
     assert tuple(stored) == (reopened, 3, None, None)
     # The closing and the reopening; the two refusals wrote nothing.
-    assert await _actions(write_engine) == [f"{table[:-1]}.update"] * 2
+    assert await _actions(engine) == [f"{table[:-1]}.update"] * 2
 
 
 CLOSE_INITIATIVE = """mutation($id: ID!, $v: Int!) { updateSuccessInitiative(id: $id,
@@ -724,7 +716,7 @@ CLOSE_INITIATIVE = """mutation($id: ID!, $v: Int!) { updateSuccessInitiative(id:
 
 
 async def test_closing_an_initiative_cancels_its_open_plays(own: Own) -> None:
-    write_client, write_engine = own.client, own.engine
+    client, engine = own.client, own.engine
     made = await own.make.initiative(own.engagement, state="IN_PROGRESS")
     # Its success cases in every state, and one under another initiative that stays as it is.
     for state in ("NEW", "IN_PROGRESS", "PAUSED", "BLOCKED", "CLOSED", "CANCELED"):
@@ -740,27 +732,25 @@ async def test_closing_an_initiative_cancels_its_open_plays(own: Own) -> None:
         t.success_cases, own.engagement, initiative_id=elsewhere["id"], short_description="Other"
     )
     initiative = await _one(
-        write_engine, "SELECT id, version FROM success_initiatives WHERE id = :i", i=made["id"]
+        engine, "SELECT id, version FROM success_initiatives WHERE id = :i", i=made["id"]
     )
     iid = global_id("SuccessInitiative", initiative.id)
-    launched = await _mutate(write_client, LAUNCH, {"source": iid}, AGENT)
+    launched = await _mutate(client, LAUNCH, {"source": iid}, AGENT)
     assert launched["successPlay"]["state"] == "NEW"
     before = {
         row.id: row.state
         for row in await _rows(
-            write_engine,
+            engine,
             "SELECT id, state FROM success_cases WHERE initiative_id = :i",
             i=initiative.id,
         )
     }
-    closed = await _mutate(
-        write_client, CLOSE_INITIATIVE, {"id": iid, "v": initiative.version}, AGENT
-    )
+    closed = await _mutate(client, CLOSE_INITIATIVE, {"id": iid, "v": initiative.version}, AGENT)
     assert closed["userErrors"] == []
     after = {
         row.id: row.state
         for row in await _rows(
-            write_engine,
+            engine,
             "SELECT id, state FROM success_cases WHERE initiative_id = :i",
             i=initiative.id,
         )
@@ -769,12 +759,12 @@ async def test_closing_an_initiative_cancels_its_open_plays(own: Own) -> None:
         expected = state if state in {"CLOSED", "CANCELED"} else "CANCELED"
         assert after[case_id] == expected
     assert sorted(after.values()) == ["CANCELED"] * 5 + ["CLOSED"]
-    assert (await _one(write_engine, "SELECT state FROM success_cases WHERE id = :i",
+    assert (await _one(engine, "SELECT state FROM success_cases WHERE id = :i",
                        i=bystander["id"])).state == "NEW"  # fmt: skip
-    plays = await _rows(write_engine, "SELECT source_type, source_id, state FROM success_plays")
+    plays = await _rows(engine, "SELECT source_type, source_id, state FROM success_plays")
     assert [tuple(play) for play in plays] == [("INITIATIVE", initiative.id, "CANCELED")]
     journal = await _rows(
-        write_engine,
+        engine,
         "SELECT record_id FROM activities WHERE record_type = 'success_case' AND kind = "
         "'STATE_CHANGE' AND changes->>'reason' = 'initiative closed'",
     )
@@ -801,13 +791,13 @@ CASE_STREAM = """query($id: ID!) { node(id: $id) { ... on SuccessCase {
 async def test_discussions_are_for_participants_and_show_in_the_records_stream(
     own: Own,
 ) -> None:
-    write_client, write_engine = own.client, own.engine
+    client, engine = own.client, own.engine
     users = {email: row["id"] for email, row in own.cast.people.items() if "@csm." in email}
     # A success case Acme's success contact sees, so the stream's outside view is tested too.
     case = await own.make.success_case(own.engagement, visible_to_customer=True)
     cid = global_id("SuccessCase", case["id"])
     started = await _mutate(
-        write_client,
+        client,
         START,
         {"record": cid, "people": [global_id("User", users["caseagent@csm.example"])]},
         AGENT,
@@ -821,48 +811,42 @@ async def test_discussions_are_for_participants_and_show_in_the_records_stream(
     ]
 
     # A participant who is not a success role reads and posts; a non-participant neither.
-    assert (await write_client.query(READ, {"id": discussion["id"]}, as_="caseagent@csm.example"))[
+    assert (await client.query(READ, {"id": discussion["id"]}, as_="caseagent@csm.example"))[
         "node"
     ]["subject"] == "Escalation path"
     posted = await _mutate(
-        write_client, POST, {"id": discussion["id"], "body": "I do."}, "caseagent@csm.example"
+        client, POST, {"id": discussion["id"], "body": "I do."}, "caseagent@csm.example"
     )
     assert posted["userErrors"] == []
     assert posted["discussion"]["messages"]["totalCount"] == 2
     for outsider in ("proxy@csm.example", "success@acme.example"):
-        assert (await write_client.query(READ, {"id": discussion["id"]}, as_=outsider)) == {
-            "node": None
-        }
-        refused = await _mutate(
-            write_client, POST, {"id": discussion["id"], "body": "Hi"}, outsider
-        )
+        assert (await client.query(READ, {"id": discussion["id"]}, as_=outsider)) == {"node": None}
+        refused = await _mutate(client, POST, {"id": discussion["id"], "body": "Hi"}, outsider)
         assert _codes(refused) == ["NOT_FOUND"]
     # A success viewer reads it but, not being a participant, does not post.
     viewer_post = await _mutate(
-        write_client, POST, {"id": discussion["id"], "body": "Hi"}, "viewer@csm.example"
+        client, POST, {"id": discussion["id"], "body": "Hi"}, "viewer@csm.example"
     )
     assert _codes(viewer_post) == ["FORBIDDEN"]
 
-    messages = await _rows(
-        write_engine, "SELECT author_id, body FROM discussion_messages ORDER BY id"
-    )
+    messages = await _rows(engine, "SELECT author_id, body FROM discussion_messages ORDER BY id")
     assert [tuple(row) for row in messages] == [
         (users[AGENT], "Who owns the sponsor call?"),
         (users["caseagent@csm.example"], "I do."),
     ]
 
     # It shows in the record's activity stream, for the agent only.
-    agent_stream = await write_client.query(CASE_STREAM, {"id": cid}, as_=AGENT)
+    agent_stream = await client.query(CASE_STREAM, {"id": cid}, as_=AGENT)
     kinds = [a["kind"] for a in agent_stream["node"]["activities"]["nodes"]]
     assert "DISCUSSION" in kinds
     assert kinds == ["DISCUSSION"]  # the case was made without a journal entry of its own
-    customer_stream = await write_client.query(CASE_STREAM, {"id": cid}, as_="success@acme.example")
+    customer_stream = await client.query(CASE_STREAM, {"id": cid}, as_="success@acme.example")
     assert customer_stream["node"] is not None
     assert "DISCUSSION" not in [a["kind"] for a in customer_stream["node"]["activities"]["nodes"]]
     assert customer_stream["node"]["activities"]["nodes"] == []
 
     contact = global_id("Contact", own.cast.id("success@acme.example"))
-    bad = await _mutate(write_client, START, {"record": cid, "people": [contact]}, AGENT)
+    bad = await _mutate(client, START, {"record": cid, "people": [contact]}, AGENT)
     assert bad["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["participants"]}]
     assert await own.isolated.count("discussions") == 1
 
@@ -873,38 +857,38 @@ TIMELINE = """query($id: ID!, $after: String) { node(id: $id) { ... on Engagemen
 
 
 async def test_the_timeline_is_append_only_newest_first_and_cursors_hold(own: Own) -> None:
-    write_client, eid = own.client, own.eid
+    client, eid = own.client, own.eid
     # Five entries, one per risk opened, so there are two pages of three.
     for n in range(5):
         made = await _mutate(
-            write_client,
+            client,
             CREATE_RISK,
             {"input": {"engagementId": eid, "shortDescription": f"Risk {n}", "probability": "LOW"}},
             AGENT,
         )
         assert made["userErrors"] == []
-    before = (await write_client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
+    before = (await client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
     assert before["totalCount"] == 5
     assert [node["kind"] for node in before["nodes"]] == ["OPENED"] * 3
-    second_page = await write_client.query(
+    second_page = await client.query(
         TIMELINE, {"id": eid, "after": before["pageInfo"]["endCursor"]}, as_=AGENT
     )
     assert len(second_page["node"]["timeline"]["nodes"]) == 2
     created = await _mutate(
-        write_client,
+        client,
         CREATE_RISK,
         {"input": {"engagementId": eid, "shortDescription": "New risk", "probability": "LOW"}},
         AGENT,
     )
     assert created["userErrors"] == []
-    after = (await write_client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
+    after = (await client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
     assert after["totalCount"] == before["totalCount"] + 1 == 6
     newest = after["nodes"][0]
     assert newest["kind"] == "OPENED"
     assert newest["changes"]["number"] == created["riskSignal"]["number"]
     assert [n["id"] for n in after["nodes"][1:]] == [n["id"] for n in before["nodes"][:2]]
     # A cursor taken before the insert still continues exactly where it did.
-    again = await write_client.query(
+    again = await client.query(
         TIMELINE, {"id": eid, "after": before["pageInfo"]["endCursor"]}, as_=AGENT
     )
     page, earlier = again["node"]["timeline"], second_page["node"]["timeline"]
@@ -927,22 +911,22 @@ MEASURE = """mutation($id: ID!, $metric: String!, $actual: Float) {
 async def test_an_engagement_definition_overrides_the_global_one_and_weights_sum_to_100(
     own: Own,
 ) -> None:
-    write_client, write_engine = own.client, own.engine
+    client, engine = own.client, own.engine
     eid = own.eid  # on the global definition so far
     other = await own.make.engagement(own.cast.accounts["acme"], "Acme renewal")
-    audits = await _audits(write_engine)
+    audits = await _audits(engine)
     assert audits == 0
     indicators = [
         {"metric": "Active seats", "target": 200, "weight": 60},
         {"metric": "Open escalations", "target": 2, "weight": 30, "direction": "MINIMIZE"},
     ]
     refused = await _mutate(
-        write_client, DEFINE, {"id": eid, "input": {"name": "Own", "indicators": indicators}}, AGENT
+        client, DEFINE, {"id": eid, "input": {"name": "Own", "indicators": indicators}}, AGENT
     )
     assert refused["engagement"] is None
     assert refused["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["indicators", "weight"]}]
     bad_bands = await _mutate(
-        write_client,
+        client,
         DEFINE,
         {
             "id": eid,
@@ -956,12 +940,12 @@ async def test_an_engagement_definition_overrides_the_global_one_and_weights_sum
         AGENT,
     )
     assert bad_bands["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["greenFrom"]}]
-    assert await _audits(write_engine) == audits
+    assert await _audits(engine) == audits
     assert await own.isolated.count("health_definitions") == 1  # the global one only
 
     indicators[1]["weight"] = 40
     defined = await _mutate(
-        write_client,
+        client,
         DEFINE,
         {
             "id": eid,
@@ -976,19 +960,19 @@ async def test_an_engagement_definition_overrides_the_global_one_and_weights_sum
     # Measure: 150 of 200 seats (0.75 x 60 = 45), 4 escalations against 2 (0.5 x 40 = 20).
     for metric, actual in (("Active seats", 150), ("Open escalations", 4)):
         measured = await _mutate(
-            write_client, MEASURE, {"id": eid, "metric": metric, "actual": actual}, AGENT
+            client, MEASURE, {"id": eid, "metric": metric, "actual": actual}, AGENT
         )
         assert measured["userErrors"] == []
     assert measured["engagement"] == {"healthScore": 65.0, "healthColour": "YELLOW"}
     unknown = await _mutate(
-        write_client, MEASURE, {"id": eid, "metric": "Weekly active users", "actual": 1}, AGENT
+        client, MEASURE, {"id": eid, "metric": "Weekly active users", "actual": 1}, AGENT
     )
     assert unknown["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["metric"]}]
-    refreshed = await _mutate(write_client, REFRESH, {"id": eid}, AGENT)
+    refreshed = await _mutate(client, REFRESH, {"id": eid}, AGENT)
     assert refreshed["snapshot"]["score"] == 65.0
     assert refreshed["snapshot"]["colour"] == "YELLOW"  # the definition's bands: 50-89 yellow
     # Other engagements keep the global definition.
-    data = await write_client.query(
+    data = await client.query(
         "query($id: ID!) { node(id: $id) { ... on Engagement { healthIndicators(first: 20) "
         "{ nodes { metric } } } } }",
         {"id": global_id("Engagement", other["id"])},
@@ -999,10 +983,10 @@ async def test_an_engagement_definition_overrides_the_global_one_and_weights_sum
         "Weekly active users",
         "Open escalations",
     }
-    audited = await _actions(write_engine)
+    audited = await _actions(engine)
     for email in ("viewer@csm.example", "success@acme.example"):
-        payload = await _mutate(write_client, MEASURE, {"id": eid, "metric": "x"}, email)
+        payload = await _mutate(client, MEASURE, {"id": eid, "metric": "x"}, email)
         assert _codes(payload) in (["FORBIDDEN"], ["NOT_FOUND"])
         # Both see the engagement (an Acme one), so both are told they may not change it.
         assert _codes(payload) == ["FORBIDDEN"], email
-    assert await _actions(write_engine) == audited
+    assert await _actions(engine) == audited
