@@ -145,6 +145,10 @@ class Own:
 
 @pytest.fixture
 async def own(isolated: Isolated) -> Own:
+    return await _own(isolated)
+
+
+async def _own(isolated: Isolated) -> Own:
     cast = await isolated.make.cast()
     engagement = await isolated.make.engagement(cast.accounts["acme"])
     return Own(isolated.client, isolated.engine, engagement, cast, isolated)
@@ -545,13 +549,24 @@ REFUSED = {
 }
 
 
-@pytest.mark.parametrize("email", sorted(REFUSED))
-async def test_only_success_writers_write_and_refusals_write_nothing(own: Own, email: str) -> None:
-    client, engine = own.client, own.engine
+@pytest.fixture(scope="module")
+async def refused_case(isolated_module: Isolated) -> tuple[Own, int]:
+    """A success case visible to Acme's success contacts, made by the agent, shared by the
+    refusal tests (each must leave it and the database as they found them)."""
+    own = await _own(isolated_module)
     case_id = await own.create("SuccessCase")
     await _execute(
-        engine, "UPDATE success_cases SET visible_to_customer = true WHERE id = :i", i=case_id
+        own.engine, "UPDATE success_cases SET visible_to_customer = true WHERE id = :i", i=case_id
     )
+    return own, case_id
+
+
+@pytest.mark.parametrize("email", sorted(REFUSED))
+async def test_only_success_writers_write_and_refusals_write_nothing(
+    refused_case: tuple[Own, int], email: str
+) -> None:
+    own, case_id = refused_case
+    client, engine = own.client, own.engine
     gid = global_id("SuccessCase", case_id)
     row = await _row(engine, "SuccessCase", case_id)
     contact = global_id("Contact", own.cast.id("success@acme.example"))

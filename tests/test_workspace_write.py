@@ -75,6 +75,10 @@ class Own:
 
 @pytest.fixture
 async def own(isolated: Isolated) -> Own:
+    return await _own(isolated)
+
+
+async def _own(isolated: Isolated) -> Own:
     make = isolated.make
     cast = await make.cast()
     engagement = await make.engagement(cast.accounts["acme"], "Acme rollout")
@@ -209,12 +213,29 @@ REFUSED = {
 }
 
 
-@pytest.mark.parametrize("email", sorted(REFUSED))
-async def test_every_mutation_refuses_non_writers_with_a_code_and_writes_nothing(
-    own: Own, email: str
-) -> None:
-    client, engine, make = own.client, own.engine, own.make
-    engagement = own.engagement
+@dataclass
+class Refusable:
+    """One record of each kind under the engagement (only the initiative shown to customers),
+    the variables naming them, and the row counts the refusals must leave as they are."""
+
+    own: Own
+    variables: dict[str, Any]
+    counts: dict[str, int]
+
+
+REFUSAL_TABLES = (
+    "engagements", "success_initiatives", "success_objectives", "internal_plays",
+    "risk_signals", "success_plays", "success_cases", "touchpoints", "discussions",
+    "discussion_messages", "health_definitions", "health_indicators", "health_snapshots",
+    "product_adoption_roadmaps", "activities", "notifications", "audit_log",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def refusable(isolated_module: Isolated) -> Refusable:
+    """Shared by the module's refusal tests: each must leave the database as it found it."""
+    own = await _own(isolated_module)
+    make, engagement = own.make, own.engagement
     # One record of each kind under the engagement; only the initiative is shown to customers.
     initiative = await make.initiative(engagement, visible_to_customer=True)
     discussion = await make.under(
@@ -225,7 +246,7 @@ async def test_every_mutation_refuses_non_writers_with_a_code_and_writes_nothing
         subject="Renewal",
         started_by_id=own.cast.id(AGENT),
     )
-    variables = {
+    variables: dict[str, Any] = {
         "e": own.eid,
         "v": engagement["version"],
         "r": global_id("RiskSignal", (await make.risk(engagement))["id"]),
@@ -236,13 +257,17 @@ async def test_every_mutation_refuses_non_writers_with_a_code_and_writes_nothing
         "d": global_id("Discussion", discussion["id"]),
         "u": global_id("User", own.cast.id(AGENT)),
     }
-    tables = (
-        "engagements", "success_initiatives", "success_objectives", "internal_plays",
-        "risk_signals", "success_plays", "success_cases", "touchpoints", "discussions",
-        "discussion_messages", "health_definitions", "health_indicators", "health_snapshots",
-        "product_adoption_roadmaps", "activities", "notifications", "audit_log",
-    )  # fmt: skip
-    before = {table: await own.isolated.count(table) for table in tables}
+    counts = {table: await own.isolated.count(table) for table in REFUSAL_TABLES}
+    return Refusable(own, variables, counts)
+
+
+@pytest.mark.parametrize("email", sorted(REFUSED))
+async def test_every_mutation_refuses_non_writers_with_a_code_and_writes_nothing(
+    refusable: Refusable, email: str
+) -> None:
+    own, variables, before = refusable.own, refusable.variables, refusable.counts
+    client, engine = own.client, own.engine
+    assert (before["audit_log"], before["activities"], before["success_plays"]) == (0, 0, 0)
     rules = REFUSED[email]
     for name, query in REFUSABLE.items():
         used = {k: v for k, v in variables.items() if f"${k}" in query}
@@ -250,7 +275,7 @@ async def test_every_mutation_refuses_non_writers_with_a_code_and_writes_nothing
         assert _codes(payload) == [rules.get(name, rules["*"])], (name, payload)
         assert all(value is None for key, value in payload.items() if key != "userErrors")
     # Nothing written, not even an audit row: the factory's rows, and only those.
-    after = {table: await own.isolated.count(table) for table in tables}
+    after = {table: await own.isolated.count(table) for table in REFUSAL_TABLES}
     assert after == before
     assert (after["audit_log"], after["activities"], after["success_plays"]) == (0, 0, 0)
     versions = await _rows(
