@@ -272,9 +272,11 @@ _CLONES: dict[str, list[str]] = {}
 
 @pytest.fixture(scope="module")
 async def isolated_module(server_url: str, template_database_url: str) -> AsyncIterator[Isolated]:
-    """One database of its own for a whole test module, for files with many tests over one
-    small world (a clone costs ~0.4 s): the module's tests share it, so each asserts exact
-    values on the records it built itself (its own account, its own case), never on totals."""
+    """One database of its own for a whole test module (a clone costs ~0.4 s): its tests share
+    it, so each either leaves it as it found it (refusals that must write nothing, reads over
+    data a module fixture built) or asserts exact values on the records it built itself (its
+    own account, its own case), never on totals. A test that counts what it wrote takes
+    ``isolated``."""
     async for own in _own_database(server_url, template_database_url):
         yield own
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from csm_graphql import tables as t
 from csm_graphql.access.viewer import PrincipalKind
+from csm_graphql.demo import personas
 from tests.support import GraphQLClient
 
 Row = dict[str, Any]
@@ -182,15 +183,28 @@ class Factory:
                 )
         return made
 
-    async def contract(self, account: Row, name: str | None = None) -> Row:
-        """Terms of ``account`` current whatever the day (2000-2099)."""
+    async def contract(
+        self,
+        account: Row,
+        name: str | None = None,
+        *,
+        engagement: Row | None = None,
+        value: Any = 10_000,
+        start_date: date = date(2000, 1, 1),
+        end_date: date = date(2099, 12, 31),
+        **values: Any,
+    ) -> Row:
+        """Terms of ``account`` (of ``engagement`` when given), current whatever the day unless
+        dated otherwise."""
         return await self.insert(
             t.contracts,
             name=name or f"Contract {self._next()}",
             account_id=account["id"],
-            value=10_000,
-            start_date=date(2000, 1, 1),
-            end_date=date(2099, 12, 31),
+            engagement_id=engagement["id"] if engagement else None,
+            value=value,
+            start_date=start_date,
+            end_date=end_date,
+            **values,
         )
 
     async def entitlement(
@@ -335,6 +349,154 @@ class Factory:
             assigned_to_id=assigned_to["id"] if assigned_to else None,
         )
 
+    # -- success side (engagements, objectives, initiatives, success records) --------------
+
+    async def cast(self, *keys: str) -> Cast:
+        """The demo's named accounts and personas (csm_graphql/demo/personas.py: the emails,
+        roles, accounts and relationships ACCESS.md's rules are written against), and nothing
+        else; ``keys`` limits the personas to those (all of them by default). Principals are
+        registered with the client."""
+        accounts: dict[str, Row] = {}
+        people: dict[str, Row] = {}
+        async with self.engine.begin() as connection:
+
+            async def add(table: Table, **values: Any) -> Row:
+                result = await connection.execute(
+                    insert(table).values(**values).returning(*table.c)
+                )
+                return dict(result.mappings().one())
+
+            for spec in personas.ACCOUNTS:
+                parent = accounts[spec.parent]["id"] if spec.parent else None
+                accounts[spec.key] = await add(
+                    t.accounts, name=spec.name, kind=spec.kind.value, parent_id=parent
+                )
+            for partner, customer in personas.PARTNER_RELATIONSHIPS:
+                await add(
+                    t.partner_relationships,
+                    partner_account_id=accounts[partner]["id"],
+                    customer_account_id=accounts[customer]["id"],
+                )
+            chosen = [p for p in personas.PERSONAS if not keys or p.key in keys]
+            for persona in chosen:
+                common = {
+                    "name": persona.name,
+                    "email": persona.email,
+                    "roles": list(persona.roles),
+                    "active": persona.active,
+                }
+                if persona.kind == "USER":
+                    row = await add(t.users, **common)
+                    self.client.principals[row["email"]] = (PrincipalKind.USER, row["id"])
+                else:
+                    assert persona.account is not None
+                    row = await add(
+                        t.contacts, account_id=accounts[persona.account]["id"], **common
+                    )
+                    for related in persona.related_accounts:
+                        await add(
+                            t.contact_relationships,
+                            contact_id=row["id"],
+                            account_id=accounts[related]["id"],
+                        )
+                    self.client.principals[row["email"]] = (PrincipalKind.CONTACT, row["id"])
+                people[persona.email] = row
+        return Cast(accounts, people)
+
+    async def under(self, table: Table, engagement: Row, **values: Any) -> Row:
+        """A row of a table keyed by its engagement and that engagement's account (objectives,
+        risks, plays, success records, sold products...)."""
+        return await self.insert(
+            table, engagement_id=engagement["id"], account_id=engagement["account_id"], **values
+        )
+
+    async def objective(self, engagement: Row, **values: Any) -> Row:
+        values.setdefault("short_description", f"Objective {self._next()}")
+        return await self.under(t.success_objectives, engagement, **values)
+
+    async def initiative(
+        self, engagement: Row, *, objective: Row | None = None, **values: Any
+    ) -> Row:
+        values.setdefault("short_description", f"Initiative {self._next()}")
+        return await self.under(
+            t.success_initiatives,
+            engagement,
+            objective_id=objective["id"] if objective else None,
+            **values,
+        )
+
+    async def planned_task(self, initiative: Row, **values: Any) -> Row:
+        """A task under ``initiative`` (a planned one)."""
+        values.setdefault("short_description", f"Success task {self._next()}")
+        return await self.insert(
+            t.success_tasks,
+            engagement_id=initiative["engagement_id"],
+            account_id=initiative["account_id"],
+            initiative_id=initiative["id"],
+            **values,
+        )
+
+    async def touchpoint(self, engagement: Row, **values: Any) -> Row:
+        values.setdefault("short_description", f"Touchpoint {self._next()}")
+        return await self.under(t.touchpoints, engagement, **values)
+
+    async def risk(self, engagement: Row, *, probability: int = 3, **values: Any) -> Row:
+        values.setdefault("short_description", f"Risk {self._next()}")
+        return await self.under(t.risk_signals, engagement, probability=probability, **values)
+
+    async def internal_play(self, engagement: Row, **values: Any) -> Row:
+        values.setdefault("short_description", f"Internal play {self._next()}")
+        return await self.under(t.internal_plays, engagement, **values)
+
+    async def sold_product(self, engagement: Row, product: Row | None = None, **values: Any) -> Row:
+        product = product or await self.product()
+        return await self.under(t.sold_products, engagement, product_id=product["id"], **values)
+
+    async def health_definition(
+        self,
+        indicators: Sequence[tuple[str, float, int, str]],
+        engagement: Row | None = None,
+        **bands: Any,
+    ) -> list[Row]:
+        """A health definition (the global one unless for ``engagement``) of (metric, target,
+        weight, direction) indicators; returns the indicator definitions."""
+        definition = await self.insert(
+            t.health_definitions,
+            name=f"Health {self._next()}",
+            engagement_id=engagement["id"] if engagement else None,
+            account_id=engagement["account_id"] if engagement else None,
+            **bands,
+        )
+        return [
+            await self.insert(
+                t.health_indicator_definitions,
+                definition_id=definition["id"],
+                metric=metric,
+                target=target,
+                weight=weight,
+                direction=direction,
+            )
+            for metric, target, weight, direction in indicators
+        ]
+
+    async def health_actual(self, engagement: Row, indicator: Row, actual: Any) -> Row:
+        """The engagement's measured value of one indicator of its definition."""
+        return await self.under(
+            t.health_indicators, engagement, indicator_definition_id=indicator["id"], actual=actual
+        )
+
+
+@dataclass
+class Cast:
+    """The demo's named accounts (by key: ``acme``, ``initech``...) and personas (by email)."""
+
+    accounts: dict[str, Row]
+    people: dict[str, Row]
+
+    def id(self, email: str) -> int:
+        found: int = self.people[email]["id"]
+        return found
+
 
 @dataclass
 class Isolated:
@@ -374,4 +536,4 @@ async def clone_database(server_url: str, template_url: str, prefix: str = "csm_
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
-__all__ = ["Factory", "Isolated", "Row", "clone_database"]
+__all__ = ["Cast", "Factory", "Isolated", "Row", "clone_database"]

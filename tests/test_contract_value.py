@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.expectations import global_id
+from tests.factories import Isolated
 from tests.support import GraphQLClient
 
 AGENT = "agent@csm.example"
@@ -75,23 +76,25 @@ UPDATE = """mutation Update($id: ID!, $v: Int!, $input: UpdateEngagementInput!) 
     engagement { contractValue } userErrors { code field message } } }"""
 
 
-async def test_it_follows_the_contracts_and_cannot_be_set(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
+async def test_it_follows_the_contracts_and_cannot_be_set(isolated: Isolated) -> None:
+    client, engine = isolated.client, isolated.engine
+    await isolated.make.user("customer_success_agent", email=AGENT)
+    account = await isolated.make.account("Acme Corp")
+    made = await isolated.make.engagement(account)
+    # A contract of the account outside the engagement counts for nothing here.
+    await isolated.make.contract(account, value="77.00")
     (engagement,) = await _rows(
-        write_engine,
-        "SELECT id, account_id FROM engagements e WHERE NOT EXISTS (SELECT FROM contracts c "
-        "WHERE c.engagement_id = e.id AND c.active) ORDER BY id LIMIT 1",
+        engine, "SELECT id, account_id FROM engagements WHERE id = :e", e=made["id"]
     )
     eid = global_id("Engagement", engagement.id)
 
     async def value() -> tuple[str | None, int]:
-        node = (await write_client.query(ONE, {"id": eid}, as_=AGENT))["node"]
+        node = (await client.query(ONE, {"id": eid}, as_=AGENT))["node"]
         return node["contractValue"], node["version"]
 
     before, version = await value()
-    assert before is None
-    async with write_engine.begin() as connection:
+    assert (before, version) == (None, 1)
+    async with engine.begin() as connection:
         for name, amount, active in (
             ("A", "1000.25", True),
             ("B", "250.00", True),
@@ -111,14 +114,14 @@ async def test_it_follows_the_contracts_and_cannot_be_set(
                 },
             )
     assert await value() == ("1250.25", version)
-    async with write_engine.begin() as connection:
+    async with engine.begin() as connection:
         await connection.execute(
             text("UPDATE contracts SET active = false WHERE engagement_id = :e AND name = 'A'"),
             {"e": engagement.id},
         )
     assert await value() == ("250.00", version)
 
-    refused = await write_client.query(
+    refused = await client.query(
         UPDATE, {"id": eid, "v": version, "input": {"contractValue": "5.00"}}, as_=AGENT
     )
     payload = refused["updateEngagement"]
@@ -127,3 +130,6 @@ async def test_it_follows_the_contracts_and_cannot_be_set(
     ]
     assert "active contracts" in payload["userErrors"][0]["message"]
     assert await value() == ("250.00", version)  # nothing changed, not even the version
+    assert await isolated.count("audit_log") == 0
+    stored = await _rows(engine, "SELECT contract_value, version FROM engagements")
+    assert [tuple(row) for row in stored] == [(None, 1)]

@@ -10,7 +10,6 @@ Expected streams are read with plain SQL from the rows; who sees which record co
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -18,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.compiled_path import pinned
 from tests.expectations import ALL, Snapshot, global_id
+from tests.factories import Isolated, Row
 from tests.support import GraphQLClient, StatementLog
-from tests.test_workspace_write import _execute, _one
+from tests.test_workspace_write import _execute
 
 AGENT = "agent@csm.example"
 CONTACTS = ["success@acme.example", "manager@acme.example", "multi@initech.example"]
@@ -102,7 +102,7 @@ async def test_a_task_it_cannot_see_shows_no_stream(
     assert data["nodes"] == [None]
 
 
-# -- on the writable database: touchpoint streams and attachments ---------------------------------
+# -- on a database of its own: touchpoint and task streams and attachments ------------------------
 
 COMMENT = """mutation($id: ID!, $body: String!) { addSuccessRecordComment(recordId: $id,
   body: $body) { userErrors { code } } }"""
@@ -110,42 +110,36 @@ WORK_NOTE = """mutation($id: ID!, $body: String!) { addSuccessRecordWorkNote(rec
   body: $body) { userErrors { code } } }"""
 
 
-async def _visible_acme_record(engine: AsyncEngine, table: str) -> Any:
-    """An open, customer-visible record of Acme Corp (a task: under a visible initiative),
-    which both Acme personas see under scope ALL."""
-    parent_visible = (
-        " AND EXISTS (SELECT 1 FROM success_initiatives i WHERE i.id = r.initiative_id"
-        " AND i.visible_to_customer)"
-        if table == "success_tasks"
-        else ""
-    )
-    return await _one(
-        engine,
-        f"SELECT r.id, r.account_id FROM {table} r JOIN accounts a ON a.id = r.account_id"
-        f" WHERE a.name = 'Acme Corp' AND r.visible_to_customer{parent_visible}"
-        " AND r.state NOT IN ('CLOSED', 'CANCELED')"
-        " ORDER BY r.id LIMIT 1",
-    )
+async def _visible_acme_record(isolated: Isolated, table: str) -> Row:
+    """The demo's personas and an open, customer-visible record of Acme Corp (a task: under a
+    visible initiative), which both Acme personas see under scope ALL."""
+    cast = await isolated.make.cast()
+    engagement = await isolated.make.engagement(cast.accounts["acme"])
+    if table == "touchpoints":
+        return await isolated.make.touchpoint(engagement, visible_to_customer=True)
+    initiative = await isolated.make.initiative(engagement, visible_to_customer=True)
+    return await isolated.make.planned_task(initiative, visible_to_customer=True)
 
 
 @pytest.mark.parametrize(
     ("type_name", "table"), [("Touchpoint", "touchpoints"), ("SuccessTask", "success_tasks")]
 )
 async def test_stream_and_attachments_per_persona(
-    write_client: GraphQLClient, write_engine: AsyncEngine, type_name: str, table: str
+    isolated: Isolated, type_name: str, table: str
 ) -> None:
-    record = await _visible_acme_record(write_engine, table)
-    gid = global_id(type_name, record.id)
+    client, engine = isolated.client, isolated.engine
+    record = await _visible_acme_record(isolated, table)
+    gid = global_id(type_name, record["id"])
     for query, body in ((COMMENT, f"Agenda shared ({table})"), (WORK_NOTE, f"Internal ({table})")):
-        result = await write_client.query(query, {"id": gid, "body": body}, as_=AGENT)
+        result = await client.query(query, {"id": gid, "body": body}, as_=AGENT)
         assert next(iter(result.values()))["userErrors"] == []
     await _execute(
-        write_engine,
+        engine,
         "INSERT INTO attachments (record_type, record_id, account_id, file_name, content_type,"
         " size_bytes) VALUES (:t, :r, :a, :f, 'application/pdf', 1024)",
         t="touchpoint" if type_name == "Touchpoint" else "success_task",
-        r=record.id,
-        a=record.account_id,
+        r=record["id"],
+        a=record["account_id"],
         f=f"minutes-{table}.pdf",
     )
     expected_kinds = {
@@ -154,7 +148,7 @@ async def test_stream_and_attachments_per_persona(
         "success@acme.example": {"COMMENT"},
     }
     for email, kinds in expected_kinds.items():
-        data = await write_client.query(DETAIL, {"ids": [gid]}, as_=email)
+        data = await client.query(DETAIL, {"ids": [gid]}, as_=email)
         node = data["nodes"][0]
         assert node is not None, email
         bodies = {(a["kind"], a["body"]) for a in node["activities"]["nodes"]}
@@ -165,11 +159,16 @@ async def test_stream_and_attachments_per_persona(
             else not any(k in INTERNAL_KINDS for k, _ in bodies)
         ), email
         assert ("COMMENT", f"Agenda shared ({table})") in bodies, email
+        # Exactly what this test wrote: the record has no other entry and no other file.
+        shown = {("COMMENT", f"Agenda shared ({table})"), ("WORK_NOTE", f"Internal ({table})")}
+        assert bodies == {entry for entry in shown if entry[0] in kinds}, email
+        assert node["activities"]["totalCount"] == len(kinds), email
         files = {a["fileName"] for a in node["attachments"]["nodes"]}
         assert f"minutes-{table}.pdf" in files, email
+        assert node["attachments"]["totalCount"] == len(files) == 1, email
     # Someone who does not see the record gets nothing of it.
     for email in ("multi@initech.example", "customer@acme.example"):
-        data = await write_client.query(DETAIL, {"ids": [gid]}, as_=email)
+        data = await client.query(DETAIL, {"ids": [gid]}, as_=email)
         assert data["nodes"] == [None], email
 
 

@@ -1,6 +1,7 @@
-"""The success records' write side (issue 11) against a real PostgreSQL (the writable
-database): every transition through the API, progress, the objective rule, visibility to each
-customer persona, the contact filter, comments and work notes, concurrency, and refusals."""
+"""The success records' write side (issue 11) against a real PostgreSQL (a database of each
+test's own, tests/factories.py): every transition through the API, progress, the objective
+rule, visibility to each customer persona, the contact filter, comments and work notes,
+concurrency, and refusals."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.expectations import global_id
-from tests.factories import Isolated, Row
+from tests.factories import Cast, Isolated, Row
 from tests.support import GraphQLClient
-from tests.test_workspace_write import _acme_engagement, _audits, _codes, _execute, _one, _rows
+from tests.test_workspace_write import _audits, _codes, _execute, _one, _rows
 
 AGENT = "agent@csm.example"
 ADMIN = "admin@csm.example"
@@ -79,17 +80,9 @@ async def _mutate(client: GraphQLClient, query: str, variables: dict[str, Any], 
     return next(iter(data.values()))
 
 
-async def _create(
-    client: GraphQLClient,
-    engine: AsyncEngine,
-    type_name: str,
-    offset: int,
-    engagement_id: int | None = None,
-) -> int:
-    """A fresh record of the kind on an Acme Corp engagement (of the demo data, unless the
-    test names its own), made through the API."""
-    if engagement_id is None:
-        engagement_id = (await _acme_engagement(engine, offset)).id
+async def _create(client: GraphQLClient, type_name: str, engagement_id: int) -> int:
+    """A fresh record of the kind on the engagement, made through the API by the success
+    agent (a task under a new initiative)."""
     eid = global_id("Engagement", engagement_id)
     if type_name == "SuccessCase":
         made = await _mutate(client, CREATE_CASE, {"e": eid}, AGENT)
@@ -136,40 +129,49 @@ async def _row(engine: AsyncEngine, type_name: str, record_id: int) -> Any:
 
 @dataclass
 class Own:
-    """A database of the test's own (tests/factories.py): Acme, one engagement of it, and the
-    success agent, so what a test asserts holds whatever other tests write."""
+    """A database of the test's own (tests/factories.py): the demo's named accounts and
+    personas, and one engagement of Acme Corp, so what a test asserts holds whatever other
+    tests write."""
 
     client: GraphQLClient
     engine: AsyncEngine
     engagement: Row
+    cast: Cast
+    isolated: Isolated
+
+    async def create(self, type_name: str) -> int:
+        return await _create(self.client, type_name, self.engagement["id"])
 
 
 @pytest.fixture
 async def own(isolated: Isolated) -> Own:
-    acme = await isolated.make.account("Acme Corp")
-    await isolated.make.user("customer_success_agent", email=AGENT)
-    engagement = await isolated.make.engagement(acme)
-    return Own(isolated.client, isolated.engine, engagement)
+    return await _own(isolated)
+
+
+async def _own(isolated: Isolated) -> Own:
+    cast = await isolated.make.cast()
+    engagement = await isolated.make.engagement(cast.accounts["acme"])
+    return Own(isolated.client, isolated.engine, engagement, cast, isolated)
 
 
 @pytest.mark.parametrize("type_name", sorted(TABLES))
 async def test_every_transition_both_ways(own: Own, type_name: str) -> None:
-    write_client, write_engine = own.client, own.engine
-    record_id = await _create(write_client, write_engine, type_name, 0, own.engagement["id"])
+    client, engine = own.client, own.engine
+    record_id = await own.create(type_name)
     gid = global_id(type_name, record_id)
     for state in STATES:
         for action, (sources, target, progress) in MACHINE.items():
             await _execute(
-                write_engine,
+                engine,
                 f"UPDATE {TABLES[type_name]} SET state = :s WHERE id = :i",
                 s=state,
                 i=record_id,
             )
-            before = await _row(write_engine, type_name, record_id)
+            before = await _row(engine, type_name, record_id)
             payload = await _mutate(
-                write_client, TRANSITION, {"id": gid, "v": before.version, "a": action}, AGENT
+                client, TRANSITION, {"id": gid, "v": before.version, "a": action}, AGENT
             )
-            after = await _row(write_engine, type_name, record_id)
+            after = await _row(engine, type_name, record_id)
             if state in sources:
                 assert payload["userErrors"] == [], (state, action)
                 assert (after.state, after.version) == (target, before.version + 1)
@@ -187,14 +189,19 @@ async def test_every_transition_both_ways(own: Own, type_name: str) -> None:
                 assert after == before
 
 
-async def test_closed_records_accept_no_change_and_updates_are_validated(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
-    record_id = await _create(write_client, write_engine, "Touchpoint", 2)
+STORED_TOUCHPOINT = (
+    "SELECT short_description, due_date::text AS due, version FROM touchpoints WHERE id = :i"
+)
+
+
+async def test_closed_records_accept_no_change_and_updates_are_validated(own: Own) -> None:
+    client, engine = own.client, own.engine
+    record_id = await own.create("Touchpoint")
     gid = global_id("Touchpoint", record_id)
-    row = await _row(write_engine, "Touchpoint", record_id)
+    row = await _row(engine, "Touchpoint", record_id)
+    assert (row.state, row.version) == ("NEW", 1)
     changed = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {
             "id": gid,
@@ -204,15 +211,11 @@ async def test_closed_records_accept_no_change_and_updates_are_validated(
         AGENT,
     )
     assert changed["userErrors"] == []
-    stored = await _one(
-        write_engine,
-        "SELECT short_description, due_date::text AS due, version FROM touchpoints WHERE id = :i",
-        i=record_id,
-    )
+    stored = await _one(engine, STORED_TOUCHPOINT, i=record_id)
     assert (stored.short_description, stored.due, stored.version) == (
         "Renewal call",
         "2026-09-01",
-        row.version + 1,
+        2,
     )
     for bad, field in (
         ({"progress": "ON_TRACK"}, "progress"),  # a touchpoint has no progress
@@ -220,45 +223,49 @@ async def test_closed_records_accept_no_change_and_updates_are_validated(
         ({"priority": None}, "priority"),
     ):
         refused = await _mutate(
-            write_client, UPDATE, {"id": gid, "v": stored.version, "input": bad}, AGENT
+            client, UPDATE, {"id": gid, "v": stored.version, "input": bad}, AGENT
         )
         assert refused["userErrors"] == [{"code": "BAD_USER_INPUT", "field": [field]}], bad
-    task_id = await _create(write_client, write_engine, "SuccessTask", 2)
-    task = await _row(write_engine, "SuccessTask", task_id)
+    # The refused updates changed nothing.
+    assert await _one(engine, STORED_TOUCHPOINT, i=record_id) == stored
+    task_id = await own.create("SuccessTask")
+    task = await _row(engine, "SuccessTask", task_id)
     tid = global_id("SuccessTask", task_id)
     completed = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {"id": tid, "v": task.version, "input": {"progress": "COMPLETED"}},
         AGENT,
     )
     assert completed["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["progress"]}]
+    assert await _row(engine, "SuccessTask", task_id) == task
     closed = await _mutate(
-        write_client, TRANSITION, {"id": gid, "v": stored.version, "a": "CLOSE"}, AGENT
+        client, TRANSITION, {"id": gid, "v": stored.version, "a": "CLOSE"}, AGENT
     )
     assert closed["userErrors"] == []
-    after_close = await _row(write_engine, "Touchpoint", record_id)
+    after_close = await _row(engine, "Touchpoint", record_id)
+    assert (after_close.state, after_close.version) == ("CLOSED", 3)
     for query, variables in (
         (UPDATE, {"input": {"description": "late"}}),
         (ASSIGN, {"u": None}),
         (COMMENT, {"body": "late"}),
     ):
         refused = await _mutate(
-            write_client, query, {"id": gid, "v": after_close.version, **variables}, AGENT
+            client, query, {"id": gid, "v": after_close.version, **variables}, AGENT
         )
         assert _codes(refused) == ["INVALID_STATE"], query
-    assert await _row(write_engine, "Touchpoint", record_id) == after_close
+    assert await _row(engine, "Touchpoint", record_id) == after_close
 
 
 async def test_concurrent_updates_with_one_version_exactly_one_wins(own: Own) -> None:
-    write_client, write_engine = own.client, own.engine
-    record_id = await _create(write_client, write_engine, "SuccessCase", 0, own.engagement["id"])
+    client, engine = own.client, own.engine
+    record_id = await own.create("SuccessCase")
     gid = global_id("SuccessCase", record_id)
-    row = await _row(write_engine, "SuccessCase", record_id)
+    row = await _row(engine, "SuccessCase", record_id)
     results = await asyncio.gather(
         *(
             _mutate(
-                write_client,
+                client,
                 UPDATE,
                 {"id": gid, "v": row.version, "input": {"shortDescription": f"Plan {n}"}},
                 AGENT,
@@ -268,7 +275,7 @@ async def test_concurrent_updates_with_one_version_exactly_one_wins(own: Own) ->
     )
     outcomes = sorted(tuple(_codes(result)) for result in results)
     assert outcomes == [(), ("STALE_VERSION",), ("STALE_VERSION",), ("STALE_VERSION",)]
-    assert (await _row(write_engine, "SuccessCase", record_id)).version == row.version + 1 == 2
+    assert (await _row(engine, "SuccessCase", record_id)).version == row.version + 1 == 2
     # The one winner, and nothing else, is in the record's audit trail (a database of its own).
     actions = [
         entry.action
@@ -281,17 +288,14 @@ async def test_concurrent_updates_with_one_version_exactly_one_wins(own: Own) ->
 
 
 async def test_initiatives_under_an_objective_and_the_objective_waits_for_them(
-    write_client: GraphQLClient, write_engine: AsyncEngine
+    own: Own,
 ) -> None:
-    objective = await _one(
-        write_engine,
-        "SELECT o.id, o.engagement_id FROM success_objectives o WHERE o.state NOT IN "
-        "('CLOSED', 'CANCELED') AND NOT EXISTS (SELECT 1 FROM success_initiatives i WHERE "
-        "i.objective_id = o.id AND i.state NOT IN ('CLOSED', 'CANCELED')) ORDER BY o.id LIMIT 1",
-    )
-    oid = global_id("SuccessObjective", objective.id)
+    client, engine = own.client, own.engine
+    # An open objective no open initiative serves yet.
+    objective = await own.isolated.make.objective(own.engagement, state="IN_PROGRESS")
+    oid = global_id("SuccessObjective", objective["id"])
     made = await _mutate(
-        write_client,
+        client,
         CREATE_INITIATIVE,
         {"input": {"parentId": oid, "shortDescription": "Roll out SSO", "assignedTo": None}},
         ADMIN,
@@ -307,22 +311,28 @@ async def test_initiatives_under_an_objective_and_the_objective_waits_for_them(
     close_objective = """mutation($id: ID!, $v: Int!) { updateSuccessObjective(id: $id,
       expectedVersion: $v, state: CLOSED, closureCode: ACHIEVED, closureNotes: "Done") {
       objective { state version } userErrors { code field } } }"""
-    version = (await _one(write_engine, "SELECT version FROM success_objectives WHERE id = :i",
-                          i=objective.id)).version  # fmt: skip
-    refused = await _mutate(write_client, close_objective, {"id": oid, "v": version}, AGENT)
+    version = objective["version"]
+    assert version == 1
+    refused = await _mutate(client, close_objective, {"id": oid, "v": version}, AGENT)
     assert refused == {
         "objective": None,
         "userErrors": [{"code": "INVALID_STATE", "field": ["state"]}],
     }
+    stored = await _one(
+        engine,
+        "SELECT state, version FROM success_objectives WHERE id = :i",
+        i=objective["id"],
+    )
+    assert tuple(stored) == ("IN_PROGRESS", 1)
     closed = await _mutate(
-        write_client, TRANSITION, {"id": initiative["id"], "v": 1, "a": "CLOSE"}, AGENT
+        client, TRANSITION, {"id": initiative["id"], "v": 1, "a": "CLOSE"}, AGENT
     )
     assert closed["record"]["progress"] == "COMPLETED"
-    done = await _mutate(write_client, close_objective, {"id": oid, "v": version}, AGENT)
+    done = await _mutate(client, close_objective, {"id": oid, "v": version}, AGENT)
     assert done == {"objective": {"state": "CLOSED", "version": version + 1}, "userErrors": []}
     # A closed objective takes no new initiative; a closed initiative no new task.
     late = await _mutate(
-        write_client,
+        client,
         CREATE_INITIATIVE,
         {"input": {"parentId": oid, "shortDescription": "x"}},
         AGENT,
@@ -332,7 +342,7 @@ async def test_initiatives_under_an_objective_and_the_objective_waits_for_them(
         "userErrors": [{"code": "INVALID_STATE", "field": ["parentId"]}],
     }
     no_task = await _mutate(
-        write_client,
+        client,
         CREATE_TASK,
         {"input": {"parentId": initiative["id"], "shortDescription": "x"}},
         AGENT,
@@ -341,34 +351,38 @@ async def test_initiatives_under_an_objective_and_the_objective_waits_for_them(
         "task": None,
         "userErrors": [{"code": "INVALID_STATE", "field": ["parentId"]}],
     }
+    # Exactly the one initiative, closed, and no task under it.
+    initiatives = await _rows(
+        engine, "SELECT objective_id, state FROM success_initiatives ORDER BY id"
+    )
+    assert [tuple(row) for row in initiatives] == [(objective["id"], "CLOSED")]
+    assert await own.isolated.count("success_tasks") == 0
 
 
-async def test_assignees_are_success_writers(
-    write_client: GraphQLClient, write_engine: AsyncEngine, write_principals: dict[str, Any]
-) -> None:
-    record_id = await _create(write_client, write_engine, "SuccessInitiative", 2)
+async def test_assignees_are_success_writers(own: Own) -> None:
+    client, engine = own.client, own.engine
+    record_id = await own.create("SuccessInitiative")
     gid = global_id("SuccessInitiative", record_id)
-    row = await _row(write_engine, "SuccessInitiative", record_id)
-    assert row.assigned_to_id == write_principals[AGENT][1]  # omitted: the creator
+    row = await _row(engine, "SuccessInitiative", record_id)
+    assert row.assigned_to_id == own.cast.id(AGENT)  # omitted: the creator
     for email in ("viewer@csm.example", "caseagent@csm.example"):
         refused = await _mutate(
-            write_client,
+            client,
             ASSIGN,
-            {"id": gid, "v": row.version, "u": global_id("User", write_principals[email][1])},
+            {"id": gid, "v": row.version, "u": global_id("User", own.cast.id(email))},
             AGENT,
         )
         assert refused["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["assignedTo"]}]
-    notified = await _notifications(write_engine, "success_initiative.assigned", record_id)
-    admin = write_principals[ADMIN][1]
+    assert await _row(engine, "SuccessInitiative", record_id) == row
+    notified = await _notifications(engine, "success_initiative.assigned", record_id)
+    assert notified == []  # the creator, assigned by default, is not told of it
+    admin = own.cast.id(ADMIN)
     done = await _mutate(
-        write_client, ASSIGN, {"id": gid, "v": row.version, "u": global_id("User", admin)}, AGENT
+        client, ASSIGN, {"id": gid, "v": row.version, "u": global_id("User", admin)}, AGENT
     )
     assert done["userErrors"] == []
-    assert (await _row(write_engine, "SuccessInitiative", record_id)).assigned_to_id == admin
-    assert await _notifications(write_engine, "success_initiative.assigned", record_id) == [
-        *notified,
-        (admin, None),
-    ]
+    assert (await _row(engine, "SuccessInitiative", record_id)).assigned_to_id == admin
+    assert await _notifications(engine, "success_initiative.assigned", record_id) == [(admin, None)]
 
 
 async def _notifications(engine: AsyncEngine, event: str, record_id: int) -> list[Any]:
@@ -400,68 +414,64 @@ async def _listed(client: GraphQLClient, email: str, engagement: str, scope: str
 
 @pytest.mark.parametrize("type_name", sorted(TABLES))
 async def test_shown_records_appear_at_once_and_hidden_ones_disappear(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    write_principals: dict[str, Any],
-    type_name: str,
+    own: Own, type_name: str
 ) -> None:
-    record_id = await _create(write_client, write_engine, type_name, 0)
+    client, engine = own.client, own.engine
+    record_id = await own.create(type_name)
     gid = global_id(type_name, record_id)
-    engagement = global_id("Engagement", (await _acme_engagement(write_engine, 0)).id)
+    engagement = global_id("Engagement", own.engagement["id"])
+    shown_before: set[str] = set()  # what Acme's success contacts see on the engagement first
     if type_name == "SuccessTask":
         # A task shows only under a visible parent (ACCESS.md): show its initiative first.
-        parent = await _one(write_engine, "SELECT initiative_id FROM success_tasks WHERE id = :i",
+        parent = await _one(engine, "SELECT initiative_id FROM success_tasks WHERE id = :i",
                             i=record_id)  # fmt: skip
         await _execute(
-            write_engine,
+            engine,
             "UPDATE success_initiatives SET visible_to_customer = true WHERE id = :i",
             i=parent.initiative_id,
         )
+        shown_before = {global_id("SuccessInitiative", parent.initiative_id)}
     everyone = (*ACME_SUCCESS, *NOT_ACME)
     for email in everyone:
-        assert gid not in await _listed(write_client, email, engagement, "ALL"), email
+        assert gid not in await _listed(client, email, engagement, "ALL"), email
+    # Nothing else is on the engagement for them to see (but a task's initiative, shown).
+    for email in ACME_SUCCESS:
+        assert await _listed(client, email, engagement, "ALL") == shown_before, email
 
-    row = await _row(write_engine, type_name, record_id)
-    shown = await _mutate(
-        write_client, VISIBILITY, {"id": gid, "v": row.version, "show": True}, AGENT
-    )
+    row = await _row(engine, type_name, record_id)
+    shown = await _mutate(client, VISIBILITY, {"id": gid, "v": row.version, "show": True}, AGENT)
     assert shown["userErrors"] == []
     for email in ACME_SUCCESS:
-        assert gid in await _listed(write_client, email, engagement, "ALL"), email
+        assert await _listed(client, email, engagement, "ALL") == {gid, *shown_before}
     for email in NOT_ACME:
-        assert gid not in await _listed(write_client, email, engagement, "ALL"), email
+        assert gid not in await _listed(client, email, engagement, "ALL"), email
 
     # The contact filter puts it in the case manager's My lists, and taking it out removes it.
-    manager = global_id("Contact", write_principals["manager@acme.example"][1])
-    assert gid not in await _listed(write_client, "manager@acme.example", engagement, "MINE")
+    manager = global_id("Contact", own.cast.id("manager@acme.example"))
+    assert gid not in await _listed(client, "manager@acme.example", engagement, "MINE")
     version = row.version + 1
-    added = await _mutate(write_client, ADD_CONTACT, {"id": gid, "v": version, "c": manager}, AGENT)
+    added = await _mutate(client, ADD_CONTACT, {"id": gid, "v": version, "c": manager}, AGENT)
     assert added["userErrors"] == []
     # ACCESS.md: a task is in an external viewer's MINE through its parent, not its own filter.
-    mine = await _listed(write_client, "manager@acme.example", engagement, "MINE")
+    mine = await _listed(client, "manager@acme.example", engagement, "MINE")
     assert (gid in mine) is (type_name != "SuccessTask")
-    again = await _mutate(
-        write_client, ADD_CONTACT, {"id": gid, "v": version + 1, "c": manager}, AGENT
-    )
+    again = await _mutate(client, ADD_CONTACT, {"id": gid, "v": version + 1, "c": manager}, AGENT)
     assert again["userErrors"] == [{"code": "INVALID_STATE", "field": ["contactId"]}]
-    initech = global_id("Contact", write_principals["multi@initech.example"][1])
-    foreign = await _mutate(
-        write_client, ADD_CONTACT, {"id": gid, "v": version + 1, "c": initech}, AGENT
-    )
+    initech = global_id("Contact", own.cast.id("multi@initech.example"))
+    foreign = await _mutate(client, ADD_CONTACT, {"id": gid, "v": version + 1, "c": initech}, AGENT)
     assert foreign["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["contactId"]}]
     removed = await _mutate(
-        write_client, REMOVE_CONTACT, {"id": gid, "v": version + 1, "c": manager}, AGENT
+        client, REMOVE_CONTACT, {"id": gid, "v": version + 1, "c": manager}, AGENT
     )
     assert removed["userErrors"] == []
-    assert gid not in await _listed(write_client, "manager@acme.example", engagement, "MINE")
-    assert gid in await _listed(write_client, "manager@acme.example", engagement, "ALL")
+    assert gid not in await _listed(client, "manager@acme.example", engagement, "MINE")
+    assert gid in await _listed(client, "manager@acme.example", engagement, "ALL")
+    assert await own.isolated.count(f"{TABLES[type_name][:-1]}_contacts") == 0
 
-    hidden = await _mutate(
-        write_client, VISIBILITY, {"id": gid, "v": version + 2, "show": False}, AGENT
-    )
+    hidden = await _mutate(client, VISIBILITY, {"id": gid, "v": version + 2, "show": False}, AGENT)
     assert hidden["userErrors"] == []
     for email in everyone:
-        assert gid not in await _listed(write_client, email, engagement, "ALL"), email
+        assert gid not in await _listed(client, email, engagement, "ALL"), email
 
 
 # -- comments and work notes ----------------------------------------------------------------------
@@ -473,24 +483,22 @@ STREAM = """query($id: ID!) { node(id: $id) {
 
 @pytest.mark.parametrize("type_name", ["SuccessCase", "SuccessTask", "Touchpoint"])
 async def test_comments_reach_the_customers_who_see_the_record_and_work_notes_never(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    write_principals: dict[str, Any],
-    type_name: str,
+    own: Own, type_name: str
 ) -> None:
-    record_id = await _create(write_client, write_engine, type_name, 0)
+    client, engine = own.client, own.engine
+    record_id = await own.create(type_name)
     gid = global_id(type_name, record_id)
     table = TABLES[type_name]
-    success = write_principals["success@acme.example"][1]
+    success = own.cast.id("success@acme.example")
     await _execute(
-        write_engine,
+        engine,
         f"UPDATE {table} SET visible_to_customer = true, contact_id = :c WHERE id = :i",
         c=success,
         i=record_id,
     )
     if type_name == "SuccessTask":
         await _execute(
-            write_engine,
+            engine,
             "UPDATE success_initiatives SET visible_to_customer = true WHERE id = "
             "(SELECT initiative_id FROM success_tasks WHERE id = :i)",
             i=record_id,
@@ -498,27 +506,35 @@ async def test_comments_reach_the_customers_who_see_the_record_and_work_notes_ne
     record_type = {"success_cases": "success_case", "success_tasks": "success_task",
                    "touchpoints": "touchpoint"}[table]  # fmt: skip
     comment = await _mutate(
-        write_client, COMMENT, {"id": gid, "body": "Workshop booked for Tuesday."}, AGENT
+        client, COMMENT, {"id": gid, "body": "Workshop booked for Tuesday."}, AGENT
     )
     assert comment == {
         "comment": {"kind": "COMMENT", "body": "Workshop booked for Tuesday."},
         "userErrors": [],
     }
-    note = await _mutate(
-        write_client, WORK_NOTE, {"id": gid, "body": "Sponsor is lukewarm."}, AGENT
-    )
+    note = await _mutate(client, WORK_NOTE, {"id": gid, "body": "Sponsor is lukewarm."}, AGENT)
     assert note["workNote"] == {"kind": "WORK_NOTE", "body": "Sponsor is lukewarm."}
-    notified = await _notifications(write_engine, f"{record_type}.commented", record_id)
+    notified = await _notifications(engine, f"{record_type}.commented", record_id)
     assert (None, success) in notified
-    noted = await _notifications(write_engine, f"{record_type}.work_noted", record_id)
+    noted = await _notifications(engine, f"{record_type}.work_noted", record_id)
     assert all(contact is None for _, contact in noted)
+    # The record's one contact is told of the comment; nobody of the work note, which only the
+    # assignee (its author here) would be told of.
+    assert (notified, noted) == ([(None, success)], [])
     if type_name != "Touchpoint":
-        seen = await write_client.query(STREAM, {"id": gid}, as_="success@acme.example")
+        seen = await client.query(STREAM, {"id": gid}, as_="success@acme.example")
         entries = next(iter(seen["node"].values()))["nodes"]
         bodies = {entry["body"] for entry in entries}
         assert "Workshop booked for Tuesday." in bodies
         assert "Sponsor is lukewarm." not in bodies
         assert all(entry["kind"] != "WORK_NOTE" for entry in entries)
+        # Newest first: the comment and, in a case's whole stream, its opening; no work note.
+        expected: list[dict[str, Any]] = [
+            {"kind": "COMMENT", "body": "Workshop booked for Tuesday."}
+        ]
+        if type_name == "SuccessCase":
+            expected.append({"kind": "OPENED", "body": None})
+        assert entries == expected
 
 
 # -- refusals -------------------------------------------------------------------------------------
@@ -535,20 +551,27 @@ REFUSED = {
 }
 
 
+@pytest.fixture(scope="module")
+async def refused_case(isolated_module: Isolated) -> tuple[Own, int]:
+    """A success case visible to Acme's success contacts, made by the agent, shared by the
+    refusal tests (each must leave it and the database as they found them)."""
+    own = await _own(isolated_module)
+    case_id = await own.create("SuccessCase")
+    await _execute(
+        own.engine, "UPDATE success_cases SET visible_to_customer = true WHERE id = :i", i=case_id
+    )
+    return own, case_id
+
+
 @pytest.mark.parametrize("email", sorted(REFUSED))
 async def test_only_success_writers_write_and_refusals_write_nothing(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
-    write_principals: dict[str, Any],
-    email: str,
+    refused_case: tuple[Own, int], email: str
 ) -> None:
-    case_id = await _create(write_client, write_engine, "SuccessCase", 0)
-    await _execute(
-        write_engine, "UPDATE success_cases SET visible_to_customer = true WHERE id = :i", i=case_id
-    )
+    own, case_id = refused_case
+    client, engine = own.client, own.engine
     gid = global_id("SuccessCase", case_id)
-    row = await _row(write_engine, "SuccessCase", case_id)
-    contact = global_id("Contact", write_principals["success@acme.example"][1])
+    row = await _row(engine, "SuccessCase", case_id)
+    contact = global_id("Contact", own.cast.id("success@acme.example"))
     calls = [
         (UPDATE, {"input": {"description": "x"}}),
         (TRANSITION, {"a": "START"}),
@@ -560,16 +583,27 @@ async def test_only_success_writers_write_and_refusals_write_nothing(
         (WORK_NOTE, {"body": "x"}),
         (CREATE_TASK, {"input": {"parentId": gid, "shortDescription": "x"}}),
     ]
-    audits = await _audits(write_engine)
+    audits = await _audits(engine)
+    assert audits == 1  # the case's creation
     for query, extra in calls:
         variables = {"id": gid, "v": row.version, **extra}
         used = {k: v for k, v in variables.items() if f"${k}" in query}
-        payload = await _mutate(write_client, query, used, email)
+        payload = await _mutate(client, query, used, email)
         assert _codes(payload) == [REFUSED[email]], (query, payload)
         assert all(value is None for key, value in payload.items() if key != "userErrors")
-    assert await _audits(write_engine) == audits
-    assert await _row(write_engine, "SuccessCase", case_id) == row
+    assert await _audits(engine) == audits
+    assert await _row(engine, "SuccessCase", case_id) == row
+    written = {
+        table: await own.isolated.count(table)
+        for table in ("activities", "notifications", "success_tasks", "success_case_contacts")
+    }  # the one journal entry is the case's creation
+    assert written == {
+        "activities": 1,
+        "notifications": 0,
+        "success_tasks": 0,
+        "success_case_contacts": 0,
+    }
     # An id of another type is NOT_FOUND too, like a missing record.
-    other = global_id("Engagement", 1)
-    payload = await _mutate(write_client, TRANSITION, {"id": other, "v": 1, "a": "START"}, AGENT)
+    other = global_id("Engagement", own.engagement["id"])
+    payload = await _mutate(client, TRANSITION, {"id": other, "v": 1, "a": "START"}, AGENT)
     assert payload["userErrors"] == [{"code": "NOT_FOUND", "field": ["id"]}]

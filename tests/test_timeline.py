@@ -17,6 +17,7 @@ from csm_graphql.domain.timeline import change_kind, created_kind
 from csm_graphql.graphql.types.records import record_node, record_node_type
 from csm_graphql.repositories.workspace import TIMELINE_RECORDS
 from tests.expectations import decode_global_id, global_id
+from tests.factories import Isolated
 from tests.support import GraphQLClient
 
 AGENT = "agent@csm.example"
@@ -248,37 +249,37 @@ async def _newest(client: GraphQLClient, engagement: str) -> dict[str, Any]:
     return nodes[0]
 
 
-async def test_writes_journal_the_timeline_events_they_name(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
-    agent = (await _rows(write_engine, "SELECT id FROM users WHERE email = :m", m=AGENT))[0].id
+async def test_writes_journal_the_timeline_events_they_name(isolated: Isolated) -> None:
+    client, engine, make = isolated.client, isolated.engine, isolated.make
+    cast = await make.cast("agent", "admin")
+    agent = cast.id(AGENT)
+    # An engagement with a measured health indicator and an open touchpoint nobody holds.
+    made = await make.engagement(cast.accounts["acme"])
+    (indicator,) = await make.health_definition([("Weekly active users", 100, 100, "MAXIMIZE")])
+    await make.health_actual(made, indicator, 80)
+    await make.touchpoint(made, state="IN_PROGRESS")
     point = (
         await _rows(
-            write_engine,
-            """
-            SELECT t.id, t.engagement_id, t.version, t.visible_to_customer FROM touchpoints t
-            JOIN health_indicators h ON h.engagement_id = t.engagement_id
-            WHERE t.state = 'IN_PROGRESS' AND t.assigned_to_id IS DISTINCT FROM :a
-            ORDER BY t.id LIMIT 1
-            """,
-            a=agent,
+            engine,
+            "SELECT id, engagement_id, version, visible_to_customer FROM touchpoints",
         )
     )[0]
     engagement = global_id("Engagement", point.engagement_id)
     touchpoint = global_id("Touchpoint", point.id)
+    assert await isolated.count("activities") == 0  # the timeline starts empty
 
     async def act(query: str, variables: dict[str, Any], as_: str = AGENT) -> None:
-        data = await write_client.query(query, variables, as_=as_)
+        data = await client.query(query, variables, as_=as_)
         assert next(iter(data.values()))["userErrors"] == []
 
     await act(REFRESH, {"id": engagement})
-    assert await _newest(write_client, engagement) == {
+    assert await _newest(client, engagement) == {
         "kind": "HEALTH_REFRESHED",
         "recordType": "ENGAGEMENT",
         "record": {"__typename": "Engagement", "id": engagement},
     }
     await act(LAUNCH, {"source": engagement})
-    launched = await _newest(write_client, engagement)
+    launched = await _newest(client, engagement)
     assert (launched["kind"], launched["record"]["__typename"]) == ("PLAY_LAUNCHED", "SuccessPlay")
 
     held = {"__typename": "Touchpoint", "id": touchpoint}
@@ -290,7 +291,7 @@ async def test_writes_journal_the_timeline_events_they_name(
     ):
         await act(query, {"id": touchpoint, "v": version, **variables})
         version += 1
-        assert await _newest(write_client, engagement) == {
+        assert await _newest(client, engagement) == {
             "kind": kind,
             "recordType": "TOUCHPOINT",
             "record": held,
@@ -298,7 +299,7 @@ async def test_writes_journal_the_timeline_events_they_name(
 
     account = (
         await _rows(
-            write_engine,
+            engine,
             "SELECT account_id FROM engagements WHERE id = :e",
             e=point.engagement_id,
         )
@@ -310,8 +311,20 @@ async def test_writes_journal_the_timeline_events_they_name(
         ADMIN,
     )
     journaled = await _rows(
-        write_engine,
+        engine,
         "SELECT a.kind, a.account_id FROM activities a JOIN contracts c ON c.id = a.record_id"
         " WHERE a.record_type = 'contract' AND c.name = 'Timeline'",
     )
     assert [(row.kind, row.account_id) for row in journaled] == [("CONTRACT_ADDED", account)]
+    # The engagement's whole timeline is what these writes journalled, newest first (the
+    # contract is the account's, not the engagement's).
+    total, nodes = await _walk(client, engagement, AGENT)
+    assert total == 5
+    assert [(node["kind"], node["recordType"]) for node in nodes] == [
+        ("TOUCHPOINT_HELD", "TOUCHPOINT"),
+        ("VISIBILITY_CHANGE", "TOUCHPOINT"),
+        ("ASSIGNMENT", "TOUCHPOINT"),
+        ("PLAY_LAUNCHED", "SUCCESS_PLAY"),
+        ("HEALTH_REFRESHED", "ENGAGEMENT"),
+    ]
+    assert await isolated.count("activities") == 6

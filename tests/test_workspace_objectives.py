@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.expectations import decode_global_id, global_id
+from tests.factories import Isolated, Row
 from tests.support import GraphQLClient, StatementLog
 
 AGENT = "agent@csm.example"
@@ -48,21 +49,36 @@ async def test_demo_has_initiatives_with_and_without_an_objective(engine: AsyncE
     assert mismatched == []
 
 
+async def _two_engagements(isolated: Isolated) -> tuple[Row, Row]:
+    """Two engagements of one account (so only the engagement differs), and the agent."""
+    await isolated.make.user("customer_success_agent", email=AGENT)
+    account = await isolated.make.account("Acme Corp")
+    return await isolated.make.engagement(account), await isolated.make.engagement(account)
+
+
 async def test_an_objective_of_another_engagement_is_refused_by_the_database(
-    write_engine: AsyncEngine,
+    isolated: Isolated,
 ) -> None:
-    (pair,) = await _rows(
-        write_engine,
-        "SELECT i.id AS initiative, o.id AS objective FROM success_initiatives i "
-        "JOIN success_objectives o ON o.engagement_id <> i.engagement_id "
-        "ORDER BY i.id, o.id LIMIT 1",
-    )
+    mine, other = await _two_engagements(isolated)
+    initiative = await isolated.make.initiative(mine)
+    own_objective = await isolated.make.objective(mine)
+    foreign = await isolated.make.objective(other)
     with pytest.raises(IntegrityError):
-        async with write_engine.begin() as connection:
+        async with isolated.engine.begin() as connection:
             await connection.execute(
                 text("UPDATE success_initiatives SET objective_id = :o WHERE id = :i"),
-                {"o": pair.objective, "i": pair.initiative},
+                {"o": foreign["id"], "i": initiative["id"]},
             )
+    # Nothing written; and its own engagement's objective is accepted, so the key is the rule.
+    assert await isolated.count("success_initiatives", "objective_id IS NOT NULL") == 0
+    async with isolated.engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE success_initiatives SET objective_id = :o WHERE id = :i"),
+            {"o": own_objective["id"], "i": initiative["id"]},
+        )
+    assert (
+        await isolated.count("success_initiatives", "objective_id = :o", o=own_objective["id"]) == 1
+    )
 
 
 # -- reads ----------------------------------------------------------------------------------------
@@ -240,65 +256,64 @@ async def _mutate(client: GraphQLClient, query: str, variables: dict) -> dict:
     return (await client.query(query, variables, as_=AGENT))["updateSuccessInitiative"]
 
 
-async def test_update_initiative_sets_keeps_and_clears_its_objective(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
-    # An open initiative of an engagement with two objectives, one of them not its own.
-    (pick,) = await _rows(
-        write_engine,
-        "SELECT i.id, o.id AS objective, f.id AS foreign_objective FROM success_initiatives i "
-        "JOIN success_objectives o ON o.engagement_id = i.engagement_id "
-        "AND o.id IS DISTINCT FROM i.objective_id "
-        "JOIN success_objectives f ON f.engagement_id <> i.engagement_id "
-        "WHERE i.state = 'IN_PROGRESS' ORDER BY i.id DESC, o.id, f.id LIMIT 1",
-    )
-    gid, objective = global_id("SuccessInitiative", pick.id), pick.objective
-    before = await _initiative(write_engine, pick.id)
+async def test_update_initiative_sets_keeps_and_clears_its_objective(isolated: Isolated) -> None:
+    client, engine = isolated.client, isolated.engine
+    # An open initiative with no objective yet, an objective of its engagement, and one not.
+    mine, other = await _two_engagements(isolated)
+    initiative = await isolated.make.initiative(mine, state="IN_PROGRESS")
+    objective = (await isolated.make.objective(mine))["id"]
+    foreign = await isolated.make.objective(other)
+    gid = global_id("SuccessInitiative", initiative["id"])
+    before = await _initiative(engine, initiative["id"])
+    assert (before.version, before.state, before.objective_id) == (1, "IN_PROGRESS", None)
     variables = {"id": gid, "v": before.version, "state": "IN_PROGRESS"}
 
     # Another engagement's objective, or an id of another type: refused, nothing written.
     for wrong in (
-        global_id("SuccessObjective", pick.foreign_objective),
-        global_id("SuccessInitiative", pick.id),
+        global_id("SuccessObjective", foreign["id"]),
+        global_id("SuccessInitiative", initiative["id"]),
     ):
-        refused = await _mutate(write_client, SET_OBJECTIVE, {**variables, "objective": wrong})
+        refused = await _mutate(client, SET_OBJECTIVE, {**variables, "objective": wrong})
         assert refused == {
             "initiative": None,
             "userErrors": [{"code": "BAD_USER_INPUT", "field": ["objectiveId"]}],
         }
-    assert await _initiative(write_engine, pick.id) == before
+    assert await _initiative(engine, initiative["id"]) == before
+    assert await isolated.count("activities") == await isolated.count("audit_log") == 0
 
     set_to = global_id("SuccessObjective", objective)
-    done = await _mutate(write_client, SET_OBJECTIVE, {**variables, "objective": set_to})
+    done = await _mutate(client, SET_OBJECTIVE, {**variables, "objective": set_to})
     assert done == {
         "initiative": {"state": "IN_PROGRESS", "objective": {"id": set_to}},
         "userErrors": [],
     }
-    after = await _initiative(write_engine, pick.id)
+    after = await _initiative(engine, initiative["id"])
     assert after.objective_id == objective
-    assert after.version == before.version + 1
+    assert after.version == before.version + 1 == 2
     journal = await _rows(
-        write_engine,
-        "SELECT changes FROM activities WHERE record_type = 'success_initiative' "
-        "AND record_id = :i AND kind = 'FIELD_CHANGE' ORDER BY id DESC LIMIT 1",
-        i=pick.id,
+        engine,
+        "SELECT record_type, record_id, kind, changes FROM activities ORDER BY id",
     )
-    assert journal
+    assert [(row.record_type, row.record_id, row.kind) for row in journal] == [
+        ("success_initiative", initiative["id"], "FIELD_CHANGE")
+    ]
     assert "objective_id" in journal[0].changes
 
     # Omitted keeps it (a state change alone); null clears it.
     kept = await _mutate(
-        write_client, KEEP_OBJECTIVE, {**variables, "v": after.version, "state": "PAUSED"}
+        client, KEEP_OBJECTIVE, {**variables, "v": after.version, "state": "PAUSED"}
     )
     assert kept["initiative"] == {"state": "PAUSED", "objective": {"id": set_to}}
-    paused = await _initiative(write_engine, pick.id)
+    paused = await _initiative(engine, initiative["id"])
+    assert (paused.state, paused.objective_id, paused.version) == ("PAUSED", objective, 3)
     cleared = await _mutate(
-        write_client,
+        client,
         SET_OBJECTIVE,
         {**variables, "v": paused.version, "state": "PAUSED", "objective": None},
     )
     assert cleared == {"initiative": {"state": "PAUSED", "objective": None}, "userErrors": []}
-    assert (await _initiative(write_engine, pick.id)).objective_id is None
+    final = await _initiative(engine, initiative["id"])
+    assert (final.state, final.objective_id, final.version) == ("PAUSED", None, 4)
 
 
 SORTED_LISTS = """

@@ -1,8 +1,10 @@
-"""The workspace's mutations against a real PostgreSQL (the writable database): each business
-rule of issue 4, optimistic concurrency, the audit trail, and refusals by every path."""
+"""The workspace's mutations against a real PostgreSQL (a database of each test's own,
+tests/factories.py): each business rule of issue 4, optimistic concurrency, the audit trail,
+and refusals by every path."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +12,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from csm_graphql import tables as t
 from tests.expectations import global_id
+from tests.factories import Cast, Factory, Isolated, Row
 from tests.support import GraphQLClient
 from tests.test_workspace_reads import _expected_health
 
@@ -47,20 +51,44 @@ def _codes(payload: dict[str, Any]) -> list[str]:
     return [error["code"] for error in payload["userErrors"]]
 
 
-async def _acme_engagement(engine: AsyncEngine, offset: int) -> Any:
-    """An engagement of Acme Corp (seen by its success contacts), distinct per test."""
-    return await _one(
-        engine,
-        "SELECT e.* FROM engagements e JOIN accounts a ON a.id = e.account_id "
-        "WHERE a.name = 'Acme Corp' ORDER BY e.id OFFSET :o LIMIT 1",
-        o=offset,
-    )
+async def _actions(engine: AsyncEngine) -> list[str]:
+    return [row.action for row in await _rows(engine, "SELECT action FROM audit_log ORDER BY id")]
 
 
-async def _engagement(engine: AsyncEngine, offset: int) -> Any:
-    return await _one(
-        engine, "SELECT * FROM engagements ORDER BY id DESC OFFSET :o LIMIT 1", o=offset
+@dataclass
+class Own:
+    """A database of the test's own: the demo's named accounts and personas, a global health
+    definition of two indicators, and one engagement of Acme Corp (seen by its success
+    contacts) with both indicators measured."""
+
+    client: GraphQLClient
+    engine: AsyncEngine
+    make: Factory
+    cast: Cast
+    engagement: Row
+    isolated: Isolated
+
+    @property
+    def eid(self) -> str:
+        return global_id("Engagement", self.engagement["id"])
+
+
+@pytest.fixture
+async def own(isolated: Isolated) -> Own:
+    return await _own(isolated)
+
+
+async def _own(isolated: Isolated) -> Own:
+    make = isolated.make
+    cast = await make.cast()
+    engagement = await make.engagement(cast.accounts["acme"], "Acme rollout")
+    # Bands 70/40 (the defaults). 2 of 3 seats is 2/3 x 50; 3 escalations against 2, 2/3 x 50.
+    indicators = await make.health_definition(
+        [("Weekly active users", 3, 50, "MAXIMIZE"), ("Open escalations", 2, 50, "MINIMIZE")],
     )
+    for indicator, actual in zip(indicators, (2, 3), strict=True):
+        await make.health_actual(engagement, indicator, actual)
+    return Own(isolated.client, isolated.engine, make, cast, engagement, isolated)
 
 
 # -- refreshHealth --------------------------------------------------------------------------------
@@ -71,15 +99,15 @@ REFRESH = """mutation($id: ID!) { refreshHealth(engagementId: $id) {
 
 
 async def test_refresh_health_matches_the_formula_and_upserts_this_weeks_snapshot(
-    write_client: GraphQLClient, write_engine: AsyncEngine
+    own: Own,
 ) -> None:
-    engagement = await _engagement(write_engine, 0)
-    gid = global_id("Engagement", engagement.id)
-    audits = await _audits(write_engine)
-    first = await _mutate(write_client, REFRESH, {"id": gid}, AGENT)
+    client, engine = own.client, own.engine
+    engagement_id, gid = own.engagement["id"], own.eid
+    first = await _mutate(client, REFRESH, {"id": gid}, AGENT)
     assert first["userErrors"] == []
-    _, unrounded, colour = (await _expected_health(write_engine))[engagement.id]
+    _, unrounded, colour = (await _expected_health(engine))[engagement_id]
     score = round(unrounded, 2)  # as the dashboard shows it, in the header and the series
+    assert (score, colour) == (66.67, "YELLOW")  # 2/3 x 50 + 2/3 x 50, against bands 70/40
     monday = datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).date().weekday())
     assert first["snapshot"] == {
         "weekStart": monday.isoformat(),
@@ -92,31 +120,31 @@ async def test_refresh_health_matches_the_formula_and_upserts_this_weeks_snapsho
 
     # The indicators move; a second refresh replaces this week's snapshot, never adds one.
     await _execute(
-        write_engine,
+        engine,
         "UPDATE health_indicators SET actual = NULL WHERE engagement_id = :e AND id = "
         "(SELECT min(id) FROM health_indicators WHERE engagement_id = :e)",
-        e=engagement.id,
+        e=engagement_id,
     )
-    second = await _mutate(write_client, REFRESH, {"id": gid}, ADMIN)
-    _, rescored, _ = (await _expected_health(write_engine))[engagement.id]
+    second = await _mutate(client, REFRESH, {"id": gid}, ADMIN)
+    _, rescored, _ = (await _expected_health(engine))[engagement_id]
     rescored = round(rescored, 2)
     assert rescored < score
+    assert rescored == 33.33  # the seats are no longer measured
     assert second["snapshot"]["score"] == rescored
+    assert second["snapshot"]["colour"] == "RED"
     snapshots = await _rows(
-        write_engine,
-        "SELECT score, version FROM health_snapshots WHERE engagement_id = :e AND week_start = :w",
-        e=engagement.id,
-        w=monday,
+        engine,
+        "SELECT engagement_id, week_start, score, version FROM health_snapshots ORDER BY id",
     )
-    assert [(row.score, row.version) for row in snapshots] == [(rescored, 2)]
-    assert await _audits(write_engine) == audits + 2
-    action = await _one(
-        write_engine,
-        "SELECT action, actor_user_id FROM audit_log WHERE record_type = 'engagement' "
-        "AND record_id = :e ORDER BY id DESC LIMIT 1",
-        e=engagement.id,
+    assert [tuple(row) for row in snapshots] == [(engagement_id, monday, rescored, 2)]
+    audited = await _rows(
+        engine,
+        "SELECT action, record_type, record_id, actor_user_id FROM audit_log ORDER BY id",
     )
-    assert action.action == "health.refresh"
+    assert [tuple(row) for row in audited] == [
+        ("health.refresh", "engagement", engagement_id, own.cast.id(AGENT)),
+        ("health.refresh", "engagement", engagement_id, own.cast.id(ADMIN)),
+    ]
 
 
 # -- refusals, by every path ----------------------------------------------------------------------
@@ -185,46 +213,78 @@ REFUSED = {
 }
 
 
+@dataclass
+class Refusable:
+    """One record of each kind under the engagement (only the initiative shown to customers),
+    the variables naming them, and the row counts the refusals must leave as they are."""
+
+    own: Own
+    variables: dict[str, Any]
+    counts: dict[str, int]
+
+
+REFUSAL_TABLES = (
+    "engagements", "success_initiatives", "success_objectives", "internal_plays",
+    "risk_signals", "success_plays", "success_cases", "touchpoints", "discussions",
+    "discussion_messages", "health_definitions", "health_indicators", "health_snapshots",
+    "product_adoption_roadmaps", "activities", "notifications", "audit_log",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def refusable(isolated_module: Isolated) -> Refusable:
+    """Shared by the module's refusal tests: each must leave the database as it found it."""
+    own = await _own(isolated_module)
+    make, engagement = own.make, own.engagement
+    # One record of each kind under the engagement; only the initiative is shown to customers.
+    initiative = await make.initiative(engagement, visible_to_customer=True)
+    discussion = await make.under(
+        t.discussions,
+        engagement,
+        record_type="engagement",
+        record_id=engagement["id"],
+        subject="Renewal",
+        started_by_id=own.cast.id(AGENT),
+    )
+    variables: dict[str, Any] = {
+        "e": own.eid,
+        "v": engagement["version"],
+        "r": global_id("RiskSignal", (await make.risk(engagement))["id"]),
+        "o": global_id("SuccessObjective", (await make.objective(engagement))["id"]),
+        "p": global_id("InternalPlay", (await make.internal_play(engagement))["id"]),
+        "i": global_id("SuccessInitiative", initiative["id"]),
+        "iv": initiative["version"],
+        "d": global_id("Discussion", discussion["id"]),
+        "u": global_id("User", own.cast.id(AGENT)),
+    }
+    counts = {table: await own.isolated.count(table) for table in REFUSAL_TABLES}
+    return Refusable(own, variables, counts)
+
+
 @pytest.mark.parametrize("email", sorted(REFUSED))
 async def test_every_mutation_refuses_non_writers_with_a_code_and_writes_nothing(
-    write_client: GraphQLClient, write_engine: AsyncEngine, email: str
+    refusable: Refusable, email: str
 ) -> None:
-    engagement = await _acme_engagement(write_engine, 0)
-    initiative = await _one(
-        write_engine,
-        "SELECT id, version FROM success_initiatives WHERE engagement_id = :e "
-        "AND visible_to_customer ORDER BY id LIMIT 1",
-        e=engagement.id,
-    )
-
-    async def first_id(table: str) -> int:
-        return (
-            await _one(
-                write_engine,
-                f"SELECT id FROM {table} WHERE engagement_id = :e ORDER BY id LIMIT 1",
-                e=engagement.id,
-            )
-        ).id
-
-    variables = {
-        "e": global_id("Engagement", engagement.id),
-        "v": engagement.version,
-        "r": global_id("RiskSignal", await first_id("risk_signals")),
-        "o": global_id("SuccessObjective", await first_id("success_objectives")),
-        "p": global_id("InternalPlay", await first_id("internal_plays")),
-        "i": global_id("SuccessInitiative", initiative.id),
-        "iv": initiative.version,
-        "d": global_id("Discussion", await first_id("discussions")),
-        "u": global_id("User", (await _one(write_engine, "SELECT id FROM users ORDER BY id")).id),
-    }
-    audits = await _audits(write_engine)
+    own, variables, before = refusable.own, refusable.variables, refusable.counts
+    client, engine = own.client, own.engine
+    assert (before["audit_log"], before["activities"], before["success_plays"]) == (0, 0, 0)
     rules = REFUSED[email]
     for name, query in REFUSABLE.items():
         used = {k: v for k, v in variables.items() if f"${k}" in query}
-        payload = await _mutate(write_client, query, used, email)
+        payload = await _mutate(client, query, used, email)
         assert _codes(payload) == [rules.get(name, rules["*"])], (name, payload)
         assert all(value is None for key, value in payload.items() if key != "userErrors")
-    assert await _audits(write_engine) == audits  # nothing written, not even an audit row
+    # Nothing written, not even an audit row: the factory's rows, and only those.
+    after = {table: await own.isolated.count(table) for table in REFUSAL_TABLES}
+    assert after == before
+    assert (after["audit_log"], after["activities"], after["success_plays"]) == (0, 0, 0)
+    versions = await _rows(
+        engine,
+        "SELECT (SELECT version FROM engagements) AS e, "
+        "(SELECT version FROM success_initiatives) AS i, "
+        "(SELECT version FROM success_objectives) AS o, (SELECT version FROM internal_plays) AS p",
+    )
+    assert tuple(versions[0]) == (1, 1, 1, 1)
 
 
 # -- creating -------------------------------------------------------------------------------------
@@ -252,14 +312,13 @@ ROADMAP = """mutation($input: CreateProductAdoptionRoadmapInput!) {
     userErrors { code field } } }"""
 
 
-async def test_creates_are_audited_and_land_under_the_engagement(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
-    engagement = await _engagement(write_engine, 1)
-    eid = global_id("Engagement", engagement.id)
-    audits = await _audits(write_engine)
+async def test_creates_are_audited_and_land_under_the_engagement(own: Own) -> None:
+    client, engine = own.client, own.engine
+    eid = own.eid
+    initiative = await own.make.initiative(own.engagement)
+    product = await own.make.product("Analytics Suite")
     risk = await _mutate(
-        write_client,
+        client,
         CREATE_RISK,
         {
             "input": {
@@ -279,23 +338,24 @@ async def test_creates_are_audited_and_land_under_the_engagement(
     assert risk["riskSignal"]["engagement"]["id"] == eid
 
     play = await _mutate(
-        write_client,
+        client,
         CREATE_PLAY,
         {
             "input": {
                 "engagementId": eid,
                 "shortDescription": "Renewal strategy",
                 "priority": "HIGH",
-                "assignedTo": global_id("User", 1),
+                "assignedTo": global_id("User", own.cast.id(AGENT)),
             }
         },
         AGENT,
     )
     assert play["userErrors"] == []
     assert play["internalPlay"]["priority"] == "HIGH"
+    assert play["internalPlay"]["assignedTo"] == {"email": AGENT}
 
     touchpoint = await _mutate(
-        write_client,
+        client,
         CREATE_TOUCHPOINT,
         {
             "input": {
@@ -310,63 +370,78 @@ async def test_creates_are_audited_and_land_under_the_engagement(
     assert touchpoint["userErrors"] == []
     assert touchpoint["touchpoint"]["dueDate"] == "2026-12-03"
 
-    initiative = await _one(
-        write_engine,
-        "SELECT id FROM success_initiatives WHERE engagement_id = :e ORDER BY id LIMIT 1",
-        e=engagement.id,
-    )
     case = await _mutate(
-        write_client,
+        client,
         CREATE_CASE,
         {
             "input": {
                 "engagementId": eid,
                 "subject": "Champion programme",
-                "initiativeId": global_id("SuccessInitiative", initiative.id),
-                "productId": global_id("Product", 1),
+                "initiativeId": global_id("SuccessInitiative", initiative["id"]),
+                "productId": global_id("Product", product["id"]),
                 "visibleToCustomer": True,
             }
         },
         AGENT,
     )
     assert case["userErrors"] == []
-    assert case["successCase"]["initiative"]["id"] == global_id("SuccessInitiative", initiative.id)
-
-    risk_id = await _one(write_engine, "SELECT max(id) AS id FROM risk_signals")
-    launched = await _mutate(
-        write_client, LAUNCH, {"source": global_id("RiskSignal", risk_id.id)}, AGENT
+    assert case["successCase"]["initiative"]["id"] == global_id(
+        "SuccessInitiative", initiative["id"]
     )
+    assert case["successCase"]["product"] == {"name": "Analytics Suite"}
+    assert case["successCase"]["visibleToCustomer"] is True
+
+    unaddressed_query = (
+        "query($id: ID!) { node(id: $id) { ... on Engagement { "
+        "riskSignals(first: 50, filter: {unaddressed: true}) { nodes { number } } } } }"
+    )
+    data = await client.query(unaddressed_query, {"id": eid}, as_=AGENT)
+    assert data["node"]["riskSignals"]["nodes"] == [{"number": risk["riskSignal"]["number"]}]
+    risk_id = await _one(engine, "SELECT id FROM risk_signals")  # the one risk
+    launched = await _mutate(client, LAUNCH, {"source": global_id("RiskSignal", risk_id.id)}, AGENT)
     assert launched["userErrors"] == []
     assert launched["successPlay"]["sourceType"] == "RISK_SIGNAL"
     assert launched["successPlay"]["sourceId"] == global_id("RiskSignal", risk_id.id)
     assert launched["successPlay"]["engagement"]["id"] == eid
-    assert await _audits(write_engine) == audits + 5
+    assert await _actions(engine) == [  # one audit row per create, in order
+        "risk_signal.create",
+        "internal_play.create",
+        "touchpoint.create",
+        "success_case.create",
+        "success_play.create",
+    ]
+    under = await _rows(
+        engine,
+        "SELECT (SELECT count(*) FROM risk_signals WHERE engagement_id = :e) AS risks, "
+        "(SELECT count(*) FROM internal_plays WHERE engagement_id = :e) AS plays, "
+        "(SELECT count(*) FROM touchpoints WHERE engagement_id = :e) AS touchpoints, "
+        "(SELECT count(*) FROM success_cases WHERE engagement_id = :e) AS cases, "
+        "(SELECT count(*) FROM success_plays WHERE engagement_id = :e) AS success_plays",
+        e=own.engagement["id"],
+    )
+    assert tuple(under[0]) == (1, 1, 1, 1, 1)
 
     # The new risk is now addressed: a success play was launched from it.
-    data = await write_client.query(
-        "query($id: ID!) { node(id: $id) { ... on Engagement { "
-        "riskSignals(first: 50, filter: {unaddressed: true}) { nodes { number } } } } }",
-        {"id": eid},
-        as_=AGENT,
-    )
+    data = await client.query(unaddressed_query, {"id": eid}, as_=AGENT)
     unaddressed = {n["number"] for n in data["node"]["riskSignals"]["nodes"]}
     assert risk["riskSignal"]["number"] not in unaddressed
+    assert unaddressed == set()
 
 
-async def test_create_rules(write_client: GraphQLClient, write_engine: AsyncEngine) -> None:
-    engagement, other = await _engagement(write_engine, 2), await _engagement(write_engine, 3)
-    eid = global_id("Engagement", engagement.id)
-    audits = await _audits(write_engine)
+async def test_create_rules(own: Own) -> None:
+    client, engine, make = own.client, own.engine, own.make
+    engagement, eid = own.engagement, own.eid
+    other = await make.engagement(own.cast.accounts["acme"], "Acme renewal")
     # An internal play has no parent.
-    parent = await _one(write_engine, "SELECT id FROM internal_plays ORDER BY id LIMIT 1")
+    parent = await make.internal_play(engagement)
     refused = await _mutate(
-        write_client,
+        client,
         CREATE_PLAY,
         {
             "input": {
                 "engagementId": eid,
                 "shortDescription": "Child play",
-                "parentId": global_id("InternalPlay", parent.id),
+                "parentId": global_id("InternalPlay", parent["id"]),
             }
         },
         AGENT,
@@ -374,19 +449,15 @@ async def test_create_rules(write_client: GraphQLClient, write_engine: AsyncEngi
     assert refused["internalPlay"] is None
     assert refused["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["parentId"]}]
     # A success case's initiative belongs to the same engagement.
-    foreign = await _one(
-        write_engine,
-        "SELECT id FROM success_initiatives WHERE engagement_id = :e LIMIT 1",
-        e=other.id,
-    )
+    foreign = await make.initiative(other)
     wrong = await _mutate(
-        write_client,
+        client,
         CREATE_CASE,
         {
             "input": {
                 "engagementId": eid,
                 "subject": "x",
-                "initiativeId": global_id("SuccessInitiative", foreign.id),
+                "initiativeId": global_id("SuccessInitiative", foreign["id"]),
             }
         },
         AGENT,
@@ -394,7 +465,7 @@ async def test_create_rules(write_client: GraphQLClient, write_engine: AsyncEngi
     assert wrong["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["initiativeId"]}]
     # Planned end not before planned start.
     backwards = await _mutate(
-        write_client,
+        client,
         ROADMAP,
         {
             "input": {
@@ -408,14 +479,14 @@ async def test_create_rules(write_client: GraphQLClient, write_engine: AsyncEngi
     )
     assert backwards["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["plannedEnd"]}]
     blank = await _mutate(
-        write_client,
+        client,
         CREATE_RISK,
         {"input": {"engagementId": eid, "shortDescription": "  ", "probability": "LOW"}},
         AGENT,
     )
     assert blank["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["shortDescription"]}]
     missing = await _mutate(
-        write_client,
+        client,
         CREATE_RISK,
         {
             "input": {
@@ -427,19 +498,30 @@ async def test_create_rules(write_client: GraphQLClient, write_engine: AsyncEngi
         AGENT,
     )
     assert missing["userErrors"] == [{"code": "NOT_FOUND", "field": ["engagementId"]}]
-    assert await _audits(write_engine) == audits
+    assert await _audits(engine) == 0
+    written = {
+        table: await own.isolated.count(table)
+        for table in (
+            "internal_plays",
+            "success_cases",
+            "product_adoption_roadmaps",
+            "risk_signals",
+        )
+    }
+    assert written == {  # the parent play, and nothing the refusals would have made
+        "internal_plays": 1,
+        "success_cases": 0,
+        "product_adoption_roadmaps": 0,
+        "risk_signals": 0,
+    }
     # Probability is required by the schema itself.
-    errors = await write_client.errors(
+    errors = await client.errors(
         CREATE_RISK, {"input": {"engagementId": eid, "shortDescription": "x"}}, as_=AGENT
     )
     assert "probability" in errors[0]["message"]
-    sold = await _one(
-        write_engine,
-        "SELECT id FROM sold_products WHERE engagement_id = :e LIMIT 1",
-        e=engagement.id,
-    )
+    sold = await make.sold_product(engagement)
     same_day = await _mutate(
-        write_client,
+        client,
         ROADMAP,
         {
             "input": {
@@ -447,13 +529,18 @@ async def test_create_rules(write_client: GraphQLClient, write_engine: AsyncEngi
                 "name": "Rollout",
                 "plannedStart": "2026-03-01",
                 "plannedEnd": "2026-03-01",
-                "soldProductId": global_id("SoldProduct", sold.id),
+                "soldProductId": global_id("SoldProduct", sold["id"]),
             }
         },
         AGENT,
     )
     assert same_day["userErrors"] == []
-    assert same_day["roadmap"]["soldProduct"]["id"] == global_id("SoldProduct", sold.id)
+    assert same_day["roadmap"]["soldProduct"]["id"] == global_id("SoldProduct", sold["id"])
+    assert (same_day["roadmap"]["plannedStart"], same_day["roadmap"]["plannedEnd"]) == (
+        "2026-03-01",
+        "2026-03-01",
+    )
+    assert await own.isolated.count("product_adoption_roadmaps") == await _audits(engine) == 1
 
 
 # -- updateEngagement -----------------------------------------------------------------------------
@@ -464,13 +551,15 @@ UPDATE = """mutation($id: ID!, $v: Int!, $input: UpdateEngagementInput!) {
     userErrors { code field } } }"""
 
 
-async def test_update_engagement_concurrency_account_and_parent_rules(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
-    engagement = await _engagement(write_engine, 4)
-    eid = global_id("Engagement", engagement.id)
+async def test_update_engagement_concurrency_account_and_parent_rules(own: Own) -> None:
+    client, engine = own.client, own.engine
+    eid = own.eid
+    await own.make.risk(own.engagement)  # what fixes the engagement's account
+    engagement = await _one(
+        engine, "SELECT * FROM engagements WHERE id = :e", e=own.engagement["id"]
+    )
     changed = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {
             "id": eid,
@@ -481,26 +570,25 @@ async def test_update_engagement_concurrency_account_and_parent_rules(
     )
     assert changed["userErrors"] == []
     assert changed["engagement"]["name"] == "Renamed"
+    assert changed["engagement"]["stage"] == "RENEW"
     stale = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {"id": eid, "v": engagement.version, "input": {"name": "Lost update"}},
         AGENT,
     )
     assert stale["userErrors"] == [{"code": "STALE_VERSION", "field": ["expectedVersion"]}]
-    now = await _one(
-        write_engine, "SELECT name, version FROM engagements WHERE id = :e", e=engagement.id
-    )
-    assert (now.name, now.version) == ("Renamed", engagement.version + 1)
+    now = await _one(engine, "SELECT name, version FROM engagements WHERE id = :e", e=engagement.id)
+    assert (now.name, now.version) == ("Renamed", 2)
 
     # The account is fixed once objectives, plays or risks exist.
     other_account = await _one(
-        write_engine,
-        "SELECT id FROM accounts WHERE id <> :a ORDER BY id LIMIT 1",
-        a=engagement.account_id,
+        engine,
+        "SELECT id FROM accounts WHERE id = :a",
+        a=own.cast.accounts["initech"]["id"],
     )
     moved = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {
             "id": eid,
@@ -510,17 +598,21 @@ async def test_update_engagement_concurrency_account_and_parent_rules(
         AGENT,
     )
     assert moved["userErrors"] == [{"code": "INVALID_STATE", "field": ["accountId"]}]
+    assert tuple(
+        await _one(engine, "SELECT account_id, version FROM engagements WHERE id = :e",
+                   e=engagement.id)
+    ) == (own.cast.accounts["acme"]["id"], 2)  # fmt: skip
 
     # A bare engagement may move to another account.
     await _execute(
-        write_engine,
+        engine,
         "INSERT INTO engagements (name, account_id) VALUES ('Bare', :a)",
         a=engagement.account_id,
     )
-    bare = await _one(write_engine, "SELECT id, version FROM engagements WHERE name = 'Bare'")
+    bare = await _one(engine, "SELECT id, version FROM engagements WHERE name = 'Bare'")
     bare_id = global_id("Engagement", bare.id)
     free = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {
             "id": bare_id,
@@ -534,30 +626,31 @@ async def test_update_engagement_concurrency_account_and_parent_rules(
 
     # No cyclic parents: the engagement under Bare, then Bare under it, loops.
     under = await _mutate(
-        write_client, UPDATE, {"id": eid, "v": now.version, "input": {"parentId": bare_id}}, AGENT
+        client, UPDATE, {"id": eid, "v": now.version, "input": {"parentId": bare_id}}, AGENT
     )
     assert under["userErrors"] == []
     assert under["engagement"]["parent"]["id"] == bare_id
     loop = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {"id": bare_id, "v": bare.version + 1, "input": {"parentId": eid}},
         AGENT,
     )
     assert loop["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["parentId"]}]
     itself = await _mutate(
-        write_client,
+        client,
         UPDATE,
         {"id": bare_id, "v": bare.version + 1, "input": {"parentId": bare_id}},
         AGENT,
     )
     assert itself["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["parentId"]}]
     audited = await _rows(
-        write_engine,
+        engine,
         "SELECT action FROM audit_log WHERE record_type = 'engagement' AND record_id = :e",
         e=engagement.id,
     )
     assert [row.action for row in audited] == ["engagement.update", "engagement.update"]
+    assert await _actions(engine) == ["engagement.update"] * 3  # and Bare's move
 
 
 # -- closure codes and cascades -------------------------------------------------------------------
@@ -580,8 +673,7 @@ INTERNAL_PLAY = """mutation($id: ID!, $v: Int!, $state: WorkState!, $code: Closu
     ],
 )
 async def test_closing_needs_code_and_notes_and_reopening_clears_them(
-    write_client: GraphQLClient,
-    write_engine: AsyncEngine,
+    own: Own,
     query: str,
     table: str,
     type_name: str,
@@ -589,33 +681,30 @@ async def test_closing_needs_code_and_notes_and_reopening_clears_them(
     reopened: str,
     key: str,
 ) -> None:
-    # An objective closes only once no initiative serving it is open (test_success_write.py).
-    serving = (
-        " AND NOT EXISTS (SELECT 1 FROM success_initiatives i WHERE i.objective_id = r.id"
-        " AND i.state NOT IN ('CLOSED', 'CANCELED'))"
-        if table == "success_objectives"
-        else ""
-    )
-    record = await _one(
-        write_engine,
-        f"SELECT id, version FROM {table} r WHERE state NOT IN ('CLOSED', 'CANCELED')"
-        f"{serving} ORDER BY id LIMIT 1",
-    )
+    client, engine = own.client, own.engine
+    # An open record (an objective no open initiative serves: test_success_write.py).
+    if table == "success_objectives":
+        made = await own.make.objective(own.engagement, state="IN_PROGRESS")
+    else:
+        made = await own.make.internal_play(own.engagement, state="IN_PROGRESS")
+    record = await _one(engine, f"SELECT id, version FROM {table} WHERE id = :i", i=made["id"])
     rid = global_id(type_name, record.id)
-    bare = await _mutate(
-        write_client, query, {"id": rid, "v": record.version, "state": closed}, AGENT
-    )
+    bare = await _mutate(client, query, {"id": rid, "v": record.version, "state": closed}, AGENT)
     assert bare[key] is None
     assert sorted(e["field"][0] for e in bare["userErrors"]) == ["closureCode", "closureNotes"]
     no_notes = await _mutate(
-        write_client,
+        client,
         query,
         {"id": rid, "v": record.version, "state": closed, "code": "MISSED"},
         AGENT,
     )
     assert no_notes["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["closureNotes"]}]
+    unchanged = await _one(
+        engine, f"SELECT state, version, closure_code FROM {table} WHERE id = :i", i=record.id
+    )
+    assert tuple(unchanged) == ("IN_PROGRESS", 1, None)
     done = await _mutate(
-        write_client,
+        client,
         query,
         {
             "id": rid,
@@ -629,49 +718,64 @@ async def test_closing_needs_code_and_notes_and_reopening_clears_them(
     assert done["userErrors"] == []
     assert done[key]["closureCode"] == "PARTIALLY_ACHIEVED"
     again = await _mutate(
-        write_client, query, {"id": rid, "v": record.version + 1, "state": reopened}, AGENT
+        client, query, {"id": rid, "v": record.version + 1, "state": reopened}, AGENT
     )
     assert again["userErrors"] == []
     assert (again[key]["closureCode"], again[key]["closureNotes"]) == (None, None)
+    assert again[key]["state"] == reopened
     if key == "objective":
         assert done[key]["successRate"] == 50.0
         assert again[key]["successRate"] is None
+    stored = await _one(
+        engine,
+        f"SELECT state, version, closure_code, closure_notes FROM {table} WHERE id = :i",
+        i=record.id,
+    )
+    assert tuple(stored) == (reopened, 3, None, None)
+    # The closing and the reopening; the two refusals wrote nothing.
+    assert await _actions(engine) == [f"{table[:-1]}.update"] * 2
 
 
 CLOSE_INITIATIVE = """mutation($id: ID!, $v: Int!) { updateSuccessInitiative(id: $id,
   expectedVersion: $v, state: CLOSED) { initiative { state } userErrors { code field } } }"""
 
 
-async def test_closing_an_initiative_cancels_its_open_plays(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
+async def test_closing_an_initiative_cancels_its_open_plays(own: Own) -> None:
+    client, engine = own.client, own.engine
+    made = await own.make.initiative(own.engagement, state="IN_PROGRESS")
+    # Its success cases in every state, and one under another initiative that stays as it is.
+    for state in ("NEW", "IN_PROGRESS", "PAUSED", "BLOCKED", "CLOSED", "CANCELED"):
+        await own.make.under(
+            t.success_cases,
+            own.engagement,
+            initiative_id=made["id"],
+            state=state,
+            short_description=f"{state} case",
+        )
+    elsewhere = await own.make.initiative(own.engagement)
+    bystander = await own.make.under(
+        t.success_cases, own.engagement, initiative_id=elsewhere["id"], short_description="Other"
+    )
     initiative = await _one(
-        write_engine,
-        "SELECT i.id, i.version FROM success_initiatives i WHERE i.state NOT IN "
-        "('CLOSED', 'CANCELED') AND "
-        "EXISTS (SELECT 1 FROM success_cases c WHERE c.initiative_id = i.id AND c.state IN "
-        "('NEW', 'IN_PROGRESS', 'PAUSED', 'BLOCKED')) AND EXISTS (SELECT 1 FROM success_cases c "
-        "WHERE c.initiative_id = i.id AND c.state IN ('CLOSED', 'CANCELED')) ORDER BY i.id LIMIT 1",
+        engine, "SELECT id, version FROM success_initiatives WHERE id = :i", i=made["id"]
     )
     iid = global_id("SuccessInitiative", initiative.id)
-    launched = await _mutate(write_client, LAUNCH, {"source": iid}, AGENT)
+    launched = await _mutate(client, LAUNCH, {"source": iid}, AGENT)
     assert launched["successPlay"]["state"] == "NEW"
     before = {
         row.id: row.state
         for row in await _rows(
-            write_engine,
+            engine,
             "SELECT id, state FROM success_cases WHERE initiative_id = :i",
             i=initiative.id,
         )
     }
-    closed = await _mutate(
-        write_client, CLOSE_INITIATIVE, {"id": iid, "v": initiative.version}, AGENT
-    )
+    closed = await _mutate(client, CLOSE_INITIATIVE, {"id": iid, "v": initiative.version}, AGENT)
     assert closed["userErrors"] == []
     after = {
         row.id: row.state
         for row in await _rows(
-            write_engine,
+            engine,
             "SELECT id, state FROM success_cases WHERE initiative_id = :i",
             i=initiative.id,
         )
@@ -679,20 +783,20 @@ async def test_closing_an_initiative_cancels_its_open_plays(
     for case_id, state in before.items():
         expected = state if state in {"CLOSED", "CANCELED"} else "CANCELED"
         assert after[case_id] == expected
-    play = await _one(
-        write_engine,
-        "SELECT state FROM success_plays WHERE source_type = 'INITIATIVE' AND source_id = :i",
-        i=initiative.id,
-    )
-    assert play.state == "CANCELED"
+    assert sorted(after.values()) == ["CANCELED"] * 5 + ["CLOSED"]
+    assert (await _one(engine, "SELECT state FROM success_cases WHERE id = :i",
+                       i=bystander["id"])).state == "NEW"  # fmt: skip
+    plays = await _rows(engine, "SELECT source_type, source_id, state FROM success_plays")
+    assert [tuple(play) for play in plays] == [("INITIATIVE", initiative.id, "CANCELED")]
     journal = await _rows(
-        write_engine,
+        engine,
         "SELECT record_id FROM activities WHERE record_type = 'success_case' AND kind = "
         "'STATE_CHANGE' AND changes->>'reason' = 'initiative closed'",
     )
-    assert {row.record_id for row in journal} == {
+    assert sorted(row.record_id for row in journal) == sorted(
         case_id for case_id, state in before.items() if state not in {"CLOSED", "CANCELED"}
-    }
+    )
+    assert len(journal) == 4
 
 
 # -- discussions ----------------------------------------------------------------------------------
@@ -710,18 +814,15 @@ CASE_STREAM = """query($id: ID!) { node(id: $id) { ... on SuccessCase {
 
 
 async def test_discussions_are_for_participants_and_show_in_the_records_stream(
-    write_client: GraphQLClient, write_engine: AsyncEngine
+    own: Own,
 ) -> None:
-    users = {row.email: row.id for row in await _rows(write_engine, "SELECT id, email FROM users")}
+    client, engine = own.client, own.engine
+    users = {email: row["id"] for email, row in own.cast.people.items() if "@csm." in email}
     # A success case Acme's success contact sees, so the stream's outside view is tested too.
-    case = await _one(
-        write_engine,
-        "SELECT s.id FROM success_cases s JOIN accounts a ON a.id = s.account_id "
-        "WHERE a.name = 'Acme Corp' AND s.visible_to_customer ORDER BY s.id LIMIT 1",
-    )
-    cid = global_id("SuccessCase", case.id)
+    case = await own.make.success_case(own.engagement, visible_to_customer=True)
+    cid = global_id("SuccessCase", case["id"])
     started = await _mutate(
-        write_client,
+        client,
         START,
         {"record": cid, "people": [global_id("User", users["caseagent@csm.example"])]},
         AGENT,
@@ -730,45 +831,49 @@ async def test_discussions_are_for_participants_and_show_in_the_records_stream(
     discussion = started["discussion"]
     assert discussion["recordId"] == cid
     assert discussion["messages"]["totalCount"] == 1
+    assert discussion["messages"]["nodes"] == [
+        {"body": "Who owns the sponsor call?", "author": {"email": AGENT}}
+    ]
 
     # A participant who is not a success role reads and posts; a non-participant neither.
-    assert (await write_client.query(READ, {"id": discussion["id"]}, as_="caseagent@csm.example"))[
+    assert (await client.query(READ, {"id": discussion["id"]}, as_="caseagent@csm.example"))[
         "node"
     ]["subject"] == "Escalation path"
     posted = await _mutate(
-        write_client, POST, {"id": discussion["id"], "body": "I do."}, "caseagent@csm.example"
+        client, POST, {"id": discussion["id"], "body": "I do."}, "caseagent@csm.example"
     )
     assert posted["userErrors"] == []
     assert posted["discussion"]["messages"]["totalCount"] == 2
     for outsider in ("proxy@csm.example", "success@acme.example"):
-        assert (await write_client.query(READ, {"id": discussion["id"]}, as_=outsider)) == {
-            "node": None
-        }
-        refused = await _mutate(
-            write_client, POST, {"id": discussion["id"], "body": "Hi"}, outsider
-        )
+        assert (await client.query(READ, {"id": discussion["id"]}, as_=outsider)) == {"node": None}
+        refused = await _mutate(client, POST, {"id": discussion["id"], "body": "Hi"}, outsider)
         assert _codes(refused) == ["NOT_FOUND"]
     # A success viewer reads it but, not being a participant, does not post.
     viewer_post = await _mutate(
-        write_client, POST, {"id": discussion["id"], "body": "Hi"}, "viewer@csm.example"
+        client, POST, {"id": discussion["id"], "body": "Hi"}, "viewer@csm.example"
     )
     assert _codes(viewer_post) == ["FORBIDDEN"]
 
+    messages = await _rows(engine, "SELECT author_id, body FROM discussion_messages ORDER BY id")
+    assert [tuple(row) for row in messages] == [
+        (users[AGENT], "Who owns the sponsor call?"),
+        (users["caseagent@csm.example"], "I do."),
+    ]
+
     # It shows in the record's activity stream, for the agent only.
-    agent_stream = await write_client.query(CASE_STREAM, {"id": cid}, as_=AGENT)
+    agent_stream = await client.query(CASE_STREAM, {"id": cid}, as_=AGENT)
     kinds = [a["kind"] for a in agent_stream["node"]["activities"]["nodes"]]
     assert "DISCUSSION" in kinds
-    customer_stream = await write_client.query(CASE_STREAM, {"id": cid}, as_="success@acme.example")
+    assert kinds == ["DISCUSSION"]  # the case was made without a journal entry of its own
+    customer_stream = await client.query(CASE_STREAM, {"id": cid}, as_="success@acme.example")
     assert customer_stream["node"] is not None
     assert "DISCUSSION" not in [a["kind"] for a in customer_stream["node"]["activities"]["nodes"]]
+    assert customer_stream["node"]["activities"]["nodes"] == []
 
-    bad = await _mutate(
-        write_client,
-        START,
-        {"record": cid, "people": [global_id("Contact", 1)]},
-        AGENT,
-    )
+    contact = global_id("Contact", own.cast.id("success@acme.example"))
+    bad = await _mutate(client, START, {"record": cid, "people": [contact]}, AGENT)
     assert bad["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["participants"]}]
+    assert await own.isolated.count("discussions") == 1
 
 
 TIMELINE = """query($id: ID!, $after: String) { node(id: $id) { ... on Engagement {
@@ -776,34 +881,46 @@ TIMELINE = """query($id: ID!, $after: String) { node(id: $id) { ... on Engagemen
     nodes { id kind changes } } } } }"""
 
 
-async def test_the_timeline_is_append_only_newest_first_and_cursors_hold(
-    write_client: GraphQLClient, write_engine: AsyncEngine
-) -> None:
-    engagement = await _engagement(write_engine, 5)
-    eid = global_id("Engagement", engagement.id)
-    before = (await write_client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
-    second_page = await write_client.query(
+async def test_the_timeline_is_append_only_newest_first_and_cursors_hold(own: Own) -> None:
+    client, eid = own.client, own.eid
+    # Five entries, one per risk opened, so there are two pages of three.
+    for n in range(5):
+        made = await _mutate(
+            client,
+            CREATE_RISK,
+            {"input": {"engagementId": eid, "shortDescription": f"Risk {n}", "probability": "LOW"}},
+            AGENT,
+        )
+        assert made["userErrors"] == []
+    before = (await client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
+    assert before["totalCount"] == 5
+    assert [node["kind"] for node in before["nodes"]] == ["OPENED"] * 3
+    second_page = await client.query(
         TIMELINE, {"id": eid, "after": before["pageInfo"]["endCursor"]}, as_=AGENT
     )
+    assert len(second_page["node"]["timeline"]["nodes"]) == 2
     created = await _mutate(
-        write_client,
+        client,
         CREATE_RISK,
         {"input": {"engagementId": eid, "shortDescription": "New risk", "probability": "LOW"}},
         AGENT,
     )
     assert created["userErrors"] == []
-    after = (await write_client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
-    assert after["totalCount"] == before["totalCount"] + 1
+    after = (await client.query(TIMELINE, {"id": eid}, as_=AGENT))["node"]["timeline"]
+    assert after["totalCount"] == before["totalCount"] + 1 == 6
     newest = after["nodes"][0]
     assert newest["kind"] == "OPENED"
     assert newest["changes"]["number"] == created["riskSignal"]["number"]
     assert [n["id"] for n in after["nodes"][1:]] == [n["id"] for n in before["nodes"][:2]]
     # A cursor taken before the insert still continues exactly where it did.
-    again = await write_client.query(
+    again = await client.query(
         TIMELINE, {"id": eid, "after": before["pageInfo"]["endCursor"]}, as_=AGENT
     )
     page, earlier = again["node"]["timeline"], second_page["node"]["timeline"]
     assert page["nodes"] == earlier["nodes"]
+    assert [node["changes"]["number"] for node in page["nodes"]] == sorted(
+        [row.number for row in await _rows(own.engine, "SELECT number FROM risk_signals")]
+    )[1::-1]  # the two oldest risks, newest first
     assert page["totalCount"] == earlier["totalCount"] + 1  # the total counts the new entry
 
 
@@ -817,26 +934,24 @@ MEASURE = """mutation($id: ID!, $metric: String!, $actual: Float) {
 
 
 async def test_an_engagement_definition_overrides_the_global_one_and_weights_sum_to_100(
-    write_client: GraphQLClient, write_engine: AsyncEngine
+    own: Own,
 ) -> None:
-    engagement = await _one(
-        write_engine,
-        "SELECT e.id FROM engagements e WHERE NOT EXISTS (SELECT 1 FROM health_definitions d "
-        "WHERE d.engagement_id = e.id) ORDER BY e.id DESC OFFSET 7 LIMIT 1",
-    )
-    eid = global_id("Engagement", engagement.id)
-    audits = await _audits(write_engine)
+    client, engine = own.client, own.engine
+    eid = own.eid  # on the global definition so far
+    other = await own.make.engagement(own.cast.accounts["acme"], "Acme renewal")
+    audits = await _audits(engine)
+    assert audits == 0
     indicators = [
         {"metric": "Active seats", "target": 200, "weight": 60},
         {"metric": "Open escalations", "target": 2, "weight": 30, "direction": "MINIMIZE"},
     ]
     refused = await _mutate(
-        write_client, DEFINE, {"id": eid, "input": {"name": "Own", "indicators": indicators}}, AGENT
+        client, DEFINE, {"id": eid, "input": {"name": "Own", "indicators": indicators}}, AGENT
     )
     assert refused["engagement"] is None
     assert refused["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["indicators", "weight"]}]
     bad_bands = await _mutate(
-        write_client,
+        client,
         DEFINE,
         {
             "id": eid,
@@ -850,11 +965,12 @@ async def test_an_engagement_definition_overrides_the_global_one_and_weights_sum
         AGENT,
     )
     assert bad_bands["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["greenFrom"]}]
-    assert await _audits(write_engine) == audits
+    assert await _audits(engine) == audits
+    assert await own.isolated.count("health_definitions") == 1  # the global one only
 
     indicators[1]["weight"] = 40
     defined = await _mutate(
-        write_client,
+        client,
         DEFINE,
         {
             "id": eid,
@@ -869,31 +985,33 @@ async def test_an_engagement_definition_overrides_the_global_one_and_weights_sum
     # Measure: 150 of 200 seats (0.75 x 60 = 45), 4 escalations against 2 (0.5 x 40 = 20).
     for metric, actual in (("Active seats", 150), ("Open escalations", 4)):
         measured = await _mutate(
-            write_client, MEASURE, {"id": eid, "metric": metric, "actual": actual}, AGENT
+            client, MEASURE, {"id": eid, "metric": metric, "actual": actual}, AGENT
         )
         assert measured["userErrors"] == []
     assert measured["engagement"] == {"healthScore": 65.0, "healthColour": "YELLOW"}
     unknown = await _mutate(
-        write_client, MEASURE, {"id": eid, "metric": "Weekly active users", "actual": 1}, AGENT
+        client, MEASURE, {"id": eid, "metric": "Weekly active users", "actual": 1}, AGENT
     )
     assert unknown["userErrors"] == [{"code": "BAD_USER_INPUT", "field": ["metric"]}]
-    refreshed = await _mutate(write_client, REFRESH, {"id": eid}, AGENT)
+    refreshed = await _mutate(client, REFRESH, {"id": eid}, AGENT)
     assert refreshed["snapshot"]["score"] == 65.0
     assert refreshed["snapshot"]["colour"] == "YELLOW"  # the definition's bands: 50-89 yellow
     # Other engagements keep the global definition.
-    other = await _one(
-        write_engine,
-        "SELECT e.id FROM engagements e WHERE e.id <> :e AND NOT EXISTS (SELECT 1 FROM "
-        "health_definitions d WHERE d.engagement_id = e.id) ORDER BY e.id LIMIT 1",
-        e=engagement.id,
-    )
-    data = await write_client.query(
+    data = await client.query(
         "query($id: ID!) { node(id: $id) { ... on Engagement { healthIndicators(first: 20) "
         "{ nodes { metric } } } } }",
-        {"id": global_id("Engagement", other.id)},
+        {"id": global_id("Engagement", other["id"])},
         as_=AGENT,
     )
     assert "Active seats" not in {n["metric"] for n in data["node"]["healthIndicators"]["nodes"]}
+    assert {n["metric"] for n in data["node"]["healthIndicators"]["nodes"]} == {
+        "Weekly active users",
+        "Open escalations",
+    }
+    audited = await _actions(engine)
     for email in ("viewer@csm.example", "success@acme.example"):
-        payload = await _mutate(write_client, MEASURE, {"id": eid, "metric": "x"}, email)
+        payload = await _mutate(client, MEASURE, {"id": eid, "metric": "x"}, email)
         assert _codes(payload) in (["FORBIDDEN"], ["NOT_FOUND"])
+        # Both see the engagement (an Acme one), so both are told they may not change it.
+        assert _codes(payload) == ["FORBIDDEN"], email
+    assert await _actions(engine) == audited
