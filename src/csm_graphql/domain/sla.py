@@ -67,7 +67,6 @@ def paused_for(paused_at: datetime, until: datetime, hours: WorkingHours | None)
     return max(round(time_between(paused_at, until, hours)), 0)
 
 
-@lru_cache(maxsize=4096)
 def sla_progress(
     start_at: datetime,
     planned_end_at: datetime,
@@ -76,6 +75,25 @@ def sla_progress(
     stopped_at: datetime | None,
     now: datetime,
     hours: WorkingHours | None = None,
+) -> SlaProgress:
+    if stopped_at is not None:
+        # A stopped SLA's clock is its stop, whatever the time now: asking at the stop gives
+        # the same progress, and lets one cached entry serve every request (the case list
+        # computes it for each SLA on the page; most are completed or canceled).
+        now = stopped_at
+    return _sla_progress(start_at, planned_end_at, paused_seconds, paused_at, stopped_at, now,
+                         hours)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _sla_progress(
+    start_at: datetime,
+    planned_end_at: datetime,
+    paused_seconds: int,
+    paused_at: datetime | None,
+    stopped_at: datetime | None,
+    now: datetime,
+    hours: WorkingHours | None,
 ) -> SlaProgress:
     clock = stopped_at or paused_at or now
     current_pause = 0.0

@@ -156,13 +156,18 @@ class Bound:
 @dataclass(frozen=True, slots=True)
 class Finished:
     """A field computed in Python after the statement (graphql/compiled/finishers.py): the
-    statement writes ``{"$finish": marker, "row": {<columns>}}`` in its place, instants as
-    ``datetime.isoformat()`` text so that Python reads back the very value."""
+    statement writes ``{"$finish": marker, "row": [<columns>]}`` in its place, the columns'
+    values in ``columns`` order as PostgreSQL's JSON gives them (instants as ISO 8601 text,
+    which Python reads back to the very instant). A later finished field of the same object
+    reading the same columns gets ``{"$finish": marker}`` alone and the earlier one's row.
+
+    An array of the raw values, once per object, not an object of formatted ones per field:
+    an SLA's three clock fields, each with its own object of twelve columns and ``to_char``
+    instants, were most of the case list's PostgreSQL time (issue 10)."""
 
     key: str
     marker: str
     columns: tuple[str, ...]
-    instants: frozenset[str] = frozenset()  # the columns that hold instants
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +337,12 @@ def _enum_name(column: str, enum: type[Enum]) -> ColumnElement[str]:
     return literal_column(f"CASE {column} {branches} END", Text)
 
 
+def _integer(value: int) -> ColumnElement[int]:
+    """An integer of the shape (a page size) written into the statement: the statement
+    cache keys on it, and PostgreSQL plans with the very number (see ``_connection``)."""
+    return literal_column(str(int(value)), BigInteger)
+
+
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -374,7 +385,18 @@ class StatementBuilder:
         return column
 
     def _object(self, shape: ObjectShape, source: str) -> ColumnElement[Any]:
-        return _object([(f.key, self._field(f, source)) for f in shape.fields])
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        sent: set[tuple[str, ...]] = set()
+        for item in shape.fields:
+            if isinstance(item, Finished) and item.columns in sent:
+                # The row went with an earlier marker of this object (an SLA's clock fields
+                # all read the same columns): the marker alone, the finisher reuses that row.
+                pairs.append((item.key, _object([(FINISH, _text(item.marker))])))
+                continue
+            if isinstance(item, Finished):
+                sent.add(item.columns)
+            pairs.append((item.key, self._field(item, source)))
+        return _object(pairs)
 
     def _field(self, shape: Field, source: str | None) -> ColumnElement[Any]:
         ref = self._ref(source)
@@ -410,12 +432,9 @@ class StatementBuilder:
                 return _object([(f.key, self._field(f, source)) for f in inline.fields])
             case Bound(json=json):
                 return cast(bindparam(None, json, type_=Text), JSON)
-            case Finished(marker=marker, columns=columns, instants=instants):
-                row = [
-                    (name, _isoformat(f'{source}."{name}"') if name in instants else ref(name))
-                    for name in columns
-                ]
-                return _object([(FINISH, _text(marker)), ("row", _object(row))])
+            case Finished(marker=marker, columns=columns):
+                row = func.json_build_array(*(ref(name) for name in columns))
+                return _object([(FINISH, _text(marker)), ("row", row)])
             case NodeList():
                 return self._node_list(shape)
         raise TypeError(f"no SQL for {shape!r}")
@@ -514,15 +533,23 @@ class StatementBuilder:
         elif shape.child_key is not None:
             where.append(table.c[shape.child_key] == self._ref(parent)("id"))
         where.append(entity.visible(self.viewer, shape.scope, table))
-        where += [table.c[column].in_(values) for column, values in shape.equals]
+        where += [
+            table.c[column].in_([_text(value) for value in values])
+            for column, values in shape.equals
+        ]
         where += shape.where
         name = self._name("p")
         columns = _columns(entity, set().union(*(node.columns() for node in _nodes(shape))))
         rows = paging.page_select(source, columns, where, shape.ordering, shape.request)
+        # The page's size in the text, not a parameter (page_select reads first + 1 rows):
+        # with LIMIT $n PostgreSQL's generic plan looks dearer than a custom one, so it
+        # planned the statement again on every execution (issue 10: a millisecond or more
+        # of the case list's time). The sizes are part of the statement cache's key anyway.
+        rows = rows.limit(_integer(shape.request.first + 1))
         page = rows.subquery(name)
         ref = self._ref(name)
         position = ref(paging.POSITION)
-        on_page = position <= bindparam(None, shape.request.first, type_=BigInteger)
+        on_page = position <= _integer(shape.request.first)
         cursor = _cursor(shape.ordering, ref(paging.SORT_KEY), ref("id"))
 
         def cursors(*order: Any) -> ColumnElement[Any]:
@@ -535,10 +562,10 @@ class StatementBuilder:
                     total = select(func.count()).select_from(source).where(*where)
                     return total.scalar_subquery()
                 case Part.HAS_NEXT_PAGE:
-                    requested = bindparam(None, shape.request.first, type_=BigInteger)
-                    return func.count() > requested
+                    return func.count() > _integer(shape.request.first)
                 case Part.HAS_PREVIOUS_PAGE:
-                    return bindparam(None, shape.request.after is not None, type_=Boolean)
+                    after = shape.request.after is not None
+                    return literal_column("true" if after else "false", Boolean)
                 case Part.START_CURSOR:
                     return cursors(position)
                 case Part.END_CURSOR:
@@ -597,15 +624,6 @@ def _columns(entity: Entity, names: set[str]) -> list[ColumnElement[Any]]:
     return [column for column in entity.columns if column.name in names or column.name == "id"]
 
 
-def instants(entity: Entity, names: Sequence[str]) -> frozenset[str]:
-    """Which of these columns of the entity hold instants (timestamptz)."""
-    return frozenset(
-        column.name
-        for column in entity.columns
-        if column.name in names and isinstance(column.type, DateTime)
-    )
-
-
 def days_until(due: ColumnElement[Any], values: RequestValues) -> ColumnElement[Any]:
     """``domain.dates.days_remaining`` in SQL: a date minus a date is whole days."""
     return due - bindparam(None, values.today, type_=Date)
@@ -653,6 +671,5 @@ __all__ = [
     "Value",
     "ValueKind",
     "days_until",
-    "instants",
     "when_flag",
 ]

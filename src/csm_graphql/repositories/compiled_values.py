@@ -1,17 +1,18 @@
 """Reading a compiled read's JSON back into the values the resolver path works on, and
 recognising the SELECTs the loaded fields capture (issue 10).
 
-The compiled statement writes instants as isoformat text, numerics as their text and dates as
-ISO dates. The Python finishers (``graphql/compiled/finishers.py``) and the loaded fields
-(``graphql/compiled/loaded.py``) turn them back into what the driver would have given, by the
-SQL type of each column; reading SQLAlchemy's column types and statements is this layer's
-business, so the GraphQL layer asks here instead of importing sqlalchemy.
+The compiled statement writes instants as isoformat text (in a finisher's row, PostgreSQL's
+own ISO 8601 text), numerics as their text and dates as ISO dates. The Python finishers
+(``graphql/compiled/finishers.py``) and the loaded fields (``graphql/compiled/loaded.py``)
+turn them back into what the driver would have given, by the SQL type of each column;
+reading SQLAlchemy's column types and statements is this layer's business, so the GraphQL
+layer asks here instead of importing sqlalchemy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,13 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
+def _instant(value: str) -> datetime:
+    """PostgreSQL's JSON text of a timestamptz (ISO 8601 in the session's time zone, UTC
+    here) as the driver gives it: the same instant, in UTC."""
+    instant = datetime.fromisoformat(value)
+    return instant if instant.tzinfo is UTC else instant.astimezone(UTC)
+
+
 def column_parsers(entity: Entity, names: Sequence[str]) -> dict[str, Parse]:
     """How to read back each of these columns of the entity that is not plain JSON: instants,
     dates and numerics (a finisher's row)."""
@@ -39,7 +47,7 @@ def column_parsers(entity: Entity, names: Sequence[str]) -> dict[str, Parse]:
     for column in entity.columns:
         if column.name in names:
             if isinstance(column.type, DateTime):
-                parse[column.name] = datetime.fromisoformat
+                parse[column.name] = _instant
             elif isinstance(column.type, Date):
                 parse[column.name] = date.fromisoformat
             elif isinstance(column.type, Numeric):

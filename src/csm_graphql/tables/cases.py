@@ -237,7 +237,8 @@ task_slas = Table(
     _account_scoped("task_slas", "case_id", "cases"),
     one_of("stage", SlaStage),
     CheckConstraint("planned_end_at > start_at", name="ends_after_start"),
-    Index("ix_task_slas_case", "case_id", "id"),
+    # A case's SLAs in their list order (Case.slas: by creation, then id); migration 0016.
+    Index("ix_task_slas_case_created", "case_id", "created_at", "id"),
 )
 
 _related_number = "CASE kind " + " ".join(

@@ -2,7 +2,7 @@
 working hours), patched into a compiled read's result.
 
 The statement writes, in place of such a field, a marker object
-``{"$finish": "<resolver>", "row": {<the columns it reads>}}`` (``$`` cannot start a
+``{"$finish": "<resolver>", "row": [<the columns it reads>]}`` (``$`` cannot start a
 GraphQL response key, so no selection can collide with it). After the statement,
 :func:`finish` parses the result only if a marker is in it, builds the object from the row as
 the resolver path builds it (its ``from_row``), runs the field's own resolver on it with the
@@ -16,14 +16,15 @@ Keyed by the function's qualified name, as ``producers.PythonFunction`` records 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 import orjson
+from strawberry.types.base import get_object_definition
 
 from csm_graphql.graphql.compiled.loaded import capture, finish_loaded, loaded_shapes
-from csm_graphql.graphql.types import case_records as task_slas
+from csm_graphql.graphql.declared.fields import SPEC, ComputedSpec
 from csm_graphql.graphql.types.case_records import TaskSla
 from csm_graphql.repositories import compiled as sql
 from csm_graphql.repositories.compiled_values import column_parsers
@@ -42,21 +43,27 @@ class Finisher:
     reads: tuple[str, ...]
 
 
-# Every column TaskSla.from_row reads.
-_SLA_ROW = ("id", "sla_definition_id", "start_at", "planned_end_at", "paused_seconds",
-            "paused_at", "stopped_at", "schedule_hours", "schedule_time_zone", "name", "target",
-            "stage")  # fmt: skip
+def _clock_row(row: Mapping[str, Any]) -> Any:
+    """The object an SLA clock field's resolver runs on: the columns it declares it reads."""
+    return SimpleNamespace(**row)
 
 
-def _sla(resolve: Resolve) -> tuple[str, Finisher]:
-    name = f"{resolve.__module__}.{resolve.__qualname__}"
-    return name, Finisher(TaskSla.from_row, resolve, _SLA_ROW)  # type: ignore[arg-type]
+def _declared(declared: type, build: Callable[[Mapping[str, Any]], Any]) -> dict[str, Finisher]:
+    """A finisher for each field of ``declared`` computed in Python, reading the columns the
+    field declares (``computed(reads=...)``): the statement sends those alone, not the whole
+    row (issue 10: the SLA's three clock fields per row made the case list's markers most of
+    its PostgreSQL time while they sent all twelve columns)."""
+    found: dict[str, Finisher] = {}
+    for definition in get_object_definition(declared, strict=True).fields:
+        spec = definition.metadata.get(SPEC)
+        if isinstance(spec, ComputedSpec):
+            resolve = spec.function
+            name = f"{resolve.__module__}.{resolve.__qualname__}"
+            found[name] = Finisher(build, resolve, spec.reads)
+    return found
 
 
-FINISHERS: dict[str, Finisher] = dict(
-    _sla(resolve) for resolve in (task_slas._planned_end, task_slas._breached,
-                                  task_slas._percent_elapsed)
-)  # fmt: skip
+FINISHERS: dict[str, Finisher] = _declared(TaskSla, _clock_row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +84,7 @@ def plan_finished(
     """The shape of a finished field (and what :func:`finish` will need for it)."""
     finisher = FINISHERS[marker]
     PLANNED[marker] = Planned(column_parsers(entity, finisher.reads), serialize)
-    return sql.Finished(key, marker, finisher.reads, sql.instants(entity, finisher.reads))
+    return sql.Finished(key, marker, finisher.reads)
 
 
 class FinisherFailed(Exception):
@@ -94,9 +101,16 @@ async def finish(text: str, context: Any, fields: Sequence[sql.Field]) -> str | 
         loaded = loaded_shapes(fields)
         if loaded:
             data = await finish_loaded(data, context, loaded)
-        return orjson.dumps(_patch(data, info))
+        _Patcher(info).patch(data, fields)
+        finished = orjson.dumps(data)
     except Exception as error:
         raise FinisherFailed(repr(error)) from error
+    if _MARKER in finished:  # a shape the walk below does not know held one
+        raise FinisherFailed("a finisher's marker was left in the answer")
+    return finished
+
+
+_MARKER = f'"{sql.FINISH}"'.encode()
 
 
 async def prepare(fields: Sequence[sql.Field], context: Any) -> None:
@@ -105,27 +119,83 @@ async def prepare(fields: Sequence[sql.Field], context: Any) -> None:
         await capture(state, context)
 
 
-def _patch(value: Any, info: Any) -> Any:
-    if isinstance(value, dict):
-        marker = value.get(sql.FINISH)
-        if marker is not None:
-            return _value(marker, value["row"], info)
-        for key, item in value.items():
-            value[key] = _patch(item, info)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            value[index] = _patch(item, info)
-    return value
+@dataclass(slots=True)
+class _Patcher:
+    """Patches the markers of an answer, walking it along its shapes: only into the fields
+    whose shapes hold a finished field, never through every value (walking all of the case
+    list's values was half of its Python time, issue 10)."""
+
+    info: Any
+    holds: dict[int, bool] = field(default_factory=dict)  # by id of a shapes sequence
+
+    def patch(self, value: dict[str, Any], fields: Sequence[Any]) -> None:
+        # The first marker of those reading the same columns carries the row (compiled.py,
+        # StatementBuilder._object); the object built from it serves the others too.
+        roots: dict[tuple[str, ...], Any] = {}
+        for shape in fields:
+            match shape:
+                case sql.Finished(key=key, marker=marker, columns=columns):
+                    root = roots.get(columns)
+                    if root is None:
+                        root = roots[columns] = _root(marker, value[key]["row"])
+                    value[key] = _value(marker, root, self.info)
+                case sql.ToOne(key=key, shape=inner) | sql.Inline(key=key, shape=inner):
+                    if value[key] is not None and self.finished(inner.fields):
+                        self.patch(value[key], inner.fields)
+                case sql.Connection(key=key, fields=items) if self.finished(items):
+                    self.connection(value[key], items)
+                case sql.NodeList(key=key, groups=groups, items=ids):
+                    for item, found in zip(ids, value[key], strict=True):
+                        shapes = groups[item[0]].shape.fields if item is not None else ()
+                        if found is not None and self.finished(shapes):
+                            self.patch(found, shapes)
+
+    def connection(self, value: dict[str, Any], items: Sequence[Any]) -> None:
+        for item in items:
+            match item:
+                case sql.NodesShape(key=key, shape=inner) if self.finished(inner.fields):
+                    for node in value[key]:
+                        self.patch(node, inner.fields)
+                case sql.EdgesShape(key=key, fields=edge_fields) if self.finished(edge_fields):
+                    nodes = [f for f in edge_fields if isinstance(f, sql.NodesShape)]
+                    for edge in value[key]:
+                        for node in nodes:
+                            self.patch(edge[node.key], node.shape.fields)
+
+    def finished(self, shapes: Sequence[Any]) -> bool:
+        """Whether a finished field is among these shapes or under them."""
+        known = self.holds.get(id(shapes))
+        if known is None:
+            known = self.holds[id(shapes)] = any(_finished(shape) for shape in shapes)
+        return known
 
 
-def _value(marker: str, row: dict[str, Any], info: Any) -> Any:
-    planned = PLANNED[marker]
-    for column, parse in planned.parse.items():
+def _finished(shape: Any) -> bool:
+    match shape:
+        case sql.Finished():
+            return True
+        case sql.ToOne(shape=inner) | sql.Inline(shape=inner) | sql.NodesShape(shape=inner):
+            return any(_finished(item) for item in inner.fields)
+        case sql.Connection(fields=items) | sql.EdgesShape(fields=items):
+            return any(_finished(item) for item in items)
+        case sql.NodeList(groups=groups):
+            return any(_finished(item) for group in groups for item in group.shape.fields)
+    return False
+
+
+def _root(marker: str, values: list[Any]) -> Any:
+    """The object the field's resolver runs on, from the row the statement sent."""
+    finisher = FINISHERS[marker]
+    row = dict(zip(finisher.reads, values, strict=True))
+    for column, parse in PLANNED[marker].parse.items():
         if row[column] is not None:
             row[column] = parse(row[column])
-    finisher = FINISHERS[marker]
-    value = finisher.resolve(finisher.build(row), info)
-    return None if value is None else planned.serialize(value)
+    return finisher.build(row)
+
+
+def _value(marker: str, root: Any, info: Any) -> Any:
+    value = FINISHERS[marker].resolve(root, info)
+    return None if value is None else PLANNED[marker].serialize(value)
 
 
 __all__ = [
