@@ -198,10 +198,33 @@ async def test_a_failing_statement_is_coded_as_the_general_path_codes_it(
     assert records == [("Portal", ["TIMEOUT"], 1)]
 
 
+async def test_rate_limiting_charges_each_request_once(
+    engine: AsyncEngine,
+    settings: Settings,
+    principals: dict[str, tuple[PrincipalKind, int]],
+    general_runs: list[str | None],
+) -> None:
+    query = "query Me { viewer { name } engagements(first: 3) { nodes { number } } }"
+    limited = replace(settings, compiled_reads=True, rate_limit=RateLimit(14, 0.001))
+    async for fast, _general in _pair(engine, limited, principals):
+        answers = [await fast.post(query, as_=AGENT) for _ in range(4)]
+        statuses = [answer.status_code for answer in answers]
+        cost = answers[0].json()["extensions"]["cost"]
+        points = cost["requestedQueryCost"]
+        assert general_runs == ["Me"], "the first one went the general way, the rest fast"
+        left = [
+            a.json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"]
+            for a in answers[:3]
+        ]
+        assert left == [14 - points, 14 - 2 * points, 14 - 3 * points]
+        assert 3 * points <= 14 < 4 * points  # three fit in the bucket, not four
+        assert statuses == [200, 200, 200, 429]
+        assert answers[3].headers["Retry-After"]
+        assert answers[3].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
 async def test_no_fast_path_where_only_the_general_path_holds_the_rules(
     engine: AsyncEngine, settings: Settings
 ) -> None:
-    limited = replace(settings, compiled_reads=True, rate_limit=RateLimit(100))
-    assert _endpoint(create_app(limited, engine=engine)).fast_path is None
     resolvers = replace(settings, compiled_reads=False)
     assert _endpoint(create_app(resolvers, engine=engine)).fast_path is None

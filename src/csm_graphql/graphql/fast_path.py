@@ -18,14 +18,16 @@ request, each step the very function the general path runs:
    operation and error codes in the request's record (access log, metrics).
 
 Anything else goes the general way, which then answers exactly as before: a request with
-``extensions`` (persisted queries), a trusted-documents manifest, rate limiting on (its bucket
-is charged once, by the general path), tracing on (its operation span), a document not known,
+``extensions`` (persisted queries), a trusted-documents manifest, tracing on (its operation
+span), a document not known,
 variables that do not coerce or hold unstorable text, a cost over a limit, a read the compiler
 refuses. Whether parsing and validation would pass is a pure function of the text, the parse
 options and the rules, all fixed for the schema; so a known text needs neither.
 
 A statement that fails is answered here too, coded as the general path codes it
-(``CodeErrors``), so that it is not run twice.
+(``CodeErrors``), so that it is not run twice. With rate limiting on, the viewer's bucket is
+charged the same cost once the answer is in hand; a refusal (which takes nothing from the
+bucket) goes the general way, which charges again and answers the 429 with its Retry-After.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from csm_graphql.graphql.input_text import _variable_errors as variable_errors
 from csm_graphql.graphql.transport import JSON
 from csm_graphql.observability.record import current_request
 from csm_graphql.settings import Settings
+from csm_graphql.throttle import Throttle
 
 if TYPE_CHECKING:
     from csm_graphql.repositories.database import Database
@@ -74,6 +77,7 @@ class FastPath:
         settings: Settings,
         db: Database,
         decode_json: Any,
+        throttle: Throttle | None = None,
     ) -> None:
         self.reader = reader
         self.schema = schema
@@ -82,6 +86,7 @@ class FastPath:
         self.limits = settings.limits
         self.debug = not settings.production
         self.decode_json = decode_json
+        self.throttle = throttle
         self.costs = MeasuredCosts(DOCUMENT_CACHE_SIZE)
         self.maximum_cost = settings.limits.max_nodes + MUTATION_POINTS
 
@@ -118,9 +123,23 @@ class FastPath:
         )
         if answered is None:
             return None
-        extensions: dict[str, Any] = {
-            "cost": {"requestedQueryCost": cost.points, "maximumQueryCost": self.maximum_cost}
+        report: dict[str, Any] = {
+            "requestedQueryCost": cost.points,
+            "maximumQueryCost": self.maximum_cost,
         }
+        if self.throttle is not None:
+            # Charged once the answer is in hand, so that nothing after the charge can hand
+            # the request to the general path, which would charge it again. A refusal takes
+            # nothing from the bucket: the general path charges and answers the 429 itself.
+            charge = await self.throttle.charge(viewer.principal_key, cost.points)
+            if not charge.allowed:
+                return None
+            report["throttleStatus"] = {
+                "maximumAvailable": self.throttle.capacity,
+                "currentlyAvailable": int(charge.available),
+                "restoreRate": self.throttle.rate,
+            }
+        extensions: dict[str, Any] = {"cost": report}
         if self.debug:
             extensions["compiledReads"] = outcome.as_extension()
         codes: list[str] = []

@@ -44,6 +44,7 @@ from csm_graphql.graphql.trusted_documents import PersistedDocuments
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.principals import load_viewer
 from csm_graphql.settings import Settings
+from csm_graphql.throttle import Throttle
 
 log = logging.getLogger(__name__)
 # A GET with any of these runs an operation (a persisted query has extensions but no query);
@@ -92,15 +93,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.idempotency = IdempotentMutations(settings, db, self.decode_json)
         self.persisted_documents = PersistedDocuments.from_settings(settings)
         # Known compiled queries skip Strawberry's machinery (fast_path.py); not with what
-        # only the general path does per request: rate limiting (it charges the bucket once),
-        # a trusted-documents manifest, an operation span (``fast_path=False`` with tracing).
+        # only the general path does per request: a trusted-documents manifest, an operation
+        # span (``fast_path=False`` with tracing).
         reader: CompiledReader | None = getattr(schema, "compiled_reader", None)
+        throttle: Throttle | None = getattr(schema, "throttle", None)
         self.fast_path = (
-            FastPath(reader, schema._schema, settings, db, self.decode_json)
-            if fast_path
-            and reader is not None
-            and not settings.rate_limit.enabled
-            and self.persisted_documents.manifest is None
+            FastPath(reader, schema._schema, settings, db, self.decode_json, throttle)
+            if fast_path and reader is not None and self.persisted_documents.manifest is None
             else None
         )
 
