@@ -139,8 +139,7 @@ class _Volatile(Exception):
 
 def _key_of(value: Any, holes: _Holes) -> Hashable:
     kind = type(value)
-    if kind is sql.Loaded or isinstance(value, ColumnElement | Select):
-        raise _Volatile
+    # The common kinds first (by exact type: none of them is a SQL expression).
     if kind in _PLAIN or kind in _LEAVES:
         return value
     if kind is tuple or kind is list:
@@ -158,6 +157,8 @@ def _key_of(value: Any, holes: _Holes) -> Hashable:
             else:
                 parts.append(_key_of(item, holes))
         return tuple(parts)
+    if kind is sql.Loaded or isinstance(value, ColumnElement | Select):
+        raise _Volatile
     if isinstance(value, date | Enum):
         return value
     return _Same(value)
