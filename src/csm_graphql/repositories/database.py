@@ -126,17 +126,19 @@ class Database:
         pool = self.engine.sync_engine.pool
         for attempt in (1, 2):
             pooled = await greenlet_spawn(pool.connect)
+            driver = pooled.driver_connection
             healthy = False
             try:
-                result = await call(pooled.driver_connection)
+                result = await call(driver)
                 healthy = True
                 return result
-            except asyncpg.PostgresError:
-                healthy = not _connection_lost(pooled.driver_connection)
-                if healthy or attempt == 2:
+            except Exception as error:
+                if not _connection_failure(error, driver):
+                    # The statement failed (an error, statement_timeout): the connection is
+                    # fine, unless the driver gave up on it mid-statement (a TimeoutError).
+                    healthy = isinstance(error, asyncpg.PostgresError)
                     raise
-            except (OSError, asyncpg.InterfaceError):
-                if attempt == 2 or not _connection_lost(pooled.driver_connection):
+                if attempt == 2:
                     raise
             finally:
                 if not healthy:
@@ -145,9 +147,27 @@ class Database:
         raise AssertionError("unreachable")
 
 
-def _connection_lost(driver: Any) -> bool:
-    """The asyncpg connection is gone (the server closed it, or it was terminated)."""
-    return bool(driver.is_closed())
+def _connection_failure(error: Exception, driver: Any) -> bool:
+    """The connection is gone or unusable (the server closed it, the socket failed, the
+    driver's protocol is out of step): a read may be retried on a fresh one."""
+    if driver.is_closed():
+        return True
+    if isinstance(error, TimeoutError):
+        return False  # the statement took too long: not retried (an OSError otherwise)
+    if isinstance(
+        error,
+        OSError
+        | asyncpg.InterfaceError
+        | asyncpg.exceptions.InternalClientError
+        | asyncpg.PostgresConnectionError,
+    ):
+        return True
+    state = getattr(error, "sqlstate", None)
+    return isinstance(state, str) and (state.startswith("08") or state in _SERVER_GONE)
+
+
+# PostgreSQL's admin shutdown, crash shutdown, cannot connect now (as db/failures.py lists).
+_SERVER_GONE = frozenset({"57P01", "57P02", "57P03"})
 
 
 async def _fetch(connection: AsyncConnection, statement: Executable) -> Sequence[RowMapping]:
