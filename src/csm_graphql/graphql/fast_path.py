@@ -90,12 +90,17 @@ class FastPath:
         self.costs = MeasuredCosts(DOCUMENT_CACHE_SIZE)
         self.maximum_cost = settings.limits.max_nodes + MUTATION_POINTS
 
-    async def answer(self, request: Request, body: bytes, media_type: str) -> Response | None:
+    @staticmethod
+    def takes(request: Request) -> bool:
+        """A JSON POST: the only requests whose body this path reads (a multipart upload's
+        is streamed by the general path, unread)."""
         if request.method != "POST":
-            return None
+            return False
         content_type, _ = parse_content_type(request.headers.get("content-type") or "")
-        if content_type != JSON:
-            return None
+        return content_type == JSON
+
+    async def answer(self, request: Request, body: bytes, media_type: str) -> Response | None:
+        """The response to a known compiled query (``takes`` it), else None."""
         try:
             data = self.decode_json(body)
         except Exception:  # the general path refuses it, in its words

@@ -122,7 +122,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if self.idempotency.requested(request):
                 await self.idempotency(request, send, self._respond)
                 return
-            if self.fast_path is not None and request.method == "POST":
+            if self.fast_path is not None and self.fast_path.takes(request):
                 body = await request.body()
                 response = await self.fast_path.answer(request, body, media_type)
                 if response is not None:
