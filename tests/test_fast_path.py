@@ -203,8 +203,17 @@ async def test_rate_limiting_charges_each_request_once(
     settings: Settings,
     principals: dict[str, tuple[PrincipalKind, int]],
     general_runs: list[str | None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     query = "query Me { viewer { name } engagements(first: 3) { nodes { number } } }"
+    reads: list[str] = []
+    scalar_sql = Database.scalar_sql
+
+    async def counted(self: Database, text: str, parameters: tuple[Any, ...]) -> Any:
+        reads.append(text)
+        return await scalar_sql(self, text, parameters)
+
+    monkeypatch.setattr(Database, "scalar_sql", counted)
     limited = replace(settings, compiled_reads=True, rate_limit=RateLimit(14, 0.001))
     async for fast, _general in _pair(engine, limited, principals):
         answers = [await fast.post(query, as_=AGENT) for _ in range(4)]
@@ -219,6 +228,7 @@ async def test_rate_limiting_charges_each_request_once(
         assert left == [14 - points, 14 - 2 * points, 14 - 3 * points]
         assert 3 * points <= 14 < 4 * points  # three fit in the bucket, not four
         assert statuses == [200, 200, 200, 429]
+        assert len(reads) == 3, "the refused request read nothing"
         assert answers[3].headers["Retry-After"]
         assert answers[3].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
 

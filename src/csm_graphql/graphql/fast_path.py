@@ -26,8 +26,10 @@ options and the rules, all fixed for the schema; so a known text needs neither.
 
 A statement that fails is answered here too, coded as the general path codes it
 (``CodeErrors``), so that it is not run twice. With rate limiting on, the viewer's bucket is
-charged the same cost once the answer is in hand; a refusal (which takes nothing from the
+charged the same cost before the statement is sent; a refusal (which takes nothing from the
 bucket) goes the general way, which charges again and answers the 429 with its Retry-After.
+(A finisher that raises after the charge also hands the request on, and it is charged twice:
+the general path then words the error.)
 """
 
 from __future__ import annotations
@@ -123,27 +125,37 @@ class FastPath:
         state = request.scope.get("state", {})
         viewer: Viewer = state["viewer"]
         context = Context.build(self.settings, self.db, viewer, state.get("request_id"))
-        answered, outcome = await self.reader.answer(
-            query, operation_name, document, self.schema, variables, context, count_fallbacks=False
-        )
-        if answered is None:
-            return None
         report: dict[str, Any] = {
             "requestedQueryCost": cost.points,
             "maximumQueryCost": self.maximum_cost,
         }
-        if self.throttle is not None:
-            # Charged once the answer is in hand, so that nothing after the charge can hand
-            # the request to the general path, which would charge it again. A refusal takes
-            # nothing from the bucket: the general path charges and answers the 429 itself.
-            charge = await self.throttle.charge(viewer.principal_key, cost.points)
-            if not charge.allowed:
-                return None
+
+        async def charge() -> bool:
+            """The rate limit, charged once the statement is ready and before it is sent (a
+            refused request reads nothing). A refusal takes nothing from the bucket: the
+            general path charges again and answers the 429 with its Retry-After."""
+            if self.throttle is None:
+                return True
+            charged = await self.throttle.charge(viewer.principal_key, cost.points)
             report["throttleStatus"] = {
                 "maximumAvailable": self.throttle.capacity,
-                "currentlyAvailable": int(charge.available),
+                "currentlyAvailable": int(charged.available),
                 "restoreRate": self.throttle.rate,
             }
+            return charged.allowed
+
+        answered, outcome = await self.reader.answer(
+            query,
+            operation_name,
+            document,
+            self.schema,
+            variables,
+            context,
+            count_fallbacks=False,
+            before_read=charge,
+        )
+        if answered is None:
+            return None
         extensions: dict[str, Any] = {"cost": report}
         if self.debug:
             extensions["compiledReads"] = outcome.as_extension()

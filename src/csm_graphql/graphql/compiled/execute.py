@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -209,10 +209,12 @@ class CompiledReader:
         request: Context,
         *,
         count_fallbacks: bool = True,
+        before_read: Callable[[], Awaitable[bool]] | None = None,
     ) -> tuple[Answered | None, Outcome]:
         """The compiled answer, or None when the resolvers must answer (the refusal is
         counted unless ``count_fallbacks`` is off: the fast path leaves that to the general
-        path it hands the request to, so that each request is counted once)."""
+        path it hands the request to, so that each request is counted once). ``before_read``
+        runs once the statement is ready, before it is sent; False stops there (None)."""
         try:
             plans = self.plan(query, operation_name, document, schema, request.viewer)
             binding = self._binding(document, operation_name, schema, variables, request)
@@ -233,6 +235,8 @@ class CompiledReader:
         except CodedError as error:  # e.g. a malformed cursor: the resolvers word the error
             reason = FallbackReason.ARGUMENT_REFUSED
             return None, self._fallback(reason, str(error), count=count_fallbacks)
+        if before_read is not None and not await before_read():
+            return None, Outcome("fallback", FallbackReason.OPERATION, "stopped before the read")
         try:
             result = await request.db.scalar_sql(text, parameters)
         except Exception as error:
