@@ -111,7 +111,7 @@ def create_app(
 
     tracer = tracer_provider.get_tracer("csm_graphql") if tracer_provider is not None else None
     schema = build_schema(settings, tracer=tracer)
-    graphql = GraphQLEndpoint(schema, settings, db)
+    graphql = GraphQLEndpoint(schema, settings, db, fast_path=tracer is None)
     metrics = Metrics(db, schema.compiled_reader) if settings.metrics_mode != "off" else None
     cors = (
         [

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 class Schema(strawberry.Schema):
     # The compiled reads' planner and statement cache, when on (its counters feed /metrics).
     compiled_reader: CompiledReader | None = None
+    # The rate limiter its extensions charge (the compiled reads' fast path charges the same).
+    throttle: Throttle | None = None
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Do nothing: the CodeErrors extension logs what is unexpected, once, and client
@@ -35,11 +37,9 @@ def build_schema(settings: Settings | None = None, *, tracer: Tracer | None = No
     from csm_graphql.graphql.extensions import schema_extensions
 
     settings = settings or Settings()
+    throttle = Throttle.from_settings(settings.rate_limit)
     extensions = schema_extensions(
-        settings.limits,
-        production=settings.production,
-        throttle=Throttle.from_settings(settings.rate_limit),
-        tracer=tracer,
+        settings.limits, production=settings.production, throttle=throttle, tracer=tracer
     )
     if settings.compiled_reads:
         # Last: it answers in on_execute, after every other extension has checked the request.
@@ -59,6 +59,7 @@ def build_schema(settings: Settings | None = None, *, tracer: Tracer | None = No
         scalar_overrides=SCALAR_OVERRIDES,
     )
     describe_enum_values(schema)
+    schema.throttle = throttle
     if settings.compiled_reads:
         schema.compiled_reader = reader
     return schema

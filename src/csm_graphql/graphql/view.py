@@ -11,7 +11,7 @@ import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
@@ -26,7 +26,9 @@ from csm_graphql.auth import read_token
 from csm_graphql.db.failures import classify
 from csm_graphql.errors import ErrorCode, Unauthenticated, error_body
 from csm_graphql.explorer import render_page
+from csm_graphql.graphql.compiled.execute import CompiledReader
 from csm_graphql.graphql.context import Context
+from csm_graphql.graphql.fast_path import FastPath
 from csm_graphql.graphql.idempotency import IdempotentMutations
 from csm_graphql.graphql.transport import (
     GRAPHQL_RESPONSE,
@@ -42,11 +44,23 @@ from csm_graphql.graphql.trusted_documents import PersistedDocuments
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.principals import load_viewer
 from csm_graphql.settings import Settings
+from csm_graphql.throttle import Throttle
 
 log = logging.getLogger(__name__)
 # A GET with any of these runs an operation (a persisted query has extensions but no query);
 # a GET with none of them asks for the explorer's page.
 _OPERATION_PARAMETERS = frozenset({"query", "extensions"})
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` with the body already read given again first (the general path reads it
+    after the fast path declined the request)."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replayed() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replayed
 
 
 def _json(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
@@ -61,7 +75,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     token, in development.
     """
 
-    def __init__(self, schema: strawberry.Schema, settings: Settings, db: Database) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        settings: Settings,
+        db: Database,
+        *,
+        fast_path: bool = True,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -71,6 +92,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.db = db
         self.idempotency = IdempotentMutations(settings, db, self.decode_json)
         self.persisted_documents = PersistedDocuments.from_settings(settings)
+        # Known compiled queries skip Strawberry's machinery (fast_path.py); not with what
+        # only the general path does per request: a trusted-documents manifest, an operation
+        # span (``fast_path=False`` with tracing).
+        reader: CompiledReader | None = getattr(schema, "compiled_reader", None)
+        throttle: Throttle | None = getattr(schema, "throttle", None)
+        self.fast_path = (
+            FastPath(reader, schema._schema, settings, db, self.decode_json, throttle)
+            if fast_path and reader is not None and self.persisted_documents.manifest is None
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -91,6 +122,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if self.idempotency.requested(request):
                 await self.idempotency(request, send, self._respond)
                 return
+            if self.fast_path is not None and self.fast_path.takes(request):
+                body = await request.body()
+                response = await self.fast_path.answer(request, body, media_type)
+                if response is not None:
+                    await response(scope, receive, send)
+                    return
+                receive = _replay(body, receive)
         await self._respond(scope, receive, send)
 
     async def _respond(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import operator
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -137,27 +138,51 @@ class _Volatile(Exception):
     field's captured SELECTs): no key can name it, so the statement is built per request."""
 
 
+# Per shape type: all its fields at once, and the one that is a hole (left out of the key).
+_READ_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {
+    cls: (
+        operator.attrgetter(*names)
+        if len(names) > 1
+        else (lambda value, name=names[0]: (getattr(value, name),))  # type: ignore[misc]
+    )
+    for cls, names in _FIELD_NAMES.items()
+}
+_HOLE_FIELD: dict[type, str] = {sql.ToOne: "key_value", PageRequest: "after"}
+
+
 def _key_of(value: Any, holes: _Holes) -> Hashable:
     kind = type(value)
-    if kind is sql.Loaded or isinstance(value, ColumnElement | Select):
-        raise _Volatile
+    # The common kinds first (by exact type: none of them is a SQL expression).
     if kind in _PLAIN or kind in _LEAVES:
         return value
     if kind is tuple or kind is list:
-        return (kind, *[_key_of(item, holes) for item in value])
+        return (
+            kind,
+            *[
+                item if type(item) in _LEAVES or type(item) in _PLAIN else _key_of(item, holes)
+                for item in value
+            ],
+        )
     if kind in _SHAPE_TYPES:
         parts: list[Any] = [kind]
-        for name in _FIELD_NAMES[kind]:
-            item = getattr(value, name)
-            if kind is sql.ToOne and name == "key_value" and item is not None:
-                holes.node_ids.append(item)
-                parts.append(_NODE_ID)
-            elif kind is PageRequest and name == "after" and item is not None:
-                holes.cursors.append(item)
-                parts.append(_CURSOR)
+        hole = _HOLE_FIELD.get(kind)
+        for name, item in zip(_FIELD_NAMES[kind], _READ_FIELDS[kind](value), strict=True):
+            if name == hole and item is not None:
+                if kind is sql.ToOne:
+                    holes.node_ids.append(item)
+                    parts.append(_NODE_ID)
+                else:
+                    holes.cursors.append(item)
+                    parts.append(_CURSOR)
+                continue
+            item_kind = type(item)  # a plain value or leaf inline: most fields are
+            if item_kind in _PLAIN or item_kind in _LEAVES:
+                parts.append(item)
             else:
                 parts.append(_key_of(item, holes))
         return tuple(parts)
+    if kind is sql.Loaded or isinstance(value, ColumnElement | Select):
+        raise _Volatile
     if isinstance(value, date | Enum):
         return value
     return _Same(value)

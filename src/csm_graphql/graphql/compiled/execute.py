@@ -20,13 +20,19 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
 import orjson
-from graphql import FragmentDefinitionNode, GraphQLError, GraphQLSchema, get_operation_ast
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    get_operation_ast,
+)
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -76,6 +82,25 @@ def build_statement(viewer: Viewer, today: date, fields: Sequence[sql.Field]) ->
     return StatementBuilder(viewer, RequestValues(today)).statement(fields)
 
 
+@dataclass(frozen=True, slots=True)
+class KnownDocument:
+    """A document the general path answered compiled: it parsed within the token limit and
+    passed validation (both pure functions of its text, for this schema), so a request that
+    sends it again needs neither (the HTTP fast path, fast_path.py)."""
+
+    document: DocumentNode
+    operation_name: str | None  # as Strawberry names it: given, else the operation's own
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A compiled answer: the response's ``data`` as PostgreSQL's JSON text, or the failure
+    of its statement (worded like a failing root resolver's: at the first root field)."""
+
+    data: str | bytes | None
+    failure: GraphQLError | None = None
+
+
 class CompiledReader:
     """Plans (cached) and runs compiled reads; shared by the requests of one schema.
 
@@ -88,17 +113,24 @@ class CompiledReader:
     def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
         self._size = size
         self._plans: OrderedDict[PlanKey, tuple[FieldPlan, ...] | NotCompilable] = OrderedDict()
+        self._known: OrderedDict[tuple[str, str | None], KnownDocument] = OrderedDict()
         self.statements = StatementCache()
         # Which path each request took, and why not the fast one (for metrics and tests).
         self.served = 0
         self.fallbacks: Counter[FallbackReason] = Counter()
 
-    def plan(self, context: ExecutionContext, viewer: Viewer) -> tuple[FieldPlan, ...]:
-        assert context.query is not None
-        key = (context.query, context.operation_name, viewer.kind.value, frozenset(viewer.roles))
+    def plan(
+        self,
+        query: str,
+        operation_name: str | None,
+        document: DocumentNode,
+        schema: GraphQLSchema,
+        viewer: Viewer,
+    ) -> tuple[FieldPlan, ...]:
+        key = (query, operation_name, viewer.kind.value, frozenset(viewer.roles))
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._build(context, viewer)
+            plan = self._build(document, operation_name, schema, viewer)
             self._plans[key] = plan
             if len(self._plans) > self._size:
                 self._plans.popitem(last=False)
@@ -109,24 +141,39 @@ class CompiledReader:
         return plan
 
     @staticmethod
-    def _build(context: ExecutionContext, viewer: Viewer) -> tuple[FieldPlan, ...] | NotCompilable:
-        document = context.graphql_document
-        assert document is not None
-        operation = get_operation_ast(document, context.operation_name)
+    def _build(
+        document: DocumentNode, operation_name: str | None, schema: GraphQLSchema, viewer: Viewer
+    ) -> tuple[FieldPlan, ...] | NotCompilable:
+        operation = get_operation_ast(document, operation_name)
         if operation is None:
             return NotCompilable("no operation", FallbackReason.OPERATION)
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        schema: GraphQLSchema = context.schema._schema
         try:
             return plan_operation(schema, operation, fragments, viewer)
         except NotCompilable as refusal:
             return refusal
 
-    def _fallback(self, reason: FallbackReason, detail: str) -> Outcome:
-        self.fallbacks[reason] += 1
-        log.debug("Compiled read refused (%s): %s", reason.value, detail)
+    def known(self, query: str, provided_operation_name: str | None) -> KnownDocument | None:
+        """The document of a request the general path answered compiled before, if any."""
+        return self._known.get((query, provided_operation_name))
+
+    def remember(
+        self, query: str, provided_operation_name: str | None, known: KnownDocument
+    ) -> None:
+        key = (query, provided_operation_name)
+        if key in self._known:
+            self._known.move_to_end(key)
+            return
+        self._known[key] = known
+        if len(self._known) > self._size:
+            self._known.popitem(last=False)
+
+    def _fallback(self, reason: FallbackReason, detail: str, *, count: bool = True) -> Outcome:
+        if count:
+            self.fallbacks[reason] += 1
+            log.debug("Compiled read refused (%s): %s", reason.value, detail)
         return Outcome("fallback", reason, detail)
 
     async def run(self, context: ExecutionContext) -> tuple[ExecutionResult | None, Outcome]:
@@ -134,9 +181,44 @@ class CompiledReader:
         request: Context = context.context
         if context.query is None or not isinstance(request, Context):
             return None, Outcome("fallback", FallbackReason.OPERATION, "no query or context")
+        document = context.graphql_document
+        assert document is not None
+        answered, outcome = await self.answer(
+            context.query,
+            context.operation_name,
+            document,
+            context.schema._schema,
+            context.variables,
+            request,
+        )
+        if answered is None:
+            return None, outcome
+        if answered.failure is not None:
+            return ExecutionResult(data=None, errors=[answered.failure]), outcome
+        assert answered.data is not None
+        data = cast(dict[str, Any], orjson.Fragment(answered.data))
+        return ExecutionResult(data=data, errors=None), outcome
+
+    async def answer(
+        self,
+        query: str,
+        operation_name: str | None,
+        document: DocumentNode,
+        schema: GraphQLSchema,
+        variables: dict[str, Any] | None,
+        request: Context,
+        *,
+        count_fallbacks: bool = True,
+        before_read: Callable[[], Awaitable[bool]] | None = None,
+    ) -> tuple[Answered | None, Outcome]:
+        """The compiled answer, or None when the resolvers must answer (the refusal is
+        counted unless ``count_fallbacks`` is off: the fast path leaves that to the general
+        path it hands the request to, so that each request is counted once). ``before_read``
+        runs once the statement is ready, before it is sent; False stops there (None)."""
         try:
-            plans = self.plan(context, request.viewer)
-            fields = bind_operation(plans, self._binding(context, request))
+            plans = self.plan(query, operation_name, document, schema, request.viewer)
+            binding = self._binding(document, operation_name, schema, variables, request)
+            fields = bind_operation(plans, binding)
             await prepare(fields, request)  # what loaded finishers read (finishers.py)
             text, parameters = self.statements.statement(
                 build_statement,
@@ -146,11 +228,15 @@ class CompiledReader:
                 fields,
             )
         except NotCompilable as refusal:
-            return None, self._fallback(refusal.reason, str(refusal))
+            return None, self._fallback(refusal.reason, str(refusal), count=count_fallbacks)
         except CaptureRefused as refusal:
-            return None, self._fallback(FallbackReason.COMPUTED_FIELD, str(refusal))
+            reason = FallbackReason.COMPUTED_FIELD
+            return None, self._fallback(reason, str(refusal), count=count_fallbacks)
         except CodedError as error:  # e.g. a malformed cursor: the resolvers word the error
-            return None, self._fallback(FallbackReason.ARGUMENT_REFUSED, str(error))
+            reason = FallbackReason.ARGUMENT_REFUSED
+            return None, self._fallback(reason, str(error), count=count_fallbacks)
+        if before_read is not None and not await before_read():
+            return None, Outcome("fallback", FallbackReason.OPERATION, "stopped before the read")
         try:
             result = await request.db.scalar_sql(text, parameters)
         except Exception as error:
@@ -158,27 +244,29 @@ class CompiledReader:
             # CodeErrors, at the first root field, data null.
             path = [fields[0].key] if fields else None
             failure = GraphQLError(str(error), path=path, original_error=error)
-            return ExecutionResult(data=None, errors=[failure]), Outcome("compiled")
+            return Answered(None, failure), Outcome("compiled")
         try:  # the fields computed in Python, if any (finishers.py)
             finished = await finish(result, request, fields)
         except FinisherFailed as refusal:
-            return None, self._fallback(FallbackReason.FINISHER, str(refusal))
+            reason = FallbackReason.FINISHER
+            return None, self._fallback(reason, str(refusal), count=count_fallbacks)
         self.served += 1
-        data = cast(dict[str, Any], orjson.Fragment(finished))
-        return ExecutionResult(data=data, errors=None), Outcome("compiled")
+        return Answered(finished), Outcome("compiled")
 
     @staticmethod
-    def _binding(context: ExecutionContext, request: Context) -> Binding:
-        document = context.graphql_document
-        assert document is not None
-        operation = get_operation_ast(document, context.operation_name)
+    def _binding(
+        document: DocumentNode,
+        operation_name: str | None,
+        schema: GraphQLSchema,
+        variables: dict[str, Any] | None,
+        request: Context,
+    ) -> Binding:
+        operation = get_operation_ast(document, operation_name)
         assert operation is not None
-        variables = get_variable_values(
-            context.schema._schema, operation.variable_definitions or (), context.variables or {}
-        )
-        if isinstance(variables, list):
+        coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+        if isinstance(coerced, list):
             raise NotCompilable("variables do not coerce", FallbackReason.OPERATION)
-        return Binding(variables, request.viewer, request.settings.limits)
+        return Binding(coerced, request.viewer, request.settings.limits)
 
 
 class CompiledReads(SchemaExtension):
@@ -199,6 +287,10 @@ class CompiledReads(SchemaExtension):
             result, self.outcome = await self.reader.run(context)
             if result is not None:
                 context.result = result
+                if context.query is not None and context.graphql_document is not None:
+                    known = KnownDocument(context.graphql_document, context.operation_name)
+                    provided = context._provided_operation_name
+                    self.reader.remember(context.query, provided, known)
         yield
 
     def get_results(self) -> dict[str, Any]:
@@ -207,4 +299,4 @@ class CompiledReads(SchemaExtension):
         return {"compiledReads": self.outcome.as_extension()}
 
 
-__all__ = ["CompiledReader", "CompiledReads", "Outcome"]
+__all__ = ["Answered", "CompiledReader", "CompiledReads", "KnownDocument", "Outcome"]

@@ -14,8 +14,9 @@ docs/contributing.md ("Compiled reads").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from types import SimpleNamespace
 from typing import Any
 
@@ -35,9 +36,12 @@ from graphql import (
     GraphQLSchema,
     GraphQLSkipDirective,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
     Visitor,
     visit,
@@ -455,6 +459,11 @@ class ArgumentReader:
 
     scalar_registry: Any
     config: Any
+    # Arguments written out in the document (``first: 20``), read once per plan: the same
+    # node gives the same values. By id, with the node kept (its id cannot be reused).
+    constants: dict[int, tuple[FieldNode, dict[str, Any]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, schema: GraphQLSchema) -> ArgumentReader:
@@ -462,16 +471,47 @@ class ArgumentReader:
         return cls(converter.scalar_registry, converter.config)
 
     def read(self, definition: GraphQLField, node: FieldNode, binding: Binding) -> dict[str, Any]:
+        known = self.constants.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
         raw = _arguments(definition, node, binding)
         strawberry_field = definition.extensions.get(STRAWBERRY_FIELD)
         if strawberry_field is None:
             raise NotCompilable(f"{node.name.value}: no Strawberry field")
-        return convert_arguments(
+        values: dict[str, Any] = convert_arguments(
             raw,
             strawberry_field.arguments,
             scalar_registry=self.scalar_registry,
             config=self.config,
         )
+        if _constant(node) and all(
+            type(v) in _IMMUTABLE or isinstance(v, Enum) for v in values.values()
+        ):
+            self.constants[id(node)] = (node, values)  # shared: callers only read it
+        return values
+
+
+# Values a shared arguments dictionary may hold (an input object could be changed by a reader).
+_IMMUTABLE = frozenset({type(None), bool, int, float, str})
+
+
+def _constant(node: FieldNode) -> bool:
+    """The field's arguments name no variable (their values are in the document)."""
+    return not any(
+        isinstance(child, VariableNode)
+        for argument in node.arguments or ()
+        for child in _values(argument.value)
+    )
+
+
+def _values(value: ValueNode) -> Iterator[ValueNode]:
+    yield value
+    if isinstance(value, ListValueNode):
+        for item in value.values:
+            yield from _values(item)
+    elif isinstance(value, ObjectValueNode):
+        for member in value.fields:
+            yield from _values(member.value)
 
 
 # -- planning ----------------------------------------------------------------------------------
