@@ -535,7 +535,7 @@ class Planner:
                 continue
             entity = SEARCH_SOURCES.get(name)
             if entity is None:
-                raise NotCompilable(f"search source {name}")
+                raise NotCompilable(f"search source {name}", FallbackReason.FIELD_WITHOUT_SQL)
             if not allows(rule_for(results.name, name), self.viewer):
                 raise NotCompilable(f"{results.name}.{name} is denied")
             plan = self.connection(child_key, entity, results.fields[name], child, ordered=False)
