@@ -40,6 +40,7 @@ from graphql import (
     validate,
 )
 from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.internal.conjecture import providers
 from hypothesis.internal.constants_ast import Constants
@@ -370,9 +371,11 @@ def documents(draw: Draw[Any], schema: GraphQLSchema, samples: Samples) -> Docum
     return Document(query, {name: value for name, (_, value) in writer.variables.items()})
 
 
-def corpus(schema: GraphQLSchema, samples: Samples, count: int) -> list[Document]:
+def corpus(
+    schema: GraphQLSchema, samples: Samples, count: int, seed: int | None = None
+) -> list[Document]:
     """``count`` different documents, the same ones every run (derandomized: a CI failure
-    reproduces).
+    reproduces); another ``seed`` draws another corpus (when hunting).
 
     Generated up front rather than one per hypothesis example: each runs through both paths
     for every persona, and every mismatch is reported at once, with its document, rather than
@@ -382,7 +385,7 @@ def corpus(schema: GraphQLSchema, samples: Samples, count: int) -> list[Document
     @settings(
         # Hypothesis starts with the simplest documents, which repeat: twice the tries.
         max_examples=2 * count,
-        derandomize=True,
+        derandomize=seed is None,
         database=None,
         deadline=None,
         phases=[Phase.generate],
@@ -394,6 +397,8 @@ def corpus(schema: GraphQLSchema, samples: Samples, count: int) -> list[Document
         if len(found) < count:
             found.setdefault(key, document)
 
+    if seed is not None:
+        collect = hypothesis_seed(seed)(collect)
     with _without_local_constants():
         collect()
     return list(found.values())

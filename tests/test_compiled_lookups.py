@@ -4,7 +4,8 @@
 ``workOrders`` and ``requests``, with their filters, pages and cursors, and the roles of
 contacts and employees (an array column). Each runs through the resolvers (the reference) and
 the compiled path for every demo persona: the same JSON value, and two statements on the
-compiled path (the viewer's, then one).
+compiled path (the viewer's, then one). Also ``Case.knowledge``, a link table's list (newest
+link first), with its pages.
 """
 
 from __future__ import annotations
@@ -114,3 +115,30 @@ async def test_a_picker_filter_the_resolvers_refuse_falls_back_to_their_error(
     assert answer == reference
     assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert not any("json_build_object" in statement for statement in statements)
+
+
+KNOWLEDGE = """
+query Knowledge($first: Int, $after: String) {
+  cases(first: 30, orderBy: {field: NUMBER}) { nodes { number
+    knowledge(first: $first, after: $after) { totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { id number title audience } } } } }
+}"""
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_case_knowledge_is_equal_page_after_page(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    variables: dict[str, Any] = {"first": 1, "after": None}
+    answer, statements = await _both(client, compiled, statement_log, KNOWLEDGE, variables, email)
+    _compiled(statements)
+    pages = [case["knowledge"] for case in answer["data"]["cases"]["nodes"]]
+    if email == AGENT:
+        assert any(page["pageInfo"]["hasNextPage"] for page in pages)
+    for page in pages:
+        if page["pageInfo"]["hasNextPage"]:
+            after = {"first": 2, "after": page["pageInfo"]["endCursor"]}
+            _, statements = await _both(client, compiled, statement_log, KNOWLEDGE, after, email)
+            _compiled(statements)
+            break
