@@ -1,11 +1,11 @@
 """Differential tests of the pickers' lists and requests on the compiled reads (issue 10):
 ``contacts`` (active ones only, even without a filter), ``assets``, ``contracts``,
 ``entitlements``, ``products``, ``productModels``, ``schedules``, ``supportGroups``,
-``workOrders`` and ``requests``, with their filters, pages and cursors, and the roles of
-contacts and employees (an array column). Each runs through the resolvers (the reference) and
-the compiled path for every demo persona: the same JSON value, and two statements on the
-compiled path (the viewer's, then one). Also ``Case.knowledge``, a link table's list (newest
-link first), with its pages.
+``workOrders``, ``requests`` and ``slaDefinitions``, with their filters, pages and cursors,
+and the roles of contacts and employees (an array column); also ``Case.knowledge``, a link
+table's list (newest link first), with its pages. Each runs through the resolvers (the
+reference) and the compiled path for every demo persona: the same JSON value, and two
+statements on the compiled path (the viewer's, then one).
 """
 
 from __future__ import annotations
@@ -142,3 +142,43 @@ async def test_case_knowledge_is_equal_page_after_page(
             _, statements = await _both(client, compiled, statement_log, KNOWLEDGE, after, email)
             _compiled(statements)
             break
+
+
+SLA_DEFINITIONS = """
+query Definitions($filter: SlaDefinitionFilter, $after: String) {
+  slaDefinitions(first: 4, filter: $filter, after: $after) { totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id name target priority durationMinutes schedule { name } contract { number }
+      entitlement { number } version } }
+}"""
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+@pytest.mark.parametrize(
+    "filter",
+    [
+        None,
+        {"search": "p", "priority": ["HIGH", "CRITICAL"], "target": ["RESPONSE"]},
+        {"contract": global_id("Contract", 1), "entitlement": global_id("Entitlement", 1)},
+    ],
+    ids=["all", "some", "applying"],
+)
+async def test_sla_definitions_are_equal(
+    client: GraphQLClient,
+    compiled: GraphQLClient,
+    statement_log: StatementLog,
+    email: str,
+    filter: dict[str, Any] | None,
+) -> None:
+    variables: dict[str, Any] = {"filter": filter, "after": None}
+    answer, statements = await _both(
+        client, compiled, statement_log, SLA_DEFINITIONS, variables, email
+    )
+    _compiled(statements)
+    definitions = answer["data"]["slaDefinitions"]
+    if email == AGENT and filter is None:
+        assert definitions["pageInfo"]["hasNextPage"]
+    if definitions["pageInfo"]["hasNextPage"]:
+        after = {**variables, "after": definitions["pageInfo"]["endCursor"]}
+        _, statements = await _both(client, compiled, statement_log, SLA_DEFINITIONS, after, email)
+        _compiled(statements)

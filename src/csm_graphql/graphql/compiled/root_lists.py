@@ -51,6 +51,21 @@ def _success(entity: Entity) -> RootList:
     return RootList(entity, record_filter, scoped=True)
 
 
+@dataclass(frozen=True, slots=True)
+class _OwnTable:
+    """A filter value whose conditions name their table themselves (SLA definitions')."""
+
+    value: Any
+
+    def conditions(self, entity: Entity) -> list[Any]:
+        return list(self.value.conditions())
+
+
+def _sla_definition_filter(filter: Any) -> Filter | None:
+    """graphql/sla_definitions.py: the input's value; no filter, no conditions."""
+    return _OwnTable(filter.to_value()) if filter else None
+
+
 def _lookup(entity: Entity) -> RootList:
     """A picker's list (graphql/lookups.py ``lookup_list``): the entity's default order."""
     return RootList(entity, converted_filter)
@@ -78,6 +93,7 @@ ROOT_LISTS: dict[str, RootList] = {
     "supportGroups": _lookup(case_entities.SUPPORT_GROUP),
     "workOrders": _lookup(case_entities.WORK_ORDER),
     "requests": _lookup(REQUEST),  # graphql/types/requests.py: a lookup list too
+    "slaDefinitions": RootList(case_entities.SLA_DEFINITION, _sla_definition_filter),
 }
 
 __all__ = ["ROOT_LISTS", "RootList"]
