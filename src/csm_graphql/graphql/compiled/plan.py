@@ -334,7 +334,8 @@ class SearchPlan:
         try:
             check_search(text, first, binding.limits)
         except CodedError as error:
-            raise NotCompilable(f"search refused: {error}") from error
+            reason = FallbackReason.ARGUMENT_REFUSED  # blank text, first out of range
+            raise NotCompilable(f"search refused: {error}", reason) from error
         fields = tuple(
             f.bind(binding, text, first) if isinstance(f, SearchSourcePlan) else f
             for f in self.fields
@@ -545,7 +546,8 @@ class Planner:
             if entity is None:
                 raise NotCompilable(f"search source {name}", FallbackReason.FIELD_WITHOUT_SQL)
             if not allows(rule_for(results.name, name), self.viewer):
-                raise NotCompilable(f"{results.name}.{name} is denied")
+                denied = FallbackReason.FIELD_WITHOUT_SQL  # the resolvers word the denial
+                raise NotCompilable(f"{results.name}.{name} is denied", denied)
             plan = self.connection(child_key, entity, results.fields[name], child, ordered=False)
             fields.append(SearchSourcePlan(plan))
         return SearchPlan(key, definition, node, tuple(fields))
