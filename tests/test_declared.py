@@ -81,7 +81,8 @@ def test_computed_values_and_sql_expressions_are_told_apart_from_columns() -> No
     assert producers_of("SuccessCase")["subject"] == Column("success_cases", "short_description")
     notes = producers_of("Case")["resolutionNotes"]
     assert notes == PythonFunction(
-        "csm_graphql.graphql.types.cases._resolution_notes", ("resolution_notes",)
+        "csm_graphql.graphql.types.cases._resolution_notes",
+        ("resolution_notes", "share_resolution_notes"),
     )
     source_id = producers_of("SuccessPlay")["sourceId"]
     assert isinstance(source_id, PythonFunction)

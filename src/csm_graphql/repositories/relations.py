@@ -12,6 +12,7 @@ from csm_graphql import tables as t
 from csm_graphql.access import rows
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories import paging
+from csm_graphql.repositories.case_relations import LINKED_AT_DESC
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.entities import data_columns
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
@@ -152,4 +153,5 @@ LINK_ORDERINGS: dict[str, Ordering] = {
     t.success_case_articles.name: SHARED_AT_DESC,
     t.project_contacts.name: CONTACT_NAME,
     t.support_group_members.name: MEMBER_NAME,
+    t.case_articles.name: LINKED_AT_DESC,
 }

@@ -190,6 +190,7 @@ class ConnectionPlan:
     # The filter input -> conditions, as the resolver computes them (None: takes no filter).
     conditions: Conditions | None = None
     ordering: Orders = to_ordering
+    always_filtered: bool = False  # its conditions apply without a filter too (contacts)
 
     def bind(self, binding: Binding) -> sql.Connection:
         arguments = self.arguments.read(self.definition, self.node, binding)
@@ -202,7 +203,7 @@ class ConnectionPlan:
             ordering = self.fixed_ordering or self.ordering(self.entity, order, binding.viewer)
             filter_input = arguments.get("filter")
             where: tuple[Any, ...] = ()
-            if filter_input is not None:
+            if filter_input is not None or self.always_filtered:
                 if self.conditions is None:
                     raise NotCompilable("a filter this list does not compile")
                 where = tuple(self.conditions(filter_input))
@@ -337,7 +338,8 @@ class SearchPlan:
         try:
             check_search(text, first, binding.limits)
         except CodedError as error:
-            raise NotCompilable(f"search refused: {error}") from error
+            reason = FallbackReason.ARGUMENT_REFUSED  # blank text, first out of range
+            raise NotCompilable(f"search refused: {error}", reason) from error
         fields = tuple(
             f.bind(binding, text, first) if isinstance(f, SearchSourcePlan) else f
             for f in self.fields
@@ -559,7 +561,14 @@ class Planner:
                 plan = self.connection(
                     key, root.entity, query.fields[name], node, ordered=True, scoped=root.scoped
                 )
-                plans.append(replace(plan, conditions=root.conditions, ordering=root.ordering))
+                plans.append(
+                    replace(
+                        plan,
+                        conditions=root.conditions,
+                        ordering=root.ordering,
+                        always_filtered=root.always_filtered,
+                    )
+                )
             else:
                 raise NotCompilable(f"root field {name}")
         return tuple(plans)
@@ -575,9 +584,10 @@ class Planner:
                 continue
             entity = SEARCH_SOURCES.get(name)
             if entity is None:
-                raise NotCompilable(f"search source {name}")
+                raise NotCompilable(f"search source {name}", FallbackReason.FIELD_WITHOUT_SQL)
             if not allows(rule_for(results.name, name), self.viewer):
-                raise NotCompilable(f"{results.name}.{name} is denied")
+                denied = FallbackReason.FIELD_WITHOUT_SQL  # the resolvers word the denial
+                raise NotCompilable(f"{results.name}.{name} is denied", denied)
             plan = self.connection(child_key, entity, results.fields[name], child, ordered=False)
             fields.append(SearchSourcePlan(plan))
         return SearchPlan(key, definition, node, tuple(fields))
@@ -897,7 +907,19 @@ def _leaf(key: str, column: str, definition: GraphQLField, where: str) -> sql.Va
             return sql.Value(key, column)
         if field_type.name in VALUE_KINDS:
             return sql.Value(key, column, VALUE_KINDS[field_type.name])
+    if isinstance(field_type, GraphQLList) and _plain_items(field_type.of_type):
+        # An array column of text (roles): to_json writes the list Strawberry returns.
+        return sql.Value(key, column)
     raise NotCompilable(f"{where}: {field_type} values are not compiled yet")
+
+
+def _plain_items(item_type: Any) -> bool:
+    """Items json_build_object writes as Strawberry does: non-null text, numbers, flags."""
+    return (
+        isinstance(item_type, GraphQLNonNull)
+        and isinstance(item_type.of_type, GraphQLScalarType)
+        and item_type.of_type.name in {"String", "Int", "Boolean"}
+    )
 
 
 def plan_operation(

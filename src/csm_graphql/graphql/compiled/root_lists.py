@@ -17,6 +17,8 @@ from csm_graphql.access.viewer import Viewer
 from csm_graphql.graphql.case_inputs import case_ordering
 from csm_graphql.graphql.inputs import record_filter, to_ordering
 from csm_graphql.graphql.list_filters import converted_filter, project_task_filter
+from csm_graphql.graphql.lookup_inputs import contact_filter
+from csm_graphql.graphql.types.requests import REQUEST
 from csm_graphql.repositories import case_entities, entities
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.filters import Filter, conditions
@@ -36,6 +38,8 @@ class RootList:
     to_filter: ToFilter  # the filter input (converted by Strawberry, or None) -> its value
     scoped: bool = False  # takes ``scope: ALL | MINE``
     ordering: Orders = to_ordering  # the ``orderBy`` input (or None) -> the ordering
+    # Its filter narrows the rows even when none is given (contacts: active ones only).
+    always_filtered: bool = False
 
     def conditions(self, filter: Any) -> list[Any]:
         """The WHERE conditions the filter input adds, exactly as the resolver's read adds
@@ -45,6 +49,26 @@ class RootList:
 
 def _success(entity: Entity) -> RootList:
     return RootList(entity, record_filter, scoped=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _OwnTable:
+    """A filter value whose conditions name their table themselves (SLA definitions')."""
+
+    value: Any
+
+    def conditions(self, entity: Entity) -> list[Any]:
+        return list(self.value.conditions())
+
+
+def _sla_definition_filter(filter: Any) -> Filter | None:
+    """graphql/sla_definitions.py: the input's value; no filter, no conditions."""
+    return _OwnTable(filter.to_value()) if filter else None
+
+
+def _lookup(entity: Entity) -> RootList:
+    """A picker's list (graphql/lookups.py ``lookup_list``): the entity's default order."""
+    return RootList(entity, converted_filter)
 
 
 ROOT_LISTS: dict[str, RootList] = {
@@ -58,6 +82,18 @@ ROOT_LISTS: dict[str, RootList] = {
     "successCases": _success(entities.SUCCESS_CASE),
     "successTasks": _success(entities.SUCCESS_TASK),
     "touchpoints": _success(entities.TOUCHPOINT),
+    # The pickers' lists (issue 12).
+    "contacts": RootList(entities.CONTACT, contact_filter, always_filtered=True),
+    "assets": _lookup(case_entities.ASSET),
+    "contracts": _lookup(case_entities.CONTRACT),
+    "entitlements": _lookup(case_entities.ENTITLEMENT),
+    "products": _lookup(entities.PRODUCT),
+    "productModels": _lookup(case_entities.PRODUCT_MODEL),
+    "schedules": _lookup(case_entities.SCHEDULE),
+    "supportGroups": _lookup(case_entities.SUPPORT_GROUP),
+    "workOrders": _lookup(case_entities.WORK_ORDER),
+    "requests": _lookup(REQUEST),  # graphql/types/requests.py: a lookup list too
+    "slaDefinitions": RootList(case_entities.SLA_DEFINITION, _sla_definition_filter),
 }
 
 __all__ = ["ROOT_LISTS", "RootList"]

@@ -193,7 +193,7 @@ class Case(Node, Declared):
         _resolution_notes,
         "Resolution notes. External viewers get them only when shareResolutionNotes is true "
         "(null otherwise).",
-        reads=["resolution_notes"],
+        reads=["resolution_notes", "share_resolution_notes"],
         name="resolutionNotes",
     )
     account: Account | None = to_one(entities.ACCOUNT, "account_id", "The customer account.")
