@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 import aiohttp
 
 from bench import database, report
+from bench.arguments import names_from, positive_ints
 from bench.cpu import CpuMeter
 from bench.database import BackendWatcher
 from bench.driver import RequestSpec, run_cell
@@ -55,21 +56,6 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ALL_QUERIES = ("portal", "detail", "search", "cases", "dashboard", "healthz")
 
 
-def _int_list(text: str) -> list[int]:
-    values = [int(part) for part in text.split(",") if part.strip()]
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError("expected positive integers, e.g. 1,8,32")
-    return values
-
-
-def _query_list(text: str) -> list[str]:
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = set(names) - set(ALL_QUERIES)
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"choose from {', '.join(ALL_QUERIES)}")
-    return names
-
-
 def _switch_list(text: str) -> list[str]:
     values = [part.strip() for part in text.split(",") if part.strip()]
     if not values or set(values) - {"on", "off"}:
@@ -94,15 +80,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="skip seeding when the database already holds this scale's data",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=42, help="seed of the demo data")
-    parser.add_argument("--workers", type=_int_list, default=[1, 2], help="e.g. 1,2")
-    parser.add_argument("--concurrency", type=_int_list, default=[1, 8, 32], help="e.g. 1,8,32")
+    parser.add_argument("--workers", type=positive_ints, default=[1, 2], help="e.g. 1,2")
+    parser.add_argument("--concurrency", type=positive_ints, default=[1, 8, 32], help="e.g. 1,8,32")
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per cell")
     parser.add_argument("--warmup", type=float, default=2.0, help="unrecorded seconds per cell")
     parser.add_argument(
         "--requests-cap", type=int, default=20_000, help="at most this many requests per cell"
     )
     parser.add_argument(
-        "--queries", type=_query_list, default=list(ALL_QUERIES),
+        "--queries", type=names_from(ALL_QUERIES), default=list(ALL_QUERIES),
         help="subset of portal,detail,search,cases,dashboard,healthz",
     )  # fmt: skip
     parser.add_argument("--output", type=Path, help="markdown results file")

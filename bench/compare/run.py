@@ -25,6 +25,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench import database
+from bench.arguments import names_from, positive_ints
 from bench.compare import revisions
 from bench.compare.report import (
     AFTER_COMPILED,
@@ -55,20 +56,6 @@ DEFAULT_QUERIES = ("portal", "detail", "search", "cases", "dashboard")
 DOCUMENTS = {"portal": PORTAL, "search": SEARCH, "cases": CASES, "dashboard": DASHBOARD}
 
 
-def _int_list(text: str) -> list[int]:
-    values = [int(part) for part in text.split(",") if part.strip()]
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError("expected positive integers, e.g. 1,8")
-    return values
-
-
-def _query_list(text: str) -> list[str]:
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    if not names or set(names) - set(QUERIES):
-        raise argparse.ArgumentTypeError(f"choose from {', '.join(QUERIES)}")
-    return names
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__)
     parser.add_argument(
@@ -82,13 +69,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--reuse-data", action="store_true",
         help="skip seeding a revision's database when it already holds this scale's data",
     )  # fmt: skip
-    parser.add_argument("--workers", type=_int_list, default=[1], help="server workers, e.g. 1,2")
-    parser.add_argument("--concurrency", type=_int_list, default=[8], help="e.g. 1,8")
+    parser.add_argument(
+        "--workers", type=positive_ints, default=[1], help="server workers, e.g. 1,2"
+    )
+    parser.add_argument("--concurrency", type=positive_ints, default=[8], help="e.g. 1,8")
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per cell")
     parser.add_argument("--warmup", type=float, default=2.0, help="unrecorded seconds per cell")
     parser.add_argument("--requests-cap", type=int, default=20_000, help="per cell")
     parser.add_argument(
-        "--queries", type=_query_list, default=list(DEFAULT_QUERIES),
+        "--queries", type=names_from(QUERIES), default=list(DEFAULT_QUERIES),
         help=f"subset of {','.join(QUERIES)} (default: all but healthz)",
     )  # fmt: skip
     parser.add_argument(

@@ -26,6 +26,7 @@ import asyncpg
 import orjson
 
 from bench import database
+from bench.arguments import names_from, positive_ints
 from bench.cpu import CpuMeter
 from bench.driver import RequestSpec, run_cell
 from bench.machine import describe
@@ -48,20 +49,6 @@ RESOLVERS, COMPILED, PEER, FLOOR = (
 )
 
 
-def _int_list(text: str) -> list[int]:
-    values = [int(part) for part in text.split(",") if part.strip()]
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError("expected positive integers, e.g. 1,2")
-    return values
-
-
-def _query_list(text: str) -> list[str]:
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    if not names or set(names) - set(QUERIES):
-        raise argparse.ArgumentTypeError(f"choose from {', '.join(QUERIES)}")
-    return names
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.peer", description=__doc__)
     parser.add_argument("--scale", type=int, default=10, help="demo data scale (as bench.run)")
@@ -70,12 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--reuse-data", action="store_true", help="skip seeding when the data is already there"
     )
-    parser.add_argument("--workers", type=_int_list, default=[1, 2], help="process counts")
-    parser.add_argument("--concurrency", type=_int_list, default=[8], help="e.g. 8")
+    parser.add_argument("--workers", type=positive_ints, default=[1, 2], help="process counts")
+    parser.add_argument("--concurrency", type=positive_ints, default=[8], help="e.g. 8")
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per cell")
     parser.add_argument("--warmup", type=float, default=2.0, help="unrecorded seconds per cell")
     parser.add_argument("--requests-cap", type=int, default=20_000, help="per cell")
-    parser.add_argument("--queries", type=_query_list, default=list(QUERIES))
+    parser.add_argument("--queries", type=names_from(QUERIES), default=list(QUERIES))
     parser.add_argument(
         "--pgbench-threads", type=int, default=2, help="pgbench -j for the SQL floor"
     )
