@@ -7,11 +7,20 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csm_graphql.domain.cases import PRIORITY_MATRIX, Impact, Urgency, priority
 from csm_graphql.domain.enums import Priority
 from csm_graphql.domain.schedule import WorkingHours
-from csm_graphql.domain.sla import paused_for, planned_end, sla_hours, sla_progress
+from csm_graphql.domain.sla import (
+    paused_for,
+    planned_end,
+    sla_hours,
+    sla_progress,
+    time_after,
+    time_between,
+)
 
 START = datetime(2026, 6, 1, 8, tzinfo=UTC)
 END = START + timedelta(hours=10)
@@ -133,3 +142,55 @@ def test_around_the_clock_is_wall_clock() -> None:
 def test_sla_hours_of_stored_schedules() -> None:
     assert sla_hours(None, None) is None
     assert sla_hours("Mon-Fri 08:00-18:00", "Europe/Berlin") == OFFICE
+
+
+# -- the clock's caches ------------------------------------------------------------------------
+# A running SLA's progress reuses what does not depend on "now" (its duration, its shown end,
+# the working time from its start to the hour the clock is in) and counts only the time since
+# that hour per request (domain/sla.py). It must be the formula of the module docstring
+# computed directly, whatever the instants (microseconds, clock changes, weekends).
+
+_SCHEDULES = (
+    OFFICE,
+    WorkingHours.parse("Mon-Fri 09:00-12:30, Mon-Fri 13:30-17:00, Sat 10:00-14:00", "US/Eastern"),
+    WorkingHours.parse("Mon-Sun 00:00-24:00", "Australia/Lord_Howe"),  # a half-hour DST shift
+    None,
+)
+
+
+def _direct(start: datetime, planned: datetime, paused: int, paused_at: datetime | None,
+            now: datetime, hours: WorkingHours | None) -> tuple[datetime, float, bool]:  # fmt: skip
+    clock = paused_at or now
+    current_pause = time_between(paused_at, now, hours) if paused_at is not None else 0.0
+    elapsed = time_between(start, clock, hours) - paused
+    duration = time_between(start, planned, hours)
+    percent = max(0.0, elapsed / duration * 100) if duration > 0 else (100.0 if elapsed else 0.0)
+    return time_after(planned, paused + current_pause, hours), round(percent, 2), elapsed > duration
+
+
+@given(
+    start=st.datetimes(datetime(2025, 1, 1), datetime(2027, 1, 1), timezones=st.just(UTC)),
+    minutes=st.integers(1, 60 * 24 * 40),
+    paused=st.integers(0, 3_600 * 20),
+    pause_after=st.none() | st.timedeltas(timedelta(0), timedelta(days=30)),
+    later=st.timedeltas(timedelta(0), timedelta(days=90)),
+    schedule=st.sampled_from(_SCHEDULES),
+)
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_a_running_slas_progress_is_the_formula_computed_directly(
+    start: datetime,
+    minutes: int,
+    paused: int,
+    pause_after: timedelta | None,
+    later: timedelta,
+    schedule: WorkingHours | None,
+) -> None:
+    planned = planned_end(start, minutes, schedule)
+    paused_at = None if pause_after is None else start + pause_after
+    now = (paused_at or start) + later
+    progress = sla_progress(start, planned, paused, paused_at, None, now, schedule)
+    # Twice: the second answer comes from the caches the first filled.
+    again = sla_progress(start, planned, paused, paused_at, None, now + timedelta(0), schedule)
+    expected = _direct(start, planned, paused, paused_at, now, schedule)
+    assert (progress.planned_end, progress.percent_elapsed, progress.breached) == expected
+    assert again == progress

@@ -22,7 +22,7 @@ time that does not exist (in the spring-forward gap) is read with the offset bef
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -84,6 +84,16 @@ class WorkingHours:
 
     week: tuple[tuple[tuple[int, int], ...], ...]
     zone: ZoneInfo
+
+    # The SLA clock's caches (domain/sla.py) key on the hours many times per request: the
+    # small tuple is hashed once per object, not on every lookup.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.week, self.zone)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def parse(cls, hours: str, time_zone: str) -> WorkingHours:
