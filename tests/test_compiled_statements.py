@@ -8,7 +8,8 @@ development only, explained in ``extensions.compiledReads``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql.access.viewer import PrincipalKind, Viewer
 from csm_graphql.app import create_app
+from csm_graphql.graphql.compiled import execute
 from csm_graphql.graphql.compiled.execute import build_statement
 from csm_graphql.graphql.compiled.plan import Binding, bind_operation, plan_operation
 from csm_graphql.graphql.schema import build_schema
@@ -33,6 +35,7 @@ from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.prepared import Prepared, StatementCache, Uncacheable
 from csm_graphql.repositories.principals import load_viewer
 from csm_graphql.settings import Settings
+from tests.factories import Isolated
 from tests.support import GraphQLClient, StatementLog
 
 AGENT = "agent@csm.example"
@@ -462,3 +465,102 @@ async def test_the_agents_dashboard_is_built_per_request(
     after = await _samples(compiled.http)
     outcomes = {o: _cache(after, o) - _cache(before, o) for o in ("miss", "hit", "uncacheable")}
     assert outcomes == {"miss": 0, "hit": 0, "uncacheable": 2}
+
+
+# -- the bound reads' cache (execute.CompiledReader._bound) -------------------------------------
+
+WHO_AND_WHAT = """
+query WhoAndWhat($id: ID!) { viewer { id name email roles }
+  node(id: $id) { ... on SuccessCase { number subject } }
+  successCases(first: 3) { nodes { id number } } }
+"""
+FILTERED = """
+query Filtered { successCases(first: 3, filter: {state: [NEW, IN_PROGRESS]}) { nodes { number } } }
+"""
+
+
+@contextmanager
+def _counting_binds() -> Iterator[list[int]]:
+    """How many times the compiled reads bind an operation (one entry per binding)."""
+    counted: list[int] = []
+
+    def counting(plans: Any, binding: Binding) -> list[Any]:
+        counted.append(1)
+        return bind_operation(plans, binding)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(execute, "bind_operation", counting)
+        yield counted
+
+
+@pytest.fixture
+def binds() -> Iterator[list[int]]:
+    with _counting_binds() as counted:
+        yield counted
+
+
+async def _answers(client: GraphQLClient, query: str, as_: str, **variables: Any) -> Any:
+    answer = (await client.post(query, variables or None, as_=as_)).json()
+    assert "errors" not in answer, answer
+    return answer
+
+
+async def test_a_viewer_repeating_an_operation_binds_it_once(
+    client: GraphQLClient, compiled: GraphQLClient, binds: list[int]
+) -> None:
+    first = await _answers(compiled, queries.CANDIDATE_CASES, AGENT)
+    ids = [n["id"] for n in first["data"]["successCases"]["nodes"][:2]]
+    before = len(binds)
+    for case_id in (ids[0], ids[0], ids[1], ids[0]):
+        answer = await _answers(compiled, WHO_AND_WHAT, AGENT, id=case_id)
+        reference = await _answers(client, WHO_AND_WHAT, AGENT, id=case_id)
+        assert answer["extensions"]["compiledReads"]["path"] == "compiled"
+        assert orjson.dumps(answer["data"]) == orjson.dumps(reference["data"])
+        assert answer["data"]["node"] is not None
+    # Bound for the first id and for the second; the repeats came from the cache.
+    assert len(binds) - before == 2
+
+
+async def test_the_bound_reads_are_each_viewers_own(isolated: Isolated) -> None:
+    """Two viewers of one shape (the same role, one account each) sending the same text: each
+    gets its own ``viewer`` values and rows, never the other's binding."""
+    principals = isolated.client.principals
+    emails = []
+    for _ in range(2):
+        account = await isolated.make.account()
+        contact = await isolated.make.contact(account, "customer_success_customer")
+        engagement = await isolated.make.engagement(account)
+        await isolated.make.success_case(engagement, visible_to_customer=True)
+        emails.append(contact["email"])
+    query = "{ viewer { id name email } successCases(first: 3) { nodes { id number } } }"
+    settings = isolated.client.settings
+    seen: dict[str, bytes] = {}
+    async for compiled in _app_client(isolated.engine, replace(settings, compiled_reads=True),
+                                      principals):  # fmt: skip
+        async for reference in _app_client(
+            isolated.engine, replace(settings, compiled_reads=False), principals
+        ):
+            with _counting_binds() as binds:
+                for email in (*emails, *emails):
+                    answer = await _answers(compiled, query, email)
+                    assert answer["extensions"]["compiledReads"]["path"] == "compiled"
+                    expected = await _answers(reference, query, email)
+                    assert orjson.dumps(answer["data"]) == orjson.dumps(expected["data"])
+                    assert answer["data"]["viewer"]["email"] == email
+                    assert len(answer["data"]["successCases"]["nodes"]) == 1
+                    seen[email] = orjson.dumps(answer["data"])
+            assert len(binds) == 2  # once per viewer
+    assert seen[emails[0]] != seen[emails[1]]
+
+
+async def test_a_filtered_list_is_bound_per_request(
+    client: GraphQLClient, compiled: GraphQLClient, binds: list[int]
+) -> None:
+    """A filter's conditions are built for the request (volatile): never kept."""
+    before = len(binds)
+    for _ in range(3):
+        answer = await _answers(compiled, FILTERED, AGENT)
+        reference = await _answers(client, FILTERED, AGENT)
+        assert answer["extensions"]["compiledReads"]["path"] == "compiled"
+        assert answer["data"] == reference["data"]
+    assert len(binds) - before == 3

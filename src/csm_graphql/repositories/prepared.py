@@ -195,6 +195,17 @@ def request_key(fields: Sequence[sql.Field]) -> tuple[Hashable, _Holes]:
     return key, holes
 
 
+Keyed = tuple[Hashable, _Holes]
+
+
+def cache_key(fields: Sequence[sql.Field]) -> Keyed | None:
+    """``request_key``, or None for shapes built for this request alone (volatile)."""
+    try:
+        return request_key(fields)
+    except _Volatile:
+        return None
+
+
 def key_type(connection: sql.Connection) -> TypeEngine[Any]:
     """The SQL type of a connection's sort key, which a cursor's key is read as (the source
     as ``StatementBuilder._connection`` pages it)."""
@@ -543,10 +554,12 @@ class StatementCache:
         viewer: Viewer,
         today: date,
         fields: Sequence[sql.Field],
+        keyed: Keyed | None = None,
     ) -> tuple[str, tuple[Any, ...]]:
-        """The text and parameters that answer this request."""
+        """The text and parameters that answer this request (``keyed``: the fields'
+        ``cache_key``, if the caller has it already)."""
         try:
-            shapes, holes = request_key(fields)
+            shapes, holes = keyed if keyed is not None else request_key(fields)
         except _Volatile:
             self.stats.uncacheable += 1
             volatile = compile_statement(build(viewer, today, fields), dialect)
@@ -585,10 +598,12 @@ class StatementCache:
 
 __all__ = [
     "Bound",
+    "Keyed",
     "Prepared",
     "StatementCache",
     "StatementStats",
     "Uncacheable",
+    "cache_key",
     "compile_statement",
     "request_key",
     "viewer_shape",

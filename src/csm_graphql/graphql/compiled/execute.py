@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -52,7 +52,7 @@ from csm_graphql.graphql.compiled.reasons import FallbackReason
 from csm_graphql.graphql.context import Context
 from csm_graphql.repositories import compiled as sql
 from csm_graphql.repositories.compiled import RequestValues, StatementBuilder
-from csm_graphql.repositories.prepared import StatementCache
+from csm_graphql.repositories.prepared import Keyed, StatementCache, cache_key
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,15 @@ class Answered:
     failure: GraphQLError | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class BoundRead:
+    """An operation's plans bound to one request, and the statement cache's key of them
+    (None: shapes built for this request alone)."""
+
+    fields: list[sql.Field]
+    keyed: Keyed | None
+
+
 class CompiledReader:
     """Plans (cached) and runs compiled reads; shared by the requests of one schema.
 
@@ -114,6 +123,7 @@ class CompiledReader:
         self._size = size
         self._plans: OrderedDict[PlanKey, tuple[FieldPlan, ...] | NotCompilable] = OrderedDict()
         self._known: OrderedDict[tuple[str, str | None], KnownDocument] = OrderedDict()
+        self._reads: OrderedDict[Hashable, BoundRead] = OrderedDict()
         self.statements = StatementCache()
         # Which path each request took, and why not the fast one (for metrics and tests).
         self.served = 0
@@ -217,15 +227,17 @@ class CompiledReader:
         runs once the statement is ready, before it is sent; False stops there (None)."""
         try:
             plans = self.plan(query, operation_name, document, schema, request.viewer)
-            binding = self._binding(document, operation_name, schema, variables, request)
-            fields = bind_operation(plans, binding)
-            await prepare(fields, request)  # what loaded finishers read (finishers.py)
+            read = self._bound(plans, query, operation_name, document, schema, variables, request)
+            if read.keyed is None:
+                await prepare(read.fields, request)  # what loaded finishers read (finishers.py)
+            fields = read.fields
             text, parameters = self.statements.statement(
                 build_statement,
                 request.db.engine.dialect,
                 request.viewer,
                 request.today,
                 fields,
+                read.keyed,
             )
         except NotCompilable as refusal:
             return None, self._fallback(refusal.reason, str(refusal), count=count_fallbacks)
@@ -252,6 +264,44 @@ class CompiledReader:
             return None, self._fallback(reason, str(refusal), count=count_fallbacks)
         self.served += 1
         return Answered(finished), Outcome("compiled")
+
+    def _bound(
+        self,
+        plans: tuple[FieldPlan, ...],
+        query: str,
+        operation_name: str | None,
+        document: DocumentNode,
+        schema: GraphQLSchema,
+        variables: dict[str, Any] | None,
+        request: Context,
+    ) -> BoundRead:
+        """The plans bound to this request's variables and viewer, from the cache when the
+        same viewer sent the same operation with the same variables before.
+
+        Binding is a pure function of the plans, the variables, the viewer and the limits
+        (fixed per schema): it reads nothing else of the request, no clock, no database. So
+        its result, and the statement cache's key of it, are kept per (operation, viewer,
+        variables); about a quarter of a small query's Python (issue 10). Keyed by the whole
+        viewer, not its shape: a bound ``viewer { ... }`` holds the viewer's own values. Not
+        kept: shapes built for one request (volatile: a list filter's conditions, a loaded
+        field's captured reads), which ``cache_key`` refuses."""
+        try:
+            variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # not JSON (only a caller in process can send that): not kept
+            variables_key = None
+        key = (query, operation_name, request.viewer, variables_key)
+        read = self._reads.get(key) if variables_key is not None else None
+        if read is not None:
+            self._reads.move_to_end(key)
+            return read
+        binding = self._binding(document, operation_name, schema, variables, request)
+        fields = bind_operation(plans, binding)
+        read = BoundRead(fields, cache_key(fields))
+        if read.keyed is not None and variables_key is not None:
+            self._reads[key] = read
+            if len(self._reads) > self._size:
+                self._reads.popitem(last=False)
+        return read
 
     @staticmethod
     def _binding(
