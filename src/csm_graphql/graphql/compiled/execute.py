@@ -40,7 +40,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.errors import CodedError
 from csm_graphql.graphql.compiled.finishers import FinisherFailed, finish, prepare
-from csm_graphql.graphql.compiled.loaded import CaptureRefused
+from csm_graphql.graphql.compiled.loaded import CaptureRefused, loaded_shapes
 from csm_graphql.graphql.compiled.plan import (
     Binding,
     FieldPlan,
@@ -108,6 +108,8 @@ class BoundRead:
 
     fields: list[sql.Field]
     keyed: Keyed | None
+    # Whether it holds loaded fields: captured per request (finishers.prepare), never kept.
+    loaded: bool
 
 
 class CompiledReader:
@@ -228,7 +230,7 @@ class CompiledReader:
         try:
             plans = self.plan(query, operation_name, document, schema, request.viewer)
             read = self._bound(plans, query, operation_name, document, schema, variables, request)
-            if read.keyed is None:
+            if read.loaded:
                 await prepare(read.fields, request)  # what loaded finishers read (finishers.py)
             fields = read.fields
             text, parameters = self.statements.statement(
@@ -284,7 +286,7 @@ class CompiledReader:
         variables); about a quarter of a small query's Python (issue 10). Keyed by the whole
         viewer, not its shape: a bound ``viewer { ... }`` holds the viewer's own values. Not
         kept: shapes built for one request (volatile: a list filter's conditions, a loaded
-        field's captured reads), which ``cache_key`` refuses."""
+        field's captured reads)."""
         try:
             variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
         except TypeError:  # not JSON (only a caller in process can send that): not kept
@@ -296,8 +298,8 @@ class CompiledReader:
             return read
         binding = self._binding(document, operation_name, schema, variables, request)
         fields = bind_operation(plans, binding)
-        read = BoundRead(fields, cache_key(fields))
-        if read.keyed is not None and variables_key is not None:
+        read = BoundRead(fields, cache_key(fields), bool(loaded_shapes(fields)))
+        if read.keyed is not None and not read.loaded and variables_key is not None:
             self._reads[key] = read
             if len(self._reads) > self._size:
                 self._reads.popitem(last=False)
