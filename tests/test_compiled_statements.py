@@ -442,12 +442,7 @@ async def test_the_canonical_queries_hit_the_cache_for_viewers_of_one_shape(
         assert len(statements) == 2
     after = await _samples(compiled.http)
     outcomes = {o: _cache(after, o) - _cache(before, o) for o in ("miss", "hit", "uncacheable")}
-    if name == "search":
-        # Not yet: the search text becomes conditions built for the request (an expression in
-        # the shapes, repositories/search.py), so the statement is built per request.
-        assert outcomes == {"miss": 0, "hit": 0, "uncacheable": 3}
-    else:
-        assert outcomes == {"miss": 1, "hit": 2, "uncacheable": 0}
+    assert outcomes == {"miss": 1, "hit": 2, "uncacheable": 0}
 
 
 async def test_the_agents_dashboard_is_built_per_request(

@@ -38,6 +38,14 @@ query CaseList {
 }"""
 
 
+# A search whose text is a variable: one statement for every text (issue 10).
+SEARCH = """
+query Find($text: String!) {
+  search(text: $text, first: 5) { successCases { totalCount nodes { number subject } }
+    touchpoints { totalCount pageInfo { endCursor } nodes { number } } }
+}"""
+
+
 def _endpoint(app: Starlette) -> GraphQLEndpoint:
     for route in app.routes:
         if getattr(route, "path", None) == "/graphql":
@@ -128,6 +136,9 @@ async def test_known_queries_are_answered_as_the_general_path_answers_them(
         (queries.PORTAL, None),
         (CASES, None),
         ("query Me { viewer { name kind } }", None),
+        (queries.SEARCH, None),
+        (SEARCH, {"text": "  Adoption "}),
+        (SEARCH, {"text": '"business review" -renewal \\ \''}),  # known by now: fast at once
     ]
     for query, variables in documents:
         reference = await general.post(query, variables, as_=email)

@@ -62,6 +62,7 @@ from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories import paging
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.paging import Ordering, PageRequest
+from csm_graphql.repositories.search import search_terms
 
 # json_build_object takes at most 100 arguments: 50 keys and their values.
 MAX_KEYS = 50
@@ -230,9 +231,27 @@ class NodesShape:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchText:
+    """What ``search(text:)`` asked for: a connection holding one pages the entity's hits for
+    the text, ranked, as ``repositories.search.search_terms`` defines them. The text alone,
+    not the conditions built from it, so that the statement cache binds it as a value
+    (``repositories/prepared.py``) instead of building the statement per request."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Connection:
     """A keyset page of ``entity`` rows: the children of the parent row (``child_key`` is
-    their key to it) or, at the root, a list under ``scope``."""
+    their key to it) or, at the root, a list under ``scope``.
+
+    With ``search`` set, the rows are also the text's hits and the page is ranked: the
+    statement takes the match conditions and the ordering from ``search_terms(entity,
+    viewer, search.text)``, never ``ordering``. That one is the same function's ordering for
+    the request's text, kept for what reads a connection without its viewer (a cursor's
+    ordering name, the sort key's SQL type: neither depends on the text), and the statement
+    cache leaves it out of its key (it follows from the entity, the viewer's shape and the
+    text)."""
 
     key: str
     entity: Entity
@@ -247,6 +266,7 @@ class Connection:
     link: Link | None = None
     # The conditions the list's filter adds, as its resolver computes them.
     where: tuple[ColumnElement[bool], ...] = ()
+    search: SearchText | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -538,9 +558,15 @@ class StatementBuilder:
             for column, values in shape.equals
         ]
         where += shape.where
+        ordering = shape.ordering
+        if shape.search is not None:
+            matches, ordering = search_terms(entity, self.viewer, shape.search.text)
+            if ordering.name != shape.ordering.name:  # its cursors would not decode
+                raise ValueError(f"a search of {entity.name} ordered by {shape.ordering.name}")
+            where += matches
         name = self._name("p")
         columns = _columns(entity, set().union(*(node.columns() for node in _nodes(shape))))
-        rows = paging.page_select(source, columns, where, shape.ordering, shape.request)
+        rows = paging.page_select(source, columns, where, ordering, shape.request)
         # The page's size in the text, not a parameter (page_select reads first + 1 rows):
         # with LIMIT $n PostgreSQL's generic plan looks dearer than a custom one, so it
         # planned the statement again on every execution (issue 10: a millisecond or more
@@ -550,7 +576,7 @@ class StatementBuilder:
         ref = self._ref(name)
         position = ref(paging.POSITION)
         on_page = position <= _integer(shape.request.first)
-        cursor = _cursor(shape.ordering, ref(paging.SORT_KEY), ref("id"))
+        cursor = _cursor(ordering, ref(paging.SORT_KEY), ref("id"))
 
         def cursors(*order: Any) -> ColumnElement[Any]:
             aggregate = func.array_agg(aggregate_order_by(cursor, *order)).filter(on_page)
@@ -666,6 +692,7 @@ __all__ = [
     "PageInfoShape",
     "Part",
     "RequestValues",
+    "SearchText",
     "StatementBuilder",
     "ToOne",
     "Value",

@@ -9,22 +9,28 @@ asyncpg's per-connection cache, since the text repeats).
 
 The key is the bound shapes (``repositories/compiled.py``'s dataclasses, with every value
 they hold: page sizes, orderings, scopes, the type a ``node`` id names) with the ids of
-``node`` lookups and the ``after`` cursors left out (whether a page has a cursor stays in),
-plus the viewer's *shape*: its kind, its roles and which of its id lists are empty,
-everything the row rules branch on. A cursor is read per request exactly as paging reads it
-(``paging.cursor_position``), so a malformed one is the same BadUserInput.
+``node`` lookups, the ``after`` cursors and ``search``'s texts left out (whether a page has a
+cursor stays in), plus the viewer's *shape*: its kind, its roles and which of its id lists are
+empty, everything the row rules branch on. A cursor is read per request exactly as paging
+reads it (``paging.cursor_position``), so a malformed one is the same BadUserInput. A
+search's connection is keyed without its ordering, which is built from the text
+(``sql.Connection`` documents why that is sound: the statement ranks by the ordering its
+builder derives from the entity, the viewer and the text).
 
 Why a cached text is safe, checked on every miss before anything is cached:
 
 * the statement is built three times: for the real request, and for two *symbolic*
-  requests of the same shape whose viewer ids, id lists, "today", ``node`` ids and cursors
-  (sort key and id) are distinctive sentinel values (different in each; the second's lists
-  longer, holding duplicates within and across lists);
+  requests of the same shape whose viewer ids, id lists, "today", ``node`` ids, cursors
+  (sort key and id) and search texts are distinctive sentinel values (different in each;
+  the second's lists longer, holding duplicates within and across lists; the texts of
+  different lengths, with spaces around and letters of both cases);
 * the three SQL texts must be equal (no rule branched on a value);
 * every parameter of the first symbolic build must be a sentinel (a viewer attribute, a
-  concatenation of id lists, today, a node id, a cursor's part) or a constant, and that
-  reading must give exactly the parameters of the second symbolic build and of the real
-  request.
+  concatenation of id lists, today, a node id, a cursor's part, a search text or the record
+  number ``search.record_number`` reads from it) or a constant, and that reading must give
+  exactly the parameters of the second symbolic build and of the real request. A value the
+  search derived from its text in any other way (lower-cased, stripped alone, its length)
+  is neither, and differs between the symbolic builds: the shape is refused.
 
 When any check fails, the shape is remembered as uncacheable and its requests build their
 statement each time, as before.
@@ -50,6 +56,7 @@ from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories import compiled as sql
 from csm_graphql.repositories import paging
 from csm_graphql.repositories.paging import Ordering, PageRequest
+from csm_graphql.repositories.search import record_number
 
 STATEMENT_CACHE_SIZE = 512
 
@@ -98,6 +105,8 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {
 }
 _NODE_ID = "<node id>"
 _CURSOR = "<cursor>"
+_TEXT = "<search text>"
+_SEARCH_ORDERING = "<the search text's ordering>"
 
 
 @dataclass(slots=True)
@@ -106,6 +115,7 @@ class _Holes:
 
     node_ids: list[int] = dataclasses.field(default_factory=list)
     cursors: list[str] = dataclasses.field(default_factory=list)
+    texts: list[str] = dataclasses.field(default_factory=list)
 
 
 class _Same:
@@ -166,11 +176,15 @@ def _key_of(value: Any, holes: _Holes) -> Hashable:
     if kind in _SHAPE_TYPES:
         parts: list[Any] = [kind]
         hole = _HOLE_FIELD.get(kind)
+        if kind is sql.Connection and value.search is not None:
+            hole = "ordering"  # derived from the text (sql.Connection), which is a hole
         for name, item in zip(_FIELD_NAMES[kind], _READ_FIELDS[kind](value), strict=True):
             if name == hole and item is not None:
                 if kind is sql.ToOne:
                     holes.node_ids.append(item)
                     parts.append(_NODE_ID)
+                elif kind is sql.Connection:
+                    parts.append(_SEARCH_ORDERING)
                 else:
                     holes.cursors.append(item)
                     parts.append(_CURSOR)
@@ -181,6 +195,9 @@ def _key_of(value: Any, holes: _Holes) -> Hashable:
             else:
                 parts.append(_key_of(item, holes))
         return tuple(parts)
+    if kind is sql.SearchText:
+        holes.texts.append(value.text)
+        return _TEXT
     if kind is sql.Loaded or isinstance(value, ColumnElement | Select):
         raise _Volatile
     if isinstance(value, date | Enum):
@@ -189,7 +206,7 @@ def _key_of(value: Any, holes: _Holes) -> Hashable:
 
 
 def request_key(fields: Sequence[sql.Field]) -> tuple[Hashable, _Holes]:
-    """The shapes' cache key, and the node ids and cursors left out of it."""
+    """The shapes' cache key, and the node ids, cursors and search texts left out of it."""
     holes = _Holes()
     key = _key_of(tuple(fields), holes)
     return key, holes
@@ -218,11 +235,16 @@ def key_type(connection: sql.Connection) -> TypeEngine[Any]:
 
 
 def _with_holes(
-    value: Any, node_id: Callable[[], int], cursor: Callable[[sql.Connection], str]
+    value: Any,
+    node_id: Callable[[], int],
+    cursor: Callable[[sql.Connection], str],
+    text: Callable[[], str],
 ) -> Any:
-    """The shapes with each node id and cursor replaced by the next of ``node_id`` and
-    ``cursor``, in ``request_key``'s order."""
+    """The shapes with each node id, cursor and search text replaced by the next of
+    ``node_id``, ``cursor`` and ``text``, in ``request_key``'s order."""
     kind = type(value)
+    if kind is sql.SearchText:
+        return sql.SearchText(text())
     if kind in _SHAPE_TYPES:
         changes = {}
         for name in _FIELD_NAMES[kind]:
@@ -233,17 +255,25 @@ def _with_holes(
                 raise AssertionError("replaced by its connection")
             elif kind is sql.Connection and name == "request" and item.after is not None:
                 changes[name] = dataclasses.replace(item, after=cursor(value))
+            elif kind is sql.Connection and name == "ordering" and value.search is not None:
+                # Left out of the key, so the symbolic builds prove it is not read: its sort
+                # key is the request's text's (sql.Connection); the cursors' name stays.
+                changes[name] = dataclasses.replace(item, key=_not_read)
             else:
-                replaced = _with_holes(item, node_id, cursor)
+                replaced = _with_holes(item, node_id, cursor, text)
                 if replaced is not item:
                     changes[name] = replaced
         return dataclasses.replace(value, **changes) if changes else value
     if kind is tuple or kind is list:
-        items = [_with_holes(item, node_id, cursor) for item in value]
+        items = [_with_holes(item, node_id, cursor, text) for item in value]
         if all(new is old for new, old in zip(items, value, strict=True)):
             return value
         return kind(items)
     return value
+
+
+def _not_read(table: FromClause) -> ColumnElement[Any]:
+    raise Uncacheable("a search's statement read the ordering its key leaves out")
 
 
 # -- slots: where each parameter's value comes from --------------------------------------------
@@ -257,6 +287,7 @@ class Bound:
     today: date
     node_ids: Sequence[int]
     cursors: Sequence[str]
+    texts: Sequence[str]
 
 
 class Slot(Protocol):
@@ -325,6 +356,27 @@ class CursorId:
 
     def value(self, bound: Bound) -> Any:
         return paging.cursor_position(bound.cursors[self.index], self.ordering, self.key_type)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTextSlot:
+    """A search's text, as the request gave it (websearch_to_tsquery reads it)."""
+
+    index: int
+
+    def value(self, bound: Bound) -> Any:
+        return bound.texts[self.index]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchNumberSlot:
+    """The record number a search's text names (``search.record_number``, which the exact
+    number match compares with)."""
+
+    index: int
+
+    def value(self, bound: Bound) -> Any:
+        return record_number(bound.texts[self.index])
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,6 +465,10 @@ class _Symbolic:
                 changes[name] = (*own, own[0], *shared[:1])
                 shared += own
         node_ids = [sentinel(NodeId(i)) for i in range(len(holes.node_ids))]
+        texts = [_text_sentinel(variant, i) for i in range(len(holes.texts))]
+        for index, text in enumerate(texts):
+            keys[text] = SearchTextSlot(index)
+            keys[record_number(text)] = SearchNumberSlot(index)
 
         def cursor(connection: sql.Connection) -> str:
             index, ordering, sql_type = len(cursors), connection.ordering, key_type(connection)
@@ -422,10 +478,12 @@ class _Symbolic:
             cursors.append(paging.encode_cursor(ordering, sort_key, row_id))
             return cursors[-1]
 
-        symbolic_fields = _with_holes(tuple(fields), iter(node_ids).__next__, cursor)
+        symbolic_fields = _with_holes(
+            tuple(fields), iter(node_ids).__next__, cursor, iter(texts).__next__
+        )
         today = date(1001 + variant, 1 + variant, 1 + variant)
         viewer = dataclasses.replace(viewer, **changes)
-        bound = Bound(viewer, today, tuple(node_ids), tuple(cursors))
+        bound = Bound(viewer, today, tuple(node_ids), tuple(cursors), tuple(texts))
         return cls(bound, symbolic_fields, ids, keys)
 
 
@@ -442,6 +500,13 @@ def _sort_key_sentinel(sql_type: TypeEngine[Any], variant: int, index: int) -> s
     if isinstance(sql_type, Float | Numeric):
         return repr(float(-1e15 - offset))
     return f"\x01sort key {variant} {index}"
+
+
+def _text_sentinel(variant: int, index: int) -> str:
+    """A search text no request sends, whose every usual derivation is another string:
+    spaces around (strip), letters of both cases (upper, lower), and a length of its own per
+    build (so a length, too, would differ between the symbolic builds)."""
+    return f" \x01Search text {index} of build {variant}{'~' * variant} "
 
 
 class Uncacheable(Exception):
@@ -498,7 +563,7 @@ def prepare(
         raise Uncacheable("the viewer has attributes this cache does not know")
     if {f.name for f in dataclasses.fields(sql.RequestValues)} != _VALUE_FIELDS:
         raise Uncacheable("the request values have attributes this cache does not know")
-    holes = _Holes(list(real.node_ids), list(real.cursors))
+    holes = _Holes(list(real.node_ids), list(real.cursors), list(real.texts))
     first, second = (_Symbolic.of(v, real.viewer, fields, holes) for v in (0, 1))
     builds = [
         compile_statement(build(s.bound.viewer, s.bound.today, s.fields), dialect)
@@ -565,7 +630,7 @@ class StatementCache:
             volatile = compile_statement(build(viewer, today, fields), dialect)
             return volatile.text, volatile.parameters()
         key = (shapes, viewer_shape(viewer))
-        bound = Bound(viewer, today, holes.node_ids, holes.cursors)
+        bound = Bound(viewer, today, holes.node_ids, holes.cursors, holes.texts)
         entry = self._entries.get(key)
         if isinstance(entry, Prepared):
             self._entries.move_to_end(key)

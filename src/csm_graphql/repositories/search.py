@@ -20,9 +20,15 @@ def _query(text: str) -> ColumnElement[object]:
     return func.websearch_to_tsquery("english", literal(text))
 
 
+def record_number(text: str) -> str:
+    """The record number a search's text names (numbers are stored upper case): what the
+    exact number match compares (the compiled reads' cached statements bind it too)."""
+    return text.strip().upper()
+
+
 def _rank(text: str, document: str) -> Callable[[FromClause], ColumnElement[object]]:
     def rank(table: FromClause) -> ColumnElement[object]:
-        exact_number = case((table.c.number == text.strip().upper(), 1.0), else_=0.0)
+        exact_number = case((table.c.number == record_number(text), 1.0), else_=0.0)
         return func.ts_rank(table.c[document], _query(text), type_=REAL) + exact_number
 
     return rank
@@ -37,7 +43,7 @@ def search_terms(
     document = search_document(entity.name, viewer)
     matches = or_(
         table.c[document].op("@@")(_query(text)),
-        table.c.number == text.strip().upper(),
+        table.c.number == record_number(text),
     )
     return [matches], Ordering(f"{entity.name}_RANK", _rank(text, document), descending=True)
 

@@ -301,7 +301,8 @@ class LoadedPlan:
 @dataclass(frozen=True, slots=True)
 class SearchSourcePlan:
     """One source of ``search``: its hits, a page under the entity's row rule, the match
-    condition and the rank ordering of ``repositories.search.search_terms``."""
+    condition and the rank ordering of ``repositories.search.search_terms`` (which the
+    statement builder applies to the connection's ``search``)."""
 
     plan: ConnectionPlan
 
@@ -312,14 +313,16 @@ class SearchSourcePlan:
         count = search_first if first is None else first
         if not 0 <= count <= binding.limits.max_first:
             raise NotCompilable("first out of range: the resolvers word the error")
-        matches, ordering = search_terms(plan.entity, binding.viewer, text)
+        # The text, not its conditions: the statement builder adds those (and ranks by its
+        # own ordering), so that the cached statement binds the text (sql.SearchText).
+        _, ordering = search_terms(plan.entity, binding.viewer, text)
         return sql.Connection(
             plan.key,
             plan.entity,
             PageRequest(count, arguments.get("after") or None, plan.with_total),
             ordering,
             tuple(_bind_part(f, binding) for f in plan.fields),
-            where=tuple(matches),
+            search=sql.SearchText(text),
         )
 
 
