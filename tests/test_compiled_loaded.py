@@ -2,14 +2,19 @@
 adoption values are computed by the resolvers' own code from rows the statement carries. The
 replay batches like the resolvers' DataLoaders: each repository fetch runs once per loaded
 field for every engagement of the response, and an engagement shown twice gets its values
-once, not its rows twice."""
+once, not its rows twice. In the statement, a page's loaded fields read their rows once for
+the whole page, as the DataLoaders do, not once per engagement."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+import orjson
 import pytest
+from bench import queries
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql.repositories import workspace as reads
 from tests.support import GraphQLClient
@@ -80,3 +85,67 @@ async def test_the_replay_fetches_once_per_field_for_every_engagement(
 
 def _bearer(client: GraphQLClient) -> dict[str, str]:
     return {"Authorization": f"Bearer {client.token(AGENT)}"}
+
+
+# The tables the dashboard's loaded fields read in their own statements (health readings,
+# snapshots, adoption histories), not per engagement by a LATERAL of the repository's.
+ONCE_PER_PAGE = ("health_indicator_definitions", "health_snapshots", "sold_products")
+
+
+def _scans(node: dict[str, Any], within: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(table, the subplan or CTE the scan runs in) for every scan of the plan."""
+    if "Subplan Name" in node:
+        within = node
+    if "Relation Name" in node:
+        yield node["Relation Name"], within
+    for child in node.get("Plans", ()):
+        yield from _scans(child, within)
+
+
+async def test_a_pages_loaded_fields_read_their_rows_once_for_the_page(
+    engine: AsyncEngine, resolver_client: GraphQLClient, compiled_client: GraphQLClient
+) -> None:
+    """The dashboard's 20 engagements: each batched read runs once in the statement (the
+    health reading once for its three fields), as the resolvers' DataLoaders run it once for
+    the page, and the answer is the resolvers'."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        answer = await compiled_client.post(queries.DASHBOARD, as_=AGENT)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert answer.json()["extensions"]["compiledReads"]["path"] == "compiled"
+    expected = await resolver_client.query(queries.DASHBOARD, as_=AGENT)
+    assert answer.json()["data"] == expected
+    nodes = expected["engagements"]["nodes"]
+    assert len(nodes) > 1
+    assert any(node["healthIndicators"]["totalCount"] for node in nodes)
+    assert any(point["counts"]["total"] for node in nodes for point in node["adoptionSeries"])
+
+    text, parameters = sent[-1]
+    assert "json_build_object" in text
+    for table in ONCE_PER_PAGE:
+        assert text.count(f"FROM {table}") + text.count(f"JOIN {table}") == 1, table
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        explained = await raw.driver_connection.fetchval(  # type: ignore[union-attr]
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + text, *parameters
+        )
+    # The engine's connections decode json (db.py's codecs); decode it here otherwise.
+    plan = orjson.loads(explained) if isinstance(explained, str) else explained
+    # Each table is read in one CTE of the statement, run once (before: in a correlated
+    # subplan per engagement, 20 loops each, and the health reading's three times over).
+    runs: dict[str, list[tuple[str, int]]] = {}
+    for table, within in _scans(plan[0]["Plan"], plan[0]["Plan"]):
+        if table in ONCE_PER_PAGE:
+            runs.setdefault(table, []).append((within["Subplan Name"], within["Actual Loops"]))
+    assert set(runs) == set(ONCE_PER_PAGE)
+    for table, found in runs.items():
+        assert len(found) == 1, (table, found)
+        [(subplan, loops)] = found
+        assert subplan.startswith("CTE "), (table, subplan)
+        assert loops == 1, (table, loops)

@@ -20,7 +20,7 @@ SQLAlchemy correlates FROM clauses.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum, StrEnum
@@ -54,7 +54,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    CollectionAggregate,
+    Grouping,
+    Label,
+)
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from csm_graphql.access.scope import ListScope
@@ -132,6 +140,11 @@ class Loaded:
 
     key: str
     state: Any  # loaded.Loaded: its marker, and the captured SELECTs once captured
+
+    def loads(self) -> list[tuple[Hashable, Select[Any]]]:
+        """(loader key, captured SELECT) of each batched read, in the order asked."""
+        found: list[tuple[Hashable, Select[Any]]] = self.state.loads
+        return found
 
 
 # The parameter the batched reads name their parent ids by (repositories/workspace._ids).
@@ -388,6 +401,9 @@ class StatementBuilder:
     viewer: Viewer
     values: RequestValues
     _names: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # A page's loaded fields' rows, read once for the page (``_page_loads``): per (page's row
+    # source, marker), each load's rows for the row, picked from the page's.
+    _picks: dict[tuple[str, str], list[ColumnElement[Any]]] = field(default_factory=dict)
 
     def statement(self, fields: Sequence[Field]) -> Select[tuple[str]]:
         """``SELECT json_build_object(<root fields>)::text``: the response's ``data``."""
@@ -440,7 +456,8 @@ class StatementBuilder:
             case Connection():
                 return self._connection(shape, source)
             case Loaded(state=state):
-                loads = [self._load(statement, source) for _, statement in state.loads]
+                picked = self._picks.get((source or "", state.marker))
+                loads = picked or [self._load(select, source) for _, select in shape.loads()]
                 return _object(
                     [
                         (FINISH, _text(state.marker)),
@@ -509,18 +526,74 @@ class StatementBuilder:
         swapped: Select[Any] = replacement_traverse(statement, {}, swap)  # type: ignore[assignment]
         name = self._name("l")
         rows = swapped.subquery(name)
-        values: list[ColumnElement[Any]] = []
-        for column in statement.selected_columns:
-            reference = f'{name}."{column.name}"'
-            if isinstance(column.type, DateTime):
-                values.append(_isoformat(reference))
-            elif isinstance(column.type, Numeric) and not isinstance(column.type, Float):
-                values.append(cast(literal_column(reference), Text))
-            else:
-                values.append(literal_column(reference))
-        aggregate = func.json_agg(func.json_build_array(*values))
+        aggregate = func.json_agg(_load_row(statement, name))
         found = func.coalesce(aggregate, literal_column("CAST('[]' AS json)"))
         return select(found).select_from(rows).scalar_subquery()
+
+    def _page_loads(self, shape: Connection, page: FromClause, name: str) -> list[FromClause]:
+        """The loaded fields of the page's items, each batched read once for the whole page
+        (as the resolvers' DataLoader reads it, once for the page's parents) instead of once
+        per row: its SELECT with the parent ids parameter swapped for the ids on the page, its
+        rows grouped by parent (in the SELECT's order) into a materialised CTE, and each row
+        picks its own (``_picks``). Reads of one loader key with the same SELECT (the health
+        reading behind healthScore, healthColour and healthIndicators) are read once.
+
+        A SELECT whose parent column is not one of its columns is read per row as before."""
+        ctes: list[FromClause] = []
+        shared: dict[Hashable, list[tuple[Select[Any], FromClause]]] = {}
+        on_page = select(page.c.id).where(page.c[paging.POSITION] <= _integer(shape.request.first))
+        page_ids = func.array(on_page.scalar_subquery())
+        row_id = self._ref(name)("id")
+        for node in _nodes(shape):
+            for item in node.fields:
+                if not isinstance(item, Loaded):
+                    continue
+                picks: list[ColumnElement[Any]] = []
+                for key, statement in item.loads():
+                    parent = parent_column(statement)
+                    if parent is None:
+                        picks.append(self._load(statement, name))
+                        continue
+                    same = shared.setdefault(key, [])
+                    cte = next((c for s, c in same if s.compare(statement)), None)
+                    if cte is None:
+                        cte = self._grouped(statement, parent, page_ids)
+                        same.append((statement, cte))
+                        ctes.append(cte)
+                    rows = select(cte.c.rows).where(cte.c.parent == row_id).scalar_subquery()
+                    picks.append(func.coalesce(rows, literal_column("CAST('[]' AS json)")))
+                self._picks[(name, item.state.marker)] = picks
+        return ctes
+
+    def _grouped(self, statement: Select[Any], parent: str, ids: ColumnElement[Any]) -> Any:
+        """``statement``'s rows for the parents ``ids``, one row per parent: ``parent`` and
+        ``rows`` (the JSON array ``_load`` would give that parent)."""
+
+        def swap(element: Any, **_: Any) -> Any:
+            if isinstance(element, BindParameter) and element.key == PARENT_IDS:
+                return ids
+            return None
+
+        swapped: Select[Any] = replacement_traverse(statement, {}, swap)  # type: ignore[assignment]
+        name = self._name("l")
+        # Numbered in the SELECT's order: GROUP BY may sort, and a sort is not stable.
+        numbered = select(
+            literal_column(f"{name}s.*"), func.row_number().over().label(_ROW_NUMBER)
+        ).select_from(swapped.subquery(f"{name}s"))
+        rows = numbered.subquery(f"{name}n")
+        reference: ColumnElement[Any] = literal_column(f'{name}n."{parent}"')
+        aggregate = func.json_agg(
+            aggregate_order_by(
+                _load_row(statement, f"{name}n"), literal_column(f"{name}n.{_ROW_NUMBER}")
+            )
+        )
+        grouped = (
+            select(reference.label("parent"), aggregate.label("rows"))
+            .select_from(rows)
+            .group_by(reference)
+        )
+        # Referenced once in the text but read once per row: PostgreSQL would inline it.
+        return grouped.cte(name).prefix_with("MATERIALIZED")
 
     def _to_one(self, shape: ToOne, parent: str | None) -> ColumnElement[Any]:
         """``reads.by_ids`` for one key: the row, under its rule, or no row (null)."""
@@ -572,7 +645,11 @@ class StatementBuilder:
         # planned the statement again on every execution (issue 10: a millisecond or more
         # of the case list's time). The sizes are part of the statement cache's key anyway.
         rows = rows.limit(_integer(shape.request.first + 1))
-        page = rows.subquery(name)
+        loaded = any(isinstance(f, Loaded) for node in _nodes(shape) for f in node.fields)
+        page: FromClause = (
+            rows.cte(name).prefix_with("MATERIALIZED") if loaded else rows.subquery(name)
+        )
+        ctes = self._page_loads(shape, page, name) if loaded else []
         ref = self._ref(name)
         position = ref(paging.POSITION)
         on_page = position <= _integer(shape.request.first)
@@ -630,7 +707,57 @@ class StatementBuilder:
         # GROUP BY (): one row whatever the page holds, even when no aggregate is selected
         # (a connection asked only for its totalCount).
         one_row = select(built).select_from(page).group_by(literal_column("()"))
+        if loaded:
+            one_row = one_row.add_cte(page, *ctes, nest_here=True)  # type: ignore[arg-type]
         return one_row.scalar_subquery()
+
+
+_ROW_NUMBER = "row_number"
+
+
+def _load_row(statement: Select[Any], source: str) -> ColumnElement[Any]:
+    """A row of a batched read as a JSON array (numerics as text, instants as isoformat
+    text: read back exactly as the driver gives them, ``compiled_values.row_readers``)."""
+    values: list[ColumnElement[Any]] = []
+    for column in statement.selected_columns:
+        reference = f'{source}."{column.name}"'
+        if isinstance(column.type, DateTime):
+            values.append(_isoformat(reference))
+        elif isinstance(column.type, Numeric) and not isinstance(column.type, Float):
+            values.append(cast(literal_column(reference), Text))
+        else:
+            values.append(literal_column(reference))
+    return func.json_build_array(*values)
+
+
+def parent_column(statement: Select[Any]) -> str | None:
+    """The name of the column of a batched read that says whose row it is: the selected
+    column its WHERE requires to be ``= ANY(PARENT_IDS)`` (a conjunct, so every row it gives
+    belongs to one of the parents asked for); None when there is no such column."""
+    criteria = list(statement._where_criteria)
+    while criteria:
+        criterion = criteria.pop()
+        if isinstance(criterion, BooleanClauseList) and criterion.operator is operators.and_:
+            criteria.extend(criterion.clauses)
+            continue
+        if not (
+            isinstance(criterion, BinaryExpression)
+            and criterion.operator is operators.eq
+            and isinstance(criterion.right, CollectionAggregate)
+            and criterion.right.operator is operators.any_op
+        ):
+            continue
+        parameter: Any = criterion.right.element
+        while isinstance(parameter, Grouping):
+            parameter = parameter.element
+        if not (isinstance(parameter, BindParameter) and parameter.key == PARENT_IDS):
+            continue
+        for column in statement.selected_columns:
+            if column is criterion.left or (
+                isinstance(column, Label) and column.element is criterion.left
+            ):
+                return column.name
+    return None
 
 
 def _nodes(shape: Connection) -> list[ObjectShape]:
@@ -698,5 +825,6 @@ __all__ = [
     "Value",
     "ValueKind",
     "days_until",
+    "parent_column",
     "when_flag",
 ]
