@@ -535,12 +535,13 @@ class StatementBuilder:
         (as the resolvers' DataLoader reads it, once for the page's parents) instead of once
         per row: its SELECT with the parent ids parameter swapped for the ids on the page, its
         rows grouped by parent (in the SELECT's order) into a materialised CTE, and each row
-        picks its own (``_picks``). Reads of one loader key with the same SELECT (the health
-        reading behind healthScore, healthColour and healthIndicators) are read once.
+        picks its own (``_picks``). Reads of one loader key are read once (the health reading
+        behind healthScore, healthColour and healthIndicators): on the resolver path they are
+        one DataLoader, whose first fetch answers them all.
 
         A SELECT whose parent column is not one of its columns is read per row as before."""
         ctes: list[FromClause] = []
-        shared: dict[Hashable, list[tuple[Select[Any], FromClause]]] = {}
+        shared: dict[Hashable, Any] = {}
         on_page = select(page.c.id).where(page.c[paging.POSITION] <= _integer(shape.request.first))
         page_ids = func.array(on_page.scalar_subquery())
         row_id = self._ref(name)("id")
@@ -554,11 +555,12 @@ class StatementBuilder:
                     if parent is None:
                         picks.append(self._load(statement, name))
                         continue
-                    same = shared.setdefault(key, [])
-                    cte = next((c for s, c in same if s.compare(statement)), None)
+                    # The key, and the columns its rows are read back by (which a fetch
+                    # of the same key could not change without breaking the DataLoader).
+                    columns = tuple(column.name for column in statement.selected_columns)
+                    cte = shared.get((key, columns))
                     if cte is None:
-                        cte = self._grouped(statement, parent, page_ids)
-                        same.append((statement, cte))
+                        cte = shared[(key, columns)] = self._grouped(statement, parent, page_ids)
                         ctes.append(cte)
                     rows = select(cte.c.rows).where(cte.c.parent == row_id).scalar_subquery()
                     picks.append(func.coalesce(rows, literal_column("CAST('[]' AS json)")))
