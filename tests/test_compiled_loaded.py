@@ -8,14 +8,18 @@ the whole page, as the DataLoaders do, not once per engagement."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
 from typing import Any
 
 import orjson
 import pytest
 from bench import queries
-from sqlalchemy import event
+from sqlalchemy import ARRAY, BigInteger, Select, all_, any_, bindparam, event, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from csm_graphql import tables as t
+from csm_graphql.access.viewer import PrincipalKind, Viewer
+from csm_graphql.repositories import compiled as sql
 from csm_graphql.repositories import workspace as reads
 from tests.support import GraphQLClient
 
@@ -105,9 +109,9 @@ def _scans(node: dict[str, Any], within: dict[str, Any]) -> Iterator[tuple[str, 
 async def test_a_pages_loaded_fields_read_their_rows_once_for_the_page(
     engine: AsyncEngine, resolver_client: GraphQLClient, compiled_client: GraphQLClient
 ) -> None:
-    """The dashboard's 20 engagements: each batched read runs once in the statement (the
-    health reading once for its three fields), as the resolvers' DataLoaders run it once for
-    the page, and the answer is the resolvers'."""
+    """The dashboard's engagements: each batched read runs once in the statement (the health
+    reading once for all the fields that share its loader), as the resolvers' DataLoaders
+    run it once for the page, and the answer is the resolvers'."""
     sent: list[tuple[str, Any]] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -138,7 +142,7 @@ async def test_a_pages_loaded_fields_read_their_rows_once_for_the_page(
     # The engine's connections decode json (db.py's codecs); decode it here otherwise.
     plan = orjson.loads(explained) if isinstance(explained, str) else explained
     # Each table is read in one CTE of the statement, run once (before: in a correlated
-    # subplan per engagement, 20 loops each, and the health reading's three times over).
+    # subplan per engagement, 20 loops each, and the health reading four times over).
     runs: dict[str, list[tuple[str, int]]] = {}
     for table, within in _scans(plan[0]["Plan"], plan[0]["Plan"]):
         if table in ONCE_PER_PAGE:
@@ -149,3 +153,47 @@ async def test_a_pages_loaded_fields_read_their_rows_once_for_the_page(
         [(subplan, loops)] = found
         assert subplan.startswith("CTE "), (table, subplan)
         assert loops == 1, (table, loops)
+
+
+class _Recorded:
+    """A ``db`` that records the SELECT a repository read builds and returns no rows."""
+
+    statement: Select[Any]
+
+    async def rows(self, statement: Select[Any]) -> list[Any]:
+        self.statement = statement
+        return []
+
+
+async def test_the_parent_column_of_the_dashboards_reads() -> None:
+    """Each batched read names the column that says whose row it is, so the statement can
+    read it once for a page and hand every row its own."""
+    viewer = Viewer(PrincipalKind.USER, 1, "agent", "agent@example.invalid", frozenset())
+    monday = date(2026, 1, 5)
+    reads_of: list[Callable[[Any], Awaitable[Any]]] = [
+        lambda db: reads.health_readings(db, viewer, [7]),
+        lambda db: reads.health_snapshots(db, viewer, [7], monday),
+        lambda db: reads.adoption_histories(db, viewer, [7], monday),
+        lambda db: reads.closure_codes(db, viewer, [7]),
+    ]
+    for read in reads_of:
+        db = _Recorded()
+        await read(db)
+        assert sql.parent_column(db.statement) == "engagement_id"
+
+
+def test_a_select_without_a_parent_column_is_not_read_per_page() -> None:
+    """Only a selected column that every row must match against the parent ids (a conjunct
+    ``= ANY(engagement_ids)``) says whose row it is; anything else keeps the per-row read."""
+    snapshot = t.health_snapshots
+    ids = bindparam(sql.PARENT_IDS, [7], type_=ARRAY(BigInteger))
+    by_parent = snapshot.c.engagement_id == any_(ids)
+    assert sql.parent_column(select(snapshot.c.engagement_id).where(by_parent)) == ("engagement_id")
+    refused = [
+        select(snapshot.c.score).where(by_parent),  # the parent is not selected
+        select(snapshot.c.engagement_id).where(or_(by_parent, snapshot.c.score > 1)),
+        select(snapshot.c.engagement_id).where(snapshot.c.engagement_id == all_(ids)),
+        select(snapshot.c.engagement_id).where(snapshot.c.engagement_id > 1),
+    ]
+    for statement in refused:
+        assert sql.parent_column(statement) is None, statement

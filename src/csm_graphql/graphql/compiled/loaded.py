@@ -8,8 +8,13 @@ them in Python. A compiled read keeps the resolver and replaces only where the r
 1. *capture* (per request, before the statement): the resolver runs once on a placeholder
    row with a context whose ``db`` records the SELECT each ``fetch`` builds (the repository's
    own, with the row rules of ``access/rows.py``) instead of running it;
-2. the statement embeds each captured SELECT as a correlated subquery, its ``engagement_ids``
-   parameter replaced by the row's own id, and writes its rows beside a marker;
+2. the statement embeds each captured SELECT and writes each row's rows beside a marker. For
+   the items of a page (the dashboard's engagements) the SELECT runs once for the page, as the
+   resolvers' DataLoader runs it once for a level: its ``engagement_ids`` parameter replaced by
+   the ids on the page, its rows grouped by their parent column in a CTE, from which each row
+   picks its own; reads of one loader key are read once (``StatementBuilder._page_loads``).
+   Elsewhere (a to-one row, ``nodes(ids:)``) it is a correlated subquery per row, its
+   ``engagement_ids`` replaced by the row's own id;
 3. *replay* (after the statement, :func:`finish_loaded`): the resolver runs again for each
    marker with a context whose ``db`` hands each ``fetch`` its rows from the result; the
    repository function turns them into its value as always, the resolver computes the field,
