@@ -154,6 +154,7 @@ async def test_a_full_pool_inside_a_resolver_is_coded_service_unavailable(
     assert busy["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
 
 
+@pytest.mark.usefixtures("engine")  # the database migrated, whichever tests ran before
 async def test_readiness_answers_within_its_own_timeout_whatever_the_pool_does(
     database_url: str,
 ) -> None:
