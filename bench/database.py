@@ -164,8 +164,11 @@ async def _write_marker(
 ) -> None:
     cases = await connection.fetchval("SELECT count(*) FROM success_cases")
     # Fresh statistics: the seed COPYs rows in bulk, and autovacuum may not have analysed
-    # them yet; plans made on empty-table statistics would distort the first cells.
-    await connection.execute("ANALYZE")
+    # them yet; plans made on empty-table statistics would distort the first cells. VACUUM
+    # too: the fresh rows' hint bits and visibility map would otherwise be set by the first
+    # cells' reads (and by autovacuum running beside them), which made the first system
+    # measured look slower and its PostgreSQL CPU higher than the later ones'.
+    await connection.execute("VACUUM (ANALYZE)")
     await connection.execute(
         """
         INSERT INTO bench.dataset (id, scale, seed, revision, success_cases, seed_seconds)
