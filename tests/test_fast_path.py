@@ -16,7 +16,8 @@ from starlette.applications import Starlette
 
 from csm_graphql.access.viewer import PrincipalKind
 from csm_graphql.app import create_app
-from csm_graphql.graphql.compiled import CompiledReader
+from csm_graphql.graphql.compiled import CompiledReader, execute
+from csm_graphql.graphql.compiled.finishers import FinisherFailed
 from csm_graphql.graphql.view import GraphQLEndpoint
 from csm_graphql.observability.middleware import ObserveRequests
 from csm_graphql.observability.record import RequestRecord
@@ -242,6 +243,39 @@ async def test_rate_limiting_charges_each_request_once(
         assert len(reads) == 3, "the refused request read nothing"
         assert answers[3].headers["Retry-After"]
         assert answers[3].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_a_finisher_failing_after_the_charge_is_charged_once(
+    engine: AsyncEngine,
+    settings: Settings,
+    principals: dict[str, tuple[PrincipalKind, int]],
+    general_runs: list[str | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fast path charges the bucket, the statement runs, then a finisher raises: the
+    request goes the general way (which words the outcome), carrying the charge with it."""
+    limited = replace(settings, compiled_reads=True, rate_limit=RateLimit(100_000, 0.001))
+    async for fast, general in _pair(engine, limited, principals):
+        first = await fast.post(queries.CASES, as_=AGENT)  # known from now on
+        points = first.json()["extensions"]["cost"]["requestedQueryCost"]
+
+        async def failing(*_: Any) -> Any:
+            raise FinisherFailed("a finisher raised")
+
+        monkeypatch.setattr(execute, "finish", failing)
+        del general_runs[:]
+        second = await fast.post(queries.CASES, as_=AGENT)
+        assert general_runs == ["CaseList"], "handed to the general path"
+        reference = await general.post(queries.CASES, as_=AGENT)
+        # The resolvers answered (the SLA clock moves between requests: compare the rows).
+        numbers = [
+            [n["number"] for n in a.json()["data"]["cases"]["nodes"]] for a in (second, reference)
+        ]
+        assert numbers[0] == numbers[1]
+        assert numbers[0]
+        assert "errors" not in second.json()
+        left = second.json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"]
+        assert left == 100_000 - 2 * points  # the first request's charge and this one's
 
 
 async def test_no_fast_path_where_only_the_general_path_holds_the_rules(

@@ -233,9 +233,14 @@ class ValidateWithinLimits(SchemaExtension):
 
     async def _charge(self) -> list[GraphQLError]:
         """Charge the viewer's bucket the requested cost; RATE_LIMITED when it holds too few."""
-        viewer = getattr(self.execution_context.context, "viewer", None)
+        context = self.execution_context.context
+        viewer = getattr(context, "viewer", None)
         principal = getattr(viewer, "principal_key", None)
         if self.throttle is None or self.cost is None or principal is None:
+            return []
+        prepaid = getattr(context, "prepaid", None)
+        if prepaid is not None and prepaid[0] == self.cost.points:
+            self.charge = prepaid[1]  # the fast path charged this very request (fast_path.py)
             return []
         self.charge = await self.throttle.charge(principal, self.cost.points)
         if self.charge.allowed:

@@ -28,8 +28,9 @@ A statement that fails is answered here too, coded as the general path codes it
 (``CodeErrors``), so that it is not run twice. With rate limiting on, the viewer's bucket is
 charged the same cost before the statement is sent; a refusal (which takes nothing from the
 bucket) goes the general way, which charges again and answers the 429 with its Retry-After.
-(A finisher that raises after the charge also hands the request on, and it is charged twice:
-the general path then words the error.)
+A finisher that raises after the charge also hands the request on (the general path then
+words the error); the charge goes with it (``PREPAID`` in the request's state, the
+context's ``prepaid``), so that the request is charged once.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
 
 # The members a plain request has; any other (``extensions``) goes the general way.
 _MEMBERS = frozenset({"query", "variables", "operationName"})
+# The request state's key for a charge taken here before the request went the general way.
+PREPAID = "prepaid_charge"
 
 
 @dataclass(slots=True)
@@ -137,6 +140,8 @@ class FastPath:
             if self.throttle is None:
                 return True
             charged = await self.throttle.charge(viewer.principal_key, cost.points)
+            if charged.allowed:
+                state[PREPAID] = (cost.points, charged)
             report["throttleStatus"] = {
                 "maximumAvailable": self.throttle.capacity,
                 "currentlyAvailable": int(charged.available),

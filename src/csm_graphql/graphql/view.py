@@ -28,7 +28,7 @@ from csm_graphql.errors import ErrorCode, Unauthenticated, error_body
 from csm_graphql.explorer import render_page
 from csm_graphql.graphql.compiled.execute import CompiledReader
 from csm_graphql.graphql.context import Context
-from csm_graphql.graphql.fast_path import FastPath
+from csm_graphql.graphql.fast_path import PREPAID, FastPath
 from csm_graphql.graphql.idempotency import IdempotentMutations
 from csm_graphql.graphql.transport import (
     GRAPHQL_RESPONSE,
@@ -284,7 +284,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         # Strawberry builds a context even for requests that run no operation (the GraphiQL
         # page, a GET without a query); those get a viewer that may see nothing.
         viewer: Viewer = state.get("viewer", NOBODY)
-        return Context.build(self.settings, self.db, viewer, state.get("request_id"))
+        prepaid = state.get(PREPAID)  # the fast path charged it already (fast_path.py)
+        return Context.build(self.settings, self.db, viewer, state.get("request_id"), prepaid)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
