@@ -65,11 +65,25 @@ async def create_database(server_url: str, prefix: str = "csm_test") -> str:
 
 
 async def drop_database(server_url: str, database_url: str) -> None:
-    name = make_url(database_url).database
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
+    await drop_databases(server_url, [database_url])
+
+
+async def drop_databases(server_url: str, database_urls: list[str], at_once: int = 4) -> None:
+    """Drops the databases, ``at_once`` at a time over one small pool: concurrent drops share
+    the checkpoint each waits for, but a connection per drop (a session ends with a few
+    hundred clones) would exceed a stock PostgreSQL's 100 connections."""
+    admin = create_async_engine(
+        server_url, isolation_level="AUTOCOMMIT", pool_size=at_once, max_overflow=0
+    )
+    turns = asyncio.Semaphore(at_once)
+
+    async def drop(database_url: str) -> None:
+        name = make_url(database_url).database
+        async with turns, admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    try:
+        await asyncio.gather(*(drop(url) for url in database_urls))
     finally:
         await admin.dispose()
 
@@ -262,8 +276,7 @@ async def template_database_url(server_url: str) -> AsyncIterator[str]:
     clones: list[str] = []
     _CLONES[url] = clones
     yield url
-    # At once: each DROP DATABASE waits for a checkpoint, and concurrent ones share it.
-    await asyncio.gather(*(drop_database(server_url, clone) for clone in clones))
+    await drop_databases(server_url, clones)
     await drop_database(server_url, url)
 
 
