@@ -5,7 +5,7 @@ drift apart."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csm_graphql import tables as t
@@ -13,6 +13,7 @@ from csm_graphql.access import principals
 from csm_graphql.access.viewer import PrincipalKind, Viewer
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.principals import load_viewer
+from tests.factories import Isolated
 
 USER_CAPABILITIES = {
     "reads_all_cases": principals.users_reading_all_cases,
@@ -51,3 +52,46 @@ async def test_contact_case_role_predicate_matches_the_viewer(engine: AsyncEngin
     assert expected
     assert expected != {i for i, v in viewers.items() if v is not None}
     assert await _selected(engine, t.contacts, principals.contacts_with_case_roles()) == expected
+
+
+async def test_a_contacts_accounts_walk_every_level_of_every_account_it_acts_for(
+    isolated: Isolated,
+) -> None:
+    """The viewer load walks the hierarchy below each of the contact's accounts (its own and
+    the related ones) to any depth, stops on a cycle, and gathers the customers of every
+    account it is partner for; nothing from a sibling tree."""
+    make = isolated.make
+    own = await make.account("Own", kind="PARTNER")
+    child = await make.account("Child", parent=own)
+    grandchild = await make.account("Grandchild", parent=child)
+    great = await make.account("Great-grandchild", parent=grandchild)
+    related = await make.account("Related")
+    related_child = await make.account("Related child", parent=related)
+    looped = await make.account("Loop head")
+    loop_tail = await make.account("Loop tail", parent=looped)
+    # A cycle is invalid (the write side refuses one), but the walk must still end.
+    async with isolated.engine.begin() as connection:
+        await connection.execute(
+            update(t.accounts).where(t.accounts.c.id == looped["id"]),
+            {"parent_id": loop_tail["id"]},
+        )
+    sibling = await make.account("Sibling")
+    await make.account("Sibling's child", parent=sibling)
+    served = await make.account("Served")
+    await make.partner(own, served)
+    await make.partner(sibling, await make.account("Served by the sibling"))
+    contact = await make.contact(own, "case_manager", related=[related, looped])
+
+    viewer = await load_viewer(Database(isolated.engine), PrincipalKind.CONTACT, contact["id"])
+
+    assert viewer is not None
+    assert viewer.account_ids == (own["id"], *sorted([related["id"], looped["id"]]))
+    assert set(viewer.descendant_account_ids) == {
+        child["id"],
+        grandchild["id"],
+        great["id"],
+        related_child["id"],
+        loop_tail["id"],
+        looped["id"],  # reached again through the cycle: it is the contact's account anyway
+    }
+    assert viewer.served_account_ids == (served["id"],)

@@ -21,7 +21,9 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal_column,
     select,
+    true,
     union,
 )
 from sqlalchemy.dialects.postgresql import array
@@ -56,13 +58,12 @@ async def load_viewer(db: Database, kind: PrincipalKind, principal_id: int) -> V
     return await _load_contact(db, principal_id)
 
 
-def _ids(column: ColumnElement[int], *where: ColumnElement[bool]) -> ScalarSelect[Any]:
+def _ids(column: ColumnElement[int], from_: Any = None) -> ScalarSelect[Any]:
     empty = array([], type_=BigInteger)
-    return (
-        select(func.coalesce(func.array_agg(column.distinct()), empty))
-        .where(*where)
-        .scalar_subquery()
-    )
+    aggregate = select(func.coalesce(func.array_agg(column.distinct()), empty))
+    if from_ is not None:
+        aggregate = aggregate.select_from(from_)
+    return aggregate.scalar_subquery()
 
 
 def _user_statement() -> Select[Any]:
@@ -83,14 +84,23 @@ def _contact_statement() -> Select[Any]:
             t.contact_relationships.c.contact_id == principal_id
         ),
     ).cte("mine")
+    # Each step of the walk is a LATERAL subquery fenced with OFFSET 0, so that it stays an
+    # index probe per parent (ix_accounts_parent_id, the partners' primary key). Left to
+    # itself, the planner flattens it into a hash join over every account, because its
+    # generic plan cannot know that a contact has one or two accounts: three times the
+    # statement's cost at the bench's 356 accounts (callgrind: 0.88 -> 0.29 M instructions
+    # per execution), and growing with the table.
+    parent = mine.c.id
+    children = _probe(t.accounts.c.id, t.accounts.c.parent_id == parent)
     tree = (
-        select(t.accounts.c.id)
-        .where(t.accounts.c.parent_id.in_(select(mine.c.id)))
+        select(children.c.id)
+        .select_from(mine.join(children, true()))
         .cte("descendants", recursive=True)
     )
-    child = t.accounts.alias("child")
-    tree = tree.union(select(child.c.id).where(child.c.parent_id == tree.c.id))
-    partners = t.partner_relationships
+    grandchildren = _probe(t.accounts.c.id, t.accounts.c.parent_id == tree.c.id)
+    tree = tree.union(select(grandchildren.c.id).select_from(tree.join(grandchildren, true())))
+    partners = t.partner_relationships.c
+    served = _probe(partners.customer_account_id, partners.partner_account_id == parent)
     related = (
         select(
             func.coalesce(
@@ -108,11 +118,15 @@ def _contact_statement() -> Select[Any]:
         t.contacts.c.account_id,
         related.label("related_account_ids"),
         _ids(tree.c.id).label("descendant_account_ids"),
-        _ids(
-            partners.c.customer_account_id,
-            partners.c.partner_account_id.in_(select(mine.c.id)),
-        ).label("served_account_ids"),
+        _ids(served.c.customer_account_id, from_=mine.join(served, true())).label(
+            "served_account_ids"
+        ),
     ).where(and_(t.contacts.c.id == principal_id, t.contacts.c.active))
+
+
+def _probe(column: ColumnElement[int], condition: ColumnElement[bool]) -> Any:
+    """``LATERAL (SELECT column WHERE condition OFFSET 0)``: see _contact_statement."""
+    return select(column).where(condition).offset(literal_column("0")).lateral()
 
 
 class _Compiled:
