@@ -59,4 +59,12 @@ query Candidates {
 }"""
 
 
-__all__ = ["CANDIDATE_CASES", "CASES", "DASHBOARD", "DETAIL", "PORTAL", "SEARCH"]
+# One candidate as a persona sees it (what it sees hanging off it depends on the persona).
+CANDIDATE_CASE = """
+query Candidate($id: ID!) {
+  node(id: $id) { ... on SuccessCase { id number
+    tasks { totalCount } activities { totalCount } attachments { totalCount } } }
+}"""
+
+
+__all__ = ["CANDIDATE_CASE", "CANDIDATE_CASES", "CASES", "DASHBOARD", "DETAIL", "PORTAL", "SEARCH"]

@@ -154,7 +154,8 @@ def _method_section(info: RunInfo) -> str:
         "- Personas: agent = agent@csm.example (internal customer_success_agent), customer = "
         "success@acme.example (external customer_success_customer); `-` = no token.\n"
         "- Queries: portal (engagements > initiatives > success cases), detail (one success "
-        f"case with tasks, activities, attachments, articles; {cases or 'n/a'}), search "
+        f"case with tasks, activities, attachments, articles; the same record for every persona, "
+        f"the best-populated that all of them see: {cases or 'n/a'}), search "
         '("adoption" over four sources), dashboard (20 engagements with 12-week health and '
         "adoption series and indicators), healthz (GET /healthz, a ceiling for the HTTP stack)."
     )

@@ -40,7 +40,7 @@ from bench.workload import (
     PERSONAS,
     WorkloadError,
     graphql_request,
-    pick_case,
+    pick_shared_case,
     verify,
 )
 
@@ -129,6 +129,10 @@ async def build_workload(
     if "healthz" in queries:
         cells.append(Cell("-", "healthz", HEALTHZ))
     async with aiohttp.ClientSession() as session:
+        detail = [p for p in PERSONAS if "detail" in p.queries] if "detail" in queries else []
+        if detail:
+            detail_tokens = [tokens[p.label] for p in detail]
+            case_id, number = await pick_shared_case(session, server.base_url, detail_tokens)
         for persona in PERSONAS:
             token = tokens[persona.label]
             specs = {
@@ -137,8 +141,7 @@ async def build_workload(
                 "dashboard": graphql_request(token, DASHBOARD),
                 "cases": graphql_request(token, CASES),
             }
-            if "detail" in queries and "detail" in persona.queries:
-                case_id, number = await pick_case(session, server.base_url, token)
+            if persona in detail:
                 info.detail_cases[persona.label] = number
                 specs["detail"] = graphql_request(token, DETAIL, {"id": case_id})
             cells.extend(

@@ -6,7 +6,7 @@ silently measures 401s or resolver errors is worse than none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ import aiohttp
 import orjson
 
 from bench.driver import RequestSpec
-from bench.queries import CANDIDATE_CASES
+from bench.queries import CANDIDATE_CASE, CANDIDATE_CASES
 
 QUERY_NAMES: tuple[str, ...] = ("portal", "detail", "search", "cases", "dashboard")
 
@@ -91,12 +91,38 @@ async def pick_case(session: aiohttp.ClientSession, base_url: str, token: str) -
     nodes = data["successCases"]["nodes"]
     if not nodes:
         raise WorkloadError("the persona sees no success cases: nothing to run the detail on")
-
-    def weight(node: dict[str, Any]) -> int:
-        return sum(node[name]["totalCount"] for name in ("tasks", "activities", "attachments"))
-
-    best = max(nodes, key=weight)
+    best = max(nodes, key=_weight)
     return best["id"], best["number"]
+
+
+async def pick_shared_case(
+    session: aiohttp.ClientSession, base_url: str, tokens: Sequence[str]
+) -> tuple[str, str]:
+    """(global id, number) of the success case every persona's detail cell reads: among the
+    personas' first 20 each, those every persona sees, the best-populated as the most
+    restricted persona sees it. One record for all, so that the personas' detail cells
+    differ by the access rules' cost, not by which record each reads."""
+    candidates: dict[str, str] = {}
+    for token in tokens:
+        data = await fetch(session, base_url, graphql_request(token, CANDIDATE_CASES))
+        candidates.update((node["id"], node["number"]) for node in data["successCases"]["nodes"])
+    weights: dict[str, int] = {}
+    for case_id in candidates:
+        ask = {"id": case_id}
+        seen = [
+            await fetch(session, base_url, graphql_request(token, CANDIDATE_CASE, ask))
+            for token in tokens
+        ]
+        if all(data["node"] for data in seen):
+            weights[case_id] = min(_weight(data["node"]) for data in seen)
+    if not weights:
+        raise WorkloadError("no success case is visible to every persona: no shared detail")
+    best = max(weights, key=lambda case_id: (weights[case_id], case_id))
+    return best, candidates[best]
+
+
+def _weight(node: dict[str, Any]) -> int:
+    return sum(node[name]["totalCount"] for name in ("tasks", "activities", "attachments"))
 
 
 async def verify(
