@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Dialect,
+    FromClause,
     ScalarSelect,
     Select,
     and_,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.dialects.postgresql import array
+from sqlalchemy.sql.selectable import LateralFromClause
 
 from csm_graphql import tables as t
 from csm_graphql.access.roles import ExternalRole, InternalRole, parse_roles
@@ -58,7 +60,7 @@ async def load_viewer(db: Database, kind: PrincipalKind, principal_id: int) -> V
     return await _load_contact(db, principal_id)
 
 
-def _ids(column: ColumnElement[int], from_: Any = None) -> ScalarSelect[Any]:
+def _ids(column: ColumnElement[int], from_: FromClause | None = None) -> ScalarSelect[Any]:
     empty = array([], type_=BigInteger)
     aggregate = select(func.coalesce(func.array_agg(column.distinct()), empty))
     if from_ is not None:
@@ -97,8 +99,8 @@ def _contact_statement() -> Select[Any]:
         .select_from(mine.join(children, true()))
         .cte("descendants", recursive=True)
     )
-    grandchildren = _probe(t.accounts.c.id, t.accounts.c.parent_id == tree.c.id)
-    tree = tree.union(select(grandchildren.c.id).select_from(tree.join(grandchildren, true())))
+    below = _probe(t.accounts.c.id, t.accounts.c.parent_id == tree.c.id)
+    tree = tree.union(select(below.c.id).select_from(tree.join(below, true())))
     partners = t.partner_relationships.c
     served = _probe(partners.customer_account_id, partners.partner_account_id == parent)
     related = (
@@ -124,7 +126,7 @@ def _contact_statement() -> Select[Any]:
     ).where(and_(t.contacts.c.id == principal_id, t.contacts.c.active))
 
 
-def _probe(column: ColumnElement[int], condition: ColumnElement[bool]) -> Any:
+def _probe(column: ColumnElement[int], condition: ColumnElement[bool]) -> LateralFromClause:
     """``LATERAL (SELECT column WHERE condition OFFSET 0)``: see _contact_statement."""
     return select(column).where(condition).offset(literal_column("0")).lateral()
 
