@@ -31,7 +31,9 @@ from bench.queries import CANDIDATE_CASES, CASES, DASHBOARD, DETAIL, PORTAL, SEA
 Call = Any  # the Starlette app; typed loosely so this module imports nothing at load time
 
 
-async def _call(app: Call, token: str, query: str, variables: dict[str, Any] | None) -> Any:
+async def call_app(app: Call, token: str, query: str, variables: dict[str, Any] | None) -> Any:
+    """One POST /graphql through the whole ASGI app, no socket: the parsed answer (raises
+    unless 200 without errors)."""
     body = orjson.dumps({"query": query, "variables": variables or {}})
     scope = {
         "type": "http",
@@ -99,7 +101,7 @@ async def main(arguments: argparse.Namespace, log_stream: io.TextIOBase) -> None
     if principal is None:
         raise SystemExit(f"no principal {arguments.persona}: seed the database first")
     token = issue_token(settings, *principal)
-    candidates = await _call(app, token, CANDIDATE_CASES, None)
+    candidates = await call_app(app, token, CANDIDATE_CASES, None)
     case_id = candidates["data"]["successCases"]["nodes"][0]["id"]
     documents = {"portal": (PORTAL, None), "detail": (DETAIL, {"id": case_id})}
     documents["cases"] = (CASES, None)
@@ -108,13 +110,13 @@ async def main(arguments: argparse.Namespace, log_stream: io.TextIOBase) -> None
     for name in arguments.queries.split(","):
         query, variables = documents[name]
         for _ in range(arguments.warmup):
-            await _call(app, token, query, variables)
+            await call_app(app, token, query, variables)
         profile = cProfile.Profile(time.process_time) if arguments.profile else None
         cpu, wall = time.process_time(), time.perf_counter()
         if profile is not None:
             profile.enable()
         for _ in range(arguments.requests):
-            await _call(app, token, query, variables)
+            await call_app(app, token, query, variables)
         if profile is not None:
             profile.disable()
         cpu = (time.process_time() - cpu) / arguments.requests * 1000

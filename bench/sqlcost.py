@@ -37,7 +37,7 @@ import asyncpg
 from sqlalchemy import event
 
 from bench.database import plain_url
-from bench.inprocess import _call
+from bench.inprocess import call_app
 from bench.queries import CANDIDATE_CASES, CASES, DASHBOARD, DETAIL, PORTAL, SEARCH
 
 PORT = 5499
@@ -79,7 +79,7 @@ async def capture(
         if principal is None:
             raise SystemExit(f"no principal {persona}: seed the database first")
         token = issue_token(settings, *principal)
-        candidates = await _call(app, token, CANDIDATE_CASES, None)
+        candidates = await call_app(app, token, CANDIDATE_CASES, None)
         case_id = candidates["data"]["successCases"]["nodes"][0]["id"]
         documents = {
             "portal": (PORTAL, None),
@@ -96,10 +96,10 @@ async def capture(
         captured: dict[str, list[Statement]] = {}
         for name in queries:
             query, variables = documents[name]
-            await _call(app, token, query, variables)  # caches warm, as in a running server
+            await call_app(app, token, query, variables)  # caches warm, as in a running server
             event.listen(engine.sync_engine, "before_cursor_execute", record)
             try:
-                await _call(app, token, query, variables)
+                await call_app(app, token, query, variables)
             finally:
                 event.remove(engine.sync_engine, "before_cursor_execute", record)
             captured[name], sent = sent, []
