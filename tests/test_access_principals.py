@@ -80,7 +80,9 @@ async def test_a_contacts_accounts_walk_every_level_of_every_account_it_acts_for
     served = await make.account("Served")
     await make.partner(own, served)
     await make.partner(sibling, await make.account("Served by the sibling"))
-    contact = await make.contact(own, "case_manager", related=[related, looped])
+    contact = await make.contact(
+        own, "customer_case_manager", "partner_admin", related=[related, looped]
+    )
 
     viewer = await load_viewer(Database(isolated.engine), PrincipalKind.CONTACT, contact["id"])
 
@@ -95,3 +97,9 @@ async def test_a_contacts_accounts_walk_every_level_of_every_account_it_acts_for
         looped["id"],  # reached again through the cycle: it is the contact's account anyway
     }
     assert viewer.served_account_ids == (served["id"],)
+    # What the two roles make of them: all the cases of every one of these accounts.
+    assert set(viewer.case_account_ids) == {
+        *viewer.account_ids,
+        *viewer.descendant_account_ids,
+        served["id"],
+    }
