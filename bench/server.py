@@ -135,11 +135,12 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log_path: Path)
 def _wait_listening(
     process: subprocess.Popen[bytes], port: int, workers: int, log_path: Path
 ) -> None:
-    """With a socket per worker (SO_REUSEPORT, the CLI since issue 10), /readyz answers as
-    soon as one worker listens, and connections opened before the others listen all go to
-    it and stay there: wait until every worker listens. With one socket shared by the
-    workers (uvicorn's own --workers; an older revision under bench.compare), the supervisor
-    holds the listening socket itself and there is nothing to wait for."""
+    """With a socket per worker (SO_REUSEPORT, the CLI from issue 10 until connections were
+    dealt in turn; an older revision under bench.compare), /readyz answers as soon as one
+    worker listens, and connections opened before the others listen all go to it and stay
+    there: wait until every worker listens. When the supervisor holds the one listening
+    socket (uvicorn's own --workers, or the CLI now, which deals nothing before every worker
+    serves) there is nothing to wait for."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         listening = tcp_sockets(port, TCP_LISTEN)

@@ -137,8 +137,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     }
     try:
         if args.workers > 1:
-            # A listening socket per worker (SO_REUSEPORT), not uvicorn's shared one: the
-            # kernel spreads connections over the workers (serving.py, issue 10).
+            # Not uvicorn's --workers: connections are dealt to the workers in turn, so a
+            # client's few keep-alive connections are spread evenly (serving.py, issue 10).
             from csm_graphql.serving import ServingError, serve
 
             try:
@@ -192,7 +192,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument(
-        "--workers", type=int, default=1, help="worker processes, each on its own socket"
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes; connections are dealt to them in turn",
     )
     serve.add_argument(
         "--log-level",
