@@ -165,7 +165,11 @@ class _Dealer:
                 channels = dict(self._channels)
                 dealing = self._started and bool(self._ready)
             waiting_on = [*channels.values(), *([self._listener] if dealing else [])]
-            readable, _, _ = select.select(waiting_on, [], [], 0.2)
+            try:
+                readable, _, _ = select.select(waiting_on, [], [], 0.2)
+            except (OSError, ValueError):
+                # A channel closed under us (its worker replaced, or stop()): look again.
+                continue
             for index, channel in channels.items():
                 if channel in readable:
                     self._hear(index, channel)
