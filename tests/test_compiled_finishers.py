@@ -8,15 +8,20 @@ keeps one plan for it instead of planning it again per execution.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from bench import queries
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support import GraphQLClient, StatementLog
 from tests.test_compiled_reads import AGENT, EVERY_PERSONA, _both, _compiled, client, compiled
 from tests.test_compiled_reads_coverage import frozen_now
 
 __all__ = ["client", "compiled", "frozen_now"]
+
+CASE_MANAGER = "manager@acme.example"
 
 # The clock fields twice, under aliases, in a fragment, in another order than declared and
 # with other fields between them.
@@ -85,3 +90,35 @@ async def test_the_agents_case_list_statement_has_no_parameters(
     assert not re.search(r"\$\d", texts[0])
     assert "LIMIT 21" in texts[0]
     assert "LIMIT 6" in texts[0]
+
+
+async def test_a_case_managers_case_list_is_planned_once_per_connection(
+    compiled: GraphQLClient, engine: AsyncEngine
+) -> None:
+    """The case manager's rules bind its account lists as arrays. Left to choose, PostgreSQL
+    judged a generic plan (sized for arrays of ten) dearer than a custom plan for the
+    manager's few accounts and planned the statement again on every execution; the engine's
+    connections keep one generic plan per prepared statement (db/engine.py)."""
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+
+    def record(_conn: Any, _cursor: Any, text: str, parameters: Any, *_: Any) -> None:
+        sent.append((text, tuple(parameters or ())))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        response = await compiled.post(queries.CASES, as_=CASE_MANAGER)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert response.json()["data"]["cases"]["nodes"]
+    read, parameters = sent[-1]
+    assert any(isinstance(value, list) for value in parameters)  # the account lists
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        statement = await driver.prepare(read)
+        for _ in range(8):
+            await statement.fetchval(*parameters)
+        plans = await driver.fetchrow(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1",
+            statement.get_name(),
+        )
+    assert (plans["generic_plans"], plans["custom_plans"]) == (8, 0)

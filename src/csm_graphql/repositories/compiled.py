@@ -375,12 +375,6 @@ def _enum_name(column: str, enum: type[Enum]) -> ColumnElement[str]:
     return literal_column(f"CASE {column} {branches} END", Text)
 
 
-def _integer(value: int) -> ColumnElement[int]:
-    """An integer of the shape (a page size) written into the statement: the statement
-    cache keys on it, and PostgreSQL plans with the very number (see ``_connection``)."""
-    return literal_column(str(int(value)), BigInteger)
-
-
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -547,7 +541,8 @@ class StatementBuilder:
         A SELECT whose parent column is not one of its columns is read per row as before."""
         ctes: list[FromClause] = []
         shared: dict[Hashable, Any] = {}
-        on_page = select(page.c.id).where(page.c[paging.POSITION] <= _integer(shape.request.first))
+        first = paging.page_size(shape.request.first)
+        on_page = select(page.c.id).where(page.c[paging.POSITION] <= first)
         page_ids = func.array(on_page.scalar_subquery())
         row_id = self._ref(name)("id")
         for node in _nodes(shape):
@@ -646,12 +641,9 @@ class StatementBuilder:
             where += matches
         name = self._name("p")
         columns = _columns(entity, set().union(*(node.columns() for node in _nodes(shape))))
+        # The page's size is written into the text (paging.page_size): the statement
+        # cache keys on the shape's sizes anyway.
         rows = paging.page_select(source, columns, where, ordering, shape.request)
-        # The page's size in the text, not a parameter (page_select reads first + 1 rows):
-        # with LIMIT $n PostgreSQL's generic plan looks dearer than a custom one, so it
-        # planned the statement again on every execution (issue 10: a millisecond or more
-        # of the case list's time). The sizes are part of the statement cache's key anyway.
-        rows = rows.limit(_integer(shape.request.first + 1))
         loaded = any(isinstance(f, Loaded) for node in _nodes(shape) for f in node.fields)
         page: FromClause = (
             rows.cte(name).prefix_with("MATERIALIZED") if loaded else rows.subquery(name)
@@ -659,7 +651,7 @@ class StatementBuilder:
         ctes = self._page_loads(shape, page, name) if loaded else []
         ref = self._ref(name)
         position = ref(paging.POSITION)
-        on_page = position <= _integer(shape.request.first)
+        on_page = position <= paging.page_size(shape.request.first)
         cursor = _cursor(ordering, ref(paging.SORT_KEY), ref("id"))
 
         def cursors(*order: Any) -> ColumnElement[Any]:
@@ -672,7 +664,7 @@ class StatementBuilder:
                     total = select(func.count()).select_from(source).where(*where)
                     return total.scalar_subquery()
                 case Part.HAS_NEXT_PAGE:
-                    return func.count() > _integer(shape.request.first)
+                    return func.count() > paging.page_size(shape.request.first)
                 case Part.HAS_PREVIOUS_PAGE:
                     after = shape.request.after is not None
                     return literal_column("true" if after else "false", Boolean)

@@ -169,6 +169,13 @@ def _after(ordering: Ordering, table: FromClause, cursor: str) -> ColumnElement[
     return position < boundary if ordering.descending else position > boundary
 
 
+def page_size(value: int) -> ColumnElement[int]:
+    """A page size written into the statement, not bound: PostgreSQL plans a page with the
+    very number. Its generic plans (the only ones, see db/engine.py) would otherwise plan
+    ``LIMIT $n`` for a tenth of the table, and prefer a sort over an ordered index walk."""
+    return literal_column(str(int(value)), BigInteger)
+
+
 def page_select(
     table: FromClause,
     columns: Sequence[ColumnElement[object]],
@@ -191,7 +198,7 @@ def page_select(
         .select_from(table)
         .where(*conditions)
         .order_by(*order)
-        .limit(request.first + 1)
+        .limit(page_size(request.first + 1))
     )
 
 
