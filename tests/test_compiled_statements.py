@@ -49,6 +49,11 @@ query Node($id: ID!) { node(id: $id) { ... on SuccessCase { number subject daysR
   tasks(first: 5) { totalCount nodes { number } } } } }
 """
 
+FILTERED_BY = """
+query FilteredBy($states: [WorkState!]) {
+  successCases(first: 3, filter: {state: $states}) { totalCount nodes { number state } } }
+"""
+
 
 async def _app_client(
     engine: AsyncEngine, settings: Settings, principals: dict[str, tuple[PrincipalKind, int]]
@@ -286,7 +291,8 @@ async def test_requests_hit_the_cache_and_stay_two_statements(
         assert len(statements) == 2
         assert "json_build_object" in statements[1]
     after = await _samples(compiled.http)
-    counted = sum(_cache(after, o) - _cache(before, o) for o in ("hit", "miss", "uncacheable"))
+    outcomes = ("hit", "miss", "uncacheable", "rebuilt")
+    counted = sum(_cache(after, o) - _cache(before, o) for o in outcomes)
     assert counted == 3
     assert _cache(after, "hit") - _cache(before, "hit") >= 1  # at least the second Acme request
     assert _reads(after, "compiled", "none") - _reads(before, "compiled", "none") == 3
@@ -445,21 +451,53 @@ async def test_the_canonical_queries_hit_the_cache_for_viewers_of_one_shape(
     assert outcomes == {"miss": 1, "hit": 2, "uncacheable": 0}
 
 
-async def test_the_agents_dashboard_is_built_per_request(
+async def test_the_agents_dashboard_is_built_per_request_and_compiled_once(
     client: GraphQLClient, compiled: GraphQLClient
 ) -> None:
     """By design: the health and adoption fields are loaded finishers, whose captured SELECTs
-    are built for the request (graphql/compiled/loaded.py), so no key can name the statement;
-    it is built per request and counted ``uncacheable``, and still answers alike."""
+    are built for the request (graphql/compiled/loaded.py), so no key of shapes can name the
+    statement: it is built per request. Its compiled form is found by its structure
+    (SQLAlchemy's cache key): compiled the first time (``uncacheable``), bound after
+    (``rebuilt``), and both answer alike."""
     before = await _samples(compiled.http)
-    for _ in range(2):
+    for _ in range(3):
         reference = (await client.post(queries.DASHBOARD, as_=AGENT)).json()
         answer = (await compiled.post(queries.DASHBOARD, as_=AGENT)).json()
         assert answer["extensions"]["compiledReads"]["path"] == "compiled"
         assert answer["data"] == reference["data"]
     after = await _samples(compiled.http)
-    outcomes = {o: _cache(after, o) - _cache(before, o) for o in ("miss", "hit", "uncacheable")}
-    assert outcomes == {"miss": 0, "hit": 0, "uncacheable": 2}
+    kinds = ("miss", "hit", "uncacheable", "rebuilt")
+    outcomes = {o: _cache(after, o) - _cache(before, o) for o in kinds}
+    assert outcomes == {"miss": 0, "hit": 0, "uncacheable": 1, "rebuilt": 2}
+
+
+async def test_a_structure_compiled_once_binds_each_requests_own_values(
+    client: GraphQLClient, compiled: GraphQLClient
+) -> None:
+    """Filtered lists are built per request (their conditions are made for it). Requests of
+    one structure (the same viewer's with other filter values, even more of them; another
+    viewer's of the same shape) share one compiled form, and each answer is the resolvers'
+    own: the filter's values and the viewer's ids are bound, never the first request's."""
+    before = await _samples(compiled.http)
+    answers: dict[tuple[str, str], bytes] = {}
+    for email, states in (
+        (AGENT, "NEW IN_PROGRESS"),
+        (AGENT, "NEW IN_PROGRESS"),  # the same structure: compiled once
+        (AGENT, "CLOSED NEW PAUSED"),  # other values (the IN list expanded to three)
+        (ACME_CUSTOMER, "NEW IN_PROGRESS"),  # other rules: another structure
+        (MULTI_CUSTOMER, "NEW IN_PROGRESS"),  # the same role, other accounts: Acme's
+    ):
+        variables = {"states": states.split()}
+        reference = (await client.post(FILTERED_BY, variables, as_=email)).json()
+        answer = (await compiled.post(FILTERED_BY, variables, as_=email)).json()
+        assert answer["extensions"]["compiledReads"]["path"] == "compiled"
+        assert answer["data"] == reference["data"]
+        assert answer["data"]["successCases"]["nodes"]
+        answers[email, states] = orjson.dumps(answer["data"])
+    assert len(set(answers.values())) == 4
+    after = await _samples(compiled.http)
+    outcomes = {o: _cache(after, o) - _cache(before, o) for o in ("uncacheable", "rebuilt")}
+    assert outcomes == {"uncacheable": 2, "rebuilt": 3}
 
 
 # -- the bound reads' cache (execute.CompiledReader._bound) -------------------------------------

@@ -198,7 +198,8 @@ class CompiledReadsCounters:
         self.cache = Counter(
             "csm_compiled_statement_cache",
             "Compiled reads' statements by how they were obtained: hit (cached text, values "
-            "bound), miss (built, checked and cached), uncacheable (built per request).",
+            "bound), miss (built, checked and cached), uncacheable (built and compiled per "
+            "request), rebuilt (built per request, compiled once per structure).",
             ["outcome"],
             registry=registry,
         )
@@ -212,6 +213,7 @@ class CompiledReadsCounters:
         self._advance(self.cache, ("hit",), stats.hits)
         self._advance(self.cache, ("miss",), stats.misses)
         self._advance(self.cache, ("uncacheable",), stats.uncacheable)
+        self._advance(self.cache, ("rebuilt",), stats.rebuilt)
 
     def _advance(self, counter: Counter, labels: tuple[str, ...], total: int) -> None:
         key = ("paths" if counter is self.paths else "cache", *labels)

@@ -42,13 +42,14 @@ import dataclasses
 import itertools
 import operator
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Date, DateTime, Dialect, Float, FromClause, Integer, Numeric, Select
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
@@ -598,7 +599,54 @@ def prepare(
 class StatementStats:
     hits: int = 0
     misses: int = 0
-    uncacheable: int = 0  # requests of a shape that is built per request
+    uncacheable: int = 0  # requests of a shape that is built and compiled per request
+    rebuilt: int = 0  # built per request, its compiled form found by its structure
+
+
+class _Structures:
+    """Compiled statements by their structure: for statements built per request (a shape
+    this cache cannot key), so that only the first of a structure pays SQLAlchemy's compile
+    (the dashboard's statement: a quarter of its Python went there, issue 10).
+
+    The key is SQLAlchemy's own cache key, which names a statement's structure and lists its
+    bound values apart; a request's values are bound into the cached compiled form, and
+    expanding IN lists rendered, as ``Connection.execute`` does with its compiled cache
+    (SQLAlchemy internals: pyproject bounds the version). A statement without a cache key is
+    compiled each time."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._compiled: OrderedDict[Hashable, SQLCompiler] = OrderedDict()
+
+    def text_and_parameters(
+        self, statement: Select[Any], dialect: Dialect, stats: StatementStats
+    ) -> tuple[str, tuple[Any, ...]]:
+        key = statement._generate_cache_key()
+        if key is None:
+            stats.uncacheable += 1
+            once = compile_statement(statement, dialect)
+            return once.text, once.parameters()
+        compiled = self._compiled.get(key.key)
+        if compiled is None:
+            stats.uncacheable += 1
+            compiled = cast(SQLCompiler, statement.compile(dialect=dialect, cache_key=key))
+            self._compiled[key.key] = compiled
+            if len(self._compiled) > self._size:
+                self._compiled.popitem(last=False)
+        else:
+            stats.rebuilt += 1
+            self._compiled.move_to_end(key.key)
+        values = compiled.construct_params(
+            extracted_parameters=key.bindparams, _no_postcompile=True
+        )
+        expanded = compiled._process_parameters_for_postcompile(values)
+        processors: Mapping[str, Callable[[Any], Any]] = expanded.processors
+        parameters = []
+        for name in expanded.positiontup or ():
+            process = processors.get(name)
+            value = expanded.parameters[name]
+            parameters.append(value if process is None else process(value))
+        return expanded.statement, tuple(parameters)
 
 
 class StatementCache:
@@ -607,6 +655,7 @@ class StatementCache:
     def __init__(self, size: int = STATEMENT_CACHE_SIZE) -> None:
         self._size = size
         self._entries: OrderedDict[Hashable, Prepared | Uncacheable] = OrderedDict()
+        self._structures = _Structures(size)
         self.stats = StatementStats()
 
     def __len__(self) -> int:
@@ -626,9 +675,8 @@ class StatementCache:
         try:
             shapes, holes = keyed if keyed is not None else request_key(fields)
         except _Volatile:
-            self.stats.uncacheable += 1
-            volatile = compile_statement(build(viewer, today, fields), dialect)
-            return volatile.text, volatile.parameters()
+            statement = build(viewer, today, fields)
+            return self._structures.text_and_parameters(statement, dialect, self.stats)
         key = (shapes, viewer_shape(viewer))
         bound = Bound(viewer, today, holes.node_ids, holes.cursors, holes.texts)
         entry = self._entries.get(key)
@@ -636,16 +684,16 @@ class StatementCache:
             self._entries.move_to_end(key)
             self.stats.hits += 1
             return entry.text, entry.parameters(bound)
-        real = compile_statement(build(viewer, today, fields), dialect)
-        if entry is None:
-            self.stats.misses += 1
-            try:
-                self._remember(key, prepare(build, dialect, bound, real, fields))
-            except Uncacheable as refusal:
-                self._remember(key, refusal)
-        else:
+        if entry is not None:  # a shape known to be uncacheable
             self._entries.move_to_end(key)
-            self.stats.uncacheable += 1
+            statement = build(viewer, today, fields)
+            return self._structures.text_and_parameters(statement, dialect, self.stats)
+        real = compile_statement(build(viewer, today, fields), dialect)
+        self.stats.misses += 1
+        try:
+            self._remember(key, prepare(build, dialect, bound, real, fields))
+        except Uncacheable as refusal:
+            self._remember(key, refusal)
         return real.text, real.parameters()
 
     def _remember(self, key: Hashable, entry: Prepared | Uncacheable) -> None:

@@ -28,7 +28,6 @@ So the values are computed by the same code as on the resolver path, from the sa
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -108,10 +107,17 @@ def _context(request: Any, db: Any, loaders: Any) -> Any:
 Fetch = Callable[[list[int]], Awaitable[dict[int, Any]]]
 
 
+# A replay's answers by (loader key, the parents it was asked for): kept for the request.
+Fetched = dict[tuple[Hashable, tuple[int, ...]], dict[int, Any]]
+
+
 class _Loader:
     """``loaders.batched(...)`` of a capture or a replay: capture asks ``fetch`` for the
     placeholder parent alone; a replay asks it once for every parent of the loaded field
-    (``parent_ids``) and keeps the answer for the other markers (``fetched``)."""
+    (``parent_ids``) and keeps the answer (``fetched``) for the field's other markers and
+    for the other loaded fields that ask the same loader for the same parents (the
+    dashboard's health score, colour and indicators all read the "health" loader), as one
+    request's DataLoader answers them all on the resolver path."""
 
     def __init__(
         self,
@@ -119,20 +125,22 @@ class _Loader:
         fetch: Fetch,
         default: Any,
         db: _Rows,
-        parent_ids: list[int] | None,
-        fetched: dict[Hashable, dict[int, Any]],
+        parent_ids: tuple[int, ...] | None,
+        fetched: Fetched,
     ) -> None:
         self.key, self.fetch, self.default, self.db = key, fetch, default, db
         self.parent_ids, self.fetched = parent_ids, fetched
 
     async def load(self, parent_id: int) -> Any:
-        found = self.fetched.get(self.key)
-        if found is None:
+        if self.parent_ids is None:  # capture
             self.db.key = self.key
-            found = await self.fetch(self.parent_ids or [parent_id])
-            if self.parent_ids is not None:
-                self.fetched[self.key] = found
-        return found.get(parent_id, self.default)
+            found = await self.fetch([parent_id])
+            return found.get(parent_id, self.default)
+        asked = (self.key, self.parent_ids)
+        if asked not in self.fetched:
+            self.db.key = self.key
+            self.fetched[asked] = await self.fetch(list(self.parent_ids))
+        return self.fetched[asked].get(parent_id, self.default)
 
 
 class _Rows:
@@ -157,9 +165,14 @@ class _Rows:
 
 
 class _Loaders:
-    def __init__(self, db: _Rows, parent_ids: list[int] | None = None) -> None:
+    def __init__(
+        self,
+        db: _Rows,
+        parent_ids: tuple[int, ...] | None = None,
+        fetched: Fetched | None = None,
+    ) -> None:
         self.db, self.parent_ids = db, parent_ids
-        self.fetched: dict[Hashable, dict[int, Any]] = {}
+        self.fetched: Fetched = {} if fetched is None else fetched
 
     def batched(self, key: Hashable, fetch: Any, default: Any) -> _Loader:
         return _Loader(key, fetch, default, self.db, self.parent_ids, self.fetched)
@@ -189,12 +202,13 @@ async def finish_loaded(data: Any, request: Any, shapes: dict[str, Loaded]) -> A
     by_field: dict[str, list[tuple[Any, Any, dict[str, Any]]]] = {}
     for holder, key, marker in _markers(data):
         by_field.setdefault(marker[sql.FINISH], []).append((holder, key, marker))
+    fetched: Fetched = {}
     for finish, markers in by_field.items():
         loaded = shapes[finish]
         db = _Rows(_rows_of(loaded, [marker for _, _, marker in markers]))
         # One set of loaders for the whole field: each fetch runs once, for every parent.
-        parent_ids = list(dict.fromkeys(marker["id"] for _, _, marker in markers))
-        context = _context(request, db, _Loaders(db, parent_ids))
+        parent_ids = tuple(dict.fromkeys(marker["id"] for _, _, marker in markers))
+        context = _context(request, db, _Loaders(db, parent_ids, fetched))
         info = _info(context, loaded.runner)
         for holder, key, marker in markers:
             parent = SimpleNamespace(db_id=marker["id"])
@@ -207,14 +221,22 @@ def _rows_of(loaded: Loaded, markers: list[dict[str, Any]]) -> dict[Hashable, li
     """The rows each captured SELECT returned, for every parent once (a record shown twice
     in one response carries its rows twice), typed as the SELECT's columns read them."""
     rows: dict[Hashable, list[dict[str, Any]]] = {load_key: [] for load_key, _ in loaded.loads}
+    # Per load: where its rows go, how to read them, and whether any column needs reading.
+    loads = []
+    for load_key, statement in loaded.loads:
+        readers = row_readers(statement)
+        names = tuple(name for name, _, _ in readers)
+        loads.append((rows[load_key], readers, names, any(read for _, read, _ in readers)))
     seen: set[Any] = set()
     for marker in markers:
         if marker["id"] in seen:
             continue
         seen.add(marker["id"])
-        for (load_key, statement), found in zip(loaded.loads, marker["loads"], strict=True):
-            readers = row_readers(statement)
-            rows[load_key].extend(
+        for (into, readers, names, parsed), found in zip(loads, marker["loads"], strict=True):
+            if not parsed:
+                into.extend(dict(zip(names, row, strict=True)) for row in found)
+                continue
+            into.extend(
                 {
                     name: value if read is None or value is None else read(value)
                     for (name, read, _), value in zip(readers, row, strict=True)
@@ -260,13 +282,6 @@ def _walk(fields: Sequence[Any]) -> Iterator[Any]:
                     yield from _walk(group.shape.fields)
 
 
-_markers_made = itertools.count(1)
-
-
-def new_marker() -> str:
-    return f"loaded{next(_markers_made)}"
-
-
 __all__ = [
     "LOADED_FIELDS",
     "CaptureRefused",
@@ -275,5 +290,4 @@ __all__ = [
     "capture",
     "finish_loaded",
     "loaded_shapes",
-    "new_marker",
 ]

@@ -14,6 +14,7 @@ docs/contributing.md ("Compiled reads").
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -60,7 +61,6 @@ from csm_graphql.graphql.compiled.loaded import (
     LOADED_FIELDS,
     Loaded,
     LoadedRunner,
-    new_marker,
 )
 from csm_graphql.graphql.compiled.reasons import FallbackReason, classify
 from csm_graphql.graphql.compiled.request_values import (
@@ -124,6 +124,13 @@ class Binding:
     variables: Any  # graphql-core's coerced VariableValues
     viewer: Viewer
     limits: Limits
+    _markers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def marker(self) -> str:
+        """A loaded field's marker: unique in the request, and the same in every request of
+        the plan (bound in the same order), so that the statement's text, which holds it,
+        repeats and its compiled form is reused (prepared._Structures)."""
+        return f"loaded{next(self._markers)}"
 
 
 # -- plans: a shape, or a relation whose shape depends on the request's arguments --------------
@@ -295,7 +302,7 @@ class LoadedPlan:
     def bind(self, binding: Binding) -> sql.Loaded:
         runner = self.runner
         arguments = self.arguments.read(runner.definition, runner.node, binding)
-        return sql.Loaded(self.key, Loaded(self.key, new_marker(), runner, arguments))
+        return sql.Loaded(self.key, Loaded(self.key, binding.marker(), runner, arguments))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ database (``Viewer.accounts``) is refused, and the query falls back.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -15,14 +16,20 @@ from typing import Any
 
 import orjson
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     FieldNode,
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLString,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -69,8 +76,7 @@ def projection(
         item = projection(inner.of_type, node, collect, viewer)
         return lambda value, info: None if value is None else [item(v, info) for v in value]
     if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-        serialize = inner.serialize
-        return lambda value, _info: None if value is None else serialize(value)
+        return _serializer(inner)
     if not isinstance(inner, GraphQLObjectType):
         raise Refused(f"{inner} values")
     fields: list[tuple[str, Project]] = []
@@ -89,9 +95,8 @@ def projection(
                 raise Refused(f"{inner.name}.{name} is denied and not nullable")
             fields.append((key, lambda _value, _info: None))
             continue
-        resolve = _resolver(definition)
         shown = projection(definition.type, child, collect, viewer)
-        fields.append((key, _field(resolve, shown)))  # type: ignore[arg-type]
+        fields.append((key, _field(definition, shown)))
 
     def project(value: Any, info: Any) -> Any:
         if value is None:
@@ -103,7 +108,53 @@ def projection(
     return project
 
 
-def _field(resolve: Callable[[Any, Any], Any], shown: Project) -> Project:
+def _serializer(scalar: GraphQLScalarType | GraphQLEnumType) -> Project:
+    """The scalar's ``serialize``, except that a value already of the scalar's own Python
+    type (an int within GraphQL's 32 bits, a finite float, a str, a bool) is written as it
+    is, which is what ``serialize`` returns for it: a dashboard projects thousands of them,
+    and graphql-core checks each value's type in several steps first."""
+    serialize = scalar.serialize
+    if serialize is GraphQLInt.serialize:
+
+        def project_int(value: Any, _info: Any) -> Any:
+            if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
+                return value
+            return None if value is None else serialize(value)
+
+        return project_int
+    if serialize is GraphQLFloat.serialize:
+
+        def project_float(value: Any, _info: Any) -> Any:
+            if type(value) is float and math.isfinite(value):
+                return value
+            return None if value is None else serialize(value)
+
+        return project_float
+    as_is = _AS_IS.get(serialize)
+    if as_is is not None:
+
+        def project_plain(value: Any, _info: Any) -> Any:
+            if type(value) is as_is:
+                return value
+            return None if value is None else serialize(value)
+
+        return project_plain
+    return lambda value, _info: None if value is None else serialize(value)
+
+
+_AS_IS: dict[Callable[[Any], Any], type] = {
+    GraphQLString.serialize: str,
+    GraphQLBoolean.serialize: bool,
+}
+
+
+def _field(definition: GraphQLField, shown: Project) -> Project:
+    strawberry_field = definition.extensions.get(STRAWBERRY_FIELD)
+    if strawberry_field is not None and strawberry_field.base_resolver is None:
+        name: str = strawberry_field.python_name  # an attribute: read in the same call
+        return lambda value, info: shown(getattr(value, name), info)
+    resolve = _resolver(definition)
+    assert resolve is not None
     return lambda value, info: shown(resolve(value, info), info)
 
 
