@@ -194,6 +194,14 @@ def projects(viewer: Viewer, table: FromClause = t.projects) -> ColumnElement[bo
     return false()
 
 
+def project_references(_viewer: Viewer, _table: FromClause = t.projects) -> ColumnElement[bool]:
+    """A project's number and name as a case shows them (``Case.raisedFor``): to whoever
+    sees the case, including viewers who may not see the project itself (ACCESS.md
+    "Customer projects": those who see a project's cases learn which project it is). Read
+    only behind a case the viewer sees, never alone (the reference type is no node)."""
+    return true()
+
+
 def project_tasks(
     viewer: Viewer, scope: ListScope = ListScope.ALL, table: FromClause = t.project_tasks
 ) -> ColumnElement[bool]:

@@ -36,17 +36,6 @@ async def informed_users(
     return grouped
 
 
-async def raised_for(db: Database, project_ids: Sequence[int]) -> dict[int, RowMapping]:
-    """Number and name of the projects cases were raised for, by project id. No project rule
-    here on purpose: the caller shows them only on a case the viewer sees (ACCESS.md
-    "Customer projects": those who see a project's cases learn which project it is), never the
-    project's other fields."""
-    statement = select(t.projects.c.id, t.projects.c.number, t.projects.c.name).where(
-        t.projects.c.id == any_(bindparam("project_ids", list(project_ids), ARRAY(BigInteger)))
-    )
-    return {row["id"]: row for row in await db.rows(statement)}
-
-
 LINKED_AT_DESC = Ordering(
     "LINKED_AT_DESC",
     key=lambda _: t.case_articles.c.linked_at,

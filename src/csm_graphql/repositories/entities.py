@@ -272,6 +272,10 @@ PROJECT = Entity(
         | {OrderField.UPDATED_AT}
     ),
 )
+# A project as a case refers to it (its id, number and name), under the rule of references.
+PROJECT_REFERENCE = replace(
+    PROJECT, visible=_unscoped(rows.project_references), orderings=frozenset()
+)
 PROJECT_TASK = Entity(
     "ProjectTask",
     t.project_tasks,

@@ -65,7 +65,7 @@ class Customer360:
 
 
 @row_type(
-    entities.PROJECT,
+    entities.PROJECT_REFERENCE,
     name="ProjectReference",
     reference=True,
     description="What a record shows of the customer project it refers to, to every viewer of "

@@ -33,6 +33,7 @@ from csm_graphql.graphql.declared import (
     computed,
     connection,
     link_many,
+    reference,
     row_list,
     row_type,
     to_one,
@@ -140,18 +141,6 @@ async def _customer360(root: Any, info: Info) -> Customer360 | None:
     return None
 
 
-async def _raised_for(root: Any, info: Info) -> ProjectReference | None:
-    if root.project_id is None:
-        return None
-    db = info.context.db
-
-    def fetch(ids: list[int]) -> Awaitable[dict[int, Any]]:
-        return case_relations.raised_for(db, ids)
-
-    row = await info.context.loaders.batched("case_raised_for", fetch, None).load(root.project_id)
-    return ProjectReference.from_row(row) if row is not None else None
-
-
 def _related(kind: RelatedRecordKind, description: str) -> Any:
     return connection(case_entities.RELATED_RECORD, "case_id", description, kinds=[kind.value])
 
@@ -227,11 +216,12 @@ class Case(Node, Declared):
         "project_id",
         "The customer project it was raised for, when the viewer sees that project.",
     )
-    raised_for: ProjectReference | None = computed(
-        _raised_for,
+    raised_for: ProjectReference | None = reference(
+        entities.PROJECT_REFERENCE,
+        "project_id",
         "The customer project it was raised for, by number and name, to whoever sees the case "
         "(project above is the full project, for those who see it).",
-        reads=["project_id"],
+        shown_as=ProjectReference,
     )
     project_task: Annotated[ProjectTask, strawberry.lazy(_PROJECTS)] | None = to_one(
         entities.PROJECT_TASK,
