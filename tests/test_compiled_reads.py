@@ -257,7 +257,6 @@ async def test_internal_fields_are_null_for_contacts_on_the_compiled_path(
         ("{ cases(first: 2) { nodes { informedUsers { name } } } }", None),
         # Root fields not compiled yet.
         ("{ viewer { accounts { name } } }", None),
-        ('{ search(text: "adoption") { cases { totalCount } } }', None),
         # Arguments the resolvers refuse with their own words.
         ('{ engagements(first: 3, after: "bogus") { nodes { number } } }', None),
         ("{ engagements(first: 1000) { nodes { number } } }", None),

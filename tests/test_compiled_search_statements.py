@@ -39,7 +39,9 @@ query Search($text: String!, $after: String) {
       edges { cursor node { number subject } } }
     successTasks { totalCount nodes { number } }
     successInitiatives { totalCount nodes { number } }
-    touchpoints { totalCount nodes { number } } }
+    touchpoints { totalCount nodes { number } }
+    cases { totalCount nodes { number } }
+    knowledgeArticles { totalCount nodes { number } } }
 }"""
 
 NUMBERS = "{ successCases(first: 1) { nodes { number } } }"

@@ -282,6 +282,8 @@ SEARCH_DOCUMENTS: dict[str, dict[FieldRule, str]] = {
     "SuccessTask": {_I: "search_vector", _P: "customer_search_vector"},
     # Number, title and body, all public fields; the row rule keeps INTERNAL ones internal.
     "KnowledgeArticle": {_P: "search_vector"},
+    # Number, short description and description; its journal matches too (search.py).
+    "Case": {_P: "search_vector"},
 }
 
 

@@ -1,18 +1,26 @@
-"""Full-text search over the customer-success records, under the same visibility as lists."""
+"""Full-text search over the records of the search's sources (success records, cases,
+knowledge articles), under the same visibility as lists."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import REAL, ColumnElement, FromClause, case, func, literal, or_
+from sqlalchemy import REAL, ColumnElement, FromClause, case, exists, func, literal, or_
 
+from csm_graphql import tables as t
+from csm_graphql.access import rows
 from csm_graphql.access.fields import search_document
 from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
+from csm_graphql.domain.enums import ActivityKind, RecordType
 from csm_graphql.repositories import paging
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
+
+# Journal entries a case is found by; the activities rule then drops the work notes for
+# contacts and proxy contacts, so they can neither match nor rank.
+SEARCHED_KINDS = (ActivityKind.COMMENT.value, ActivityKind.WORK_NOTE.value)
 
 
 def _query(text: str) -> ColumnElement[object]:
@@ -34,6 +42,26 @@ def _rank(text: str, document: str) -> Callable[[FromClause], ColumnElement[obje
     return rank
 
 
+def _in_case_journal(viewer: Viewer, table: FromClause, text: str) -> ColumnElement[bool]:
+    """A case is found by its journal too: its additional comments, and its work notes for
+    viewers who may read them (the entries' own rule, ``rows.activities``). They match; the
+    rank stays the case's own text's."""
+    entry = t.activities.alias("searched_entry")
+    return exists().where(
+        entry.c.record_type == RecordType.CASE.value,
+        entry.c.record_id == table.c.id,
+        entry.c.kind.in_(SEARCHED_KINDS),
+        rows.activities(viewer, entry),
+        func.to_tsvector("english", func.coalesce(entry.c.body, "")).op("@@")(_query(text)),
+    )
+
+
+# Sources that match on more than their own search document, by type name.
+_ALSO_MATCHING: dict[str, Callable[[Viewer, FromClause, str], ColumnElement[bool]]] = {
+    "Case": _in_case_journal,
+}
+
+
 def search_terms(
     entity: Entity, viewer: Viewer, text: str
 ) -> tuple[list[ColumnElement[bool]], Ordering]:
@@ -41,11 +69,12 @@ def search_terms(
     the rank ordering (the compiled reads page with these too)."""
     table = entity.table
     document = search_document(entity.name, viewer)
-    matches = or_(
-        table.c[document].op("@@")(_query(text)),
-        table.c.number == record_number(text),
-    )
-    return [matches], Ordering(f"{entity.name}_RANK", _rank(text, document), descending=True)
+    matches = [table.c[document].op("@@")(_query(text)), table.c.number == record_number(text)]
+    also = _ALSO_MATCHING.get(entity.name)
+    if also is not None:
+        matches.append(also(viewer, table, text))
+    ordering = Ordering(f"{entity.name}_RANK", _rank(text, document), descending=True)
+    return [or_(*matches)], ordering
 
 
 async def search(

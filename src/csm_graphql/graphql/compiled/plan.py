@@ -106,6 +106,8 @@ SEARCH_SOURCES = {
     "successTasks": entities.SUCCESS_TASK,
     "successInitiatives": entities.SUCCESS_INITIATIVE,
     "touchpoints": entities.TOUCHPOINT,
+    "cases": entities.CASE,
+    "knowledgeArticles": entities.KNOWLEDGE_ARTICLE,
 }
 # Root fields whose value is the request's own, computed when the request is bound.
 REQUEST_VALUES = frozenset({"viewer"})

@@ -19,7 +19,6 @@ from csm_graphql.graphql.types.success import (
     Touchpoint,
 )
 from csm_graphql.repositories import case_entities, entities
-from csm_graphql.repositories.case_search import search_cases
 from csm_graphql.repositories.entities import Entity
 from csm_graphql.repositories.search import search
 
@@ -36,11 +35,7 @@ def _hits(entity: Entity, description: str) -> Any:
         root: Any, info: Info, first: SourceFirst = None, after: After = None
     ) -> Connection[Any]:
         request = page_request(info, root.first if first is None else first, after)
-        db, viewer = info.context.db, info.context.viewer
-        if entity is case_entities.CASE:  # cases search their comments and work notes too
-            page = await search_cases(db, viewer, root.text, request)
-        else:
-            page = await search(db, entity, viewer, root.text, request)
+        page = await search(info.context.db, entity, info.context.viewer, root.text, request)
         return Connection.from_page(page, builder(entity))
 
     return strawberry.field(resolver=resolve, description=description)
