@@ -169,7 +169,12 @@ async def instructions(url: str, files: Path, statement: Statement, runs: int = 
 
 
 async def _executions(url: str, files: Path, statement: Statement, count: int) -> int:
-    connection = await asyncpg.connect(url)
+    from csm_graphql.db.engine import server_settings
+    from csm_graphql.settings import Settings
+
+    # The app's session settings (its plan cache mode above all): statements cost what they
+    # cost the app.
+    connection = await asyncpg.connect(url, server_settings=server_settings(Settings()))
     pid = await connection.fetchval("SELECT pg_backend_pid()")
     prepared = await connection.prepare(statement.text)
     for _ in range(count):

@@ -23,6 +23,25 @@ def database_url(settings: Settings) -> str:
     return to_async_url(start_embedded(settings.data_dir))
 
 
+def server_settings(settings: Settings) -> dict[str, str]:
+    """The session settings of every connection the app opens (and of the bench's own, so
+    that it measures statements as the app runs them)."""
+    return {
+        "application_name": "csm-graphql",
+        "timezone": "UTC",
+        # The request timeout cancels the Python side; this stops the server side.
+        "statement_timeout": str(settings.limits.statement_timeout_ms),
+        # Every statement is prepared once per connection and run many times with other
+        # values. Left to choose, PostgreSQL kept planning some of them anew on every
+        # execution: a generic plan sized for arrays of ten (the viewer's account lists)
+        # looked dearer than a custom plan for the case manager's three accounts, though both
+        # walk the same indexes. The manager's case list took 2.07 ms a run re-planned, 1.14
+        # ms on its generic plan (issue 10). Page sizes are written into the text
+        # (repositories/paging.py), so generic plans still know them.
+        "plan_cache_mode": "force_generic_plan",
+    }
+
+
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
     return create_async_engine(
         to_async_url(url),
@@ -33,21 +52,5 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         # connection found dead instead (repositories/database.py), and connections are
         # recycled before servers or proxies drop idle ones.
         pool_recycle=1800,
-        connect_args={
-            "server_settings": {
-                "application_name": "csm-graphql",
-                "timezone": "UTC",
-                # The request timeout cancels the Python side; this stops the server side.
-                "statement_timeout": str(settings.limits.statement_timeout_ms),
-                # Every statement is prepared once per connection and run many times with
-                # other values. Left to choose, PostgreSQL kept planning some of them anew on
-                # every execution: a generic plan sized for arrays of ten (the viewer's
-                # account lists) looked dearer than a custom plan for the case manager's
-                # three accounts, though both walk the same indexes. The manager's case list
-                # took 2.07 ms a run re-planned, 1.14 ms on its generic plan (issue 10).
-                # Page sizes are written into the text (repositories/paging.py), so generic
-                # plans still know them.
-                "plan_cache_mode": "force_generic_plan",
-            },
-        },
+        connect_args={"server_settings": server_settings(settings)},
     )

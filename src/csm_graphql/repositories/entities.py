@@ -274,7 +274,10 @@ PROJECT = Entity(
 )
 # A project as a case refers to it (its id, number and name), under the rule of references.
 PROJECT_REFERENCE = replace(
-    PROJECT, visible=_unscoped(rows.project_references), orderings=frozenset()
+    PROJECT,
+    name="ProjectReference",
+    visible=_unscoped(rows.project_references),
+    orderings=frozenset(),
 )
 PROJECT_TASK = Entity(
     "ProjectTask",

@@ -69,8 +69,6 @@ def _extra_column(entity: Entity, name: str) -> Any:
 class ToOneSpec(FieldSpec):
     target: Entity
     key: str
-    # The type that shows the row, when not the entity's own node type (a reference).
-    shown_as: str | None = None
 
     def kept_columns(self) -> tuple[str, ...]:
         return (self.key,)
@@ -78,8 +76,7 @@ class ToOneSpec(FieldSpec):
     def producer(self, entity: Entity, python_name: str) -> producers.Producer:
         if self.key not in entity.table.c:
             raise DeclarationError(f"{entity.name}.{python_name}: no key column {self.key!r}.")
-        type_name = self.shown_as or self.target.name
-        return producers.ToOne(type_name, self.target.table.name, self.key)
+        return producers.ToOne(self.target.name, self.target.table.name, self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,10 +212,11 @@ def to_one(target: Entity, key: str, description: str) -> Any:
 
 
 def reference(target: Entity, key: str, description: str, *, shown_as: type) -> Any:
-    """The ``target`` row this row's ``key`` column points to, shown by the reference type
-    ``shown_as`` (``row_type(reference=True)`` on ``target``): a few of its fields, under
-    ``target``'s rule, which for a reference lets whoever sees this row see them
-    (access/rows.py). Null when the key is empty; batched by id, one statement per level."""
+    """The ``target`` row this row's ``key`` column points to, shown by ``shown_as``, the
+    type declared on ``target`` with ``row_type(reference=...)``: a few fields of another
+    type's row, under ``target``'s rule, which lets whoever sees this row see them
+    (access/rows.py). Null when the key is empty; batched by id, one statement per level.
+    A reference type is no node, so the row is built by ``shown_as`` itself."""
 
     async def resolve(root: Any, info: Info) -> Any:
         value = getattr(root, key)
@@ -227,8 +225,7 @@ def reference(target: Entity, key: str, description: str, *, shown_as: type) -> 
         row = await info.context.loaders.by_id(target).load(value)
         return shown_as.from_row(row) if row else None  # type: ignore[attr-defined]
 
-    spec = ToOneSpec(target, key, shown_as.__strawberry_definition__.name)  # type: ignore[attr-defined]
-    return _field(spec, description, resolve)
+    return _field(ToOneSpec(target, key), description, resolve)
 
 
 def _parameters(**annotations: object) -> list[inspect.Parameter]:

@@ -231,18 +231,19 @@ def row_type(
     description: str,
     name: str | None = None,
     fetchable: bool = True,
-    reference: bool = False,
+    reference: Entity | None = None,
 ) -> Callable[[T], T]:
     """Declare ``cls`` as the type that shows ``entity``'s rows (its GraphQL name is
     ``name`` or the class's). ``node(id:)`` reads it under ``entity.alone`` where the entity
     has one (a record whose row rule holds only behind its parent's); ``fetchable`` False
-    keeps it out of ``node(id:)``. A ``reference`` shows a few fields of a row of another
-    type (the entity's own) to whoever may see the record that refers to it: its ``id`` is
-    that row's global id, and it is no node of its own."""
+    keeps it out of ``node(id:)``. A type with a ``reference`` shows a few fields of a row of
+    that entity's type to whoever may see the record that refers to it (``entity`` reads
+    the rows under the rule of references): its ``id`` is that row's global id, and it is
+    no node of its own."""
 
     def declare(cls: T) -> T:
         type_name = name or cls.__name__
-        id_type = entity.name if reference else type_name
+        id_type = reference.name if reference is not None else type_name
         cls._row_keys = _keep_keys(cls, entity, type_name)  # type: ignore[attr-defined]
         cls._id_type = id_type  # type: ignore[attr-defined]
         typed = _strawberry_type(cls, name=name, description=description)
@@ -250,7 +251,7 @@ def row_type(
         fields = _declared_fields(typed, entity, type_name, id_type)
         field_rules(typed)
         DECLARED[type_name] = DeclaredType(type_name, entity, typed, fields)
-        if not reference:
+        if reference is None:
             register_node(typed, entity, typed.from_row, name=type_name, fetchable=fetchable)
         return typed
 

@@ -66,8 +66,7 @@ class Customer360:
 
 @row_type(
     entities.PROJECT_REFERENCE,
-    name="ProjectReference",
-    reference=True,
+    reference=entities.PROJECT,
     description="What a record shows of the customer project it refers to, to every viewer of "
     "the record, including those who may not see the project itself (node(id:) on its id "
     "follows the project's own rule).",
