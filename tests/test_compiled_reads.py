@@ -253,8 +253,9 @@ async def test_internal_fields_are_null_for_contacts_on_the_compiled_path(
     [
         # A field computed in Python without an SQL twin, for a viewer allowed to read it.
         ("{ engagements(first: 2) { nodes { number objectives { totalCount } } } }", None),
-        # Another, on a case (who is kept informed; a case's knowledge compiles since).
-        ("{ cases(first: 2) { nodes { informedUsers { name } } } }", None),
+        # A list a loader reads (the success case's contact filter; a case's knowledge and
+        # informed users compile since).
+        ("{ successCases(first: 2) { nodes { contactFilter { name } } } }", None),
         # Root fields not compiled yet.
         ("{ viewer { accounts { name } } }", None),
         # Arguments the resolvers refuse with their own words.

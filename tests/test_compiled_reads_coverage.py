@@ -348,6 +348,31 @@ async def test_search_is_equal(
     _compiled(statements)
 
 
+INFORMED = """
+query Informed($id: ID!) {
+  cases(first: 20) { nodes { number informedUsers { name email } } }
+  node(id: $id) { ... on Case { informedUsers { id name } } }
+}"""
+
+
+@pytest.mark.parametrize("email", EVERY_PERSONA)
+async def test_informed_users_are_equal(
+    client: GraphQLClient, compiled: GraphQLClient, statement_log: StatementLog, email: str
+) -> None:
+    """A case's informed users: the employees its link table lists, under the users' rule
+    (none for contacts), by name, as a plain list on both paths."""
+    listed = await client.query("{ cases(first: 20) { nodes { id informedUsers { id } } } }",
+                                as_=AGENT)  # fmt: skip
+    informed = [n for n in listed["cases"]["nodes"] if len(n["informedUsers"]) > 1]
+    assert informed  # a case with several, so that their order is compared too
+    answer, statements = await _both(
+        client, compiled, statement_log, INFORMED, {"id": informed[0]["id"]}, email
+    )
+    _compiled(statements)
+    if email == AGENT:
+        assert len(answer["data"]["node"]["informedUsers"]) > 1
+
+
 SEARCH_CASES_AND_ARTICLES = """
 query Search($text: String!, $after: String) {
   search(text: $text, first: 3) {

@@ -72,6 +72,19 @@ class Loaders:
 
         return self._memo(("children", query), lambda: _batch(fetch, Page()))
 
+    def linked(
+        self, target: Entity, link: Table, parent_key: str, target_key: str
+    ) -> DataLoader[int, list[Row]]:
+        """Each parent's ``target`` rows listed in ``link`` (declared ``link_list``)."""
+
+        def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
+            return relations.linked_rows(
+                self.db, self.viewer, target, link, parent_key, target_key, ids
+            )
+
+        key = ("linked", target.name, target.visible, link.name, parent_key, target_key)
+        return self._memo(key, lambda: _batch(fetch, []))
+
     def contact_filter(self, record_table: Table) -> DataLoader[int, list[Row]]:
         def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
             return relations.contact_filters(self.db, self.viewer, record_table, ids)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-
-from sqlalchemy import ARRAY, BigInteger, RowMapping, any_, bindparam, select
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows
@@ -14,27 +11,6 @@ from csm_graphql.repositories import paging
 from csm_graphql.repositories.database import Database
 from csm_graphql.repositories.entities import data_columns
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
-
-
-async def informed_users(
-    db: Database, viewer: Viewer, case_ids: Sequence[int]
-) -> dict[int, list[RowMapping]]:
-    """Each case's informed users, by name; the users rule applies (none for contacts)."""
-    informed = t.case_informed_users
-    statement = (
-        select(informed.c.case_id, *data_columns(t.users))
-        .join(t.users, t.users.c.id == informed.c.user_id)
-        .where(
-            informed.c.case_id == any_(bindparam("case_ids", list(case_ids), ARRAY(BigInteger))),
-            rows.users(viewer),
-        )
-        .order_by(informed.c.case_id, t.users.c.name, t.users.c.id)
-    )
-    grouped: dict[int, list[RowMapping]] = defaultdict(list)
-    for row in await db.rows(statement):
-        grouped[row["case_id"]].append(row)
-    return grouped
-
 
 LINKED_AT_DESC = Ordering(
     "LINKED_AT_DESC",

@@ -296,6 +296,19 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkList:
+    """Every visible row of ``entity`` that ``link`` lists for the parent (its ``child_key``
+    is the parent's id), in the entity's default ordering, as a JSON array: a plain list, as
+    ``relations.linked_rows`` reads it."""
+
+    key: str
+    entity: Entity
+    shape: ObjectShape
+    link: Link
+    child_key: str
+
+
+@dataclass(frozen=True, slots=True)
 class NodeGroup:
     """The rows of one type among ``nodes(ids:)``'s ids, read at once under its row rule."""
 
@@ -320,6 +333,7 @@ Field = (
     | Expression
     | ToOne
     | Connection
+    | LinkList
     | NodeList
     | Finished
     | Bound
@@ -454,6 +468,8 @@ class StatementBuilder:
                 return self._to_one(shape, source)
             case Connection():
                 return self._connection(shape, source)
+            case LinkList():
+                return self._link_list(shape, source)
             case Loaded(state=state):
                 picked = self._picks.get((source or "", state.marker))
                 loads = picked or [self._load(select, source) for _, select in shape.loads()]
@@ -596,6 +612,33 @@ class StatementBuilder:
         )
         # Referenced once in the text but read once per row: PostgreSQL would inline it.
         return grouped.cte(name).prefix_with("MATERIALIZED")
+
+    def _link_list(self, shape: LinkList, parent: str | None) -> ColumnElement[Any]:
+        """The linked rows under their rule, as ``relations.linked_rows`` reads them, in a
+        JSON array ordered as it orders them (an empty list when there are none)."""
+        entity, table, link = shape.entity, shape.entity.table, shape.link.table
+        ordering = entity.default_ordering
+        name = self._name("k")
+        rows = (
+            select(
+                *_columns(entity, shape.shape.columns()),
+                ordering.key(table).label(_LIST_KEY),
+                ordering.tiebreak(table).label(_LIST_TIEBREAK),
+            )
+            .select_from(table.join(link, link.c[shape.link.target_key] == table.c.id))
+            .where(
+                link.c[shape.child_key] == self._ref(parent)("id"),
+                entity.visible(self.viewer, ListScope.ALL, table),
+            )
+            .subquery(name)
+        )
+        ref = self._ref(name)
+        order = [ref(_LIST_KEY), ref(_LIST_TIEBREAK)]
+        if ordering.descending:
+            order = [column.desc() for column in order]
+        aggregate = func.json_agg(aggregate_order_by(self._object(shape.shape, name), *order))
+        found = func.coalesce(aggregate, literal_column("CAST('[]' AS json)"))
+        return select(found).select_from(rows).scalar_subquery()
 
     def _to_one(self, shape: ToOne, parent: str | None) -> ColumnElement[Any]:
         """``reads.by_ids`` for one key: the row, under its rule, or no row (null)."""
@@ -770,6 +813,11 @@ def _nodes(shape: Connection) -> list[ObjectShape]:
     return found
 
 
+# A linked list's sort key and tiebreak, beside the rows' own columns.
+_LIST_KEY = "_list_key"
+_LIST_TIEBREAK = "_list_tiebreak"
+
+
 def _columns(entity: Entity, names: set[str]) -> list[ColumnElement[Any]]:
     """The entity's columns (and computed ``extra_columns``) of these names, in the entity's
     order, so that one selection always gives one statement text."""
@@ -810,6 +858,7 @@ __all__ = [
     "GlobalIdValue",
     "Inline",
     "Link",
+    "LinkList",
     "Loaded",
     "NodeGroup",
     "NodeList",

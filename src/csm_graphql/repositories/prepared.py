@@ -90,6 +90,7 @@ _SHAPE_TYPES: frozenset[type] = frozenset(
         sql.Expression,
         sql.ObjectShape,
         sql.ToOne,
+        sql.LinkList,
         sql.PageInfoShape,
         sql.EdgesShape,
         sql.NodesShape,

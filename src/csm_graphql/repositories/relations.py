@@ -5,16 +5,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, RowMapping, Table, any_, bindparam, literal, select, union
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    RowMapping,
+    Table,
+    any_,
+    bindparam,
+    literal,
+    select,
+    union,
+)
 
 from csm_graphql import tables as t
 from csm_graphql.access import rows
+from csm_graphql.access.scope import ListScope
 from csm_graphql.access.viewer import Viewer
 from csm_graphql.repositories import paging
 from csm_graphql.repositories.case_relations import LINKED_AT_DESC
 from csm_graphql.repositories.database import Database
-from csm_graphql.repositories.entities import data_columns
+from csm_graphql.repositories.entities import Entity, data_columns
 from csm_graphql.repositories.paging import Ordering, Page, PageRequest
 
 
@@ -29,6 +42,41 @@ CONTACT_LISTS = {
     "success_tasks": t.success_task_contacts,
     "touchpoints": t.touchpoint_contacts,
 }
+
+
+async def linked_rows(
+    db: Database,
+    viewer: Viewer,
+    target: Entity,
+    link: Table,
+    parent_key: str,
+    target_key: str,
+    parent_ids: Sequence[int],
+) -> dict[int, list[RowMapping]]:
+    """Each parent's ``target`` rows listed in ``link``, under the target's rule, in its
+    default ordering (one statement for every parent)."""
+    table, ordering = target.table, target.default_ordering
+    key, tiebreak = ordering.key(table), ordering.tiebreak(table)
+    order: list[ColumnElement[Any]] = (
+        [key.desc(), tiebreak.desc()] if ordering.descending else [key, tiebreak]
+    )
+    statement = (
+        select(link.c[parent_key].label(_PARENT), *target.columns)
+        .join(link, link.c[target_key] == table.c.id)
+        .where(
+            link.c[parent_key] == _ids("parent_ids", parent_ids),
+            target.visible(viewer, ListScope.ALL, table),
+        )
+        .order_by(link.c[parent_key], *order)
+    )
+    grouped: dict[int, list[RowMapping]] = defaultdict(list)
+    for row in await db.rows(statement):
+        grouped[row[_PARENT]].append(row)
+    return grouped
+
+
+# The parent's id in linked_rows' rows (no column of a target is named so).
+_PARENT = "_linked_parent_id"
 
 
 async def contact_filters(

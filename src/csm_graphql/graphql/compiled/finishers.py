@@ -161,6 +161,8 @@ class _Patcher:
                     yield from self._connection_steps(key, items)
                 case sql.NodeList() if _finished(shape):
                     yield self._node_list_step(shape)
+                case sql.LinkList(key=key, shape=inner) if _finished(shape):
+                    yield self._list_step(key, inner.fields)
 
     def _finished_step(self, finished: list[sql.Finished]) -> Step:
         """The object's finished fields: the first of those reading the same columns carries
@@ -188,6 +190,15 @@ class _Patcher:
             inner = value[key]
             if inner is not None:
                 self.patch(inner, fields)
+
+        return step
+
+    def _list_step(self, key: str, fields: Sequence[Any]) -> Step:
+        def step(value: dict[str, Any]) -> None:
+            program = self.program(fields)
+            for item in value[key]:
+                for inner_step in program:
+                    inner_step(item)
 
         return step
 
@@ -233,7 +244,12 @@ def _finished(shape: Any) -> bool:
     match shape:
         case sql.Finished():
             return True
-        case sql.ToOne(shape=inner) | sql.Inline(shape=inner) | sql.NodesShape(shape=inner):
+        case (
+            sql.ToOne(shape=inner)
+            | sql.LinkList(shape=inner)
+            | sql.Inline(shape=inner)
+            | sql.NodesShape(shape=inner)
+        ):
             return any(_finished(item) for item in inner.fields)
         case sql.Connection(fields=items) | sql.EdgesShape(fields=items):
             return any(_finished(item) for item in items)

@@ -273,7 +273,12 @@ def _walk(fields: Sequence[Any]) -> Iterator[Any]:
     for shape in fields:
         yield shape
         match shape:
-            case sql.ToOne(shape=inner) | sql.Inline(shape=inner) | sql.NodesShape(shape=inner):
+            case (
+                sql.ToOne(shape=inner)
+                | sql.LinkList(shape=inner)
+                | sql.Inline(shape=inner)
+                | sql.NodesShape(shape=inner)
+            ):
                 yield from _walk(inner.fields)
             case sql.Connection(fields=items) | sql.EdgesShape(fields=items):
                 yield from _walk(items)

@@ -161,6 +161,20 @@ class ToOnePlan:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkListPlan:
+    key: str
+    entity: Entity
+    link: sql.Link
+    child_key: str
+    shape: ObjectPlan
+
+    def bind(self, binding: Binding) -> sql.LinkList:
+        return sql.LinkList(
+            self.key, self.entity, self.shape.bind(binding), self.link, self.child_key
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class NodesPlan:
     key: str
     shape: ObjectPlan
@@ -433,6 +447,7 @@ FieldPlan = (
     | sql.Expression
     | sql.Finished
     | ToOnePlan
+    | LinkListPlan
     | ConnectionPlan
     | NodePlan
     | NodeListPlan
@@ -446,7 +461,14 @@ FieldPlan = (
 def bind(plan: FieldPlan, binding: Binding) -> sql.Field:
     if isinstance(
         plan,
-        ToOnePlan | ConnectionPlan | NodePlan | NodeListPlan | ViewerPlan | SearchPlan | LoadedPlan,
+        ToOnePlan
+        | LinkListPlan
+        | ConnectionPlan
+        | NodePlan
+        | NodeListPlan
+        | ViewerPlan
+        | SearchPlan
+        | LoadedPlan,
     ):
         return plan.bind(binding)
     if isinstance(plan, DirectiveVariants):
@@ -726,6 +748,13 @@ class Planner:
                     raise NotCompilable(f"{where}: {target} is not declared")
                 shape = self.object(target, node.selection_set)
                 return ToOnePlan(key, target_type.entity, key_column, target_key, shape)
+            case producers.LinkList():
+                target_type = _declared(producer.entity)
+                if target_type is None:
+                    raise NotCompilable(f"{where}: {producer.entity} is not declared")
+                link = sql.Link(metadata.tables[producer.link_table], producer.target_key)
+                shape = self.object(producer.entity, node.selection_set)
+                return LinkListPlan(key, target_type.entity, link, producer.parent_key, shape)
             case producers.ToMany():
                 target_type = _declared(producer.entity)
                 if target_type is None:

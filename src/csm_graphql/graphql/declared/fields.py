@@ -154,6 +154,27 @@ class LinkManySpec(FieldSpec):
 
 
 @dataclass(frozen=True, slots=True)
+class LinkListSpec(FieldSpec):
+    target: Entity
+    link_table: Table
+    parent_key: str
+    target_key: str
+
+    def producer(self, entity: Entity, python_name: str) -> producers.Producer:
+        for column in (self.parent_key, self.target_key):
+            if column not in self.link_table.c:
+                raise DeclarationError(f"{entity.name}.{python_name}: {self.link_table.name} "
+                                       f"has no column {column!r}.")  # fmt: skip
+        return producers.LinkList(
+            self.target.name,
+            self.target.table.name,
+            self.link_table.name,
+            self.parent_key,
+            self.target_key,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ComputedSpec(FieldSpec):
     function: Callable[..., Any]
     reads: tuple[str, ...]
@@ -418,6 +439,22 @@ def link_many(
     return _field(spec, description, _page_resolver(load))
 
 
+def link_list(
+    target: Entity, link_table: Table, parent_key: str, target_key: str, description: str
+) -> Any:
+    """Every visible ``target`` row listed in ``link_table`` for this row (its
+    ``parent_key`` is this row's id, its ``target_key`` names the target), in ``target``'s
+    default ordering, as a plain list (one statement per level; compiled as one subquery)."""
+
+    async def resolve(root: Any, info: Info) -> list[Any]:
+        loader = info.context.loaders.linked(target, link_table, parent_key, target_key)
+        build = builder(target)
+        return [build(row) for row in await loader.load(root.db_id)]
+
+    spec = LinkListSpec(target, link_table, parent_key, target_key)
+    return _field(spec, description, resolve)
+
+
 def row_list(target: Entity, description: str, *, rows: Callable[[Loaders], DataLoader]) -> Any:
     """Every ``target`` row the per-request loader ``rows(loaders)`` gives for this row's id,
     as a plain list (one statement per level), each shown by ``target``'s type."""
@@ -454,6 +491,7 @@ __all__ = [
     "comment_stream",
     "computed",
     "connection",
+    "link_list",
     "link_many",
     "reference",
     "row_list",

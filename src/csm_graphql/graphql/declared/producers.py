@@ -105,6 +105,19 @@ class LinkMany:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkList:
+    """Every ``entity`` row listed in ``link_table`` for this row (its ``parent_key`` is this
+    row's id, its ``target_key`` names the row), under the entity's row rule, in the
+    entity's default ordering, as a plain list (not paged)."""
+
+    entity: str
+    table: str
+    link_table: str
+    parent_key: str
+    target_key: str
+
+
+@dataclass(frozen=True, slots=True)
 class PythonFunction:
     """A value computed in Python (``function`` is its qualified name) from the row's
     ``reads`` columns and the request; a compiled read runs it as a finisher or falls back."""
@@ -122,12 +135,14 @@ Producer = (
     | NarrowedToMany
     | RowList
     | LinkMany
+    | LinkList
     | PythonFunction
 )
 
 __all__ = [
     "Column",
     "GlobalId",
+    "LinkList",
     "LinkMany",
     "NarrowedToMany",
     "Producer",

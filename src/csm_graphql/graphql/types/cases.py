@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from aiodataloader import DataLoader
 
 from csm_graphql import tables as t
 from csm_graphql.access.fields import may_read_resolution_notes
@@ -32,9 +30,9 @@ from csm_graphql.graphql.declared import (
     comment_stream,
     computed,
     connection,
+    link_list,
     link_many,
     reference,
-    row_list,
     row_type,
     to_one,
     version_column,
@@ -59,8 +57,7 @@ from csm_graphql.graphql.types.service import (
     Entitlement,
     SupportGroup,
 )
-from csm_graphql.repositories import case_entities, case_relations, entities
-from csm_graphql.repositories.database import Row
+from csm_graphql.repositories import case_entities, entities
 
 if TYPE_CHECKING:
     from csm_graphql.graphql.types.projects import (
@@ -118,14 +115,6 @@ def _resolution_notes(root: Any, info: Info) -> str | None:
         notes: str | None = root.resolution_notes
         return notes
     return None
-
-
-def _informed_users(loaders: Loaders) -> DataLoader[int, list[Row]]:
-    def fetch(ids: list[int]) -> Awaitable[dict[int, list[Row]]]:
-        return case_relations.informed_users(loaders.db, loaders.viewer, ids)
-
-    none: list[Row] = []
-    return loaders.batched("case_informed_users", fetch, none)
 
 
 async def _customer360(root: Any, info: Info) -> Customer360 | None:
@@ -240,8 +229,12 @@ class Case(Node, Declared):
         "case_id",
         "Project issues raised for the case (externally: project contacts only).",
     )
-    informed_users: list[User] = row_list(
-        entities.USER, "Employees kept informed of the case.", rows=_informed_users
+    informed_users: list[User] = link_list(
+        entities.USER,
+        t.case_informed_users,
+        "case_id",
+        "user_id",
+        "Employees kept informed of the case.",
     )
     customer360: Customer360 | None = computed(
         _customer360,
