@@ -440,13 +440,9 @@ class DirectiveVariants:
         return [bind(plan, binding) for plan in plans]
 
 
-FieldPlan = (
-    sql.Value
-    | sql.GlobalIdValue
-    | sql.Constant
-    | sql.Expression
-    | sql.Finished
-    | ToOnePlan
+# Plans a request binds (the others are shapes already).
+BoundPlan = (
+    ToOnePlan
     | LinkListPlan
     | ConnectionPlan
     | NodePlan
@@ -454,22 +450,20 @@ FieldPlan = (
     | ViewerPlan
     | SearchPlan
     | LoadedPlan
+)
+FieldPlan = (
+    sql.Value
+    | sql.GlobalIdValue
+    | sql.Constant
+    | sql.Expression
+    | sql.Finished
+    | BoundPlan
     | DirectiveVariants  # an operation's only plan, when it has one (bind_operation)
 )
 
 
 def bind(plan: FieldPlan, binding: Binding) -> sql.Field:
-    if isinstance(
-        plan,
-        ToOnePlan
-        | LinkListPlan
-        | ConnectionPlan
-        | NodePlan
-        | NodeListPlan
-        | ViewerPlan
-        | SearchPlan
-        | LoadedPlan,
-    ):
+    if isinstance(plan, BoundPlan):
         return plan.bind(binding)
     if isinstance(plan, DirectiveVariants):
         raise TypeError("DirectiveVariants binds a whole operation")
