@@ -137,35 +137,23 @@ class Narrowing:
 
 
 @dataclass(frozen=True, slots=True)
-class LinkManySpec(FieldSpec):
+class LinkSpec(FieldSpec):
+    """``target`` rows a link table lists for this row: a keyset page (``LinkMany``) or a
+    plain list (``LinkList``, ``paged`` False)."""
+
     target: Entity
     link_table: Table
     parent_key: str
     target_key: str
-
-    def producer(self, entity: Entity, python_name: str) -> producers.Producer:
-        return producers.LinkMany(
-            self.target.name,
-            self.target.table.name,
-            self.link_table.name,
-            self.parent_key,
-            self.target_key,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class LinkListSpec(FieldSpec):
-    target: Entity
-    link_table: Table
-    parent_key: str
-    target_key: str
+    paged: bool = True
 
     def producer(self, entity: Entity, python_name: str) -> producers.Producer:
         for column in (self.parent_key, self.target_key):
             if column not in self.link_table.c:
                 raise DeclarationError(f"{entity.name}.{python_name}: {self.link_table.name} "
                                        f"has no column {column!r}.")  # fmt: skip
-        return producers.LinkList(
+        kind = producers.LinkMany if self.paged else producers.LinkList
+        return kind(
             self.target.name,
             self.target.table.name,
             self.link_table.name,
@@ -221,30 +209,29 @@ def version_column() -> Any:
 def to_one(target: Entity, key: str, description: str) -> Any:
     """The ``target`` row this row's ``key`` column points to; null when the key is empty or
     the row is not visible to the viewer (batched by id, one statement per level)."""
-
-    async def resolve(root: Any, info: Info) -> Any:
-        value = getattr(root, key)
-        if value is None:
-            return None
-        row = await info.context.loaders.by_id(target).load(value)
-        return builder(target)(row) if row else None
-
-    return _field(ToOneSpec(target, key), description, resolve)
+    return _to_one(target, key, description, lambda: builder(target))
 
 
 def reference(target: Entity, key: str, description: str, *, shown_as: type) -> Any:
     """The ``target`` row this row's ``key`` column points to, shown by ``shown_as``, the
     type declared on ``target`` with ``row_type(reference=...)``: a few fields of another
     type's row, under ``target``'s rule, which lets whoever sees this row see them
-    (access/rows.py). Null when the key is empty; batched by id, one statement per level.
-    A reference type is no node, so the row is built by ``shown_as`` itself."""
+    (access/rows.py). A to-one otherwise; a reference type is no node, so the row is built
+    by ``shown_as`` itself."""
+    build: Callable[[Any], Any] = shown_as.from_row  # type: ignore[attr-defined]
+    return _to_one(target, key, description, lambda: build)
 
+
+def _to_one(
+    target: Entity, key: str, description: str, build: Callable[[], Callable[[Any], Any]]
+) -> Any:
+    # ``build`` is looked up per call: a node's builder is registered after its field.
     async def resolve(root: Any, info: Info) -> Any:
         value = getattr(root, key)
         if value is None:
             return None
         row = await info.context.loaders.by_id(target).load(value)
-        return shown_as.from_row(row) if row else None  # type: ignore[attr-defined]
+        return build()(row) if row else None
 
     return _field(ToOneSpec(target, key), description, resolve)
 
@@ -435,7 +422,7 @@ def link_many(
         pages = loader(info.context.loaders, page_request(info, first, after))
         return Connection.from_page(await pages.load(root.db_id), builder(target))
 
-    spec = LinkManySpec(target, link_table, parent_key, target_key)
+    spec = LinkSpec(target, link_table, parent_key, target_key)
     return _field(spec, description, _page_resolver(load))
 
 
@@ -451,7 +438,7 @@ def link_list(
         build = builder(target)
         return [build(row) for row in await loader.load(root.db_id)]
 
-    spec = LinkListSpec(target, link_table, parent_key, target_key)
+    spec = LinkSpec(target, link_table, parent_key, target_key, paged=False)
     return _field(spec, description, resolve)
 
 
